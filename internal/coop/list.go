@@ -1,0 +1,140 @@
+package coop
+
+// Paging limits shared by every list.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// ListOptions selects one page of a list: Relay-style first/after or
+// last/before, and an order. Cursors are opaque strings made by the store.
+type ListOptions struct {
+	First  *int
+	After  string
+	Last   *int
+	Before string
+	// OrderBy names the field to order by (as in the GraphQL enum, for
+	// example "NAME"); empty means the list's default order.
+	OrderBy string
+	Desc    bool
+}
+
+// Validate checks the paging arguments.
+func (o ListOptions) Validate() error {
+	var c checker
+	if o.First != nil && o.Last != nil {
+		c.add(path("last"), CodeInvalid, "Use first or last, not both.")
+	}
+	if o.First != nil && (*o.First < 0 || *o.First > MaxPageSize) {
+		c.add(path("first"), CodeOutOfRange, "first must be between 0 and %d.", MaxPageSize)
+	}
+	if o.Last != nil && (*o.Last < 0 || *o.Last > MaxPageSize) {
+		c.add(path("last"), CodeOutOfRange, "last must be between 0 and %d.", MaxPageSize)
+	}
+	if o.After != "" && o.Before != "" {
+		c.add(path("before"), CodeInvalid, "Use after or before, not both.")
+	}
+	return c.err()
+}
+
+// Limit is the page size asked for, and whether the page runs backwards
+// (last/before).
+func (o ListOptions) Limit() (n int, backward bool) {
+	switch {
+	case o.Last != nil:
+		return *o.Last, true
+	case o.First != nil:
+		return *o.First, false
+	case o.Before != "":
+		return DefaultPageSize, true
+	}
+	return DefaultPageSize, false
+}
+
+// List is one page of a list.
+type List[T any] struct {
+	Items           []T
+	Cursors         []string
+	HasNextPage     bool
+	HasPreviousPage bool
+}
+
+// PartnerFilter selects partners. Zero fields do not filter.
+type PartnerFilter struct {
+	Kinds []PartnerKind
+	// ParentID selects the direct subsidiaries of a partner.
+	ParentID *int64
+	// RootsOnly selects partners without a parent (the groups).
+	RootsOnly bool
+	// Within selects a partner and all its descendants.
+	Within *int64
+	City   string
+	// Query matches the English or Chinese name, case-insensitively.
+	Query string
+	// IDs restricts the result to these partners (used for scoping).
+	IDs []int64
+}
+
+// AgreementFilter selects agreements.
+type AgreementFilter struct {
+	// Within selects agreements of a partner and its descendants.
+	Within   *int64
+	Statuses []AgreementStatus
+	Scope    *AgreementScope
+	ActiveOn *Date
+}
+
+// SiteFilter selects sites.
+type SiteFilter struct {
+	Within *int64
+	City   string
+}
+
+// SkillAtLeast asks for a skill at a minimum level.
+type SkillAtLeast struct {
+	Skill    string
+	MinLevel int
+}
+
+// StudentFilter selects students.
+type StudentFilter struct {
+	Majors             []string
+	GraduationYearFrom *int
+	GraduationYearTo   *int
+	MinGPA             *float64
+	Skills             []SkillAtLeast
+	City               string
+	ConsentToShare     *bool
+	// Query matches the name or student number.
+	Query string
+	// VisibleToPartner keeps only students who consented or applied to an
+	// internship of that partner or its descendants.
+	VisibleToPartner *int64
+	IDs              []int64
+}
+
+// AlumnusFilter selects alumni.
+type AlumnusFilter struct {
+	EmployerWithin  *int64
+	GraduationYear  *int
+	WillingToMentor *bool
+	Query           string
+}
+
+// InternshipFilter selects internships.
+type InternshipFilter struct {
+	PartnerWithin     *int64
+	SiteID            *int64
+	Statuses          []InternshipStatus
+	City              string
+	LeadsToEmployment *bool
+	Query             string
+}
+
+// ApplicationFilter selects applications.
+type ApplicationFilter struct {
+	StudentID     *int64
+	InternshipID  *int64
+	PartnerWithin *int64
+	Statuses      []ApplicationStatus
+}

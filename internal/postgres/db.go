@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is Crucible's PostgreSQL store.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to the database at url and checks that it answers.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// New wraps an existing pool.
+func New(pool *pgxpool.Pool) *DB { return &DB{Pool: pool} }
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ready reports whether the database answers and is migrated to the version
+// this binary expects.
+func (db *DB) Ready(ctx context.Context) error {
+	v, err := SchemaVersion(ctx, db.Pool)
+	if err != nil {
+		return err
+	}
+	if v < LatestVersion() {
+		return fmt.Errorf("database schema is at version %d; this binary needs %d (run crucible migrate)", v, LatestVersion())
+	}
+	return nil
+}
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// tx runs fn in one transaction and maps the error it returns.
+func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return mapError(pgx.BeginFunc(ctx, db.Pool, fn))
+}
+
+// recordChange writes a change-feed row for the search index.
+func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
+	_, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) VALUES ($1, $2)", entity, id)
+	if err != nil {
+		return fmt.Errorf("record change: %w", err)
+	}
+	return nil
+}
+
+// constraintErrors maps constraint names to the user-facing field error they mean.
+var constraintErrors = map[string]coop.FieldError{
+	"students_student_number_key":         {Field: []string{"studentNumber"}, Code: coop.CodeDuplicate, Message: "Another student already has this student number."},
+	"partners_name_key":                   {Field: []string{"name"}, Code: coop.CodeDuplicate, Message: "Another partner already has this name."},
+	"partners_no_cycle":                   {Field: []string{"parentId"}, Code: coop.CodeCycle, Message: "A partner cannot be placed under one of its own subsidiaries."},
+	"partners_not_own_parent":             {Field: []string{"parentId"}, Code: coop.CodeCycle, Message: "A partner cannot be its own parent."},
+	"applications_student_internship_key": {Field: []string{"internshipId"}, Code: coop.CodeDuplicate, Message: "This student has already applied to this internship."},
+	"alumni_student_id_key":               {Field: []string{"studentId"}, Code: coop.CodeDuplicate, Message: "Another alumnus is already linked to this student."},
+	"agreements_partner_id_fkey":          {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No such partner."},
+	"sites_partner_id_fkey":               {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No such partner."},
+	"internships_partner_id_fkey":         {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No such partner."},
+	"internships_site_id_fkey":            {Field: []string{"siteId"}, Code: coop.CodeNotFound, Message: "No such site."},
+	"partners_parent_id_fkey":             {Field: []string{"parentId"}, Code: coop.CodeNotFound, Message: "No such parent partner."},
+	"alumni_employer_id_fkey":             {Field: []string{"employerId"}, Code: coop.CodeNotFound, Message: "No such employer."},
+	"alumni_student_id_fkey":              {Field: []string{"studentId"}, Code: coop.CodeNotFound, Message: "No such student."},
+	"applications_student_id_fkey":        {Field: []string{"studentId"}, Code: coop.CodeNotFound, Message: "No such student."},
+	"applications_internship_id_fkey":     {Field: []string{"internshipId"}, Code: coop.CodeNotFound, Message: "No such internship."},
+	"hiring_priorities_partner_id_fkey":   {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No such partner."},
+}
+
+// mapError turns PostgreSQL errors into coop errors, by SQLSTATE and
+// constraint name, never by message text.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	if fe, ok := constraintErrors[pgErr.ConstraintName]; ok {
+		return &coop.ValidationError{Errors: []coop.FieldError{fe}}
+	}
+	switch pgErr.Code {
+	case "23505": // unique_violation
+		return coop.Errorf(coop.ECONFLICT, "This would duplicate an existing record.")
+	case "23503": // foreign_key_violation
+		return coop.Errorf(coop.EINVALID, "A referenced record does not exist.")
+	case "23514", "23502", "22001", "22003", "22007", "22008", "22P02":
+		return coop.Errorf(coop.EINVALID, "The input breaks a rule of the database: %s.", pgErr.ConstraintName)
+	case "40001", "40P01":
+		return coop.Errorf(coop.ECONFLICT, "A concurrent change got in the way; try again.")
+	case "57014":
+		return fmt.Errorf("query cancelled: %w", err)
+	}
+	return err
+}
+
+// mapDeleteError maps a foreign-key violation raised by a DELETE: the row is
+// still referenced by others.
+func mapDeleteError(err error, what string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+		return &coop.ValidationError{Errors: []coop.FieldError{{Field: []string{"id"}, Code: coop.CodeInUse,
+			Message: fmt.Sprintf("This %s is still referenced by other records; remove those first.", what)}}}
+	}
+	return mapError(err)
+}
+
+func notFound(kind string) error {
+	return coop.Errorf(coop.ENOTFOUND, "No %s with that id.", kind)
+}

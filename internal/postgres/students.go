@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/jackc/pgx/v5"
+)
+
+const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrolment_year, s.graduation_year, s.gpa::float8 AS gpa,
+	s.courses, s.certificates, s.languages, s.preferred_cities, s.statement, s.available_from, s.available_until,
+	s.consent_to_share, s.consent_updated_at, s.email, s.phone, s.created_at, s.updated_at,
+	coalesce((SELECT jsonb_agg(jsonb_build_object('skill', k.skill, 'level', k.level) ORDER BY k.level DESC, k.skill)
+		FROM student_skills k WHERE k.student_id = s.id), '[]') AS skills`
+
+func studentOrders() map[string]orderCol[*coop.Student] {
+	return map[string]orderCol[*coop.Student]{
+		"ID":              {expr: "s.id", cast: "bigint", key: func(x *coop.Student) string { return itoa(x.ID) }},
+		"NAME":            {expr: "s.name", cast: "text", key: func(x *coop.Student) string { return x.Name }},
+		"STUDENT_NUMBER":  {expr: "s.student_number", cast: "text", key: func(x *coop.Student) string { return x.StudentNumber }},
+		"GPA":             {expr: "coalesce(s.gpa, -1)", cast: "numeric", key: func(x *coop.Student) string { return ftoa(orZero(x.GPA, -1)) }},
+		"GRADUATION_YEAR": {expr: "s.graduation_year", cast: "int", key: func(x *coop.Student) string { return itoa(int64(x.GraduationYear)) }},
+		"CREATED_AT":      {expr: "s.created_at", cast: "timestamptz", key: func(x *coop.Student) string { return tstr(x.CreatedAt) }},
+	}
+}
+
+func studentWhere(f coop.StudentFilter, a *args) []string {
+	var w []string
+	if len(f.Majors) > 0 {
+		w = append(w, "s.major = ANY("+a.add(f.Majors)+")")
+	}
+	if f.GraduationYearFrom != nil {
+		w = append(w, "s.graduation_year >= "+a.add(*f.GraduationYearFrom))
+	}
+	if f.GraduationYearTo != nil {
+		w = append(w, "s.graduation_year <= "+a.add(*f.GraduationYearTo))
+	}
+	if f.MinGPA != nil {
+		w = append(w, "s.gpa >= "+a.add(*f.MinGPA))
+	}
+	for _, sk := range f.Skills {
+		w = append(w, "EXISTS (SELECT 1 FROM student_skills k WHERE k.student_id = s.id AND lower(k.skill) = lower("+
+			a.add(sk.Skill)+") AND k.level >= "+a.add(sk.MinLevel)+")")
+	}
+	if f.City != "" {
+		w = append(w, a.add(f.City)+" = ANY(s.preferred_cities)")
+	}
+	if f.ConsentToShare != nil {
+		w = append(w, "s.consent_to_share = "+a.add(*f.ConsentToShare))
+	}
+	if f.Query != "" {
+		q := a.add("%" + likeEscape(f.Query) + "%")
+		w = append(w, "(s.name ILIKE "+q+" OR s.student_number ILIKE "+q+")")
+	}
+	if f.VisibleToPartner != nil {
+		w = append(w, "(s.consent_to_share OR EXISTS (SELECT 1 FROM applications ap JOIN internships i ON i.id = ap.internship_id "+
+			"WHERE ap.student_id = s.id AND i.partner_id IN (SELECT partner_subtree("+a.add(*f.VisibleToPartner)+"))))")
+	}
+	if f.IDs != nil {
+		w = append(w, "s.id = ANY("+a.add(f.IDs)+")")
+	}
+	return w
+}
+
+// FindStudents returns one page of students.
+func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.ListOptions) (coop.List[*coop.Student], error) {
+	var a args
+	where := studentWhere(f, &a)
+	return list(ctx, db.Pool, listSpec[*coop.Student]{
+		from: "SELECT " + studentCols + " FROM students s", idExpr: "s.id", where: where, args: a,
+		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
+		collect: pgx.RowToAddrOfStructByNameLax[coop.Student],
+	}, opt)
+}
+
+// CountStudents counts the students that match f.
+func (db *DB) CountStudents(ctx context.Context, f coop.StudentFilter) (int, error) {
+	var a args
+	return count(ctx, db.Pool, "students s", studentWhere(f, &a), a)
+}
+
+// StudentsByIDs returns the students with the given ids.
+func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
+	return many[coop.Student](ctx, db.Pool, "students", "SELECT "+studentCols+" FROM students s WHERE s.id = ANY($1)", ids)
+}
+
+// FindStudentByID returns one student or NOT_FOUND.
+func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
+	return one[coop.Student](ctx, db.Pool, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+}
+
+// CreateStudent validates and inserts a student with their skills.
+func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student, error) {
+	s.Normalize()
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	var out *coop.Student
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		var consentAt *time.Time
+		if s.ConsentToShare {
+			now := time.Now()
+			consentAt = &now
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO students (student_number, name, college, major, enrolment_year, graduation_year, gpa,
+			courses, certificates, languages, preferred_cities, statement, available_from, available_until,
+			consent_to_share, consent_updated_at, email, phone)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+			s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
+			emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
+			s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, consentAt, s.Email, s.Phone).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := replaceStudentSkills(ctx, tx, id, s.Skills); err != nil {
+			return err
+		}
+		if err := recordChange(ctx, tx, "student", id); err != nil {
+			return err
+		}
+		out, err = one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		return err
+	})
+	return out, err
+}
+
+func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coop.StudentSkill) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM student_skills WHERE student_id = $1", id); err != nil {
+		return fmt.Errorf("replace skills: %w", err)
+	}
+	if len(skills) == 0 {
+		return nil
+	}
+	names := make([]string, len(skills))
+	levels := make([]int32, len(skills))
+	for i, sk := range skills {
+		names[i], levels[i] = sk.Skill, int32(sk.Level)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO student_skills (student_id, skill, level)
+		SELECT $1, n, l FROM unnest($2::text[], $3::int[]) AS t(n, l)`, id, names, levels)
+	if err != nil {
+		return fmt.Errorf("replace skills: %w", err)
+	}
+	return nil
+}
+
+// UpdateStudent changes some fields of a student. A change of consent is
+// recorded with its time.
+func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
+	var out *coop.Student
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		s, err := one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1 FOR UPDATE", id)
+		if err != nil {
+			return err
+		}
+		upd.Apply(s)
+		s.Normalize()
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE students SET student_number = $2, name = $3, college = $4, major = $5,
+			enrolment_year = $6, graduation_year = $7, gpa = $8, courses = $9, certificates = $10, languages = $11,
+			preferred_cities = $12, statement = $13, available_from = $14, available_until = $15,
+			consent_updated_at = CASE WHEN consent_to_share IS DISTINCT FROM $16 THEN now() ELSE consent_updated_at END,
+			consent_to_share = $16, email = $17, phone = $18, updated_at = now() WHERE id = $1`,
+			id, s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
+			emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
+			s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, s.Email, s.Phone)
+		if err != nil {
+			return err
+		}
+		if upd.Skills != nil {
+			if err := replaceStudentSkills(ctx, tx, id, s.Skills); err != nil {
+				return err
+			}
+		}
+		if err := recordChange(ctx, tx, "student", id); err != nil {
+			return err
+		}
+		out, err = one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		return err
+	})
+	return out, err
+}
+
+// DeleteStudent deletes a student with their skills and applications.
+func (db *DB) DeleteStudent(ctx context.Context, id int64) error {
+	return db.deleteRow(ctx, "students", "student", "student", id)
+}
+
+// CopyStudents bulk-loads valid students with COPY, in one transaction,
+// assigning their ids. It is meant for seeding and imports.
+func (db *DB) CopyStudents(ctx context.Context, students []*coop.Student) error {
+	if len(students) == 0 {
+		return nil
+	}
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('students', 'id')) FROM generate_series(1, $1)", len(students))
+		if err != nil {
+			return fmt.Errorf("reserve ids: %w", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("reserve ids: %w", err)
+		}
+		now := time.Now()
+		var skillRows [][]any
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"students"}, []string{"id", "student_number", "name", "college", "major",
+			"enrolment_year", "graduation_year", "gpa", "courses", "certificates", "languages", "preferred_cities", "statement",
+			"available_from", "available_until", "consent_to_share", "consent_updated_at", "email", "phone"},
+			pgx.CopyFromSlice(len(students), func(i int) ([]any, error) {
+				s := students[i]
+				s.ID = ids[i]
+				for _, sk := range s.Skills {
+					skillRows = append(skillRows, []any{s.ID, sk.Skill, int16(sk.Level)})
+				}
+				var consentAt *time.Time
+				if s.ConsentToShare {
+					consentAt = &now
+				}
+				return []any{s.ID, s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
+					emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
+					s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, consentAt, s.Email, s.Phone}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("copy students: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"student_skills"}, []string{"student_id", "skill", "level"}, pgx.CopyFromRows(skillRows)); err != nil {
+			return fmt.Errorf("copy student skills: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])", ids); err != nil {
+			return fmt.Errorf("record changes: %w", err)
+		}
+		return nil
+	})
+}
