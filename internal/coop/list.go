@@ -107,6 +107,10 @@ type StudentFilter struct {
 	ConsentToShare     *bool
 	// Query matches the name or student number.
 	Query string
+	// AvailableFrom and AvailableUntil keep students available for the
+	// whole window (a missing bound on the student's side is open).
+	AvailableFrom  *Date
+	AvailableUntil *Date
 	// VisibleToPartner keeps only students who consented or applied to an
 	// internship of that partner or its descendants.
 	VisibleToPartner *int64

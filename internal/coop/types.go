@@ -289,3 +289,22 @@ type HiringPriorities struct {
 	// the partner, for an internship) rather than on the object asked for.
 	Inherited bool
 }
+
+// DefaultWeights are the weights of the match features where hiring
+// priorities set none. They are relative: the matcher divides by their sum.
+var DefaultWeights = struct {
+	SkillCoverage, TextRelevance, MajorFit, Academics, GroupAffinity, AvailabilityFit float64
+}{SkillCoverage: 40, TextRelevance: 15, MajorFit: 15, Academics: 10, GroupAffinity: 10, AvailabilityFit: 10}
+
+// Resolved returns the weights with defaults filled in.
+func (w Weights) Resolved() (skill, text, major, academics, group, availability float64) {
+	pick := func(v *float64, d float64) float64 {
+		if v == nil {
+			return d
+		}
+		return *v
+	}
+	d := DefaultWeights
+	return pick(w.SkillCoverage, d.SkillCoverage), pick(w.TextRelevance, d.TextRelevance), pick(w.MajorFit, d.MajorFit),
+		pick(w.Academics, d.Academics), pick(w.GroupAffinity, d.GroupAffinity), pick(w.AvailabilityFit, d.AvailabilityFit)
+}

@@ -54,6 +54,12 @@ func studentWhere(f coop.StudentFilter, a *args) []string {
 		q := a.add("%" + likeEscape(f.Query) + "%")
 		w = append(w, "(s.name ILIKE "+q+" OR s.student_number ILIKE "+q+")")
 	}
+	if f.AvailableFrom != nil {
+		w = append(w, "(s.available_from IS NULL OR s.available_from <= "+a.add(*f.AvailableFrom)+")")
+	}
+	if f.AvailableUntil != nil {
+		w = append(w, "(s.available_until IS NULL OR s.available_until >= "+a.add(*f.AvailableUntil)+")")
+	}
 	if f.VisibleToPartner != nil {
 		w = append(w, "(s.consent_to_share OR EXISTS (SELECT 1 FROM applications ap JOIN internships i ON i.id = ap.internship_id "+
 			"WHERE ap.student_id = s.id AND i.partner_id IN (SELECT partner_subtree("+a.add(*f.VisibleToPartner)+"))))")

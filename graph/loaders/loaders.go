@@ -1,0 +1,148 @@
+// Package loaders holds the per-request dataloaders that batch the lookups of
+// related objects, so that a page of N students with their applications,
+// internships and partners costs a fixed number of SQL round trips whatever N
+// is. Each batch function returns results in key order, one per key.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// Store is what the loaders need from the database.
+type Store interface {
+	PartnersByIDs(ctx context.Context, ids []int64) ([]*coop.Partner, error)
+	StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error)
+	InternshipsByIDs(ctx context.Context, ids []int64) ([]*coop.Internship, error)
+	SitesByIDs(ctx context.Context, ids []int64) ([]*coop.Site, error)
+	AlumniByIDs(ctx context.Context, ids []int64) ([]*coop.Alumnus, error)
+	AgreementsByIDs(ctx context.Context, ids []int64) ([]*coop.Agreement, error)
+	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
+	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
+	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
+	SitesByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Site, error)
+	InternshipsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Internship, error)
+	AlumniByEmployerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Alumnus, error)
+	ApplicationsByStudentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Application, error)
+	ApplicationsByInternshipIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Application, error)
+	EventsByApplicationIDs(ctx context.Context, ids []int64) (map[int64][]*coop.ApplicationEvent, error)
+	PrioritiesByPartnerIDs(ctx context.Context, ids []int64) (map[int64]*coop.HiringPriorities, error)
+}
+
+// wait is how long a loader collects keys before it fetches. Short, because
+// every level of nesting in a query waits once.
+const wait = 2 * time.Millisecond
+
+// Loaders are the dataloaders of one request.
+type Loaders struct {
+	Partner               *dataloadgen.Loader[int64, *coop.Partner]
+	Student               *dataloadgen.Loader[int64, *coop.Student]
+	Internship            *dataloadgen.Loader[int64, *coop.Internship]
+	Site                  *dataloadgen.Loader[int64, *coop.Site]
+	Alumnus               *dataloadgen.Loader[int64, *coop.Alumnus]
+	Agreement             *dataloadgen.Loader[int64, *coop.Agreement]
+	Application           *dataloadgen.Loader[int64, *coop.Application]
+	SubsidiariesOf        *dataloadgen.Loader[int64, []*coop.Partner]
+	AgreementsOf          *dataloadgen.Loader[int64, []*coop.Agreement]
+	SitesOf               *dataloadgen.Loader[int64, []*coop.Site]
+	InternshipsOf         *dataloadgen.Loader[int64, []*coop.Internship]
+	AlumniOf              *dataloadgen.Loader[int64, []*coop.Alumnus]
+	ApplicationsOfStudent *dataloadgen.Loader[int64, []*coop.Application]
+	ApplicationsOfIntern  *dataloadgen.Loader[int64, []*coop.Application]
+	EventsOf              *dataloadgen.Loader[int64, []*coop.ApplicationEvent]
+	PrioritiesOf          *dataloadgen.Loader[int64, *coop.HiringPriorities]
+}
+
+// New makes the loaders for one request.
+func New(s Store) *Loaders {
+	return &Loaders{
+		Partner:               byID(s.PartnersByIDs, func(p *coop.Partner) int64 { return p.ID }),
+		Student:               byID(s.StudentsByIDs, func(p *coop.Student) int64 { return p.ID }),
+		Internship:            byID(s.InternshipsByIDs, func(p *coop.Internship) int64 { return p.ID }),
+		Site:                  byID(s.SitesByIDs, func(p *coop.Site) int64 { return p.ID }),
+		Alumnus:               byID(s.AlumniByIDs, func(p *coop.Alumnus) int64 { return p.ID }),
+		Agreement:             byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
+		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
+		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
+		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),
+		SitesOf:               byParent(s.SitesByPartnerIDs),
+		InternshipsOf:         byParent(s.InternshipsByPartnerIDs),
+		AlumniOf:              byParent(s.AlumniByEmployerIDs),
+		ApplicationsOfStudent: byParent(s.ApplicationsByStudentIDs),
+		ApplicationsOfIntern:  byParent(s.ApplicationsByInternshipIDs),
+		EventsOf:              byParent(s.EventsByApplicationIDs),
+		PrioritiesOf:          byParent(s.PrioritiesByPartnerIDs),
+	}
+}
+
+// byID makes a loader from a fetch by ids whose results come in any order;
+// it puts them in key order, and a missing key gets coop's NOT_FOUND.
+func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) int64) *dataloadgen.Loader[int64, V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, keys []int64) ([]V, []error) {
+		vs, err := fetch(ctx, keys)
+		out := make([]V, len(keys))
+		errs := make([]error, len(keys))
+		if err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
+			return out, errs
+		}
+		m := make(map[int64]V, len(vs))
+		for _, v := range vs {
+			m[id(v)] = v
+		}
+		for i, k := range keys {
+			v, ok := m[k]
+			if !ok {
+				errs[i] = coop.Errorf(coop.ENOTFOUND, "Not found.")
+			}
+			out[i] = v
+		}
+		return out, errs
+	}, dataloadgen.WithWait(wait))
+}
+
+// byParent makes a loader of the children of each key; a key with no
+// children gets the zero value (an empty list).
+func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *dataloadgen.Loader[int64, V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, keys []int64) ([]V, []error) {
+		m, err := fetch(ctx, keys)
+		out := make([]V, len(keys))
+		var errs []error
+		if err != nil {
+			errs = make([]error, len(keys))
+			for i := range errs {
+				errs[i] = err
+			}
+			return out, errs
+		}
+		for i, k := range keys {
+			out[i] = m[k]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
+}
+
+type ctxKey struct{}
+
+// Middleware gives each request its own loaders.
+func Middleware(s Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), New(s))))
+	})
+}
+
+// NewContext returns a context carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}

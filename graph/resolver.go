@@ -1,0 +1,151 @@
+// Package graph is Crucible's GraphQL layer: the schema (schema/*.graphqls),
+// the code gqlgen generates from it (generated/, model/), and thin resolvers
+// that read the viewer, convert the input, call one store or matcher method
+// and return domain values. Relations go through per-request dataloaders
+// (loaders/); authorization by role is the @allow directive (authz.go) and
+// by object the rules of internal/auth.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"context"
+	"errors"
+
+	"github.com/crucible-talent/crucible/graph/loaders"
+	"github.com/crucible-talent/crucible/graph/model"
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// Resolver holds the dependencies of the resolvers.
+type Resolver struct {
+	DB *postgres.DB
+	// AfterWrite, when set, is called after a mutation that changed indexed
+	// data, so that the caller can wait until the search index has caught
+	// up (read-your-writes).
+	AfterWrite func(ctx context.Context) error
+}
+
+// viewer returns the request's viewer; the authz middleware has already
+// refused anonymous requests for every field that reaches here.
+func viewer(ctx context.Context) (*coop.Viewer, error) {
+	v := coop.ViewerFrom(ctx)
+	if v == nil {
+		return nil, auth.Unauthenticated()
+	}
+	return v, nil
+}
+
+// userErrors splits an error into the userErrors of a payload (validation
+// failures) and a GraphQL error (everything else).
+func userErrors(err error) ([]*model.UserError, error) {
+	if err == nil {
+		return []*model.UserError{}, nil
+	}
+	fes := coop.FieldErrors(err)
+	if fes == nil {
+		var e *coop.Error
+		if errors.As(err, &e) && e.Code == coop.EINVALID {
+			return []*model.UserError{{Code: coop.CodeInvalid, Message: e.Message}}, nil
+		}
+		return nil, err
+	}
+	out := make([]*model.UserError, len(fes))
+	for i, fe := range fes {
+		out[i] = &model.UserError{Field: append([]string{"input"}, fe.Field...), Code: fe.Code, Message: fe.Message}
+	}
+	return out, nil
+}
+
+// written tells the read-your-writes hook that indexed data changed.
+func (r *Resolver) written(ctx context.Context) {
+	if r.AfterWrite != nil {
+		_ = r.AfterWrite(ctx)
+	}
+}
+
+// appliedToGroup reports whether a student applied to an internship of the
+// PARTNER viewer's group.
+func appliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
+	if v.Role != coop.RolePartner {
+		return false
+	}
+	l := loaders.For(ctx)
+	apps, err := l.ApplicationsOfStudent.Load(ctx, studentID)
+	if err != nil || len(apps) == 0 {
+		return false
+	}
+	ids := make([]int64, len(apps))
+	for i, a := range apps {
+		ids[i] = a.InternshipID
+	}
+	ins, _ := l.Internship.LoadAll(ctx, ids)
+	for _, in := range ins {
+		if in != nil && v.Group[in.PartnerID] {
+			return true
+		}
+	}
+	return false
+}
+
+// studentAccess decides what the viewer may know of a student.
+func studentAccess(ctx context.Context, v *coop.Viewer, s *coop.Student) auth.StudentAccess {
+	return auth.ForStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) })
+}
+
+// internshipPartner returns the partner id of an internship via the loader.
+func internshipPartner(ctx context.Context, internshipID int64) (int64, error) {
+	in, err := loaders.For(ctx).Internship.Load(ctx, internshipID)
+	if err != nil {
+		return 0, err
+	}
+	return in.PartnerID, nil
+}
+
+func notFound() error { return coop.Errorf(coop.ENOTFOUND, "Not found.") }
+
+// filterSlice keeps the items ok accepts.
+func filterSlice[T any](items []T, ok func(T) bool) []T {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		if ok(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func constCount(n int) model.Counter {
+	return func(context.Context) (int, error) { return n, nil }
+}
+
+// personal returns a personal-data value, or null where the viewer may not
+// see this student's personal data.
+func (r *studentResolver) personal(ctx context.Context, s *coop.Student, value string) (*string, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !studentAccess(ctx, v, s).Personal {
+		return nil, nil
+	}
+	return &value, nil
+}
+
+// checkInternshipManager answers NOT_FOUND for an internship the viewer may
+// not see and FORBIDDEN for one it may see but not change.
+func (r *Resolver) checkInternshipManager(ctx context.Context, v *coop.Viewer, id int64) error {
+	in, err := loaders.For(ctx).Internship.Load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !auth.CanSeeInternship(v, in) {
+		return notFound()
+	}
+	if !auth.CanManageForPartner(v, in.PartnerID) {
+		return auth.Forbidden()
+	}
+	return nil
+}
