@@ -26,7 +26,9 @@ func partnerConnection(l coop.List[*coop.Partner], count model.Counter) *model.P
 
 func agreementConnection(l coop.List[*coop.Agreement], count model.Counter) *model.AgreementConnection {
 	return &model.AgreementConnection{PageInfo: pageInfo(l), Count: count,
-		Edges: edges(l, func(c string, n *coop.Agreement) *model.AgreementEdge { return &model.AgreementEdge{Cursor: c, Node: n} })}
+		Edges: edges(l, func(c string, n *coop.Agreement) *model.AgreementEdge {
+			return &model.AgreementEdge{Cursor: c, Node: n}
+		})}
 }
 
 func siteConnection(l coop.List[*coop.Site], count model.Counter) *model.SiteConnection {
@@ -46,7 +48,9 @@ func alumnusConnection(l coop.List[*coop.Alumnus], count model.Counter) *model.A
 
 func internshipConnection(l coop.List[*coop.Internship], count model.Counter) *model.InternshipConnection {
 	return &model.InternshipConnection{PageInfo: pageInfo(l), Count: count,
-		Edges: edges(l, func(c string, n *coop.Internship) *model.InternshipEdge { return &model.InternshipEdge{Cursor: c, Node: n} })}
+		Edges: edges(l, func(c string, n *coop.Internship) *model.InternshipEdge {
+			return &model.InternshipEdge{Cursor: c, Node: n}
+		})}
 }
 
 func applicationConnection(l coop.List[*coop.Application], count model.Counter) *model.ApplicationConnection {

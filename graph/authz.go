@@ -1,0 +1,67 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+// Authorize is the field middleware that enforces the schema's @allow rules.
+// A field may be used when its own @allow (or, failing that, its type's)
+// lists the viewer's role. A field with no rule is denied to everyone, and an
+// anonymous request reaches only __typename and introspection.
+func Authorize(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return next(ctx)
+	}
+	if introspection(fc) {
+		return next(ctx)
+	}
+	roles, ok := AllowedRoles(fc.Field.Definition, fc.Field.ObjectDefinition)
+	v := coop.ViewerFrom(ctx)
+	if v == nil {
+		return nil, auth.Unauthenticated()
+	}
+	if !ok || !roles[string(v.Role)] {
+		return nil, auth.Forbidden()
+	}
+	return next(ctx)
+}
+
+func introspection(fc *graphql.FieldContext) bool {
+	name := fc.Field.Name
+	if strings.HasPrefix(name, "__") {
+		return true
+	}
+	if od := fc.Field.ObjectDefinition; od != nil && strings.HasPrefix(od.Name, "__") {
+		return true
+	}
+	return false
+}
+
+// AllowedRoles returns the roles of a field's @allow rule, or of its
+// object's, and whether there is a rule at all.
+func AllowedRoles(field *ast.FieldDefinition, object *ast.Definition) (map[string]bool, bool) {
+	d := field.Directives.ForName("allow")
+	if d == nil && object != nil {
+		d = object.Directives.ForName("allow")
+	}
+	if d == nil {
+		return nil, false
+	}
+	arg := d.Arguments.ForName("roles")
+	if arg == nil || arg.Value == nil {
+		return nil, false
+	}
+	out := map[string]bool{}
+	for _, c := range arg.Value.Children {
+		out[c.Value.Raw] = true
+	}
+	return out, true
+}

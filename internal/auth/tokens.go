@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// TokenPrefix starts every token, so that leaked tokens are easy to find.
+const TokenPrefix = "crc_"
+
+// NewSecret returns a fresh random token and the hash to store.
+func NewSecret() (secret string, hash []byte) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	secret = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return secret, Hash(secret)
+}
+
+// Hash is the stored form of a token.
+func Hash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// Issue creates a token and returns its secret, which is shown once.
+func Issue(ctx context.Context, db *postgres.DB, t *postgres.Token) (string, *postgres.Token, error) {
+	if !t.Role.Valid() {
+		return "", nil, coop.Errorf(coop.EINVALID, "Unknown role %q.", t.Role)
+	}
+	need := map[coop.Role]bool{coop.RolePartner: t.PartnerID != nil, coop.RoleStudent: t.StudentID != nil, coop.RoleAlumnus: t.AlumnusID != nil}
+	for role, has := range need {
+		if (t.Role == role) != has {
+			return "", nil, coop.Errorf(coop.EINVALID, "A %s token needs exactly the scope of its role (--partner for PARTNER, --student for STUDENT, --alumnus for ALUMNUS).", t.Role)
+		}
+	}
+	if strings.TrimSpace(t.Name) == "" {
+		t.Name = strings.ToLower(string(t.Role))
+	}
+	secret, hash := NewSecret()
+	out, err := db.CreateToken(ctx, t, hash)
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, out, nil
+}
+
+// Authenticate turns a bearer secret into a viewer.
+func Authenticate(ctx context.Context, db *postgres.DB, secret string) (*coop.Viewer, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
+		return nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
+	}
+	t, group, err := db.TokenByHash(ctx, Hash(secret))
+	if err != nil {
+		return nil, err
+	}
+	v := &coop.Viewer{TokenID: t.ID, Name: t.Name, Role: t.Role, PartnerID: t.PartnerID, StudentID: t.StudentID, AlumnusID: t.AlumnusID}
+	if t.Role == coop.RolePartner {
+		v.Group = make(map[int64]bool, len(group))
+		for _, id := range group {
+			v.Group[id] = true
+		}
+	}
+	return v, nil
+}

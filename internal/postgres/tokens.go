@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/jackc/pgx/v5"
+)
+
+// Token is a stored bearer token (its secret is never stored, only a hash).
+type Token struct {
+	ID         int64
+	Name       string
+	Role       coop.Role
+	PartnerID  *int64
+	StudentID  *int64
+	AlumnusID  *int64
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+const tokenCols = `t.id, t.name, t.role, t.partner_id, t.student_id, t.alumnus_id, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
+
+// CreateToken stores a new token's hash.
+func (db *DB) CreateToken(ctx context.Context, t *Token, hash []byte) (*Token, error) {
+	var out *Token
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = one[Token](ctx, tx, "token", `INSERT INTO tokens AS t (name, role, partner_id, student_id, alumnus_id, hash, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+tokenCols,
+			t.Name, t.Role, t.PartnerID, t.StudentID, t.AlumnusID, hash, t.ExpiresAt)
+		return err
+	})
+	return out, err
+}
+
+// TokenByHash returns the live token with this hash, with the ids of its
+// partner's group for PARTNER tokens, and marks it used (at most once a
+// minute, to keep reads cheap). An unknown, expired or revoked token is
+// UNAUTHENTICATED.
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*Token, []int64, error) {
+	type row struct {
+		Token
+		GroupIDs []int64
+		Stale    bool
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT `+tokenCols+`,
+		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT partner_subtree(t.partner_id)) END AS group_ids,
+		(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
+		FROM tokens t WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, hash)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find token: %w", err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByNameLax[row])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find token: %w", err)
+	}
+	if r.Stale {
+		if _, err := db.Pool.Exec(ctx, "UPDATE tokens SET last_used_at = now() WHERE id = $1", r.ID); err != nil {
+			return nil, nil, fmt.Errorf("mark token used: %w", err)
+		}
+	}
+	return &r.Token, r.GroupIDs, nil
+}
+
+// ListTokens returns every token, newest first.
+func (db *DB) ListTokens(ctx context.Context) ([]*Token, error) {
+	return many[Token](ctx, db.Pool, "tokens", "SELECT "+tokenCols+" FROM tokens t ORDER BY t.id DESC")
+}
+
+// RevokeToken revokes a token by id.
+func (db *DB) RevokeToken(ctx context.Context, id int64) (*Token, error) {
+	return one[Token](ctx, db.Pool, "token", "UPDATE tokens AS t SET revoked_at = coalesce(revoked_at, now()) WHERE t.id = $1 RETURNING "+tokenCols, id)
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	Role       string
+	TokenID    *int64
+	Action     string
+	ObjectType string
+	ObjectID   string
+	RequestID  string
+	Detail     map[string]any
+}
+
+// Audit appends to the audit log.
+func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	_, err := db.Pool.Exec(ctx, `INSERT INTO audit_log (actor, role, token_id, action, object_type, object_id, request_id, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.Actor, e.Role, e.TokenID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, e.Detail)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}

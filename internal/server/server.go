@@ -1,0 +1,243 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/graph/generated"
+	"github.com/crucible-talent/crucible/graph/loaders"
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// Config holds the HTTP limits and switches.
+type Config struct {
+	// Introspection enables schema introspection (on by default in development).
+	Introspection bool
+	// MaxBodyBytes limits a request body; larger bodies get 413.
+	MaxBodyBytes int64
+	// MaxComplexity limits a query's complexity (list fields cost by their page size).
+	MaxComplexity int
+	// RequestTimeout cancels a request's database and search work.
+	RequestTimeout time.Duration
+}
+
+// DefaultConfig returns the production defaults.
+func DefaultConfig() Config {
+	return Config{Introspection: true, MaxBodyBytes: 1 << 20, MaxComplexity: 20000, RequestTimeout: 10 * time.Second}
+}
+
+// Deps are what the handler needs.
+type Deps struct {
+	DB       *postgres.DB
+	Log      *slog.Logger
+	Config   Config
+	GraphiQL http.Handler
+	// Ready reports whether the server can take traffic (database reachable
+	// and migrated, search index caught up). Nil means the database check only.
+	Ready func(ctx context.Context) error
+	// Resolver, when set, is used instead of a plain one over DB (it carries
+	// the matcher and the read-your-writes hook).
+	Resolver *graph.Resolver
+}
+
+// NewHandler returns the HTTP handler with every route.
+func NewHandler(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Config == (Config{}) {
+		d.Config = DefaultConfig()
+	}
+	res := d.Resolver
+	if res == nil {
+		res = &graph.Resolver{DB: d.DB}
+	}
+	mux := http.NewServeMux()
+	gql := NewGraphQL(res, d.Log, d.Config)
+	mux.Handle("/graphql", d.authenticate(loaders.Middleware(d.DB, gql)))
+	if d.GraphiQL != nil {
+		mux.Handle("GET /{$}", d.GraphiQL)
+		mux.Handle("GET /assets/", d.GraphiQL)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		check := d.Ready
+		if check == nil {
+			check = d.DB.Ready
+		}
+		if err := check(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "reason": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+	})
+	return d.requestID(d.limitBody(mux))
+}
+
+// NewGraphQL builds the GraphQL handler with its transports and limits.
+func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config) http.Handler {
+	srv := handler.New(pagedComplexity{generated.NewExecutableSchema(generated.Config{Resolvers: res})})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.AroundFields(graph.Authorize)
+	srv.SetErrorPresenter(graph.ErrorPresenter(log))
+	srv.SetRecoverFunc(graph.Recover(log))
+	timeout := cfg.RequestTimeout
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		srv.ServeHTTP(w, r)
+	})
+}
+
+// authenticate reads the bearer token. No token leaves the request
+// anonymous (only introspection answers); a bad token is refused with 401.
+func (d Deps) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			unauthenticated(w, "The Authorization header must be \"Bearer <token>\".")
+			return
+		}
+		v, err := auth.Authenticate(r.Context(), d.DB, strings.TrimSpace(secret))
+		if err != nil {
+			if coop.ErrorCode(err) == coop.EUNAUTHENTICATED {
+				unauthenticated(w, coop.ErrorMessage(err))
+				return
+			}
+			d.Log.ErrorContext(r.Context(), "authenticate", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, gqlErrors("The server cannot check credentials right now.", coop.EINTERNAL))
+			return
+		}
+		v.RequestID = requestIDFrom(r.Context())
+		next.ServeHTTP(w, r.WithContext(coop.WithViewer(r.Context(), v)))
+	})
+}
+
+func unauthenticated(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="crucible"`)
+	writeJSON(w, http.StatusUnauthorized, gqlErrors(msg, coop.EUNAUTHENTICATED))
+}
+
+func gqlErrors(msg, code string) map[string]any {
+	return map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// limitBody refuses bodies over the limit with 413.
+func (d Deps) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > d.Config.MaxBodyBytes {
+			writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrors("The request body is too large.", coop.EINVALID))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, d.Config.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type requestIDKey struct{}
+
+func requestIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
+
+// requestID gives every request an id (the client's X-Request-Id when it
+// sent a sane one), logs the request, and echoes the id in the response.
+func (d Deps) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		d.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// pagedComplexity makes a list field cost its page size times its items'
+// cost, so that the complexity limit bounds the work a query can ask for.
+type pagedComplexity struct {
+	graphql.ExecutableSchema
+}
+
+func (p pagedComplexity) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	if n, ok := p.ExecutableSchema.Complexity(ctx, typeName, field, child, args); ok {
+		return n, true
+	}
+	size := -1
+	for _, k := range []string{"first", "last"} {
+		if v, ok := args[k].(int); ok {
+			size = v
+		}
+	}
+	if size < 0 {
+		if _, paged := args["first"]; !paged {
+			if _, paged = args["after"]; !paged {
+				return 1 + child, true
+			}
+		}
+		size = coop.DefaultPageSize
+	}
+	return 1 + size*child, true
+}
