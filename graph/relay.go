@@ -19,6 +19,7 @@ const (
 	typeInternship  = "Internship"
 	typeApplication = "Application"
 	typePriorities  = "HiringPriorities"
+	typeToken       = "Token"
 )
 
 // GlobalID makes the opaque global id of an object: base64url of "Type:id".

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // A page of agreements.
@@ -164,6 +165,36 @@ type ApplyToInternshipInput struct {
 	InternshipID string `json:"internshipId"`
 	// Why the student wants it.
 	Motivation *string `json:"motivation,omitempty"`
+}
+
+// A page of audit entries.
+type AuditEntryConnection struct {
+	// The entries of this page, newest first.
+	Edges []*AuditEntryEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An audit entry and its cursor.
+type AuditEntryEdge struct {
+	// The opaque cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *postgres.AuditEntry `json:"node"`
+}
+
+// Filters for the audit log.
+type AuditFilter struct {
+	// Only entries whose actor is exactly this.
+	Actor *string `json:"actor,omitempty"`
+	// Only this action.
+	Action *string `json:"action,omitempty"`
+	// Only entries about this object (a global id).
+	ObjectID *string `json:"objectId,omitempty"`
+	// Only entries at or after this instant.
+	Since *time.Time `json:"since,omitempty"`
+	// Only entries before this instant.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // A contact person, as input.
@@ -332,6 +363,32 @@ type CreateStudentInput struct {
 	Email *string `json:"email,omitempty"`
 	// Phone number.
 	Phone *string `json:"phone,omitempty"`
+}
+
+// A token to create.
+type CreateTokenInput struct {
+	// A name for it.
+	Name string `json:"name"`
+	// The role it acts with.
+	Role coop.Role `json:"role"`
+	// PARTNER tokens: the partner's global id.
+	PartnerID *string `json:"partnerId,omitempty"`
+	// STUDENT tokens: the student's global id.
+	StudentID *string `json:"studentId,omitempty"`
+	// ALUMNUS tokens: the alumnus's global id.
+	AlumnusID *string `json:"alumnusId,omitempty"`
+	// When it stops working.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The result of creating a token.
+type CreateTokenPayload struct {
+	// The token.
+	Token *postgres.Token `json:"token,omitempty"`
+	// Its secret: send it as `Authorization: Bearer <secret>`. Shown only now.
+	Secret *string `json:"secret,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // The input of a delete.
@@ -520,6 +577,20 @@ type RequiredSkillInput struct {
 	MinLevel *int `json:"minLevel,omitempty"`
 	// Whether a candidate must have it.
 	MustHave *bool `json:"mustHave,omitempty"`
+}
+
+// A token to revoke.
+type RevokeTokenInput struct {
+	// The token's global id.
+	ID string `json:"id"`
+}
+
+// The result of revoking a token.
+type RevokeTokenPayload struct {
+	// The token, now revoked.
+	Token *postgres.Token `json:"token,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // Hiring priorities to set.
@@ -829,7 +900,7 @@ type UserError struct {
 // Who is asking: the identity behind the request's token.
 type Viewer struct {
 	// The role the token acts with.
-	Role Role `json:"role"`
+	Role coop.Role `json:"role"`
 	// The token's name.
 	Name string `json:"name"`
 	// For PARTNER tokens: the partner whose group the token may see.
@@ -1201,73 +1272,6 @@ func (e *PartnerOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e PartnerOrderField) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// The role a token acts with.
-type Role string
-
-const (
-	// Everything, including tokens and the audit log.
-	RoleAdmin Role = "ADMIN"
-	// The university's career office: every record, personal data included.
-	RoleCareerOfficer Role = "CAREER_OFFICER"
-	// An enterprise, scoped to one partner and all its descendants.
-	RolePartner Role = "PARTNER"
-	// A student: their own record, open internships, their applications.
-	RoleStudent Role = "STUDENT"
-	// A graduate: their own record and feedback.
-	RoleAlumnus Role = "ALUMNUS"
-)
-
-var AllRole = []Role{
-	RoleAdmin,
-	RoleCareerOfficer,
-	RolePartner,
-	RoleStudent,
-	RoleAlumnus,
-}
-
-func (e Role) IsValid() bool {
-	switch e {
-	case RoleAdmin, RoleCareerOfficer, RolePartner, RoleStudent, RoleAlumnus:
-		return true
-	}
-	return false
-}
-
-func (e Role) String() string {
-	return string(e)
-}
-
-func (e *Role) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Role(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Role", str)
-	}
-	return nil
-}
-
-func (e Role) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Role) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -107,3 +107,40 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	}
 	return nil
 }
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Actor    string
+	Action   string
+	ObjectID string
+	Since    *time.Time
+	Until    *time.Time
+}
+
+// FindAudit returns one page of the audit log, newest first.
+func (db *DB) FindAudit(ctx context.Context, f AuditFilter, opt coop.ListOptions) (coop.List[*AuditEntry], error) {
+	var a args
+	var w []string
+	if f.Actor != "" {
+		w = append(w, "l.actor = "+a.add(f.Actor))
+	}
+	if f.Action != "" {
+		w = append(w, "l.action = "+a.add(f.Action))
+	}
+	if f.ObjectID != "" {
+		w = append(w, "l.object_id = "+a.add(f.ObjectID))
+	}
+	if f.Since != nil {
+		w = append(w, "l.at >= "+a.add(*f.Since))
+	}
+	if f.Until != nil {
+		w = append(w, "l.at < "+a.add(*f.Until))
+	}
+	opt.OrderBy, opt.Desc = "ID", true
+	return list(ctx, db.Pool, listSpec[*AuditEntry]{
+		from:   "SELECT l.id, l.at, l.actor, l.role, l.token_id, l.action, l.object_type, l.object_id, l.request_id, l.detail FROM audit_log l",
+		idExpr: "l.id", where: w, args: a,
+		orders: map[string]orderCol[*AuditEntry]{"ID": {expr: "l.id", cast: "bigint", key: func(e *AuditEntry) string { return itoa(e.ID) }}},
+		deflt:  "ID", id: func(e *AuditEntry) int64 { return e.ID }, collect: pgx.RowToAddrOfStructByNameLax[AuditEntry],
+	}, opt)
+}

@@ -108,6 +108,7 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config) http.Handler 
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.AroundFields(graph.Authorize)
+	srv.AroundFields(graph.Audit(res.DB, log))
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
 	srv.SetRecoverFunc(graph.Recover(log))
 	timeout := cfg.RequestTimeout

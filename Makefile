@@ -1,0 +1,41 @@
+# Crucible: one target for each thing people do.
+GO ?= go
+DATA_DIR ?= .crucible
+PKGS := ./...
+
+.PHONY: run build test generate lint bench fuzz tidy
+
+## run: the server with demo data on a private PostgreSQL cluster in $(DATA_DIR)
+run:
+	$(GO) run ./cmd/crucible serve --data-dir $(DATA_DIR)
+
+## build: the crucible binary in bin/
+build:
+	$(GO) build -o bin/crucible ./cmd/crucible
+
+## test: every test, against a throwaway PostgreSQL started from the local binaries
+test:
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## generate: regenerate the gqlgen code from graph/schema/*.graphqls
+generate:
+	$(GO) tool gqlgen generate
+
+## lint: vet, gofmt and the check that generated code is up to date
+lint:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: the files above need formatting" && exit 1)
+	$(GO) tool gqlgen generate
+	@git diff --exit-code -- graph/ || (echo "generated code is stale: run make generate and commit" && exit 1)
+
+## bench: the benchmarks (matching library, store, HTTP)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m $(PKGS)
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=10s $$pkg || exit 1; \
+		done; \
+	done
