@@ -199,7 +199,22 @@ func (db *DB) UpdateInternship(ctx context.Context, id int64, upd coop.Internshi
 	return out, err
 }
 
-// DeleteInternship deletes an internship and the applications to it.
+// DeleteInternship deletes an internship and the applications to it; the
+// students who applied are re-indexed, since whom they are visible to changes.
 func (db *DB) DeleteInternship(ctx context.Context, id int64) error {
-	return db.deleteRow(ctx, "internships", "internship", "internship", id)
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO changes (entity, entity_id)
+			SELECT 'student', student_id FROM applications WHERE internship_id = $1`, id); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, "DELETE FROM internships WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("internship")
+		}
+		return recordChange(ctx, tx, "internship", id)
+	})
+	return mapDeleteError(err, "internship")
 }

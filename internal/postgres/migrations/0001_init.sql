@@ -243,3 +243,13 @@ CREATE FUNCTION partner_path(leaf bigint) RETURNS TABLE (id bigint, depth int) L
     )
     SELECT id, depth FROM up
 $$;
+
+CREATE INDEX changes_xid_idx ON changes (xid);
+
+-- The change feed's horizon: rows with xid below it may have been pruned, so
+-- an index whose position is older must be rebuilt.
+CREATE TABLE change_feed_horizon (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    pruned_below xid8 NOT NULL
+);
+INSERT INTO change_feed_horizon (pruned_below) VALUES ('0');
