@@ -1,0 +1,139 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/server"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// queryCounter counts the SQL round trips a pool makes.
+type queryCounter struct{ n atomic.Int64 }
+
+func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (q *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// env is a server on a fresh database, reached over real HTTP.
+type env struct {
+	t       testing.TB
+	db      *postgres.DB
+	srv     *httptest.Server
+	queries *queryCounter
+	tokens  map[coop.Role]string
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	url := pgtest.NewDBURL(t)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc := &queryCounter{}
+	cfg.ConnConfig.Tracer = qc
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	db := postgres.New(pool)
+	h := server.NewHandler(server.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}}
+	for _, r := range []coop.Role{coop.RoleAdmin, coop.RoleCareerOfficer} {
+		secret, _, err := auth.Issue(context.Background(), db, &postgres.Token{Name: "test " + string(r), Role: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[r] = secret
+	}
+	return e
+}
+
+// gqlResponse is a GraphQL response.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	status int
+}
+
+// code returns the extensions.code of the first error, or "".
+func (r *gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// do posts a GraphQL document with a token (empty = anonymous).
+func (e *env) do(token, query string, vars map[string]any) *gqlResponse {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := &gqlResponse{status: resp.StatusCode}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, out); err != nil {
+		e.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+// admin runs a document as ADMIN and fails the test on any error.
+func (e *env) admin(query string, vars map[string]any, into any) {
+	e.t.Helper()
+	e.as(e.tokens[coop.RoleAdmin], query, vars, into)
+}
+
+// as runs a document with a token and fails the test on any error.
+func (e *env) as(token, query string, vars map[string]any, into any) {
+	e.t.Helper()
+	r := e.do(token, query, vars)
+	if len(r.Errors) > 0 {
+		e.t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if into != nil {
+		if err := json.Unmarshal(r.Data, into); err != nil {
+			e.t.Fatalf("decode %s: %v", r.Data, err)
+		}
+	}
+}
