@@ -35,7 +35,7 @@ type Store interface {
 
 // wait is how long a loader collects keys before it fetches. Short, because
 // every level of nesting in a query waits once.
-const wait = 2 * time.Millisecond
+const wait = 5 * time.Millisecond
 
 // Loaders are the dataloaders of one request.
 type Loaders struct {
