@@ -91,13 +91,13 @@ func LoadDemo(ctx context.Context, db *postgres.DB, logf func(format string, arg
 
 // builder creates the demo records, stopping at the first error.
 type builder struct {
-	ctx   context.Context
-	db    *postgres.DB
-	s     *Summary
-	err   error
+	ctx     context.Context
+	db      *postgres.DB
+	s       *Summary
+	err     error
 	siteIDs map[string]int64
-	intns map[string]int64
-	stud  map[string]int64
+	intns   map[string]int64
+	stud    map[string]int64
 }
 
 func (b *builder) partner(p *coop.Partner) int64 {
@@ -180,40 +180,42 @@ func (b *builder) addSites() {
 
 func (b *builder) internships() {
 	b.intns = map[string]int64{}
-	must := func(s string, l int) coop.RequiredSkill { return coop.RequiredSkill{Skill: s, MinLevel: l, MustHave: true} }
+	must := func(s string, l int) coop.RequiredSkill {
+		return coop.RequiredSkill{Skill: s, MinLevel: l, MustHave: true}
+	}
 	nice := func(s string, l int) coop.RequiredSkill { return coop.RequiredSkill{Skill: s, MinLevel: l} }
 	list := []coop.Internship{
 		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Electrolysis Workshop"]), Title: "Electrolysis Process Intern (电解工艺实习生)",
-			Description: "Work with the potline team on aluminium electrolysis: pot tending, anode effect monitoring, bath chemistry sampling and current efficiency analysis. You will learn how cell voltage and alumina feeding drive energy use per tonne.",
+			Description:    "Work with the potline team on aluminium electrolysis: pot tending, anode effect monitoring, bath chemistry sampling and current efficiency analysis. You will learn how cell voltage and alumina feeding drive energy use per tonne.",
 			RequiredSkills: []coop.RequiredSkill{must("aluminium electrolysis", 2), must("process control", 2), nice("data analysis", 2), nice("safety management", 1)},
 			Majors:         []string{"Metallurgical Engineering", "Automation", "Chemical Engineering"}, MinGPA: ptr(2.5),
 			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 6, StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 31),
 			City: "Baise", Status: coop.InternshipOpen, LeadsToEmployment: true},
 		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Molten Aluminium Refining Workshop"]), Title: "Molten Aluminium Refining Intern (铝液精炼实习生)",
-			Description: "Join the refining workshop: degassing, fluxing, inline filtration and sampling of molten aluminium before casting; help the quality team trace inclusions back to the process.",
+			Description:    "Join the refining workshop: degassing, fluxing, inline filtration and sampling of molten aluminium before casting; help the quality team trace inclusions back to the process.",
 			RequiredSkills: []coop.RequiredSkill{must("molten aluminium refining", 2), nice("materials testing", 2), nice("quality inspection", 2)},
 			Majors:         []string{"Metallurgical Engineering", "Materials Science and Engineering", "Materials Forming and Control Engineering"},
 			MinGPA:         ptr(2.8), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 3,
 			StartDate: date(2026, 7, 6), EndDate: date(2026, 9, 4), City: "Baise", Status: coop.InternshipOpen, LeadsToEmployment: true},
 		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Raw Material Pretreatment Workshop"]), Title: "Raw Material Pretreatment Intern (原料预处理实习生)",
-			Description: "Support the pretreatment of alumina and fluoride salts and the preparation of anodes; learn material balance, dust control and conveying equipment maintenance.",
-			RequiredSkills: []coop.RequiredSkill{must("raw material pretreatment", 1), nice("equipment maintenance", 2), nice("mineral processing", 2)},
-			Majors:         []string{"Mineral Processing Engineering", "Metallurgical Engineering", "Mechanical Engineering"},
+			Description:        "Support the pretreatment of alumina and fluoride salts and the preparation of anodes; learn material balance, dust control and conveying equipment maintenance.",
+			RequiredSkills:     []coop.RequiredSkill{must("raw material pretreatment", 1), nice("equipment maintenance", 2), nice("mineral processing", 2)},
+			Majors:             []string{"Mineral Processing Engineering", "Metallurgical Engineering", "Mechanical Engineering"},
 			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2029), Slots: 4,
 			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 15), City: "Baise", Status: coop.InternshipOpen},
 		{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.siteIDs["Casting Workshop"]), Title: "Casting Process Intern (铸造工艺实习生)",
-			Description: "Work on the continuous casting and ingot casting lines: mould preparation, casting speed and temperature control, defect analysis of billets, and heat treatment of alloy samples.",
+			Description:    "Work on the continuous casting and ingot casting lines: mould preparation, casting speed and temperature control, defect analysis of billets, and heat treatment of alloy samples.",
 			RequiredSkills: []coop.RequiredSkill{must("casting", 3), nice("heat treatment", 2), nice("aluminium alloys", 2), nice("CAD drafting", 2)},
 			Majors:         []string{"Materials Forming and Control Engineering", "Materials Science and Engineering"}, MajorsRequired: true,
 			MinGPA: ptr(2.6), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 5,
 			StartDate: date(2026, 7, 13), EndDate: date(2026, 9, 11), City: "Kunming", Status: coop.InternshipOpen, LeadsToEmployment: true},
 		{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.siteIDs["Training Base"]), Title: "Automation and Instrumentation Intern (自动化仪表实习生)",
-			Description: "Maintain and tune the PLC and DCS systems of the casting lines; calibrate thermocouples and flow meters; analyse alarm data.",
+			Description:    "Maintain and tune the PLC and DCS systems of the casting lines; calibrate thermocouples and flow meters; analyse alarm data.",
 			RequiredSkills: []coop.RequiredSkill{must("PLC programming", 2), must("industrial instrumentation", 1), nice("Python programming", 2)},
 			Majors:         []string{"Automation", "Mechanical Engineering"}, MinGPA: ptr(2.5), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 2,
 			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 28), City: "Kunming", Status: coop.InternshipOpen},
 		{PartnerID: b.s.OtherPlantID, SiteID: ptr(b.siteIDs["Chlorination Line"]), Title: "Chloride-Process TiO2 Intern (氯化法钛白实习生)",
-			Description: "Assist process engineers on the chlorination and oxidation sections of a chloride-process titanium dioxide plant; sample and analyse intermediates.",
+			Description:    "Assist process engineers on the chlorination and oxidation sections of a chloride-process titanium dioxide plant; sample and analyse intermediates.",
 			RequiredSkills: []coop.RequiredSkill{must("titanium dioxide production", 1), nice("chemical analysis", 2), nice("safety management", 2)},
 			Majors:         []string{"Chemical Engineering", "Metallurgical Engineering"}, GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 3,
 			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 31), City: "Panzhihua", Status: coop.InternshipOpen},
