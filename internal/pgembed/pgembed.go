@@ -102,6 +102,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.socketDir, err = os.MkdirTemp("", "crucible-pg-"); err != nil {
 		return nil, err
 	}
+	// The parent (Crucible's data directory) must be traversable by the
+	// server's user; it is not listable, and what Crucible keeps there
+	// (tokens) is readable by its owner only.
+	if err := os.MkdirAll(filepath.Dir(dataDir), 0o711); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}

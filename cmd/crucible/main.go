@@ -1,0 +1,100 @@
+// Command crucible runs Crucible: the GraphQL API server and the commands
+// that migrate, seed, import, reindex and manage tokens.
+//
+//	crucible serve      run the API (embedded PostgreSQL when DATABASE_URL is unset)
+//	crucible migrate    apply database migrations
+//	crucible seed       load demo data (--demo) or N synthetic students (--students N)
+//	crucible import     import students or internships from JSON lines or CSV
+//	crucible reindex    rebuild the search index from PostgreSQL
+//	crucible token      create, list and revoke API tokens
+//
+// Every command takes --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "crucible:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Crucible: the school–enterprise cooperation record and talent matcher.
+
+Usage: crucible <command> [flags]
+
+Commands:
+  serve     run the GraphQL API server
+  migrate   apply database migrations
+  seed      load demo data (--demo) or synthetic students (--students N)
+  import    import students or internships: crucible import students|internships FILE
+  reindex   rebuild the search index from PostgreSQL
+  token     manage API tokens: crucible token create|list|revoke
+
+Run "crucible <command> --help" for a command's flags.
+Environment: DATABASE_URL selects a PostgreSQL server; without it, a private
+cluster is started from the local PostgreSQL binaries in --data-dir.
+`
+
+// run is the whole program, with its environment passed in, so that tests
+// can run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	env := &environment{getenv: getenv, stdout: stdout, stderr: stderr}
+	switch cmd {
+	case "serve":
+		return env.serve(ctx, rest)
+	case "migrate":
+		return env.migrate(ctx, rest)
+	case "seed":
+		return env.seed(ctx, rest)
+	case "token":
+		return env.token(ctx, rest)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+type environment struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// newFlags makes a flag set that prints its usage to stderr.
+func (e *environment) newFlags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: crucible %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// envOr returns the environment variable, or def when it is unset.
+func (e *environment) envOr(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/demo"
+	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/server"
+	"github.com/crucible-talent/crucible/internal/server/graphiql"
+)
+
+func (e *environment) serve(ctx context.Context, args []string) error {
+	fs := e.newFlags("serve", "serve [flags]\n\nRuns the GraphQL API. Without DATABASE_URL it starts a private PostgreSQL cluster in\n--data-dir, migrates it, loads the demo data and demo tokens on the first start, and stops\nthe cluster on exit.")
+	dbf := e.addDBFlags(fs)
+	addr := fs.String("addr", e.envOr("CRUCIBLE_ADDR", "127.0.0.1:8080"), "address to listen on (env CRUCIBLE_ADDR)")
+	noIntro := fs.Bool("no-introspection", e.getenv("CRUCIBLE_NO_INTROSPECTION") != "", "switch schema introspection off (env CRUCIBLE_NO_INTROSPECTION=1)")
+	logJSON := fs.Bool("log-json", e.getenv("CRUCIBLE_LOG_JSON") != "", "log JSON lines instead of text (env CRUCIBLE_LOG_JSON=1)")
+	timeout := fs.Duration("request-timeout", 10*time.Second, "per-request time limit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	if *logJSON {
+		h = slog.NewJSONHandler(e.stderr, nil)
+	}
+	log := slog.New(h)
+
+	d, err := e.openDB(ctx, dbf)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if d.Embedded {
+		if err := e.firstStart(ctx, d.DB, dbf.dataDir, log); err != nil {
+			return err
+		}
+	}
+
+	cfg := server.DefaultConfig()
+	cfg.Introspection = !*noIntro
+	cfg.RequestTimeout = *timeout
+	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql")})
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "graphiql", "http://"+ln.Addr().String()+"/")
+	fmt.Fprintf(e.stdout, "Crucible is listening on http://%s/ (GraphiQL) and http://%s/graphql\n", ln.Addr(), ln.Addr())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// firstStart loads the demo data and the demo personas' tokens into an empty
+// embedded database.
+func (e *environment) firstStart(ctx context.Context, db *postgres.DB, dataDir string, log *slog.Logger) error {
+	has, err := demo.HasDemo(ctx, db)
+	if err != nil || has {
+		return err
+	}
+	n, err := db.CountStudents(ctx, coop.StudentFilter{})
+	if err != nil || n > 0 {
+		return err // not empty: someone else's data; leave it alone
+	}
+	log.Info("first start: loading the demo data")
+	sum, err := demo.LoadDemo(ctx, db, func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) })
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	path := filepath.Join(dataDir, "demo-tokens.json")
+	if err := writeDemoTokens(ctx, db, sum, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo data loaded. Tokens for every role are in %s\n", path)
+	return nil
+}
+
+// writeDemoTokens creates a token per persona and writes them to a file only
+// its owner can read.
+func writeDemoTokens(ctx context.Context, db *postgres.DB, s *demo.Summary, path string) error {
+	personas := []struct {
+		key string
+		tok postgres.Token
+	}{
+		{"ADMIN", postgres.Token{Name: "demo admin", Role: coop.RoleAdmin}},
+		{"CAREER_OFFICER", postgres.Token{Name: "demo career officer", Role: coop.RoleCareerOfficer}},
+		{"GROUP_HR", postgres.Token{Name: "aluminium group HR", Role: coop.RolePartner, PartnerID: &s.GroupID}},
+		{"PLANT_HR", postgres.Token{Name: "smelter HR", Role: coop.RolePartner, PartnerID: &s.SmelterID}},
+		{"OTHER_PARTNER_HR", postgres.Token{Name: "other group HR", Role: coop.RolePartner, PartnerID: &s.OtherGroupID}},
+		{"STUDENT", postgres.Token{Name: "demo student", Role: coop.RoleStudent, StudentID: &s.StudentID}},
+		{"ALUMNUS", postgres.Token{Name: "demo alumnus", Role: coop.RoleAlumnus, AlumnusID: &s.AlumnusID}},
+	}
+	out := map[string]string{}
+	for _, p := range personas {
+		t := p.tok
+		secret, _, err := auth.Issue(ctx, db, &t)
+		if err != nil {
+			return fmt.Errorf("demo token %s: %w", p.key, err)
+		}
+		out[p.key] = secret
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
