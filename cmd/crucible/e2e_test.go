@@ -1,0 +1,277 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary builds crucible once for the end-to-end tests.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "crucible")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serve starts `crucible serve` on a free port and waits for /readyz.
+type served struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	base string
+	done chan struct{}
+	log  *bytes.Buffer
+}
+
+func serve(t *testing.T, bin, dataDir string) *served {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	stdout, _ := cmd.StdoutPipe()
+	logBuf := &bytes.Buffer{}
+	cmd.Stderr = logBuf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &served{t: t, cmd: cmd, done: make(chan struct{}), log: logBuf}
+	t.Cleanup(func() { s.stop() })
+	addr := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`listening on (http://[0-9.:]+)/`)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	select {
+	case s.base = <-addr:
+	case <-s.done:
+		t.Fatalf("serve exited:\n%s", logBuf)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve did not start within a minute:\n%s", logBuf)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz not 200 within a minute:\n%s", logBuf)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (s *served) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		s.t.Errorf("serve did not stop within 30 s of SIGTERM")
+	}
+}
+
+func (s *served) gql(token, query string, vars map[string]any, into any) {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", s.base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out struct {
+		Data   json.RawMessage
+		Errors []any
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 {
+		s.t.Fatalf("%s: %s", query, raw)
+	}
+	if into != nil {
+		if err := json.Unmarshal(out.Data, into); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// TestServeEmbedded is the foundation's acceptance check: the embedded
+// default starts, has the demo story, pages, validates, and keeps data over a
+// SIGTERM and a restart.
+func TestServeEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL and the server twice")
+	}
+	bin := binary(t)
+	dir := t.TempDir()
+	// As root, PostgreSQL runs as "postgres", which must reach the data directory.
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	_ = os.Chmod(dir, 0o755)
+	dataDir := filepath.Join(dir, "data")
+	s := serve(t, bin, dataDir)
+
+	raw, err := os.ReadFile(filepath.Join(dataDir, "demo-tokens.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dataDir, "demo-tokens.json")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("demo-tokens.json mode %v, want 0600", fi.Mode().Perm())
+	}
+	tokens := map[string]string{}
+	if err := json.Unmarshal(raw, &tokens); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ADMIN", "CAREER_OFFICER", "GROUP_HR", "PLANT_HR", "OTHER_PARTNER_HR", "STUDENT", "ALUMNUS"} {
+		if !strings.HasPrefix(tokens[k], "crc_") {
+			t.Fatalf("demo token %s missing", k)
+		}
+	}
+	admin := tokens["CAREER_OFFICER"]
+
+	var partners struct {
+		Partners struct {
+			Edges []struct {
+				Node struct {
+					Kind         string
+					Subsidiaries struct{ TotalCount int }
+				}
+			}
+		}
+	}
+	s.gql(admin, `{ partners(filter: {kinds: [GROUP]}) { edges { node { kind subsidiaries { totalCount } } } } }`, nil, &partners)
+	ok := false
+	for _, e := range partners.Partners.Edges {
+		ok = ok || (e.Node.Kind == "GROUP" && e.Node.Subsidiaries.TotalCount >= 2)
+	}
+	if !ok {
+		t.Fatalf("no GROUP with two subsidiaries: %+v", partners)
+	}
+
+	var alumni struct {
+		Alumni struct {
+			Edges []struct {
+				Node struct {
+					Employer           *struct{ Name string }
+					CurriculumFeedback string
+				}
+			}
+		}
+	}
+	s.gql(admin, `{ alumni(first: 50) { edges { node { employer { name } curriculumFeedback } } } }`, nil, &alumni)
+	n := 0
+	for _, e := range alumni.Alumni.Edges {
+		if e.Node.Employer != nil && e.Node.CurriculumFeedback != "" {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Fatalf("%d alumni with employer and feedback", n)
+	}
+
+	// students(first: 10) pages without overlap over at least 300.
+	seen := map[string]bool{}
+	var after any
+	total := 0
+	for pages := 0; pages < 5; pages++ {
+		var p struct {
+			Students struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID string } }
+				PageInfo   struct{ EndCursor string }
+			}
+		}
+		s.gql(admin, `query($a: String) { students(first: 10, after: $a) { totalCount edges { node { id } } pageInfo { endCursor } } }`,
+			map[string]any{"a": after}, &p)
+		total = p.Students.TotalCount
+		for _, e := range p.Students.Edges {
+			if seen[e.Node.ID] {
+				t.Fatalf("student %s on two pages", e.Node.ID)
+			}
+			seen[e.Node.ID] = true
+		}
+		after = p.Students.PageInfo.EndCursor
+	}
+	if total < 300 || len(seen) != 50 {
+		t.Fatalf("totalCount %d, %d distinct over 5 pages", total, len(seen))
+	}
+	var id string
+	for k := range seen {
+		id = k
+		break
+	}
+	var node struct{ Node struct{ ID string } }
+	s.gql(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, &node)
+	if node.Node.ID != id {
+		t.Fatalf("node round trip: %q != %q", node.Node.ID, id)
+	}
+
+	create := `mutation($in: CreateStudentInput!) { createStudent(input: $in) { student { id } userErrors { field code } } }`
+	var bad struct {
+		CreateStudent struct {
+			Student    *struct{ ID string }
+			UserErrors []struct{ Code string }
+		}
+	}
+	s.gql(admin, create, map[string]any{"in": map[string]any{"studentNumber": "E2E-1", "name": "Too Good", "enrolmentYear": 2022,
+		"graduationYear": 2026, "gpa": 7.5}}, &bad)
+	if bad.CreateStudent.Student != nil || len(bad.CreateStudent.UserErrors) == 0 {
+		t.Fatalf("GPA 7.5 accepted: %+v", bad)
+	}
+	var good = bad
+	s.gql(admin, create, map[string]any{"in": map[string]any{"studentNumber": "E2E-2", "name": "Stays", "enrolmentYear": 2022,
+		"graduationYear": 2026, "gpa": 3.5}}, &good)
+	if good.CreateStudent.Student == nil {
+		t.Fatalf("valid student rejected: %+v", good)
+	}
+
+	resp, err := http.Get(s.base + "/")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /: %v %v", resp, err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "GraphiQL") || strings.Contains(string(page), "https://") {
+		t.Fatal("GET / is not the offline GraphiQL page")
+	}
+
+	s.stop()
+	if s.cmd.ProcessState == nil || !s.cmd.ProcessState.Success() {
+		t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", s.cmd.ProcessState, s.log)
+	}
+	s2 := serve(t, bin, dataDir)
+	var count struct{ Students struct{ TotalCount int } }
+	s2.gql(admin, `{ students(filter: {query: "E2E-"}) { totalCount } }`, nil, &count)
+	if count.Students.TotalCount != 1 {
+		t.Fatalf("after restart: %d E2E students, want exactly the valid one", count.Students.TotalCount)
+	}
+	s2.stop()
+}
