@@ -65,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.migrate(ctx, rest)
 	case "seed":
 		return env.seed(ctx, rest)
+	case "import":
+		return env.importCmd(ctx, rest)
 	case "token":
 		return env.token(ctx, rest)
 	case "help", "-h", "--help", "-help":

@@ -97,6 +97,34 @@ func (db *DB) CreateInternship(ctx context.Context, in *coop.Internship) (*coop.
 	}
 	var out *coop.Internship
 	err := db.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = insertInternship(ctx, tx, in)
+		return err
+	})
+	return out, err
+}
+
+// CreateInternships inserts valid internships in one transaction: all or none.
+func (db *DB) CreateInternships(ctx context.Context, ins []*coop.Internship) error {
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		for _, in := range ins {
+			if in.Status == "" {
+				in.Status = coop.InternshipDraft
+			}
+			if in.Slots == 0 {
+				in.Slots = 1
+			}
+			if _, err := insertInternship(ctx, tx, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertInternship(ctx context.Context, tx pgx.Tx, in *coop.Internship) (*coop.Internship, error) {
+	var out *coop.Internship
+	err := func() error {
 		if err := checkSiteBelongs(ctx, tx, in.SiteID, in.PartnerID); err != nil {
 			return err
 		}
@@ -118,7 +146,7 @@ func (db *DB) CreateInternship(ctx context.Context, in *coop.Internship) (*coop.
 		}
 		out, err = one[coop.Internship](ctx, tx, "internship", "SELECT "+internshipCols+" FROM internships i WHERE i.id = $1", id)
 		return err
-	})
+	}()
 	return out, err
 }
 

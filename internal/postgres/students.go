@@ -203,43 +203,65 @@ func (db *DB) CopyStudents(ctx context.Context, students []*coop.Student) error 
 	if len(students) == 0 {
 		return nil
 	}
+	return db.tx(ctx, func(tx pgx.Tx) error { return copyStudents(ctx, tx, students) })
+}
+
+// CopyStudentsTx runs fn in one transaction; every batch fn passes to copy is
+// loaded with COPY inside it, so that either all batches land or none does.
+func (db *DB) CopyStudentsTx(ctx context.Context, fn func(copy func([]*coop.Student) error) error) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('students', 'id')) FROM generate_series(1, $1)", len(students))
-		if err != nil {
-			return fmt.Errorf("reserve ids: %w", err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("reserve ids: %w", err)
-		}
-		now := time.Now()
-		var skillRows [][]any
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"students"}, []string{"id", "student_number", "name", "college", "major",
-			"enrolment_year", "graduation_year", "gpa", "courses", "certificates", "languages", "preferred_cities", "statement",
-			"available_from", "available_until", "consent_to_share", "consent_updated_at", "email", "phone"},
-			pgx.CopyFromSlice(len(students), func(i int) ([]any, error) {
-				s := students[i]
-				s.ID = ids[i]
-				for _, sk := range s.Skills {
-					skillRows = append(skillRows, []any{s.ID, sk.Skill, int16(sk.Level)})
-				}
-				var consentAt *time.Time
-				if s.ConsentToShare {
-					consentAt = &now
-				}
-				return []any{s.ID, s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
-					emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
-					s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, consentAt, s.Email, s.Phone}, nil
-			}))
-		if err != nil {
-			return fmt.Errorf("copy students: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"student_skills"}, []string{"student_id", "skill", "level"}, pgx.CopyFromRows(skillRows)); err != nil {
-			return fmt.Errorf("copy student skills: %w", err)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])", ids); err != nil {
-			return fmt.Errorf("record changes: %w", err)
-		}
-		return nil
+		return fn(func(ss []*coop.Student) error { return copyStudents(ctx, tx, ss) })
 	})
+}
+
+// ExistingStudentNumbers returns which of the numbers are taken.
+func (db *DB) ExistingStudentNumbers(ctx context.Context, numbers []string) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, "SELECT student_number FROM students WHERE student_number = ANY($1)", numbers)
+	if err != nil {
+		return nil, fmt.Errorf("existing student numbers: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func copyStudents(ctx context.Context, tx pgx.Tx, students []*coop.Student) error {
+	if len(students) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('students', 'id')) FROM generate_series(1, $1)", len(students))
+	if err != nil {
+		return fmt.Errorf("reserve ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("reserve ids: %w", err)
+	}
+	now := time.Now()
+	var skillRows [][]any
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"students"}, []string{"id", "student_number", "name", "college", "major",
+		"enrolment_year", "graduation_year", "gpa", "courses", "certificates", "languages", "preferred_cities", "statement",
+		"available_from", "available_until", "consent_to_share", "consent_updated_at", "email", "phone"},
+		pgx.CopyFromSlice(len(students), func(i int) ([]any, error) {
+			s := students[i]
+			s.ID = ids[i]
+			for _, sk := range s.Skills {
+				skillRows = append(skillRows, []any{s.ID, sk.Skill, int16(sk.Level)})
+			}
+			var consentAt *time.Time
+			if s.ConsentToShare {
+				consentAt = &now
+			}
+			return []any{s.ID, s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
+				emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
+				s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, consentAt, s.Email, s.Phone}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy students: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"student_skills"}, []string{"student_id", "skill", "level"}, pgx.CopyFromRows(skillRows)); err != nil {
+		return fmt.Errorf("copy student skills: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])", ids); err != nil {
+		return fmt.Errorf("record changes: %w", err)
+	}
+	return nil
 }
