@@ -1,0 +1,392 @@
+package matching
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// MappingVersion changes whenever the mapping or the documents change shape;
+// an index built with another version is rebuilt.
+const MappingVersion = "crucible-matching-3"
+
+var (
+	keyMappingVersion = []byte("mapping_version")
+	keyPosition       = []byte("position")
+)
+
+// ErrNeedsRebuild says that an index on disk is missing, corrupt or of
+// another mapping version; Open has replaced it with an empty one that the
+// caller must fill.
+var ErrNeedsRebuild = errors.New("matching: the index must be rebuilt")
+
+// Open limits: documents far-off in time stand in for open availability.
+var (
+	openFrom  = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	openUntil = time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// Index is the matcher's index: students in bleve for retrieval and search,
+// and the features of students and internships in memory for re-ranking.
+type Index struct {
+	bleve bleve.Index
+	vocab *Vocabulary
+
+	mu          sync.RWMutex
+	students    map[string]*studentDoc
+	internships map[string]*Internship
+}
+
+// studentDoc is a student with the canonical forms the ranking needs.
+type studentDoc struct {
+	Student
+	skills map[string]int // canonical skill → level
+}
+
+// Open opens the index in dir, or creates it. When the index there is
+// missing, unreadable or of another mapping version, Open replaces it with an
+// empty one and returns it together with ErrNeedsRebuild.
+func Open(dir string) (*Index, error) {
+	v := DefaultVocabulary()
+	b, err := bleve.Open(dir)
+	if err == nil {
+		ver, verr := b.GetInternal(keyMappingVersion)
+		if verr == nil && string(ver) == MappingVersion {
+			ix := &Index{bleve: b, vocab: v}
+			if err := ix.load(); err == nil {
+				return ix, nil
+			}
+		}
+		b.Close()
+	}
+	// Missing, corrupt or stale: start again.
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("matching: remove old index: %w", err)
+	}
+	b, err = bleve.New(dir, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("matching: create index: %w", err)
+	}
+	ix, err := newIndex(b, v)
+	if err != nil {
+		return nil, err
+	}
+	return ix, ErrNeedsRebuild
+}
+
+// NewMemory returns an empty in-memory index, for tests and tools.
+func NewMemory() (*Index, error) {
+	b, err := bleve.NewMemOnly(newMapping())
+	if err != nil {
+		return nil, err
+	}
+	return newIndex(b, DefaultVocabulary())
+}
+
+func newIndex(b bleve.Index, v *Vocabulary) (*Index, error) {
+	if err := b.SetInternal(keyMappingVersion, []byte(MappingVersion)); err != nil {
+		return nil, err
+	}
+	return &Index{bleve: b, vocab: v, students: map[string]*studentDoc{}, internships: map[string]*Internship{}}, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Vocabulary returns the skill vocabulary the index canonicalises with.
+func (ix *Index) Vocabulary() *Vocabulary { return ix.vocab }
+
+// Position returns the change-feed position stored with the last batch (0
+// for a new index).
+func (ix *Index) Position() (uint64, error) {
+	b, err := ix.bleve.GetInternal(keyPosition)
+	if err != nil || len(b) == 0 {
+		return 0, err
+	}
+	return strconv.ParseUint(string(b), 10, 64)
+}
+
+// Count returns the numbers of students and internships held.
+func (ix *Index) Count() (students, internships int) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.students), len(ix.internships)
+}
+
+// Batch is a set of changes applied together, with the position they bring
+// the index to.
+type Batch struct {
+	Students          []Student
+	Internships       []Internship
+	DeleteStudents    []string
+	DeleteInternships []string
+	// Position is stored in the same bleve batch as the documents.
+	Position uint64
+}
+
+// Apply writes a batch: documents and position land together or not at all.
+func (ix *Index) Apply(ctx context.Context, b Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	bb := ix.bleve.NewBatch()
+	docs := make([]*studentDoc, 0, len(b.Students))
+	for _, s := range b.Students {
+		d := ix.prepare(s)
+		docs = append(docs, d)
+		if err := bb.Index("s:"+s.ID, ix.studentFields(d)); err != nil {
+			return fmt.Errorf("matching: index student %s: %w", s.ID, err)
+		}
+	}
+	ins := make([]*Internship, 0, len(b.Internships))
+	for i := range b.Internships {
+		in := ix.prepareInternship(b.Internships[i])
+		ins = append(ins, in)
+		raw, _ := json.Marshal(in)
+		if err := bb.Index("i:"+in.ID, map[string]any{"type": "internship", "raw": string(raw)}); err != nil {
+			return err
+		}
+	}
+	for _, id := range b.DeleteStudents {
+		bb.Delete("s:" + id)
+	}
+	for _, id := range b.DeleteInternships {
+		bb.Delete("i:" + id)
+	}
+	bb.SetInternal(keyPosition, []byte(strconv.FormatUint(b.Position, 10)))
+	if err := ix.bleve.Batch(bb); err != nil {
+		return fmt.Errorf("matching: apply batch: %w", err)
+	}
+	ix.mu.Lock()
+	for _, d := range docs {
+		ix.students[d.ID] = d
+	}
+	for _, in := range ins {
+		ix.internships[in.ID] = in
+	}
+	for _, id := range b.DeleteStudents {
+		delete(ix.students, id)
+	}
+	for _, id := range b.DeleteInternships {
+		delete(ix.internships, id)
+	}
+	ix.mu.Unlock()
+	return nil
+}
+
+// prepare canonicalises a student's skills.
+func (ix *Index) prepare(s Student) *studentDoc {
+	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills))}
+	for i, sk := range s.Skills {
+		c := ix.vocab.Canonical(sk.Name)
+		d.Skills[i].Name = c
+		if sk.Level > d.skills[c] {
+			d.skills[c] = sk.Level
+		}
+	}
+	return d
+}
+
+func (ix *Index) prepareInternship(in Internship) *Internship {
+	out := in
+	out.Requirements = make([]Requirement, len(in.Requirements))
+	for i, r := range in.Requirements {
+		r.Skill = ix.vocab.Canonical(r.Skill)
+		if r.MinLevel < 1 {
+			r.MinLevel = 1
+		}
+		out.Requirements[i] = r
+	}
+	return &out
+}
+
+// skillKey is the keyword of a skill ("aluminium electrolysis" →
+// "aluminium electrolysis"), and levelKey the keyword for "this skill at
+// least at this level".
+func skillKey(s string) string           { return strings.ToLower(s) }
+func levelKey(s string, level int) string { return strings.ToLower(s) + "@" + strconv.Itoa(level) }
+
+// studentFields is the bleve document of a student.
+func (ix *Index) studentFields(d *studentDoc) map[string]any {
+	var skills, levels, skillText []string
+	for c, l := range d.skills {
+		skills = append(skills, skillKey(c))
+		for k := 1; k <= l && k <= 5; k++ {
+			levels = append(levels, levelKey(c, k))
+		}
+		skillText = append(skillText, ix.vocab.Terms(c)...)
+	}
+	from, until := d.AvailableFrom, d.AvailableUntil
+	if from.IsZero() {
+		from = openFrom
+	}
+	if until.IsZero() {
+		until = openUntil
+	}
+	raw, _ := json.Marshal(d.Student)
+	text := strings.Join(append(append(append([]string{}, d.Courses...), d.Certificates...), skillText...), " . ")
+	cities := make([]string, len(d.PreferredCities))
+	for i, c := range d.PreferredCities {
+		cities[i] = strings.ToLower(c)
+	}
+	return map[string]any{
+		"type":         "student",
+		"id":           d.ID,
+		"name":         d.Name,
+		"major":        d.Major,
+		"year":         float64(d.GraduationYear),
+		"year_kw":      strconv.Itoa(d.GraduationYear),
+		"gpa":          gpaOf(d.Student),
+		"skill":        skills,
+		"skill_level":  levels,
+		"city":         cities,
+		"consent":      d.Consent,
+		"placed":       d.Placed,
+		"applied_to":   d.AppliedTo,
+		"avail_from":   from,
+		"avail_until":  until,
+		"statement":    d.Statement,
+		"statement_zh": d.Statement,
+		"profile":      text,
+		"profile_zh":   text,
+		"raw":          string(raw),
+	}
+}
+
+func gpaOf(s Student) float64 {
+	if !s.HasGPA {
+		return -1
+	}
+	return s.GPA
+}
+
+// newMapping builds the index mapping in code.
+func newMapping() mapping.IndexMapping {
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.IncludeInAll = false
+		f.Store = false
+		f.DocValues = true
+		return f
+	}
+	num := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.IncludeInAll, f.Store = false, false
+		return f
+	}
+	text := func(analyzer string, highlight bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.IncludeInAll = false
+		f.Store = highlight
+		f.IncludeTermVectors = highlight
+		f.DocValues = false
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index, f.Store, f.IncludeInAll, f.DocValues = false, true, false, false
+		return f
+	}
+	boolean := func() *mapping.FieldMapping {
+		f := bleve.NewBooleanFieldMapping()
+		f.IncludeInAll, f.Store = false, false
+		return f
+	}
+	date := func() *mapping.FieldMapping {
+		f := bleve.NewDateTimeFieldMapping()
+		f.IncludeInAll, f.Store = false, false
+		return f
+	}
+	st := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{"type", "id", "major", "year_kw", "skill", "skill_level", "city", "applied_to"} {
+		st.AddFieldMappingsAt(name, kw())
+	}
+	name := kw()
+	st.AddFieldMappingsAt("name", name)
+	st.AddFieldMappingsAt("year", num())
+	st.AddFieldMappingsAt("gpa", num())
+	st.AddFieldMappingsAt("consent", boolean())
+	st.AddFieldMappingsAt("placed", boolean())
+	st.AddFieldMappingsAt("avail_from", date())
+	st.AddFieldMappingsAt("avail_until", date())
+	st.AddFieldMappingsAt("statement", text(en.AnalyzerName, true))
+	st.AddFieldMappingsAt("statement_zh", text(cjk.AnalyzerName, true))
+	st.AddFieldMappingsAt("profile", text(en.AnalyzerName, false))
+	st.AddFieldMappingsAt("profile_zh", text(cjk.AnalyzerName, false))
+	st.AddFieldMappingsAt("raw", stored())
+
+	in := bleve.NewDocumentStaticMapping()
+	in.AddFieldMappingsAt("type", kw())
+	in.AddFieldMappingsAt("raw", stored())
+
+	m := bleve.NewIndexMapping()
+	m.TypeField = "type"
+	m.AddDocumentMapping("student", st)
+	m.AddDocumentMapping("internship", in)
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.ScoringModel = "bm25"
+	return m
+}
+
+// load reads the documents of an opened index back into memory.
+func (ix *Index) load() error {
+	ix.students, ix.internships = map[string]*studentDoc{}, map[string]*Internship{}
+	const page = 5000
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
+		req.Fields = []string{"raw", "type"}
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SearchAfter = after
+		}
+		res, err := ix.bleve.Search(req)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			raw, _ := h.Fields["raw"].(string)
+			switch {
+			case strings.HasPrefix(h.ID, "s:"):
+				var s Student
+				if err := json.Unmarshal([]byte(raw), &s); err != nil {
+					return fmt.Errorf("matching: stored student %s: %w", h.ID, err)
+				}
+				ix.students[s.ID] = ix.prepare(s)
+			case strings.HasPrefix(h.ID, "i:"):
+				var in Internship
+				if err := json.Unmarshal([]byte(raw), &in); err != nil {
+					return fmt.Errorf("matching: stored internship %s: %w", h.ID, err)
+				}
+				ix.internships[in.ID] = &in
+			}
+		}
+		if len(res.Hits) < page {
+			return nil
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+}
+
+// typeQuery restricts a search to students.
+func studentsOnly() query.Query {
+	q := bleve.NewTermQuery("student")
+	q.SetField("type")
+	return q
+}
