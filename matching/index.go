@@ -216,7 +216,7 @@ func (ix *Index) prepareInternship(in Internship) *Internship {
 // skillKey is the keyword of a skill ("aluminium electrolysis" →
 // "aluminium electrolysis"), and levelKey the keyword for "this skill at
 // least at this level".
-func skillKey(s string) string           { return strings.ToLower(s) }
+func skillKey(s string) string            { return strings.ToLower(s) }
 func levelKey(s string, level int) string { return strings.ToLower(s) + "@" + strconv.Itoa(level) }
 
 // studentFields is the bleve document of a student.
