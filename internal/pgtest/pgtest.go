@@ -1,14 +1,3 @@
-// Package pgtest gives each test its own PostgreSQL database, cloned in
-// milliseconds from a migrated template.
-//
-// With TEST_DATABASE_URL set, the databases are made on that server.
-// Otherwise one throwaway cluster is started per test binary from the local
-// PostgreSQL binaries (see internal/pgembed), with fsync off, and stopped
-// when the binary ends, whether the tests pass or fail. Packages opt in with
-//
-//	func TestMain(m *testing.M) { pgtest.Main(m) }
-//
-// and tests call NewDB or NewDBURL. They can run with t.Parallel().
 package pgtest
 
 import (
@@ -17,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,190 +23,255 @@ import (
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
-var (
-	mu       sync.Mutex
-	cluster  *pgembed.Cluster
+// templateLockID is the advisory lock under which a template is built, so
+// that test binaries sharing a server build it once.
+const templateLockID = 0x63727574 // "crut"
+
+// env is the state shared by the tests of one test binary.
+type env struct {
+	cluster  *pgembed.Cluster // nil with TEST_DATABASE_URL
 	tmpDir   string
-	adminURL string // a connection string to the server's maintenance database
-	baseURL  func(db string) string
+	urlFor   func(db string) string
+	admin    *pgxpool.Pool // on the server's maintenance database
 	template string
+}
+
+var (
+	mainCalled bool
+
+	mu       sync.Mutex
+	shared   *env
 	setupErr error
 	setupRan bool
+	closed   bool
 )
 
-// Main runs the tests and then stops the cluster it started, if any, even
-// when tests fail or the run is interrupted.
+// Main runs the tests of a package and then stops the cluster it started,
+// if any, and removes its files, even when tests fail or the run is
+// interrupted (SIGINT, SIGTERM). Call it from TestMain:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
+	mainCalled = true
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-sig
+		s := <-sig
+		fmt.Fprintf(os.Stderr, "pgtest: %v: stopping the test PostgreSQL\n", s)
 		shutdown()
 		os.Exit(130)
 	}()
 	code := m.Run()
+	signal.Stop(sig)
 	shutdown()
 	os.Exit(code)
 }
 
+// shutdown closes the admin pool, stops the cluster and removes its files.
 func shutdown() {
 	mu.Lock()
 	defer mu.Unlock()
-	if cluster != nil {
-		_ = cluster.Stop()
-		cluster = nil
+	closed = true
+	if shared == nil {
+		return
 	}
-	if tmpDir != "" {
-		_ = os.RemoveAll(tmpDir)
-		tmpDir = ""
+	shared.admin.Close()
+	if shared.cluster != nil {
+		if err := shared.cluster.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: stop PostgreSQL: %v\n", err)
+		}
 	}
+	if shared.tmpDir != "" {
+		_ = os.RemoveAll(shared.tmpDir)
+	}
+	shared = nil
 }
 
-// setup starts the server (or connects to TEST_DATABASE_URL) and builds the
-// migrated template, once per test binary.
-func setup() error {
+// errNoPostgres marks a machine without PostgreSQL binaries.
+var errNoPostgres = errors.New("no PostgreSQL")
+
+// get returns the shared environment, set up on first use.
+func get(tb testing.TB) *env {
+	tb.Helper()
+	if !mainCalled {
+		tb.Fatal("pgtest: the package must call pgtest.Main from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }")
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if setupRan {
-		return setupErr
+	if closed {
+		tb.Fatal("pgtest: the test PostgreSQL has been stopped")
 	}
-	setupRan = true
-	setupErr = doSetup()
-	return setupErr
+	if !setupRan {
+		setupRan = true
+		shared, setupErr = setup()
+	}
+	if setupErr != nil {
+		if errors.Is(setupErr, errNoPostgres) && os.Getenv("CI") != "true" {
+			tb.Skipf("pgtest: %v (set TEST_DATABASE_URL, or install PostgreSQL; in CI this fails)", setupErr)
+		}
+		tb.Fatalf("pgtest: no PostgreSQL for tests: %v", setupErr)
+	}
+	return shared
 }
 
-func doSetup() error {
+// setup connects to TEST_DATABASE_URL or starts a cluster, and makes sure
+// the template exists.
+func setup() (e *env, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if url := os.Getenv("TEST_DATABASE_URL"); url != "" {
-		cfg, err := pgx.ParseConfig(url)
+	e = &env{template: "crucible_template_" + postgres.MigrationsHash()}
+	defer func() {
 		if err != nil {
-			return fmt.Errorf("TEST_DATABASE_URL: %w", err)
+			if e.admin != nil {
+				e.admin.Close()
+			}
+			if e.cluster != nil {
+				_ = e.cluster.Stop()
+			}
+			if e.tmpDir != "" {
+				_ = os.RemoveAll(e.tmpDir)
+			}
 		}
-		baseURL = func(db string) string {
-			return fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=%s", cfg.Host, cfg.Port, cfg.User,
-				quote(cfg.Password), db, sslMode(url))
+	}()
+	adminURL := os.Getenv("TEST_DATABASE_URL")
+	if adminURL != "" {
+		if _, err := pgconn.ParseConfig(adminURL); err != nil {
+			return e, fmt.Errorf("TEST_DATABASE_URL: %w", err)
 		}
-		adminURL = url
+		e.urlFor = func(db string) string { return withDB(adminURL, db) }
 	} else {
-		dir, err := os.MkdirTemp("", "crucible-test-")
-		if err != nil {
-			return err
+		if _, err := pgembed.FindBinDir(); err != nil {
+			return e, fmt.Errorf("%w: %v", errNoPostgres, err)
 		}
-		_ = os.Chmod(dir, 0o755)
-		tmpDir = dir
-		c, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir + "/data", Fast: true})
-		if err != nil {
-			return err
+		if e.tmpDir, err = os.MkdirTemp("", "crucible-test-"); err != nil {
+			return e, err
 		}
-		cluster = c
-		baseURL = c.URL
-		adminURL = c.URL("postgres")
+		// As root, the server runs as the postgres user, which must reach
+		// the data directory inside.
+		if err := os.Chmod(e.tmpDir, 0o711); err != nil {
+			return e, err
+		}
+		if e.cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: e.tmpDir + "/data", Fast: true}); err != nil {
+			return e, err
+		}
+		e.urlFor = e.cluster.URL
+		adminURL = e.cluster.URL("postgres")
 	}
-	template = "crucible_tpl_" + postgres.MigrationsHash()
-	conn, err := pgx.Connect(ctx, adminURL)
+	cfg, err := pgxpool.ParseConfig(adminURL)
+	if err != nil {
+		return e, err
+	}
+	cfg.MaxConns = 8
+	if e.admin, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return e, fmt.Errorf("connect to the test server: %w", err)
+	}
+	if err := e.buildTemplate(ctx); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// withDB returns the connection string s with its database set to db.
+func withDB(s, db string) string {
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		if u, err := url.Parse(s); err == nil {
+			u.Path, u.RawPath = "/"+db, ""
+			return u.String()
+		}
+	}
+	// Keyword/value form: a later keyword overrides an earlier one.
+	return s + " dbname='" + db + "'"
+}
+
+// buildTemplate creates and migrates the template unless it exists. It is
+// built under another name and renamed, so a half-built template (from a
+// binary killed while building it) is never cloned.
+func (e *env) buildTemplate(ctx context.Context) error {
+	conn, err := e.admin.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("connect to the test server: %w", err)
 	}
-	defer conn.Close(ctx)
-	// Several test binaries may share one server: one builds the template.
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(7262001)"); err != nil {
-		return err
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLockID); err != nil {
+		return fmt.Errorf("lock the template: %w", err)
 	}
-	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock(7262001)") //nolint:errcheck
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", templateLockID) //nolint:errcheck
 	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", template).Scan(&exists); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", e.template).Scan(&exists); err != nil {
 		return err
 	}
 	if exists {
 		return nil
 	}
-	building := template + "_building"
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
-		return fmt.Errorf("create template: %w", err)
+	building := pgx.Identifier{e.template + "_building"}.Sanitize()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop a half-built template: %w", err)
 	}
-	pool, err := pgxpool.New(ctx, urlFor(building))
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
+		return fmt.Errorf("create the template: %w", err)
+	}
+	pool, err := pgxpool.New(ctx, e.urlFor(e.template+"_building"))
 	if err != nil {
 		return err
 	}
 	err = postgres.Migrate(ctx, pool)
 	pool.Close()
 	if err != nil {
-		return fmt.Errorf("migrate template: %w", err)
+		return fmt.Errorf("migrate the template: %w", err)
 	}
-	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+template); err != nil {
-		return fmt.Errorf("rename template: %w", err)
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+pgx.Identifier{e.template}.Sanitize()); err != nil {
+		return fmt.Errorf("rename the template: %w", err)
 	}
 	return nil
 }
 
-func urlFor(db string) string { return baseURL(db) }
-
-func quote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
-// sslMode keeps the sslmode of TEST_DATABASE_URL (prefer when unset).
-func sslMode(url string) string {
-	for _, m := range []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"} {
-		if strings.Contains(url, "sslmode="+m) {
-			return m
-		}
-	}
-	return "prefer"
-}
-
-// NewDBURL creates a fresh, migrated database for the test, dropped when the
-// test ends, and returns its connection string.
+// NewDBURL creates a fresh database cloned from the migrated template,
+// dropped when the test ends, and returns its connection string.
 func NewDBURL(tb testing.TB) string {
 	tb.Helper()
-	if err := setup(); err != nil {
-		tb.Fatalf("pgtest: no PostgreSQL for tests: %v", err)
-	}
-	ctx := context.Background()
-	b := make([]byte, 6)
+	e := get(tb)
+	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		tb.Fatalf("pgtest: connect: %v", err)
-	}
-	defer conn.Close(ctx)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	create := "CREATE DATABASE " + name + " TEMPLATE " + pgx.Identifier{e.template}.Sanitize()
+	var err error
 	for attempt := 0; ; attempt++ {
-		_, err = conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template)
+		_, err = e.admin.Exec(ctx, create)
 		var pgErr *pgconn.PgError
-		// Cloning fails while another session is connected to the template.
-		if err != nil && errors.As(err, &pgErr) && pgErr.Code == "55006" && attempt < 50 {
+		// Cloning fails while another session is connected to the template
+		// (for a moment, another binary checking it).
+		if errors.As(err, &pgErr) && pgErr.Code == "55006" && attempt < 100 {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
 		break
 	}
 	if err != nil {
-		tb.Fatalf("pgtest: create database: %v", err)
+		tb.Fatalf("pgtest: create a test database: %v", err)
 	}
 	tb.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, adminURL)
-		if err != nil {
-			return
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := e.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Logf("pgtest: drop test database %s: %v", name, err)
 		}
-		defer conn.Close(ctx)
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
-	return urlFor(name)
+	return e.urlFor(name)
 }
 
-// NewDB creates a fresh, migrated database for the test and returns a pool
-// on it; both are closed and dropped when the test ends.
+// NewDB creates a fresh database cloned from the migrated template and
+// returns a pool on it; the pool is closed and the database dropped when the
+// test ends.
 func NewDB(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
-	pool, err := pgxpool.New(context.Background(), NewDBURL(tb))
+	url := NewDBURL(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
-		tb.Fatalf("pgtest: open pool: %v", err)
+		tb.Fatalf("pgtest: open a pool on the test database: %v", err)
 	}
 	tb.Cleanup(pool.Close)
 	return pool
