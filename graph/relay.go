@@ -20,6 +20,7 @@ const (
 	typeApplication = "Application"
 	typePriorities  = "HiringPriorities"
 	typeToken       = "Token"
+	typeShortlist   = "SavedShortlist"
 )
 
 // GlobalID makes the opaque global id of an object: base64url of "Type:id".

@@ -16,12 +16,16 @@ import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // Resolver holds the dependencies of the resolvers.
 type Resolver struct {
 	DB *postgres.DB
+	// Match answers shortlists, searches and recommendations; nil when the
+	// server runs without a search index (those fields then fail cleanly).
+	Match *indexsync.Service
 	// AfterWrite, when set, is called after a mutation that changed indexed
 	// data, so that the caller can wait until the search index has caught
 	// up (read-your-writes).

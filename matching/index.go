@@ -48,6 +48,11 @@ type Index struct {
 	mu          sync.RWMutex
 	students    map[string]*studentDoc
 	internships map[string]*Internship
+
+	onDisk bool
+	// persisted is closed when the last applied batch is on disk.
+	pmu       sync.Mutex
+	persisted chan struct{}
 }
 
 // studentDoc is a student with the canonical forms the ranking needs.
@@ -61,11 +66,11 @@ type studentDoc struct {
 // empty one and returns it together with ErrNeedsRebuild.
 func Open(dir string) (*Index, error) {
 	v := DefaultVocabulary()
-	b, err := bleve.Open(dir)
+	b, err := bleve.OpenUsing(dir, runtimeConfig)
 	if err == nil {
 		ver, verr := b.GetInternal(keyMappingVersion)
 		if verr == nil && string(ver) == MappingVersion {
-			ix := &Index{bleve: b, vocab: v}
+			ix := &Index{bleve: b, vocab: v, onDisk: true}
 			if err := ix.load(); err == nil {
 				return ix, nil
 			}
@@ -76,16 +81,22 @@ func Open(dir string) (*Index, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("matching: remove old index: %w", err)
 	}
-	b, err = bleve.New(dir, newMapping())
+	b, err = bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig)
 	if err != nil {
 		return nil, fmt.Errorf("matching: create index: %w", err)
 	}
-	ix, err := newIndex(b, v)
+	ix, err := newIndex(b, v, true)
 	if err != nil {
 		return nil, err
 	}
 	return ix, ErrNeedsRebuild
 }
+
+// runtimeConfig: batches return once searchable, before they are on disk.
+// Scorch persists batches in order, and a batch's position is stored in the
+// batch itself, so after a crash the index is at an older but consistent
+// position and the follower re-applies what was lost.
+var runtimeConfig = map[string]any{"unsafe_batch": true}
 
 // NewMemory returns an empty in-memory index, for tests and tools.
 func NewMemory() (*Index, error) {
@@ -93,18 +104,59 @@ func NewMemory() (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newIndex(b, DefaultVocabulary())
+	return newIndex(b, DefaultVocabulary(), false)
 }
 
-func newIndex(b bleve.Index, v *Vocabulary) (*Index, error) {
-	if err := b.SetInternal(keyMappingVersion, []byte(MappingVersion)); err != nil {
+func newIndex(b bleve.Index, v *Vocabulary, onDisk bool) (*Index, error) {
+	ix := &Index{bleve: b, vocab: v, students: map[string]*studentDoc{}, internships: map[string]*Internship{}, onDisk: onDisk}
+	bb := b.NewBatch()
+	bb.SetInternal(keyMappingVersion, []byte(MappingVersion))
+	if err := ix.apply(bb); err != nil {
 		return nil, err
 	}
-	return &Index{bleve: b, vocab: v, students: map[string]*studentDoc{}, internships: map[string]*Internship{}}, nil
+	return ix, ix.Flush(context.Background())
 }
 
-// Close closes the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// apply runs a bleve batch and tracks when it reaches the disk.
+func (ix *Index) apply(bb *bleve.Batch) error {
+	done := make(chan struct{})
+	var once sync.Once
+	bb.SetPersistedCallback(func(error) { once.Do(func() { close(done) }) })
+	if err := ix.bleve.Batch(bb); err != nil {
+		return err
+	}
+	ix.pmu.Lock()
+	ix.persisted = done
+	ix.pmu.Unlock()
+	return nil
+}
+
+// Flush waits until every applied batch is on disk (an in-memory index
+// returns at once).
+func (ix *Index) Flush(ctx context.Context) error {
+	ix.pmu.Lock()
+	ch := ix.persisted
+	ix.pmu.Unlock()
+	if ch == nil || !ix.onDisk {
+		return nil
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(30 * time.Second):
+		return errors.New("matching: the index did not reach the disk within 30 s")
+	}
+}
+
+// Close waits for the last batch to reach the disk and closes the index.
+func (ix *Index) Close() error {
+	if ix.onDisk {
+		_ = ix.Flush(context.Background())
+	}
+	return ix.bleve.Close()
+}
 
 // Vocabulary returns the skill vocabulary the index canonicalises with.
 func (ix *Index) Vocabulary() *Vocabulary { return ix.vocab }
@@ -167,7 +219,7 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 		bb.Delete("i:" + id)
 	}
 	bb.SetInternal(keyPosition, []byte(strconv.FormatUint(b.Position, 10)))
-	if err := ix.bleve.Batch(bb); err != nil {
+	if err := ix.apply(bb); err != nil {
 		return fmt.Errorf("matching: apply batch: %w", err)
 	}
 	ix.mu.Lock()

@@ -16,7 +16,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/matching"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -40,14 +42,19 @@ type ResolverRoot interface {
 	HiringPriorities() HiringPrioritiesResolver
 	Internship() InternshipResolver
 	InternshipConnection() InternshipConnectionResolver
+	InternshipRecommendation() InternshipRecommendationResolver
 	Mutation() MutationResolver
 	Partner() PartnerResolver
 	PartnerConnection() PartnerConnectionResolver
 	Query() QueryResolver
+	SavedShortlist() SavedShortlistResolver
+	SavedShortlistEntry() SavedShortlistEntryResolver
+	ShortlistEntry() ShortlistEntryResolver
 	Site() SiteResolver
 	SiteConnection() SiteConnectionResolver
 	Student() StudentResolver
 	StudentConnection() StudentConnectionResolver
+	StudentSearchHit() StudentSearchHitResolver
 	Token() TokenResolver
 }
 
@@ -191,6 +198,16 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Facet struct {
+		Buckets func(childComplexity int) int
+		Field   func(childComplexity int) int
+	}
+
+	FacetBucket struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	FeatureWeights struct {
 		Academics       func(childComplexity int) int
 		AvailabilityFit func(childComplexity int) int
@@ -198,6 +215,11 @@ type ComplexityRoot struct {
 		MajorFit        func(childComplexity int) int
 		SkillCoverage   func(childComplexity int) int
 		TextRelevance   func(childComplexity int) int
+	}
+
+	Highlight struct {
+		Field     func(childComplexity int) int
+		Fragments func(childComplexity int) int
 	}
 
 	HiringPriorities struct {
@@ -257,6 +279,26 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	InternshipRecommendation struct {
+		Breakdown     func(childComplexity int) int
+		Internship    func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
+	}
+
+	InternshipRecommendationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InternshipRecommendationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApplyToInternship     func(childComplexity int, input model.ApplyToInternshipInput) int
 		CreateAgreement       func(childComplexity int, input model.CreateAgreementInput) int
@@ -273,6 +315,7 @@ type ComplexityRoot struct {
 		DeleteSite            func(childComplexity int, input model.DeleteInput) int
 		DeleteStudent         func(childComplexity int, input model.DeleteInput) int
 		RevokeToken           func(childComplexity int, input model.RevokeTokenInput) int
+		SaveShortlist         func(childComplexity int, input model.SaveShortlistInput) int
 		SetHiringPriorities   func(childComplexity int, input model.SetHiringPrioritiesInput) int
 		TransitionApplication func(childComplexity int, input model.TransitionApplicationInput) int
 		UpdateAgreement       func(childComplexity int, input model.UpdateAgreementInput) int
@@ -326,17 +369,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agreements   func(childComplexity int, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) int
-		Alumni       func(childComplexity int, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) int
-		Applications func(childComplexity int, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) int
-		AuditLog     func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Internships  func(childComplexity int, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		Partners     func(childComplexity int, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) int
-		Students     func(childComplexity int, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) int
-		Tokens       func(childComplexity int) int
-		Viewer       func(childComplexity int) int
+		Agreements             func(childComplexity int, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) int
+		Alumni                 func(childComplexity int, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) int
+		Applications           func(childComplexity int, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) int
+		AuditLog               func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Internships            func(childComplexity int, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) int
+		Node                   func(childComplexity int, id string) int
+		Nodes                  func(childComplexity int, ids []string) int
+		Partners               func(childComplexity int, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) int
+		RecommendedInternships func(childComplexity int, studentID string, first *int, after *string) int
+		SearchStudents         func(childComplexity int, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) int
+		Shortlist              func(childComplexity int, internshipID string, first *int, after *string, filter *model.ShortlistFilter) int
+		Shortlists             func(childComplexity int, internshipID string) int
+		Students               func(childComplexity int, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) int
+		Tokens                 func(childComplexity int) int
+		Viewer                 func(childComplexity int) int
 	}
 
 	RequiredSkill struct {
@@ -348,6 +395,58 @@ type ComplexityRoot struct {
 	RevokeTokenPayload struct {
 		Token      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SaveShortlistPayload struct {
+		Shortlist  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SavedShortlist struct {
+		CreatedAt  func(childComplexity int) int
+		Entries    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Internship func(childComplexity int) int
+		Name       func(childComplexity int) int
+		SavedBy    func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SavedShortlistEntry struct {
+		Breakdown     func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
+		Student       func(childComplexity int) int
+	}
+
+	ScoreComponent struct {
+		Contribution func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Value        func(childComplexity int) int
+		Weight       func(childComplexity int) int
+	}
+
+	ShortlistConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ShortlistEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ShortlistEntry struct {
+		Breakdown     func(childComplexity int) int
+		Highlights    func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Rank          func(childComplexity int) int
+		Score         func(childComplexity int) int
+		Student       func(childComplexity int) int
 	}
 
 	Site struct {
@@ -418,6 +517,24 @@ type ComplexityRoot struct {
 	StudentPayload struct {
 		Student    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	StudentSearchConnection struct {
+		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StudentSearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StudentSearchHit struct {
+		Highlights func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Student    func(childComplexity int) int
 	}
 
 	StudentSkill struct {
@@ -502,6 +619,9 @@ type InternshipResolver interface {
 type InternshipConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.InternshipConnection) (int, error)
 }
+type InternshipRecommendationResolver interface {
+	Internship(ctx context.Context, obj *indexsync.Recommendation) (*coop.Internship, error)
+}
 type MutationResolver interface {
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, input model.RevokeTokenInput) (*model.RevokeTokenPayload, error)
@@ -516,6 +636,7 @@ type MutationResolver interface {
 	CreateInternship(ctx context.Context, input model.CreateInternshipInput) (*model.InternshipPayload, error)
 	UpdateInternship(ctx context.Context, input model.UpdateInternshipInput) (*model.InternshipPayload, error)
 	DeleteInternship(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	SaveShortlist(ctx context.Context, input model.SaveShortlistInput) (*model.SaveShortlistPayload, error)
 	CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error)
 	UpdatePartner(ctx context.Context, input model.UpdatePartnerInput) (*model.PartnerPayload, error)
 	DeletePartner(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -552,8 +673,24 @@ type QueryResolver interface {
 	Alumni(ctx context.Context, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error)
 	Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
 	Internships(ctx context.Context, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) (*model.InternshipConnection, error)
+	Shortlist(ctx context.Context, internshipID string, first *int, after *string, filter *model.ShortlistFilter) (*model.ShortlistConnection, error)
+	SearchStudents(ctx context.Context, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) (*model.StudentSearchConnection, error)
+	RecommendedInternships(ctx context.Context, studentID string, first *int, after *string) (*model.InternshipRecommendationConnection, error)
+	Shortlists(ctx context.Context, internshipID string) ([]*postgres.Shortlist, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 	Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error)
+}
+type SavedShortlistResolver interface {
+	ID(ctx context.Context, obj *postgres.Shortlist) (string, error)
+
+	Internship(ctx context.Context, obj *postgres.Shortlist) (*coop.Internship, error)
+}
+type SavedShortlistEntryResolver interface {
+	Student(ctx context.Context, obj *postgres.SavedEntry) (*coop.Student, error)
+	Breakdown(ctx context.Context, obj *postgres.SavedEntry) ([]*matching.Component, error)
+}
+type ShortlistEntryResolver interface {
+	Student(ctx context.Context, obj *indexsync.Entry) (*coop.Student, error)
 }
 type SiteResolver interface {
 	ID(ctx context.Context, obj *coop.Site) (string, error)
@@ -571,6 +708,9 @@ type StudentResolver interface {
 }
 type StudentConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.StudentConnection) (int, error)
+}
+type StudentSearchHitResolver interface {
+	Student(ctx context.Context, obj *indexsync.SearchHit) (*coop.Student, error)
 }
 type TokenResolver interface {
 	ID(ctx context.Context, obj *postgres.Token) (string, error)
@@ -1091,6 +1231,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
 
+	case "Facet.buckets":
+		if e.ComplexityRoot.Facet.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Buckets(childComplexity), true
+	case "Facet.field":
+		if e.ComplexityRoot.Facet.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facet.Field(childComplexity), true
+
+	case "FacetBucket.count":
+		if e.ComplexityRoot.FacetBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetBucket.Count(childComplexity), true
+	case "FacetBucket.value":
+		if e.ComplexityRoot.FacetBucket.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetBucket.Value(childComplexity), true
+
 	case "FeatureWeights.academics":
 		if e.ComplexityRoot.FeatureWeights.Academics == nil {
 			break
@@ -1127,6 +1293,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FeatureWeights.TextRelevance(childComplexity), true
+
+	case "Highlight.field":
+		if e.ComplexityRoot.Highlight.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Field(childComplexity), true
+	case "Highlight.fragments":
+		if e.ComplexityRoot.Highlight.Fragments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Fragments(childComplexity), true
 
 	case "HiringPriorities.id":
 		if e.ComplexityRoot.HiringPriorities.ID == nil {
@@ -1373,6 +1552,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InternshipPayload.UserErrors(childComplexity), true
 
+	case "InternshipRecommendation.breakdown":
+		if e.ComplexityRoot.InternshipRecommendation.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.Breakdown(childComplexity), true
+	case "InternshipRecommendation.internship":
+		if e.ComplexityRoot.InternshipRecommendation.Internship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.Internship(childComplexity), true
+	case "InternshipRecommendation.matchedSkills":
+		if e.ComplexityRoot.InternshipRecommendation.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.MatchedSkills(childComplexity), true
+	case "InternshipRecommendation.missingSkills":
+		if e.ComplexityRoot.InternshipRecommendation.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.MissingSkills(childComplexity), true
+	case "InternshipRecommendation.rank":
+		if e.ComplexityRoot.InternshipRecommendation.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.Rank(childComplexity), true
+	case "InternshipRecommendation.score":
+		if e.ComplexityRoot.InternshipRecommendation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendation.Score(childComplexity), true
+
+	case "InternshipRecommendationConnection.edges":
+		if e.ComplexityRoot.InternshipRecommendationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendationConnection.Edges(childComplexity), true
+	case "InternshipRecommendationConnection.pageInfo":
+		if e.ComplexityRoot.InternshipRecommendationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendationConnection.PageInfo(childComplexity), true
+	case "InternshipRecommendationConnection.totalCount":
+		if e.ComplexityRoot.InternshipRecommendationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendationConnection.TotalCount(childComplexity), true
+
+	case "InternshipRecommendationEdge.cursor":
+		if e.ComplexityRoot.InternshipRecommendationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendationEdge.Cursor(childComplexity), true
+	case "InternshipRecommendationEdge.node":
+		if e.ComplexityRoot.InternshipRecommendationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternshipRecommendationEdge.Node(childComplexity), true
+
 	case "Mutation.applyToInternship":
 		if e.ComplexityRoot.Mutation.ApplyToInternship == nil {
 			break
@@ -1538,6 +1786,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["input"].(model.RevokeTokenInput)), true
+	case "Mutation.saveShortlist":
+		if e.ComplexityRoot.Mutation.SaveShortlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveShortlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveShortlist(childComplexity, args["input"].(model.SaveShortlistInput)), true
 	case "Mutation.setHiringPriorities":
 		if e.ComplexityRoot.Mutation.SetHiringPriorities == nil {
 			break
@@ -1908,6 +2167,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.PartnerFilter), args["orderBy"].(*model.PartnerOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.recommendedInternships":
+		if e.ComplexityRoot.Query.RecommendedInternships == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recommendedInternships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecommendedInternships(childComplexity, args["studentId"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.searchStudents":
+		if e.ComplexityRoot.Query.SearchStudents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchStudents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchStudents(childComplexity, args["query"].(*string), args["filter"].(*model.StudentFilter), args["facets"].([]model.StudentFacetField), args["sort"].(*model.StudentSearchSort), args["direction"].(*model.OrderDirection), args["first"].(*int), args["after"].(*string)), true
+	case "Query.shortlist":
+		if e.ComplexityRoot.Query.Shortlist == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Shortlist(childComplexity, args["internshipId"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ShortlistFilter)), true
+	case "Query.shortlists":
+		if e.ComplexityRoot.Query.Shortlists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortlists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Shortlists(childComplexity, args["internshipId"].(string)), true
 	case "Query.students":
 		if e.ComplexityRoot.Query.Students == nil {
 			break
@@ -1963,6 +2266,199 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeTokenPayload.UserErrors(childComplexity), true
+
+	case "SaveShortlistPayload.shortlist":
+		if e.ComplexityRoot.SaveShortlistPayload.Shortlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveShortlistPayload.Shortlist(childComplexity), true
+	case "SaveShortlistPayload.userErrors":
+		if e.ComplexityRoot.SaveShortlistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SaveShortlistPayload.UserErrors(childComplexity), true
+
+	case "SavedShortlist.createdAt":
+		if e.ComplexityRoot.SavedShortlist.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.CreatedAt(childComplexity), true
+	case "SavedShortlist.entries":
+		if e.ComplexityRoot.SavedShortlist.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.Entries(childComplexity), true
+	case "SavedShortlist.id":
+		if e.ComplexityRoot.SavedShortlist.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.ID(childComplexity), true
+	case "SavedShortlist.internship":
+		if e.ComplexityRoot.SavedShortlist.Internship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.Internship(childComplexity), true
+	case "SavedShortlist.name":
+		if e.ComplexityRoot.SavedShortlist.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.Name(childComplexity), true
+	case "SavedShortlist.savedBy":
+		if e.ComplexityRoot.SavedShortlist.SavedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.SavedBy(childComplexity), true
+	case "SavedShortlist.totalCount":
+		if e.ComplexityRoot.SavedShortlist.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlist.TotalCount(childComplexity), true
+
+	case "SavedShortlistEntry.breakdown":
+		if e.ComplexityRoot.SavedShortlistEntry.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.Breakdown(childComplexity), true
+	case "SavedShortlistEntry.matchedSkills":
+		if e.ComplexityRoot.SavedShortlistEntry.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.MatchedSkills(childComplexity), true
+	case "SavedShortlistEntry.missingSkills":
+		if e.ComplexityRoot.SavedShortlistEntry.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.MissingSkills(childComplexity), true
+	case "SavedShortlistEntry.rank":
+		if e.ComplexityRoot.SavedShortlistEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.Rank(childComplexity), true
+	case "SavedShortlistEntry.score":
+		if e.ComplexityRoot.SavedShortlistEntry.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.Score(childComplexity), true
+	case "SavedShortlistEntry.student":
+		if e.ComplexityRoot.SavedShortlistEntry.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedShortlistEntry.Student(childComplexity), true
+
+	case "ScoreComponent.contribution":
+		if e.ComplexityRoot.ScoreComponent.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Contribution(childComplexity), true
+	case "ScoreComponent.name":
+		if e.ComplexityRoot.ScoreComponent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Name(childComplexity), true
+	case "ScoreComponent.value":
+		if e.ComplexityRoot.ScoreComponent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Value(childComplexity), true
+	case "ScoreComponent.weight":
+		if e.ComplexityRoot.ScoreComponent.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreComponent.Weight(childComplexity), true
+
+	case "ShortlistConnection.edges":
+		if e.ComplexityRoot.ShortlistConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistConnection.Edges(childComplexity), true
+	case "ShortlistConnection.pageInfo":
+		if e.ComplexityRoot.ShortlistConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistConnection.PageInfo(childComplexity), true
+	case "ShortlistConnection.totalCount":
+		if e.ComplexityRoot.ShortlistConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistConnection.TotalCount(childComplexity), true
+
+	case "ShortlistEdge.cursor":
+		if e.ComplexityRoot.ShortlistEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEdge.Cursor(childComplexity), true
+	case "ShortlistEdge.node":
+		if e.ComplexityRoot.ShortlistEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEdge.Node(childComplexity), true
+
+	case "ShortlistEntry.breakdown":
+		if e.ComplexityRoot.ShortlistEntry.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.Breakdown(childComplexity), true
+	case "ShortlistEntry.highlights":
+		if e.ComplexityRoot.ShortlistEntry.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.Highlights(childComplexity), true
+	case "ShortlistEntry.matchedSkills":
+		if e.ComplexityRoot.ShortlistEntry.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.MatchedSkills(childComplexity), true
+	case "ShortlistEntry.missingSkills":
+		if e.ComplexityRoot.ShortlistEntry.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.MissingSkills(childComplexity), true
+	case "ShortlistEntry.rank":
+		if e.ComplexityRoot.ShortlistEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.Rank(childComplexity), true
+	case "ShortlistEntry.score":
+		if e.ComplexityRoot.ShortlistEntry.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.Score(childComplexity), true
+	case "ShortlistEntry.student":
+		if e.ComplexityRoot.ShortlistEntry.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.Student(childComplexity), true
 
 	case "Site.city":
 		if e.ComplexityRoot.Site.City == nil {
@@ -2253,6 +2749,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StudentPayload.UserErrors(childComplexity), true
 
+	case "StudentSearchConnection.edges":
+		if e.ComplexityRoot.StudentSearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchConnection.Edges(childComplexity), true
+	case "StudentSearchConnection.facets":
+		if e.ComplexityRoot.StudentSearchConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchConnection.Facets(childComplexity), true
+	case "StudentSearchConnection.pageInfo":
+		if e.ComplexityRoot.StudentSearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchConnection.PageInfo(childComplexity), true
+	case "StudentSearchConnection.totalCount":
+		if e.ComplexityRoot.StudentSearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchConnection.TotalCount(childComplexity), true
+
+	case "StudentSearchEdge.cursor":
+		if e.ComplexityRoot.StudentSearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchEdge.Cursor(childComplexity), true
+	case "StudentSearchEdge.node":
+		if e.ComplexityRoot.StudentSearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchEdge.Node(childComplexity), true
+
+	case "StudentSearchHit.highlights":
+		if e.ComplexityRoot.StudentSearchHit.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchHit.Highlights(childComplexity), true
+	case "StudentSearchHit.score":
+		if e.ComplexityRoot.StudentSearchHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchHit.Score(childComplexity), true
+	case "StudentSearchHit.student":
+		if e.ComplexityRoot.StudentSearchHit.Student == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StudentSearchHit.Student(childComplexity), true
+
 	case "StudentSkill.level":
 		if e.ComplexityRoot.StudentSkill.Level == nil {
 			break
@@ -2410,7 +2963,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerOrder", ec.unmarshalInputPartnerOrder),
 			graphql.NewInputUnmarshaler("RequiredSkillInput", ec.unmarshalInputRequiredSkillInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
+			graphql.NewInputUnmarshaler("SaveShortlistInput", ec.unmarshalInputSaveShortlistInput),
 			graphql.NewInputUnmarshaler("SetHiringPrioritiesInput", ec.unmarshalInputSetHiringPrioritiesInput),
+			graphql.NewInputUnmarshaler("ShortlistFilter", ec.unmarshalInputShortlistFilter),
 			graphql.NewInputUnmarshaler("SkillLevelFilter", ec.unmarshalInputSkillLevelFilter),
 			graphql.NewInputUnmarshaler("StudentFilter", ec.unmarshalInputStudentFilter),
 			graphql.NewInputUnmarshaler("StudentOrder", ec.unmarshalInputStudentOrder),
@@ -3316,6 +3871,248 @@ extend type Mutation {
   updateInternship("The input." input: UpdateInternshipInput!): InternshipPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
   "Deletes an internship with its applications."
   deleteInternship("The input." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+}
+`, BuiltIn: false},
+	{Name: "../schema/matching.graphqls", Input: `"One feature's part of a ranking score."
+type ScoreComponent @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT]) {
+  "The feature: skill_coverage, text_relevance, major_fit, academics, group_affinity or availability_fit."
+  name: String!
+  "The feature's value, from 0 to 1."
+  value: Float!
+  "The feature's weight; the weights of a breakdown sum to 1."
+  weight: Float!
+  "weight × value; the contributions of a breakdown sum to the score."
+  contribution: Float!
+}
+
+"Text fragments that matched, with the matching words marked."
+type Highlight @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The field the fragments come from, for example statement."
+  field: String!
+  "The fragments, with matches wrapped in <mark>…</mark>."
+  fragments: [String!]!
+}
+
+"A ranked candidate for an internship, with the explanation of the rank."
+type ShortlistEntry @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The position in the ranked list, from 1."
+  rank: Int!
+  "The score, from 0 to 1: the sum of the breakdown's contributions."
+  score: Float!
+  "The student."
+  student: Student!
+  "One component per feature."
+  breakdown: [ScoreComponent!]!
+  "Required skills the student has at the required level (canonical names)."
+  matchedSkills: [String!]!
+  "Required skills the student lacks or has below the required level."
+  missingSkills: [String!]!
+  "Fragments of the student's statement that match the internship."
+  highlights: [Highlight!]!
+}
+
+"A page of a ranked shortlist."
+type ShortlistConnection @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The entries of this page."
+  edges: [ShortlistEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many students pass the internship's hard filters (and, for partners, may be seen)."
+  totalCount: Int!
+}
+
+"A shortlist entry and its cursor."
+type ShortlistEdge @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The opaque cursor."
+  cursor: String!
+  "The entry."
+  node: ShortlistEntry!
+}
+
+"Narrows a shortlist."
+input ShortlistFilter {
+  "Only entries scoring at least this (0 to 1)."
+  minScore: Float
+  "Only students who prefer one of these cities."
+  cities: [String!]
+}
+
+"Facet fields of a student search."
+enum StudentFacetField {
+  "By major."
+  MAJOR
+  "By graduation year."
+  GRADUATION_YEAR
+  "By canonical skill."
+  SKILL
+  "By preferred city."
+  CITY
+}
+
+"Counts of the students found, by the values of one field."
+type Facet @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The field."
+  field: StudentFacetField!
+  "The most frequent values and their counts."
+  buckets: [FacetBucket!]!
+}
+
+"One value of a facet."
+type FacetBucket @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The value."
+  value: String!
+  "How many students found have it."
+  count: Int!
+}
+
+"A student found by a search."
+type StudentSearchHit @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The student."
+  student: Student!
+  "Relevance (BM25); 0 when sorted by a field."
+  score: Float!
+  "Matching fragments of the statement."
+  highlights: [Highlight!]!
+}
+
+"A page of a student search, with facets."
+type StudentSearchConnection @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The hits of this page."
+  edges: [StudentSearchEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many students match (for partners: among those they may see)."
+  totalCount: Int!
+  "Counts by the facet fields asked for."
+  facets: [Facet!]!
+}
+
+"A search hit and its cursor."
+type StudentSearchEdge @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The opaque cursor."
+  cursor: String!
+  "The hit."
+  node: StudentSearchHit!
+}
+
+"How to order a student search."
+enum StudentSearchSort {
+  "Most relevant first (the default)."
+  RELEVANCE
+  "By GPA."
+  GPA
+  "By graduation year."
+  GRADUATION_YEAR
+  "By name."
+  NAME
+}
+
+"An internship recommended to a student, with the explanation."
+type InternshipRecommendation @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT]) {
+  "The position, from 1."
+  rank: Int!
+  "The internship."
+  internship: Internship!
+  "The score, from 0 to 1."
+  score: Float!
+  "One component per feature."
+  breakdown: [ScoreComponent!]!
+  "Required skills the student has."
+  matchedSkills: [String!]!
+  "Required skills the student lacks."
+  missingSkills: [String!]!
+}
+
+"A page of recommendations."
+type InternshipRecommendationConnection @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT]) {
+  "The recommendations of this page."
+  edges: [InternshipRecommendationEdge!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many open internships the student qualifies for."
+  totalCount: Int!
+}
+
+"A recommendation and its cursor."
+type InternshipRecommendationEdge @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT]) {
+  "The opaque cursor."
+  cursor: String!
+  "The recommendation."
+  node: InternshipRecommendation!
+}
+
+"""
+A ranked list saved as it was, with its explanations, so that an enterprise
+and a career officer discuss the same list. It is shared with the career
+office and the internship's group.
+"""
+type SavedShortlist implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The global id."
+  id: ID!
+  "The name given when saving."
+  name: String!
+  "The internship it ranks for."
+  internship: Internship!
+  "Who saved it."
+  savedBy: String!
+  "When."
+  createdAt: DateTime!
+  "How many students passed the hard filters then."
+  totalCount: Int!
+  "The entries as they were ranked then (student records are read as they are now)."
+  entries: [SavedShortlistEntry!]!
+}
+
+"An entry of a saved shortlist."
+type SavedShortlistEntry @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The rank then."
+  rank: Int!
+  "The score then."
+  score: Float!
+  "The student (as now; null if the student may no longer be seen)."
+  student: Student
+  "The breakdown then."
+  breakdown: [ScoreComponent!]!
+  "Matched skills then."
+  matchedSkills: [String!]!
+  "Missing skills then."
+  missingSkills: [String!]!
+}
+
+extend type Query {
+  "Ranks students for an internship, with explanations. Partners: only their group's internships, and only students who consented or applied."
+  shortlist("The internship's global id." internshipId: ID!, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Narrows the list." filter: ShortlistFilter): ShortlistConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+  "Searches students by free text (Chinese or English) and filters, with facets and highlights."
+  searchStudents("Free text; empty matches everyone." query: String, "Filters." filter: StudentFilter, "Facet fields to count." facets: [StudentFacetField!], "Ordering; relevance by default." sort: StudentSearchSort, "Direction of a field ordering." direction: OrderDirection, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String): StudentSearchConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+  "Ranks the open internships a student qualifies for. Students: only for themselves."
+  recommendedInternships("The student's global id." studentId: ID!, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String): InternshipRecommendationConnection! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT])
+  "Saved shortlists of an internship, newest first."
+  shortlists("The internship's global id." internshipId: ID!): [SavedShortlist!]! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+}
+
+"A shortlist to save."
+input SaveShortlistInput {
+  "The internship's global id."
+  internshipId: ID!
+  "A name for the list."
+  name: String!
+  "How many top entries to keep, at most 100 (20 by default)."
+  size: Int = 20
+  "Narrows the list as in shortlist."
+  filter: ShortlistFilter
+}
+
+"The result of saving a shortlist."
+type SaveShortlistPayload @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The saved list."
+  shortlist: SavedShortlist
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Saves the current shortlist of an internship with its explanations."
+  saveShortlist("The input." input: SaveShortlistInput!): SaveShortlistPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/partner.graphqls", Input: `"What kind of organisation a partner is."
@@ -4352,6 +5149,26 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_Facet_field(ctx, field)
+	case "buckets":
+		return ec.fieldContext_Facet_buckets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facet", field.Name)
+}
+
+func (ec *executionContext) childFields_FacetBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_FacetBucket_value(ctx, field)
+	case "count":
+		return ec.fieldContext_FacetBucket_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacetBucket", field.Name)
+}
+
 func (ec *executionContext) childFields_FeatureWeights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "skillCoverage":
@@ -4368,6 +5185,16 @@ func (ec *executionContext) childFields_FeatureWeights(ctx context.Context, fiel
 		return ec.fieldContext_FeatureWeights_availabilityFit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FeatureWeights", field.Name)
+}
+
+func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_Highlight_field(ctx, field)
+	case "fragments":
+		return ec.fieldContext_Highlight_fragments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
 }
 
 func (ec *executionContext) childFields_HiringPriorities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4484,6 +5311,46 @@ func (ec *executionContext) childFields_InternshipPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type InternshipPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_InternshipRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_InternshipRecommendation_rank(ctx, field)
+	case "internship":
+		return ec.fieldContext_InternshipRecommendation_internship(ctx, field)
+	case "score":
+		return ec.fieldContext_InternshipRecommendation_score(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_InternshipRecommendation_breakdown(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_InternshipRecommendation_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_InternshipRecommendation_missingSkills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InternshipRecommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_InternshipRecommendationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InternshipRecommendationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InternshipRecommendationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InternshipRecommendationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InternshipRecommendationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InternshipRecommendationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InternshipRecommendationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InternshipRecommendationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4588,6 +5455,110 @@ func (ec *executionContext) childFields_RevokeTokenPayload(ctx context.Context, 
 		return ec.fieldContext_RevokeTokenPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SaveShortlistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shortlist":
+		return ec.fieldContext_SaveShortlistPayload_shortlist(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SaveShortlistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SaveShortlistPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SavedShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SavedShortlist_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SavedShortlist_name(ctx, field)
+	case "internship":
+		return ec.fieldContext_SavedShortlist_internship(ctx, field)
+	case "savedBy":
+		return ec.fieldContext_SavedShortlist_savedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SavedShortlist_createdAt(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SavedShortlist_totalCount(ctx, field)
+	case "entries":
+		return ec.fieldContext_SavedShortlist_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SavedShortlist", field.Name)
+}
+
+func (ec *executionContext) childFields_SavedShortlistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_SavedShortlistEntry_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_SavedShortlistEntry_score(ctx, field)
+	case "student":
+		return ec.fieldContext_SavedShortlistEntry_student(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_SavedShortlistEntry_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_SavedShortlistEntry_missingSkills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SavedShortlistEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ScoreComponent_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ScoreComponent_value(ctx, field)
+	case "weight":
+		return ec.fieldContext_ScoreComponent_weight(ctx, field)
+	case "contribution":
+		return ec.fieldContext_ScoreComponent_contribution(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreComponent", field.Name)
+}
+
+func (ec *executionContext) childFields_ShortlistConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ShortlistConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ShortlistConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ShortlistConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShortlistConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ShortlistEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ShortlistEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ShortlistEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShortlistEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ShortlistEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_ShortlistEntry_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_ShortlistEntry_score(ctx, field)
+	case "student":
+		return ec.fieldContext_ShortlistEntry_student(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_ShortlistEntry_breakdown(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_ShortlistEntry_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_ShortlistEntry_missingSkills(ctx, field)
+	case "highlights":
+		return ec.fieldContext_ShortlistEntry_highlights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShortlistEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4728,6 +5699,42 @@ func (ec *executionContext) childFields_StudentPayload(ctx context.Context, fiel
 		return ec.fieldContext_StudentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StudentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentSearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StudentSearchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StudentSearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StudentSearchConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_StudentSearchConnection_facets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentSearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentSearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StudentSearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StudentSearchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentSearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StudentSearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "student":
+		return ec.fieldContext_StudentSearchHit_student(ctx, field)
+	case "score":
+		return ec.fieldContext_StudentSearchHit_score(ctx, field)
+	case "highlights":
+		return ec.fieldContext_StudentSearchHit_highlights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StudentSearchHit", field.Name)
 }
 
 func (ec *executionContext) childFields_StudentSkill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5150,6 +6157,20 @@ func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeTokenInput, error) {
 			return ec.unmarshalNRevokeTokenInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐRevokeTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveShortlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SaveShortlistInput, error) {
+			return ec.unmarshalNSaveShortlistInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSaveShortlistInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5799,6 +6820,150 @@ func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recommendedInternships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "studentId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["studentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchStudents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.StudentFilter, error) {
+			return ec.unmarshalOStudentFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "facets",
+		func(ctx context.Context, v any) ([]model.StudentFacetField, error) {
+			return ec.unmarshalOStudentFacetField2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetFieldᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["facets"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.StudentSearchSort, error) {
+			return ec.unmarshalOStudentSearchSort2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.OrderDirection, error) {
+			return ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shortlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "internshipId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["internshipId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ShortlistFilter, error) {
+			return ec.unmarshalOShortlistFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shortlists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "internshipId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["internshipId"] = arg0
 	return args, nil
 }
 
@@ -8028,6 +9193,107 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StudentFacetField) graphql.Marshaler {
+			return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facet", field, false, false, "StudentFacetField")
+}
+
+func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facet_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
+			return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Facet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacetBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetBucket_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetBucket_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetBucket", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetBucket", field, false, false, "Int")
+}
+
 func (ec *executionContext) _FeatureWeights_skillCoverage(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8164,6 +9430,52 @@ func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_FeatureWeights_availabilityFit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FeatureWeights", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *matching.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *matching.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_fragments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fragments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
 }
 
 func (ec *executionContext) _HiringPriorities_id(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
@@ -9201,6 +10513,304 @@ func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_internship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+			return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternshipRecommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Component) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternshipRecommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InternshipRecommendation_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _InternshipRecommendation_missingSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendation_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendation_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
+			return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternshipRecommendationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternshipRecommendationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InternshipRecommendationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InternshipRecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternshipRecommendationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternshipRecommendationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.Recommendation) graphql.Marshaler {
+			return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐRecommendation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternshipRecommendationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternshipRecommendationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9767,6 +11377,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteInternship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveShortlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveShortlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveShortlist(ctx, fc.Args["input"].(model.SaveShortlistInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SaveShortlistPayload) graphql.Marshaler {
+			return ec.marshalNSaveShortlistPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSaveShortlistPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SaveShortlistPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveShortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11383,6 +13037,182 @@ func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_shortlist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Shortlist(ctx, fc.Args["internshipId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ShortlistFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShortlistConnection) graphql.Marshaler {
+			return ec.marshalNShortlistConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_searchStudents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchStudents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchStudents(ctx, fc.Args["query"].(*string), fc.Args["filter"].(*model.StudentFilter), fc.Args["facets"].([]model.StudentFacetField), fc.Args["sort"].(*model.StudentSearchSort), fc.Args["direction"].(*model.OrderDirection), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StudentSearchConnection) graphql.Marshaler {
+			return ec.marshalNStudentSearchConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchStudents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recommendedInternships(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recommendedInternships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecommendedInternships(ctx, fc.Args["studentId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipRecommendationConnection) graphql.Marshaler {
+			return ec.marshalNInternshipRecommendationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recommendedInternships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shortlists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortlists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Shortlists(ctx, fc.Args["internshipId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*postgres.Shortlist) graphql.Marshaler {
+			return ec.marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlistᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlist(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortlists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_partners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11675,6 +13505,827 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveShortlistPayload_shortlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortlist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
+			return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SaveShortlistPayload_shortlist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveShortlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SaveShortlistPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SaveShortlistPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedShortlist().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlist", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "String")
+}
+
+func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_internship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+			return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedShortlist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_savedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SavedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_savedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "String")
+}
+
+func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlist_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []postgres.SavedEntry) graphql.Marshaler {
+			return ec.marshalNSavedShortlistEntry2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedShortlist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+			return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedShortlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedShortlistEntry().Breakdown(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*matching.Component) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedShortlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SavedShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _SavedShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedShortlistEntry_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedShortlistEntry_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreComponent_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
+			return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShortlistEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.Entry) graphql.Marshaler {
+			return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Component) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12862,6 +15513,267 @@ func (ec *executionContext) fieldContext_StudentPayload_userErrors(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
+			return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentSearchConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+			return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentSearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.SearchHit) graphql.Marshaler {
+			return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐSearchHit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchHit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchHit_student(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+			return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchHit_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchHit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StudentSearchHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StudentSearchHit_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StudentSearchHit_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StudentSearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16313,6 +19225,73 @@ func UnmarshalRevokeTokenInput(ctx context.Context, raw any) (model.RevokeTokenI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSaveShortlistInput(ctx context.Context, obj any) (model.SaveShortlistInput, error) {
+	var it model.SaveShortlistInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["size"]; !present {
+		asMap["size"] = 20
+	}
+
+	fieldsInOrder := [...]string{"internshipId", "name", "size", "filter"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "internshipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internshipId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InternshipID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalOShortlistFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSaveShortlistInput unmarshals raw into the SaveShortlistInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSaveShortlistInput(ctx context.Context, raw any) (model.SaveShortlistInput, error) {
+	var out model.SaveShortlistInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SaveShortlistInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetHiringPrioritiesInput(ctx context.Context, obj any) (model.SetHiringPrioritiesInput, error) {
 	var it model.SetHiringPrioritiesInput
 	if obj == nil {
@@ -16401,6 +19380,55 @@ func (ec *executionContext) unmarshalInputSetHiringPrioritiesInput(ctx context.C
 func UnmarshalSetHiringPrioritiesInput(ctx context.Context, raw any) (model.SetHiringPrioritiesInput, error) {
 	var out model.SetHiringPrioritiesInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetHiringPrioritiesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShortlistFilter(ctx context.Context, obj any) (model.ShortlistFilter, error) {
+	var it model.ShortlistFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minScore", "cities"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minScore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minScore"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinScore = data
+		case "cities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cities"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cities = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShortlistFilter unmarshals raw into the ShortlistFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShortlistFilter(ctx context.Context, raw any) (model.ShortlistFilter, error) {
+	var out model.ShortlistFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShortlistFilter", raw, &out)
 	return out, err
 }
 
@@ -17446,6 +20474,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Site(ctx, sel, obj)
+	case postgres.Shortlist:
+		return ec._SavedShortlist(ctx, sel, &obj)
+	case *postgres.Shortlist:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SavedShortlist(ctx, sel, obj)
 	case coop.Partner:
 		return ec._Partner(ctx, sel, &obj)
 	case *coop.Partner:
@@ -18441,6 +21476,82 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var facetImplementors = []string{"Facet"}
+
+func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *model.Facet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Facet")
+		case "field":
+			out.Values[i] = ec._Facet_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._Facet_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facetBucketImplementors = []string{"FacetBucket"}
+
+func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionSet, obj *model.FacetBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facetBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacetBucket")
+		case "value":
+			out.Values[i] = ec._FacetBucket_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FacetBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var featureWeightsImplementors = []string{"FeatureWeights"}
 
 func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.SelectionSet, obj *model.FeatureWeights) graphql.Marshaler {
@@ -18479,6 +21590,44 @@ func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.Selecti
 			}
 		case "availabilityFit":
 			out.Values[i] = ec._FeatureWeights_availabilityFit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var highlightImplementors = []string{"Highlight"}
+
+func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *matching.Highlight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Highlight")
+		case "field":
+			out.Values[i] = ec._Highlight_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fragments":
+			out.Values[i] = ec._Highlight_fragments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18871,6 +22020,146 @@ func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var internshipRecommendationImplementors = []string{"InternshipRecommendation"}
+
+func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel ast.SelectionSet, obj *indexsync.Recommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InternshipRecommendation")
+		case "rank":
+			out.Values[i] = ec._InternshipRecommendation_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "internship":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InternshipRecommendation_internship(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._InternshipRecommendation_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "breakdown":
+			out.Values[i] = ec._InternshipRecommendation_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedSkills":
+			out.Values[i] = ec._InternshipRecommendation_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSkills":
+			out.Values[i] = ec._InternshipRecommendation_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var internshipRecommendationConnectionImplementors = []string{"InternshipRecommendationConnection"}
+
+func (ec *executionContext) _InternshipRecommendationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InternshipRecommendationConnection")
+		case "edges":
+			out.Values[i] = ec._InternshipRecommendationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InternshipRecommendationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InternshipRecommendationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var internshipRecommendationEdgeImplementors = []string{"InternshipRecommendationEdge"}
+
+func (ec *executionContext) _InternshipRecommendationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InternshipRecommendationEdge")
+		case "cursor":
+			out.Values[i] = ec._InternshipRecommendationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InternshipRecommendationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -18977,6 +22266,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteInternship":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteInternship(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveShortlist":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveShortlist(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19425,6 +22721,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_internships(ctx, field)
 				})
+		case "shortlist":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shortlist(ctx, field)
+				})
+		case "searchStudents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchStudents(ctx, field)
+				})
+		case "recommendedInternships":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recommendedInternships(ctx, field)
+				})
+		case "shortlists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shortlists(ctx, field)
+				})
 		case "partners":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19531,6 +22851,362 @@ func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._RevokeTokenPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var saveShortlistPayloadImplementors = []string{"SaveShortlistPayload"}
+
+func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveShortlistPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, saveShortlistPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SaveShortlistPayload")
+		case "shortlist":
+			out.Values[i] = ec._SaveShortlistPayload_shortlist(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SaveShortlistPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var savedShortlistImplementors = []string{"SavedShortlist", "Node"}
+
+func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.SelectionSet, obj *postgres.Shortlist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SavedShortlist")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlist_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SavedShortlist_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "internship":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlist_internship(ctx, field, obj)
+				})
+		case "savedBy":
+			out.Values[i] = ec._SavedShortlist_savedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SavedShortlist_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.Values[i] = ec._SavedShortlist_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entries":
+			out.Values[i] = ec._SavedShortlist_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var savedShortlistEntryImplementors = []string{"SavedShortlistEntry"}
+
+func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *postgres.SavedEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SavedShortlistEntry")
+		case "rank":
+			out.Values[i] = ec._SavedShortlistEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._SavedShortlistEntry_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlistEntry_student(ctx, field, obj)
+				})
+		case "breakdown":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlistEntry_breakdown(ctx, field, obj)
+				})
+		case "matchedSkills":
+			out.Values[i] = ec._SavedShortlistEntry_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSkills":
+			out.Values[i] = ec._SavedShortlistEntry_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreComponentImplementors = []string{"ScoreComponent"}
+
+func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *matching.Component) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreComponentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreComponent")
+		case "name":
+			out.Values[i] = ec._ScoreComponent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ScoreComponent_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ScoreComponent_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contribution":
+			out.Values[i] = ec._ScoreComponent_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shortlistConnectionImplementors = []string{"ShortlistConnection"}
+
+func (ec *executionContext) _ShortlistConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShortlistConnection")
+		case "edges":
+			out.Values[i] = ec._ShortlistConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ShortlistConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ShortlistConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shortlistEdgeImplementors = []string{"ShortlistEdge"}
+
+func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShortlistEdge")
+		case "cursor":
+			out.Values[i] = ec._ShortlistEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ShortlistEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shortlistEntryImplementors = []string{"ShortlistEntry"}
+
+func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *indexsync.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShortlistEntry")
+		case "rank":
+			out.Values[i] = ec._ShortlistEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._ShortlistEntry_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShortlistEntry_student(ctx, field, obj)
+				})
+		case "breakdown":
+			out.Values[i] = ec._ShortlistEntry_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedSkills":
+			out.Values[i] = ec._ShortlistEntry_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSkills":
+			out.Values[i] = ec._ShortlistEntry_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "highlights":
+			out.Values[i] = ec._ShortlistEntry_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19993,6 +23669,136 @@ func (ec *executionContext) _StudentPayload(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._StudentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var studentSearchConnectionImplementors = []string{"StudentSearchConnection"}
+
+func (ec *executionContext) _StudentSearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StudentSearchConnection")
+		case "edges":
+			out.Values[i] = ec._StudentSearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StudentSearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StudentSearchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facets":
+			out.Values[i] = ec._StudentSearchConnection_facets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var studentSearchEdgeImplementors = []string{"StudentSearchEdge"}
+
+func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StudentSearchEdge")
+		case "cursor":
+			out.Values[i] = ec._StudentSearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StudentSearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var studentSearchHitImplementors = []string{"StudentSearchHit"}
+
+func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.SelectionSet, obj *indexsync.SearchHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StudentSearchHit")
+		case "student":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StudentSearchHit_student(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._StudentSearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "highlights":
+			out.Values[i] = ec._StudentSearchHit_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21123,6 +24929,54 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑt
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacet2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacet2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacet(ctx context.Context, sel ast.SelectionSet, v *model.Facet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Facet!")
+		return graphql.Null
+	}
+	return ec._Facet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacetBucket2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacetBucket2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucket(ctx context.Context, sel ast.SelectionSet, v *model.FacetBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacetBucket!")
+		return graphql.Null
+	}
+	return ec._FacetBucket(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx context.Context, sel ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "FeatureWeights!")
@@ -21143,6 +24997,26 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlight(ctx context.Context, sel ast.SelectionSet, v matching.Highlight) graphql.Marshaler {
+	return ec._Highlight(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHiringPrioritiesPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐHiringPrioritiesPayload(ctx context.Context, sel ast.SelectionSet, v *model.HiringPrioritiesPayload) graphql.Marshaler {
@@ -21266,6 +25140,46 @@ func (ec *executionContext) marshalNInternshipPayload2ᚖgithubᚗcomᚋcrucible
 		return graphql.Null
 	}
 	return ec._InternshipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *indexsync.Recommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InternshipRecommendation!")
+		return graphql.Null
+	}
+	return ec._InternshipRecommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInternshipRecommendationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationConnection(ctx context.Context, sel ast.SelectionSet, v *model.InternshipRecommendationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InternshipRecommendationConnection!")
+		return graphql.Null
+	}
+	return ec._InternshipRecommendationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInternshipRecommendationEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInternshipRecommendationEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdge(ctx context.Context, sel ast.SelectionSet, v *model.InternshipRecommendationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InternshipRecommendationEdge!")
+		return graphql.Null
+	}
+	return ec._InternshipRecommendationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInternshipStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternshipStatus(ctx context.Context, v any) (coop.InternshipStatus, error) {
@@ -21504,9 +25418,150 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋc
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSaveShortlistInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSaveShortlistInput(ctx context.Context, v any) (model.SaveShortlistInput, error) {
+	res, err := ec.unmarshalInputSaveShortlistInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSaveShortlistPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSaveShortlistPayload(ctx context.Context, sel ast.SelectionSet, v *model.SaveShortlistPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SaveShortlistPayload!")
+		return graphql.Null
+	}
+	return ec._SaveShortlistPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlistᚄ(ctx context.Context, sel ast.SelectionSet, v []*postgres.Shortlist) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx context.Context, sel ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SavedShortlist!")
+		return graphql.Null
+	}
+	return ec._SavedShortlist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSavedShortlistEntry2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx context.Context, sel ast.SelectionSet, v postgres.SavedEntry) graphql.Marshaler {
+	return ec._SavedShortlistEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSavedShortlistEntry2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []postgres.SavedEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSavedShortlistEntry2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx context.Context, sel ast.SelectionSet, v matching.Component) graphql.Marshaler {
+	return ec._ScoreComponent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.Component) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*matching.Component) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreComponent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreComponent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx context.Context, sel ast.SelectionSet, v *matching.Component) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreComponent!")
+		return graphql.Null
+	}
+	return ec._ScoreComponent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetHiringPrioritiesInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSetHiringPrioritiesInput(ctx context.Context, v any) (model.SetHiringPrioritiesInput, error) {
 	res, err := ec.unmarshalInputSetHiringPrioritiesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShortlistConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistConnection(ctx context.Context, sel ast.SelectionSet, v *model.ShortlistConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShortlistConnection!")
+		return graphql.Null
+	}
+	return ec._ShortlistConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShortlistEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShortlistEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdge(ctx context.Context, sel ast.SelectionSet, v *model.ShortlistEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShortlistEdge!")
+		return graphql.Null
+	}
+	return ec._ShortlistEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐEntry(ctx context.Context, sel ast.SelectionSet, v *indexsync.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShortlistEntry!")
+		return graphql.Null
+	}
+	return ec._ShortlistEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx context.Context, sel ast.SelectionSet, v *coop.Site) graphql.Marshaler {
@@ -21675,6 +25730,16 @@ func (ec *executionContext) marshalNStudentEdge2ᚖgithubᚗcomᚋcrucibleᚑtal
 	return ec._StudentEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx context.Context, v any) (model.StudentFacetField, error) {
+	var res model.StudentFacetField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx context.Context, sel ast.SelectionSet, v model.StudentFacetField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNStudentOrderField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentOrderField(ctx context.Context, v any) (model.StudentOrderField, error) {
 	var res model.StudentOrderField
 	err := res.UnmarshalGQL(v)
@@ -21691,6 +25756,46 @@ func (ec *executionContext) marshalNStudentPayload2ᚖgithubᚗcomᚋcrucibleᚑ
 		return graphql.Null
 	}
 	return ec._StudentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStudentSearchConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.StudentSearchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StudentSearchConnection!")
+		return graphql.Null
+	}
+	return ec._StudentSearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStudentSearchEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStudentSearchEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.StudentSearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StudentSearchEdge!")
+		return graphql.Null
+	}
+	return ec._StudentSearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *indexsync.SearchHit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StudentSearchHit!")
+		return graphql.Null
+	}
+	return ec._StudentSearchHit(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStudentSkill2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkill(ctx context.Context, sel ast.SelectionSet, v coop.StudentSkill) graphql.Marshaler {
@@ -22633,6 +26738,21 @@ func (ec *executionContext) unmarshalORequiredSkillInput2ᚕᚖgithubᚗcomᚋcr
 	return res, nil
 }
 
+func (ec *executionContext) marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx context.Context, sel ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SavedShortlist(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOShortlistFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistFilter(ctx context.Context, v any) (*model.ShortlistFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputShortlistFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx context.Context, sel ast.SelectionSet, v *coop.Site) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22751,6 +26871,42 @@ func (ec *executionContext) marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalent�
 	return ec._Student(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOStudentFacetField2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetFieldᚄ(ctx context.Context, v any) ([]model.StudentFacetField, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StudentFacetField, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStudentFacetField2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StudentFacetField) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOStudentFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFilter(ctx context.Context, v any) (*model.StudentFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -22765,6 +26921,22 @@ func (ec *executionContext) unmarshalOStudentOrder2ᚖgithubᚗcomᚋcrucibleᚑ
 	}
 	res, err := ec.unmarshalInputStudentOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStudentSearchSort2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchSort(ctx context.Context, v any) (*model.StudentSearchSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.StudentSearchSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStudentSearchSort2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchSort(ctx context.Context, sel ast.SelectionSet, v *model.StudentSearchSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOStudentSkillInput2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSkillInputᚄ(ctx context.Context, v any) ([]*model.StudentSkillInput, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
@@ -405,6 +406,22 @@ type DeletePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Counts of the students found, by the values of one field.
+type Facet struct {
+	// The field.
+	Field StudentFacetField `json:"field"`
+	// The most frequent values and their counts.
+	Buckets []*FacetBucket `json:"buckets"`
+}
+
+// One value of a facet.
+type FacetBucket struct {
+	// The value.
+	Value string `json:"value"`
+	// How many students found have it.
+	Count int `json:"count"`
+}
+
 // Weights of the match features; each from 0 to 100, relative to one another.
 type FeatureWeights struct {
 	// How much the coverage of required skills counts.
@@ -495,6 +512,24 @@ type InternshipPayload struct {
 	Internship *coop.Internship `json:"internship,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A page of recommendations.
+type InternshipRecommendationConnection struct {
+	// The recommendations of this page.
+	Edges []*InternshipRecommendationEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many open internships the student qualifies for.
+	TotalCount int `json:"totalCount"`
+}
+
+// A recommendation and its cursor.
+type InternshipRecommendationEdge struct {
+	// The opaque cursor.
+	Cursor string `json:"cursor"`
+	// The recommendation.
+	Node *indexsync.Recommendation `json:"node"`
 }
 
 // The entry points for writing. Each domain file extends it.
@@ -593,6 +628,26 @@ type RevokeTokenPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A shortlist to save.
+type SaveShortlistInput struct {
+	// The internship's global id.
+	InternshipID string `json:"internshipId"`
+	// A name for the list.
+	Name string `json:"name"`
+	// How many top entries to keep, at most 100 (20 by default).
+	Size *int `json:"size,omitempty"`
+	// Narrows the list as in shortlist.
+	Filter *ShortlistFilter `json:"filter,omitempty"`
+}
+
+// The result of saving a shortlist.
+type SaveShortlistPayload struct {
+	// The saved list.
+	Shortlist *postgres.Shortlist `json:"shortlist,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Hiring priorities to set.
 type SetHiringPrioritiesInput struct {
 	// The partner's global id; give this or internshipId.
@@ -609,6 +664,32 @@ type SetHiringPrioritiesInput struct {
 	PreferGroupInterns *bool `json:"preferGroupInterns,omitempty"`
 	// Favour students linked to the group's alumni.
 	PreferAlumni *bool `json:"preferAlumni,omitempty"`
+}
+
+// A page of a ranked shortlist.
+type ShortlistConnection struct {
+	// The entries of this page.
+	Edges []*ShortlistEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many students pass the internship's hard filters (and, for partners, may be seen).
+	TotalCount int `json:"totalCount"`
+}
+
+// A shortlist entry and its cursor.
+type ShortlistEdge struct {
+	// The opaque cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *indexsync.Entry `json:"node"`
+}
+
+// Narrows a shortlist.
+type ShortlistFilter struct {
+	// Only entries scoring at least this (0 to 1).
+	MinScore *float64 `json:"minScore,omitempty"`
+	// Only students who prefer one of these cities.
+	Cities []string `json:"cities,omitempty"`
 }
 
 // A page of sites.
@@ -705,6 +786,26 @@ type StudentPayload struct {
 	Student *coop.Student `json:"student,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A page of a student search, with facets.
+type StudentSearchConnection struct {
+	// The hits of this page.
+	Edges []*StudentSearchEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many students match (for partners: among those they may see).
+	TotalCount int `json:"totalCount"`
+	// Counts by the facet fields asked for.
+	Facets []*Facet `json:"facets"`
+}
+
+// A search hit and its cursor.
+type StudentSearchEdge struct {
+	// The opaque cursor.
+	Cursor string `json:"cursor"`
+	// The hit.
+	Node *indexsync.SearchHit `json:"node"`
 }
 
 // A skill at a level, as input.
@@ -1277,6 +1378,70 @@ func (e PartnerOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Facet fields of a student search.
+type StudentFacetField string
+
+const (
+	// By major.
+	StudentFacetFieldMajor StudentFacetField = "MAJOR"
+	// By graduation year.
+	StudentFacetFieldGraduationYear StudentFacetField = "GRADUATION_YEAR"
+	// By canonical skill.
+	StudentFacetFieldSkill StudentFacetField = "SKILL"
+	// By preferred city.
+	StudentFacetFieldCity StudentFacetField = "CITY"
+)
+
+var AllStudentFacetField = []StudentFacetField{
+	StudentFacetFieldMajor,
+	StudentFacetFieldGraduationYear,
+	StudentFacetFieldSkill,
+	StudentFacetFieldCity,
+}
+
+func (e StudentFacetField) IsValid() bool {
+	switch e {
+	case StudentFacetFieldMajor, StudentFacetFieldGraduationYear, StudentFacetFieldSkill, StudentFacetFieldCity:
+		return true
+	}
+	return false
+}
+
+func (e StudentFacetField) String() string {
+	return string(e)
+}
+
+func (e *StudentFacetField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StudentFacetField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StudentFacetField", str)
+	}
+	return nil
+}
+
+func (e StudentFacetField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StudentFacetField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StudentFacetField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What students can be ordered by.
 type StudentOrderField string
 
@@ -1342,6 +1507,70 @@ func (e *StudentOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e StudentOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How to order a student search.
+type StudentSearchSort string
+
+const (
+	// Most relevant first (the default).
+	StudentSearchSortRelevance StudentSearchSort = "RELEVANCE"
+	// By GPA.
+	StudentSearchSortGpa StudentSearchSort = "GPA"
+	// By graduation year.
+	StudentSearchSortGraduationYear StudentSearchSort = "GRADUATION_YEAR"
+	// By name.
+	StudentSearchSortName StudentSearchSort = "NAME"
+)
+
+var AllStudentSearchSort = []StudentSearchSort{
+	StudentSearchSortRelevance,
+	StudentSearchSortGpa,
+	StudentSearchSortGraduationYear,
+	StudentSearchSortName,
+}
+
+func (e StudentSearchSort) IsValid() bool {
+	switch e {
+	case StudentSearchSortRelevance, StudentSearchSortGpa, StudentSearchSortGraduationYear, StudentSearchSortName:
+		return true
+	}
+	return false
+}
+
+func (e StudentSearchSort) String() string {
+	return string(e)
+}
+
+func (e *StudentSearchSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StudentSearchSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StudentSearchSort", str)
+	}
+	return nil
+}
+
+func (e StudentSearchSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StudentSearchSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StudentSearchSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

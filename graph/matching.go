@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/crucible-talent/crucible/graph/loaders"
+	"github.com/crucible-talent/crucible/graph/model"
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/matching"
+)
+
+func errNoIndex() error {
+	return coop.Errorf(coop.EINTERNAL, "The search index is not available on this server.")
+}
+
+// pageSize reads first with its default and maximum.
+func pageSize(first *int) (int, error) {
+	if first == nil {
+		return coop.DefaultPageSize, nil
+	}
+	if *first < 0 || *first > coop.MaxPageSize {
+		return 0, coop.Invalid([]string{"first"}, coop.CodeOutOfRange, "first must be between 0 and %d.", coop.MaxPageSize)
+	}
+	return *first, nil
+}
+
+// visibleInternship loads an internship the viewer may see, or NOT_FOUND.
+func (r *Resolver) visibleInternship(ctx context.Context, v *coop.Viewer, id int64) (*coop.Internship, error) {
+	in, err := loaders.For(ctx).Internship.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.CanSeeInternship(v, in) || !(v.Staff() || auth.InGroup(v, in.PartnerID)) {
+		return nil, notFound()
+	}
+	return in, nil
+}
+
+// shortlistPage ranks and drops, as a second line of defence, any student
+// the viewer may no longer see (a consent withdrawn a moment ago).
+func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int, after string, f *model.ShortlistFilter) (indexsync.ShortlistPage, error) {
+	if r.Match == nil {
+		return indexsync.ShortlistPage{}, errNoIndex()
+	}
+	var sf indexsync.ShortlistFilter
+	if f != nil {
+		if f.MinScore != nil {
+			sf.MinScore = *f.MinScore
+		}
+		sf.Cities = f.Cities
+	}
+	page, err := r.Match.Shortlist(ctx, v, in, first, after, sf)
+	if err != nil || v.Role != coop.RolePartner {
+		return page, err
+	}
+	ids := make([]int64, len(page.Entries))
+	for i, e := range page.Entries {
+		ids[i] = e.StudentID
+	}
+	students, _ := loaders.For(ctx).Student.LoadAll(ctx, ids)
+	keep := page.Entries[:0]
+	var cursors []string
+	for i, e := range page.Entries {
+		if s := students[i]; s != nil && studentAccess(ctx, v, s).See {
+			keep = append(keep, e)
+			cursors = append(cursors, page.Cursors[i])
+		}
+	}
+	page.Entries, page.Cursors = keep, cursors
+	return page, nil
+}
+
+// searchRequest converts the GraphQL arguments of searchStudents.
+func searchRequest(query string, f *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, dir *model.OrderDirection) matching.SearchRequest {
+	req := matching.SearchRequest{Query: query}
+	if f != nil {
+		req.Majors = f.Majors
+		if f.GraduationYearFrom != nil {
+			req.GraduationYearFrom = *f.GraduationYearFrom
+		}
+		if f.GraduationYearTo != nil {
+			req.GraduationYearTo = *f.GraduationYearTo
+		}
+		if f.MinGpa != nil {
+			req.MinGPA = *f.MinGpa
+		}
+		for _, s := range f.Skills {
+			lvl := 1
+			if s.MinLevel != nil {
+				lvl = *s.MinLevel
+			}
+			req.Skills = append(req.Skills, matching.SkillFilter{Skill: s.Skill, MinLevel: lvl})
+		}
+		if f.City != nil {
+			req.Cities = []string{*f.City}
+		}
+		req.Consent = f.ConsentToShare
+		if f.AvailableFrom != nil {
+			req.AvailableFrom = *f.AvailableFrom
+		}
+		if f.AvailableUntil != nil {
+			req.AvailableUntil = *f.AvailableUntil
+		}
+		if f.Query != nil {
+			req.Query = strings.TrimSpace(req.Query + " " + *f.Query)
+		}
+	}
+	for _, fc := range facets {
+		req.Facets = append(req.Facets, string(fc))
+	}
+	if sort != nil && *sort != model.StudentSearchSortRelevance {
+		req.Sort = string(*sort)
+	}
+	req.Descending = dir != nil && *dir == model.OrderDirectionDesc
+	return req
+}
