@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.seed(ctx, rest)
 	case "import":
 		return env.importCmd(ctx, rest)
+	case "reindex":
+		return env.reindex(ctx, rest)
 	case "token":
 		return env.token(ctx, rest)
 	case "help", "-h", "--help", "-help":

@@ -12,12 +12,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
+	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
+	"github.com/crucible-talent/crucible/matching"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
@@ -27,6 +30,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	noIntro := fs.Bool("no-introspection", e.getenv("CRUCIBLE_NO_INTROSPECTION") != "", "switch schema introspection off (env CRUCIBLE_NO_INTROSPECTION=1)")
 	logJSON := fs.Bool("log-json", e.getenv("CRUCIBLE_LOG_JSON") != "", "log JSON lines instead of text (env CRUCIBLE_LOG_JSON=1)")
 	timeout := fs.Duration("request-timeout", 10*time.Second, "per-request time limit")
+	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,10 +51,34 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	// The search index follows the change feed in the background; /readyz
+	// says "not ready" until it has caught up.
+	dir := *indexDir
+	if dir == "" {
+		dir = filepath.Join(dbf.dataDir, "index")
+	}
+	ix, ierr := matching.Open(dir)
+	if ierr != nil && !errors.Is(ierr, matching.ErrNeedsRebuild) {
+		return ierr
+	}
+	defer ix.Close()
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFollowing()
+	follower := &indexsync.Follower{DB: d.DB, Index: ix, Log: log}
+	follower.Start(followCtx, ierr != nil)
+	svc := &indexsync.Service{DB: d.DB, Index: ix, Follower: follower}
+	res := &graph.Resolver{DB: d.DB, Match: svc, AfterWrite: svc.ReadYourWrites}
+
 	cfg := server.DefaultConfig()
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout
-	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql")})
+	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql"), Resolver: res,
+		Ready: func(ctx context.Context) error {
+			if err := d.DB.Ready(ctx); err != nil {
+				return err
+			}
+			return follower.Ready()
+		}})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
