@@ -1,0 +1,216 @@
+package indexsync_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/matching"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// follow starts a follower on a fresh index in dir (or in memory).
+func follow(t *testing.T, db *postgres.DB, dir string) (*indexsync.Follower, *matching.Index) {
+	t.Helper()
+	var ix *matching.Index
+	var err error
+	rebuild := true
+	if dir == "" {
+		ix, err = matching.NewMemory()
+	} else {
+		ix, err = matching.Open(dir)
+		rebuild = err != nil
+		if err == matching.ErrNeedsRebuild {
+			err = nil
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond}
+	f.Start(ctx, rebuild)
+	t.Cleanup(func() { cancel(); ix.Close() })
+	deadline := time.Now().Add(10 * time.Second)
+	for f.Ready() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("follower not ready: %v", f.Ready())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return f, ix
+}
+
+func student(n int) *coop.Student {
+	gpa := 3.0
+	return &coop.Student{StudentNumber: fmt.Sprint("F", n), Name: fmt.Sprint("S", n), EnrolmentYear: 2022, GraduationYear: 2026,
+		GPA: &gpa, ConsentToShare: true, Skills: []coop.StudentSkill{{Skill: "casting", Level: 3}}}
+}
+
+func searchCount(t *testing.T, ix *matching.Index) int {
+	t.Helper()
+	res, err := ix.Search(context.Background(), matching.SearchRequest{First: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.TotalCount
+}
+
+func eventually(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestWritesShowUpWithinASecond: a write, the NOTIFY, and the index.
+func TestWritesShowUpWithinASecond(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgres.New(pgtest.NewDB(t))
+	f, ix := follow(t, db, "")
+	s, err := db.CreateStudent(ctx, student(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "a new student is searchable", func() bool { return searchCount(t, ix) == 1 })
+	// Read-your-writes: after WaitForWrites, the change is there.
+	no := false
+	if _, err := db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{ConsentToShare: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WaitForWrites(ctx, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := ix.Search(ctx, matching.SearchRequest{VisibleToPartner: "1"})
+	if res.TotalCount != 0 {
+		t.Fatal("withdrawn consent still visible after WaitForWrites")
+	}
+	if err := db.DeleteStudent(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Second, "a deleted student leaves the index", func() bool { return searchCount(t, ix) == 0 })
+}
+
+// TestLateCommitIsNotSkipped: two transactions write change rows; the one
+// with the lower change id commits last. The follower must apply both.
+func TestLateCommitIsNotSkipped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	db := postgres.New(pool)
+	f, ix := follow(t, db, "")
+	// T1 starts and writes first (lower id), T2 writes and commits.
+	t1, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer t1.Rollback(ctx)
+	var id1 int64
+	if err := t1.QueryRow(ctx, `INSERT INTO students (student_number, name, enrolment_year, graduation_year, consent_to_share)
+		VALUES ('LATE', 'Late committer', 2022, 2026, true) RETURNING id`).Scan(&id1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := t1.Exec(ctx, "INSERT INTO changes (entity, entity_id) VALUES ('student', $1)", id1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateStudent(ctx, student(2)); err != nil { // T2: a higher change id, committed first
+		t.Fatal(err)
+	}
+	// While T1 is open the follower holds its position below T1 (T2 may or
+	// may not be applied yet); it must not move past T1's change.
+	time.Sleep(300 * time.Millisecond)
+	if searchCount(t, ix) > 1 {
+		t.Fatal("an uncommitted student is in the index")
+	}
+	if err := t1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 2*time.Second, "the late committer is indexed", func() bool { return searchCount(t, ix) == 2 })
+	_ = f
+}
+
+// TestDeletedIndexIsRebuilt: an index directory that is deleted (or
+// corrupt) is rebuilt from PostgreSQL on start; a restart on an intact
+// index resumes from its position.
+func TestDeletedIndexIsRebuilt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgres.New(pgtest.NewDB(t))
+	for i := 0; i < 30; i++ {
+		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	runFor := func() int {
+		ix, err := matching.Open(dir)
+		rebuild := err == matching.ErrNeedsRebuild
+		if err != nil && !rebuild {
+			t.Fatal(err)
+		}
+		fctx, cancel := context.WithCancel(ctx)
+		f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond}
+		f.Start(fctx, rebuild)
+		eventually(t, 10*time.Second, "ready", func() bool { return f.Ready() == nil })
+		// Ready means caught up with the feed's horizon, which a transaction
+		// elsewhere on the cluster can hold back; wait for our own writes.
+		if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		n := searchCount(t, ix)
+		cancel()
+		ix.Close()
+		return n
+	}
+	if n := runFor(); n != 30 {
+		t.Fatalf("first build: %d students", n)
+	}
+	if _, err := db.CreateStudent(ctx, student(99)); err != nil {
+		t.Fatal(err)
+	}
+	if n := runFor(); n != 31 {
+		t.Fatalf("resumed: %d students", n)
+	}
+	if err := removeAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if n := runFor(); n != 31 {
+		t.Fatalf("rebuilt after deletion: %d students", n)
+	}
+}
+
+// TestFollowersAreIndependent: several followers (one per server process)
+// read the same feed; none consumes it.
+func TestFollowersAreIndependent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgres.New(pgtest.NewDB(t))
+	_, a := follow(t, db, "")
+	_, b := follow(t, db, "")
+	for i := 0; i < 5; i++ {
+		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 2*time.Second, "both indexes see every write", func() bool { return searchCount(t, a) == 5 && searchCount(t, b) == 5 })
+	_, c := follow(t, db, "") // a new replica builds from PostgreSQL and joins
+	if searchCount(t, c) != 5 {
+		t.Fatal("a new follower did not build the existing data")
+	}
+}

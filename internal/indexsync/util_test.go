@@ -1,0 +1,5 @@
+package indexsync_test
+
+import "os"
+
+func removeAll(dir string) error { return os.RemoveAll(dir) }
