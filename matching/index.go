@@ -21,7 +21,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-3"
+const MappingVersion = "crucible-matching-4"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -36,7 +36,7 @@ var ErrNeedsRebuild = errors.New("matching: the index must be rebuilt")
 // Open limits: documents far-off in time stand in for open availability.
 var (
 	openFrom  = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-	openUntil = time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
+	openUntil = time.Date(2200, 12, 31, 0, 0, 0, 0, time.UTC) // within int64 nanoseconds
 )
 
 // Index is the matcher's index: students in bleve for retrieval and search,

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -397,4 +398,23 @@ func itoa(i int) string { return json.Number(fmtInt(i)).String() }
 func fmtInt(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// TestOpenAvailability: a student without an availability window passes an
+// internship's date filter (the open bounds must fit bleve's date range).
+func TestOpenAvailability(t *testing.T) {
+	st, en := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)
+	ix := newIndex(t, []matching.Student{
+		{ID: "1"},
+		{ID: "2", AvailableFrom: st.AddDate(0, -1, 0), AvailableUntil: en},
+		{ID: "3", AvailableFrom: en.AddDate(0, 1, 0)},
+		{ID: "4", AvailableUntil: st.AddDate(0, 0, -1)},
+	})
+	res, err := ix.Shortlist(context.Background(), matching.ShortlistRequest{Internship: matching.Internship{ID: "1", Start: st, End: en}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TotalCount != 2 || res.Entries[0].StudentID != "1" && res.Entries[1].StudentID != "1" {
+		t.Fatalf("want students 1 (open) and 2 (overlapping), got %+v", res.Entries)
+	}
 }

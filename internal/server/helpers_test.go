@@ -10,15 +10,19 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/server"
+	"github.com/crucible-talent/crucible/matching"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -40,11 +44,12 @@ func (q *queryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchE
 
 // env is a server on a fresh database, reached over real HTTP.
 type env struct {
-	t       testing.TB
-	db      *postgres.DB
-	srv     *httptest.Server
-	queries *queryCounter
-	tokens  map[coop.Role]string
+	t        testing.TB
+	db       *postgres.DB
+	srv      *httptest.Server
+	queries  *queryCounter
+	tokens   map[coop.Role]string
+	follower *indexsync.Follower
 }
 
 func newEnv(t testing.TB) *env {
@@ -62,10 +67,21 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(pool.Close)
 	db := postgres.New(pool)
-	h := server.NewHandler(server.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ix, err := matching.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(func() { stop(); ix.Close() })
+	follower := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 100 * time.Millisecond}
+	follower.Start(fctx, true)
+	svc := &indexsync.Service{DB: db, Index: ix, Follower: follower}
+	res := &graph.Resolver{DB: db, Match: svc, AfterWrite: svc.ReadYourWrites}
+	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}}
+	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}
 	for _, r := range []coop.Role{coop.RoleAdmin, coop.RoleCareerOfficer} {
 		secret, _, err := auth.Issue(context.Background(), db, &postgres.Token{Name: "test " + string(r), Role: r})
 		if err != nil {
