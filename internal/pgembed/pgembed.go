@@ -227,7 +227,7 @@ func (c *Cluster) initdb(ctx context.Context, logf func(string, ...any)) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Env = c.env()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = procAttr(c.cred, false, syscall.SIGKILL)
 	done, err := startLocked(cmd)
 	if err != nil {
 		return fmt.Errorf("initdb: %w", err)
@@ -319,7 +319,7 @@ func (c *Cluster) start(fast bool) error {
 	// Its own process group, so that a terminal's Ctrl-C reaches only us and
 	// we stop it cleanly; and a fast shutdown (SIGINT) if we die (Pdeathsig,
 	// held by the thread that starts it, see startLocked).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGINT, Credential: c.cred}
+	cmd.SysProcAttr = procAttr(c.cred, true, syscall.SIGINT)
 	done, err := startLocked(cmd)
 	if err != nil {
 		logOut.Close()

@@ -4,7 +4,7 @@
 // With TEST_DATABASE_URL set, the databases are made on that server (its
 // user needs the CREATEDB privilege). Otherwise one throwaway cluster is
 // started per test binary from the local PostgreSQL binaries (see
-// internal/pgembed), with fsync off, on first use, and stopped when the
+// internal/pgembed), with fsync off, in /dev/shm when it has room, on first use, and stopped when the
 // binary ends, whether the tests pass, fail or are interrupted. Packages opt
 // in with
 //
