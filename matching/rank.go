@@ -84,12 +84,6 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	}
 	q := ix.shortlistQuery(in, req)
 	sr := bleve.NewSearchRequestOptions(q, window, 0, false)
-	terms := titleTerms(in.Title + " " + in.Description)
-	if len(terms) > 0 {
-		sr.Highlight = bleve.NewHighlight()
-		sr.Highlight.AddField("statement")
-		sr.Highlight.AddField("statement_zh")
-	}
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
 		return out, fmt.Errorf("matching: retrieve: %w", err)
@@ -108,7 +102,6 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 			text = h.Score / maxScore
 		}
 		e := ix.score(d, in, req.Priorities, text)
-		e.Highlights = highlights(h.Fragments)
 		if e.Score >= req.MinScore {
 			entries = append(entries, e)
 		}
@@ -127,6 +120,10 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	end := min(len(entries), offset+first)
 	out.Entries = entries[offset:end]
 	out.HasNextPage = end < len(entries)
+	// Highlight only the page: highlighting the whole window is costly.
+	if err := ix.highlight(ctx, out.Entries, textTerms(in)); err != nil {
+		return out, err
+	}
 	fp := req.fingerprint()
 	for i := range out.Entries {
 		out.Cursors = append(out.Cursors, encodeCursor(offset+i+1, fp))
@@ -177,21 +174,70 @@ func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) query.Quer
 			should = append(should, pt)
 		}
 	}
-	if terms := titleTerms(in.Title + " " + in.Description); len(terms) > 0 {
-		text := strings.Join(terms, " ")
-		for _, f := range []string{"statement", "statement_zh", "profile", "profile_zh"} {
-			m := bleve.NewMatchQuery(text)
-			m.SetField(f)
-			m.SetBoost(0.5)
-			should = append(should, m)
-		}
-	}
-	// Every filtered student is a candidate, even one matching no clause.
-	all := bleve.NewMatchAllQuery()
-	all.SetBoost(0.001)
-	should = append(should, all)
+	should = append(should, textClauses(textTerms(in), 0.5)...)
+	// With a must clause, should clauses are optional: a filtered student
+	// who matches none of them is still a candidate.
 	bq.AddShould(should...)
 	return bq
+}
+
+// textTerms are the terms of an internship's text used in queries.
+func textTerms(in *Internship) string {
+	return strings.Join(titleTerms(in.Title+" "+in.Description), " ")
+}
+
+// textClauses match text in the English fields, and in the CJK fields when
+// it has Chinese characters.
+func textClauses(text string, boost float64) []query.Query {
+	if text == "" {
+		return nil
+	}
+	fields := []string{"statement", "profile"}
+	if hasHan(text) {
+		fields = append(fields, "statement_zh", "profile_zh")
+	}
+	var qs []query.Query
+	for _, f := range fields {
+		m := bleve.NewMatchQuery(text)
+		m.SetField(f)
+		m.SetBoost(boost)
+		qs = append(qs, m)
+	}
+	return qs
+}
+
+// highlight fills in the matching fragments of the given entries' statements.
+func (ix *Index) highlight(ctx context.Context, es []Entry, text string) error {
+	if len(es) == 0 || text == "" {
+		return nil
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = "s:" + e.StudentID
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(bleve.NewDocIDQuery(ids))
+	m := bleve.NewMatchQuery(text)
+	m.SetField("statement")
+	mz := bleve.NewMatchQuery(text)
+	mz.SetField("statement_zh")
+	bq.AddShould(m, mz)
+	sr := bleve.NewSearchRequestOptions(bq, len(ids), 0, false)
+	sr.Highlight = bleve.NewHighlight()
+	sr.Highlight.AddField("statement")
+	sr.Highlight.AddField("statement_zh")
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return fmt.Errorf("matching: highlight: %w", err)
+	}
+	byID := map[string][]Highlight{}
+	for _, h := range res.Hits {
+		byID[strings.TrimPrefix(h.ID, "s:")] = highlights(h.Fragments)
+	}
+	for i := range es {
+		es[i].Highlights = byID[es[i].StudentID]
+	}
+	return nil
 }
 
 // hardFilters are the clauses every candidate must pass.
@@ -453,7 +499,7 @@ var stop = map[string]bool{"the": true, "and": true, "for": true, "with": true, 
 // whole descriptions make slow queries (FIELD-NOTES), so only the first
 // distinct content words are used.
 func titleTerms(s string) []string {
-	const maxTerms = 16
+	const maxTerms = 10
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
