@@ -8,43 +8,176 @@ import (
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/matching/synth"
 )
 
-// The demo's well-known names.
+// The demo's well-known names. Tokens, personas and the README refer to
+// them.
 const (
+	// CollegeName is the college on the university's side of the demo,
+	// synth's college.
+	CollegeName = synth.College
+	// CollegeNameZh is its Chinese name.
+	CollegeNameZh = "钒钛学院"
+
+	// AluminiumGroupName is the aluminium group the college signs with; the
+	// demo is loaded when a partner of this name exists (HasDemo).
 	AluminiumGroupName = "Yunhai Aluminium Group"
-	SmelterName        = "Yunhai Electrolytic Aluminium Smelter"
-	CastingPlantName   = "Yunhai Aluminium Casting Plant"
-	OtherGroupName     = "Panxi Titanium Dioxide Group"
-	OtherPlantName     = "Panxi Chloride-Process TiO2 Plant"
-	CollegeName        = College
-	// DemoSeed makes the demo's synthetic students.
-	DemoSeed = 2025
-	// DemoStudents is how many synthetic students the demo has.
+	// SmelterName is the group's electrolytic-aluminium smelter.
+	SmelterName = "Yunhai Electrolytic Aluminium Smelter"
+	// CastingPlantName is the group's casting plant.
+	CastingPlantName = "Yunhai Aluminium Casting Plant"
+	// InstituteName is the group's research institute, host of the joint
+	// research platform and the industrial college's lecturers.
+	InstituteName = "Yunhai Light Metals Research Institute"
+	// OtherGroupName is an unrelated partner group.
+	OtherGroupName = "Panxi Titanium Dioxide Group"
+	// OtherPlantName is the other group's plant.
+	OtherPlantName = "Panxi Chloride-Process TiO2 Plant"
+
+	// AgreementTitle is the title of the agreement with the aluminium group.
+	AgreementTitle = "School–Enterprise Cooperation Agreement on Aluminium Industry Talent (铝产业人才校企合作协议)"
+
+	// Actor is who the demo's application moves are recorded as.
+	Actor = "CAREER_OFFICER:demo"
+
+	// DemoSeed is the synth seed of the demo's synthetic students.
+	DemoSeed uint64 = 2025
+	// DemoStudents is how many synthetic students the demo has (besides
+	// the hand-written showcase students).
 	DemoStudents = 320
+
+	// ShowcaseStudentNumber is the student number of the showcase student
+	// in Summary.StudentID (张晓明, the STUDENT persona).
+	ShowcaseStudentNumber = "VT2022010101"
 )
 
-// Summary says what LoadDemo created.
+// AgreementSignedOn is when the college and the aluminium group signed.
+var AgreementSignedOn = time.Date(2025, 8, 28, 0, 0, 0, 0, time.UTC)
+
+// Summary says what LoadDemo created, for demo tokens and personas.
 type Summary struct {
-	GroupID, SmelterID, CastingPlantID, OtherGroupID, OtherPlantID int64
-	AgreementID                                                    int64
-	InternshipIDs                                                  []int64
-	// StudentID is a showcase student (the STUDENT persona), AlumnusID an
-	// alumnus (the ALUMNUS persona).
-	StudentID, AlumnusID int64
-	Students             int
-	Internships          int
-	Alumni               int
-	Applications         int
+	// Partners.
+	GroupID, SmelterID, CastingPlantID, InstituteID, OtherGroupID, OtherPlantID int64
+	// AgreementID is the ACTIVE agreement with the aluminium group;
+	// OtherAgreementID the one with the other group.
+	AgreementID, OtherAgreementID int64
+	// InternshipIDs lists every internship in creation order:
+	// electrolysis, refining, pretreatment, casting, automation (casting
+	// plant), TiO2 (other group), then last summer's closed potline
+	// internship.
+	InternshipIDs []int64
+	// The internships by name.
+	ElectrolysisInternshipID, RefiningInternshipID, PretreatmentInternshipID, CastingInternshipID,
+	AutomationInternshipID, OtherInternshipID, PastInternshipID int64
+	// StudentID is the showcase student 张晓明 (the STUDENT persona);
+	// ShowcaseStudentIDs are all hand-written students, StudentID first.
+	StudentID          int64
+	ShowcaseStudentIDs []int64
+	// AlumnusID is 陈海涛, an electrolysis engineer at the smelter (the
+	// ALUMNUS persona); AlumnusIDs are all alumni.
+	AlumnusID  int64
+	AlumnusIDs []int64
+	// Counts. Students counts every student in the database afterwards.
+	Students, SyntheticStudents, Internships, Alumni, Applications int
 }
 
-// HasDemo reports whether the demo data are in the database.
+// HasDemo reports whether the demo data are in the database: whether the
+// aluminium group exists. Callers load the demo only when it is false.
 func HasDemo(ctx context.Context, db *postgres.DB) (bool, error) {
 	_, err := db.PartnerByName(ctx, AluminiumGroupName)
-	if coop.ErrorCode(err) == coop.ENOTFOUND {
+	switch {
+	case err == nil:
+		return true, nil
+	case coop.ErrorCode(err) == coop.ENOTFOUND:
 		return false, nil
 	}
-	return err == nil, err
+	return false, fmt.Errorf("demo: %w", err)
+}
+
+// ErrDemoLoaded is returned by LoadDemo on a database that has the demo.
+var ErrDemoLoaded = errors.New("demo: the demo data are already loaded (the partner " + AluminiumGroupName + " exists)")
+
+// LoadDemo loads the demo story: the college's partners (the aluminium group
+// with its smelter, casting plant and research institute, and an unrelated
+// titanium-dioxide group), the agreements, sites, internships, hiring
+// priorities, DemoStudents synthetic and a few hand-written students,
+// alumni, and applications in various states. log, when set, reports
+// progress. It refuses a database that has the demo (ErrDemoLoaded). On
+// failure it removes what it wrote, so that it can be run again.
+func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args ...any)) (*Summary, error) {
+	if log == nil {
+		log = func(string, ...any) {}
+	}
+	has, err := HasDemo(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		return nil, ErrDemoLoaded
+	}
+	start := time.Now()
+	b := &builder{ctx: ctx, db: db, s: &Summary{}, log: log}
+	for _, step := range []struct {
+		what string
+		fn   func() error
+	}{
+		{"partners", b.partners},
+		{"agreements", b.agreements},
+		{"sites", b.sites},
+		{"internships", b.internships},
+		{"hiring priorities", b.priorities},
+		{"synthetic students", b.synthetic},
+		{"showcase students", b.showcase},
+		{"last summer's internship", b.pastInternship},
+		{"alumni", b.alumni},
+		{"applications", b.applications},
+	} {
+		if err := step.fn(); err != nil {
+			err = fmt.Errorf("demo: %s: %w", step.what, err)
+			if uerr := b.rollback(); uerr != nil {
+				return nil, fmt.Errorf("%w (and removing what was written failed: %v)", err, uerr)
+			}
+			return nil, err
+		}
+	}
+	n, err := db.CountStudents(ctx, coop.StudentFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	s := b.s
+	s.Students, s.Internships, s.Alumni = n, len(s.InternshipIDs), len(s.AlumnusIDs)
+	log("demo data loaded in %s: %d internships, %d students (%d synthetic), %d alumni, %d applications",
+		time.Since(start).Round(time.Millisecond), s.Internships, n, s.SyntheticStudents, s.Alumni, s.Applications)
+	return s, nil
+}
+
+// builder creates the demo's records and remembers how to remove them.
+type builder struct {
+	ctx  context.Context
+	db   *postgres.DB
+	s    *Summary
+	log  func(string, ...any)
+	undo []func(context.Context) error
+
+	site      map[string]int64
+	generated []*coop.Student  // the synthetic students as loaded, with ids
+	byNumber  map[string]int64 // showcase students by number
+	picked    map[int64]bool   // synthetic students who applied
+}
+
+// rollback deletes what the builder created, newest first. It runs even
+// when the load was cancelled.
+func (b *builder) rollback() error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.ctx), time.Minute)
+	defer cancel()
+	for i := len(b.undo) - 1; i >= 0; i-- {
+		if err := b.undo[i](ctx); err != nil {
+			return err
+		}
+	}
+	b.undo = nil
+	return nil
 }
 
 func date(y int, m time.Month, d int) *time.Time {
@@ -54,341 +187,277 @@ func date(y int, m time.Month, d int) *time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-// LoadDemo loads the demo story. It refuses a database that has it already.
-func LoadDemo(ctx context.Context, db *postgres.DB, logf func(format string, args ...any)) (*Summary, error) {
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	if has, err := HasDemo(ctx, db); err != nil {
-		return nil, err
-	} else if has {
-		return nil, errors.New("the demo data are already loaded")
-	}
-	b := &builder{ctx: ctx, db: db, s: &Summary{}}
-	b.partners()
-	b.agreements()
-	b.addSites()
-	b.internships()
-	b.priorities()
-	if b.err == nil {
-		logf("loading %d synthetic students", DemoStudents)
-		b.err = SeedStudents(ctx, db, DemoStudents, DemoSeed, nil)
-	}
-	b.showcase()
-	b.alumni()
-	b.applications()
-	if b.err != nil {
-		return nil, fmt.Errorf("demo: %w", b.err)
-	}
-	n, err := db.CountStudents(ctx, coop.StudentFilter{})
-	if err != nil {
-		return nil, err
-	}
-	b.s.Students, b.s.Internships = n, len(b.s.InternshipIDs)
-	logf("demo data loaded: %d students, %d internships, %d alumni, %d applications", n, b.s.Internships, b.s.Alumni, b.s.Applications)
-	return b.s, nil
-}
+// Cities of the story. The college is in Panzhihua; the aluminium group's
+// plants are in Yunnan, where hydropower makes "green" aluminium.
+const (
+	cityCollege   = "Panzhihua"
+	cityGroup     = "Kunming"
+	citySmelter   = "Wenshan"
+	cityCasting   = "Qujing"
+	cityInstitute = "Kunming"
+	cityOther     = "Panzhihua"
+)
 
-// builder creates the demo records, stopping at the first error.
-type builder struct {
-	ctx     context.Context
-	db      *postgres.DB
-	s       *Summary
-	err     error
-	siteIDs map[string]int64
-	intns   map[string]int64
-	stud    map[string]int64
-}
-
-func (b *builder) partner(p *coop.Partner) int64 {
-	if b.err != nil {
-		return 0
-	}
+func (b *builder) partner(p *coop.Partner) (int64, error) {
 	out, err := b.db.CreatePartner(b.ctx, p)
 	if err != nil {
-		b.err = fmt.Errorf("partner %s: %w", p.Name, err)
-		return 0
+		return 0, fmt.Errorf("%s: %w", p.Name, err)
 	}
-	return out.ID
+	b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeletePartner(ctx, out.ID) })
+	return out.ID, nil
 }
 
-func (b *builder) partners() {
-	b.s.GroupID = b.partner(&coop.Partner{Name: AluminiumGroupName, NameZh: "云海铝业集团", Kind: coop.PartnerGroup,
-		Industry: "Aluminium", City: "Kunming", Contacts: []coop.Contact{
-			{Name: "李建国", Role: "Group HR Director", Email: "hr@yunhai-al.example.com", Phone: "+86 871 6500 1001"},
-			{Name: "Zhou Lin", Role: "University Cooperation Manager", Email: "campus@yunhai-al.example.com", Phone: "+86 871 6500 1020"}}})
-	b.s.SmelterID = b.partner(&coop.Partner{Name: SmelterName, NameZh: "云海电解铝厂", Kind: coop.PartnerPlant, ParentID: &b.s.GroupID,
-		Industry: "Electrolytic aluminium", City: "Baise", Contacts: []coop.Contact{
-			{Name: "黄志伟", Role: "Plant HR Manager", Email: "hr.smelter@yunhai-al.example.com", Phone: "+86 776 288 3100"}}})
-	b.s.CastingPlantID = b.partner(&coop.Partner{Name: CastingPlantName, NameZh: "云海铝材铸造厂", Kind: coop.PartnerPlant, ParentID: &b.s.GroupID,
-		Industry: "Aluminium casting", City: "Kunming", Contacts: []coop.Contact{
-			{Name: "吴丽华", Role: "Plant HR Manager", Email: "hr.casting@yunhai-al.example.com", Phone: "+86 871 6500 2200"}}})
-	b.s.OtherGroupID = b.partner(&coop.Partner{Name: OtherGroupName, NameZh: "攀西钛白集团", Kind: coop.PartnerGroup,
-		Industry: "Titanium dioxide", City: "Panzhihua", Contacts: []coop.Contact{
-			{Name: "Chen Yu", Role: "HR Business Partner", Email: "hr@panxi-ti.example.com", Phone: "+86 812 333 0101"}}})
-	b.s.OtherPlantID = b.partner(&coop.Partner{Name: OtherPlantName, NameZh: "攀西氯化法钛白厂", Kind: coop.PartnerPlant, ParentID: &b.s.OtherGroupID,
-		Industry: "Titanium dioxide (chloride process)", City: "Panzhihua"})
+func (b *builder) partners() error {
+	var err error
+	if b.s.GroupID, err = b.partner(&coop.Partner{Name: AluminiumGroupName, NameZh: "云海铝业集团", Kind: coop.PartnerGroup,
+		Industry: "Aluminium: alumina, electrolytic aluminium, casting and rolling", City: cityGroup, Contacts: []coop.Contact{
+			{Name: "李建国", Role: "Group HR Director (集团人力资源总监)", Email: "hr@yunhai-al.example.com", Phone: "+86 871 6500 1001"},
+			{Name: "Zhou Lin", Role: "University Cooperation Manager", Email: "campus@yunhai-al.example.com", Phone: "+86 871 6500 1020"}}}); err != nil {
+		return err
+	}
+	if b.s.SmelterID, err = b.partner(&coop.Partner{Name: SmelterName, NameZh: "云海电解铝厂", Kind: coop.PartnerPlant, ParentID: &b.s.GroupID,
+		Industry: "Electrolytic aluminium (400 kA prebaked cells, 500 kt a year)", City: citySmelter, Contacts: []coop.Contact{
+			{Name: "黄志伟", Role: "Plant HR Manager (人事科长)", Email: "hr.smelter@yunhai-al.example.com", Phone: "+86 472 288 3100"},
+			{Name: "马骏", Role: "Deputy Chief Engineer, Electrolysis", Email: "ma.jun@yunhai-al.example.com", Phone: "+86 472 288 3150"}}}); err != nil {
+		return err
+	}
+	if b.s.CastingPlantID, err = b.partner(&coop.Partner{Name: CastingPlantName, NameZh: "云海铝材铸造厂", Kind: coop.PartnerPlant, ParentID: &b.s.GroupID,
+		Industry: "Aluminium casting: alloy billets, slabs and foundry ingots", City: cityCasting, Contacts: []coop.Contact{
+			{Name: "吴丽华", Role: "Plant HR Manager (人事科长)", Email: "hr.casting@yunhai-al.example.com", Phone: "+86 871 6731 2200"}}}); err != nil {
+		return err
+	}
+	if b.s.InstituteID, err = b.partner(&coop.Partner{Name: InstituteName, NameZh: "云海轻金属研究院", Kind: coop.PartnerInstitute, ParentID: &b.s.GroupID,
+		Industry: "Light metals research and development", City: cityInstitute, Contacts: []coop.Contact{
+			{Name: "杨波", Role: "Director, Joint Research Platform", Email: "yang.bo@yunhai-al.example.com", Phone: "+86 871 6500 3300"}}}); err != nil {
+		return err
+	}
+	if b.s.OtherGroupID, err = b.partner(&coop.Partner{Name: OtherGroupName, NameZh: "攀西钛白集团", Kind: coop.PartnerGroup,
+		Industry: "Titanium dioxide and titanium concentrate", City: cityOther, Contacts: []coop.Contact{
+			{Name: "Chen Yu", Role: "HR Business Partner", Email: "hr@panxi-ti.example.com", Phone: "+86 812 333 0101"}}}); err != nil {
+		return err
+	}
+	b.s.OtherPlantID, err = b.partner(&coop.Partner{Name: OtherPlantName, NameZh: "攀西氯化法钛白厂", Kind: coop.PartnerPlant, ParentID: &b.s.OtherGroupID,
+		Industry: "Titanium dioxide (chloride process)", City: cityOther})
+	return err
 }
 
-func (b *builder) agreements() {
-	if b.err != nil {
-		return
-	}
-	a, err := b.db.CreateAgreement(b.ctx, &coop.Agreement{PartnerID: b.s.GroupID, College: College,
-		Title:    "School–Enterprise Cooperation Agreement on Aluminium Industry Talent (铝产业人才校企合作协议)",
-		SignedOn: date(2025, 8, 28), ValidFrom: *date(2025, 9, 1), ValidUntil: date(2030, 8, 31), Status: coop.AgreementActive,
-		Scopes: []coop.AgreementScope{coop.ScopeInternshipBase, coop.ScopeTrainingBase, coop.ScopeEmploymentPriority,
-			coop.ScopeIndustrialCollege, coop.ScopeResearchPlatform, coop.ScopeGuestTeaching}})
+func (b *builder) agreement(a *coop.Agreement) (int64, error) {
+	out, err := b.db.CreateAgreement(b.ctx, a)
 	if err != nil {
-		b.err = err
-		return
+		return 0, fmt.Errorf("%s: %w", a.Title, err)
 	}
-	b.s.AgreementID = a.ID
-	_, b.err = b.db.CreateAgreement(b.ctx, &coop.Agreement{PartnerID: b.s.OtherGroupID, College: College,
+	b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteAgreement(ctx, out.ID) })
+	return out.ID, nil
+}
+
+func (b *builder) agreements() error {
+	college := CollegeName + " (" + CollegeNameZh + ")"
+	var err error
+	if b.s.AgreementID, err = b.agreement(&coop.Agreement{PartnerID: b.s.GroupID, College: college, Title: AgreementTitle,
+		SignedOn: ptr(AgreementSignedOn), ValidFrom: *date(2025, 9, 1), ValidUntil: date(2030, 8, 31), Status: coop.AgreementActive,
+		Scopes: []coop.AgreementScope{coop.ScopeInternshipBase, coop.ScopeTrainingBase, coop.ScopeEmploymentPriority,
+			coop.ScopeIndustrialCollege, coop.ScopeResearchPlatform, coop.ScopeGuestTeaching}}); err != nil {
+		return err
+	}
+	if b.s.OtherAgreementID, err = b.agreement(&coop.Agreement{PartnerID: b.s.OtherGroupID, College: college,
 		Title:    "Vanadium–Titanium Joint Research and Internship Agreement (钒钛联合研究与实习协议)",
 		SignedOn: date(2024, 11, 12), ValidFrom: *date(2025, 1, 1), ValidUntil: date(2027, 12, 31), Status: coop.AgreementActive,
-		Scopes: []coop.AgreementScope{coop.ScopeInternshipBase, coop.ScopeJointResearch}})
+		Scopes: []coop.AgreementScope{coop.ScopeInternshipBase, coop.ScopeJointResearch}}); err != nil {
+		return err
+	}
+	// An earlier, expired agreement shows the history.
+	_, err = b.agreement(&coop.Agreement{PartnerID: b.s.OtherGroupID, College: college,
+		Title:    "Titanium Dioxide Training Base Agreement 2020–2024 (钛白实训基地协议)",
+		SignedOn: date(2020, 3, 18), ValidFrom: *date(2020, 4, 1), ValidUntil: date(2024, 3, 31), Status: coop.AgreementExpired,
+		Scopes: []coop.AgreementScope{coop.ScopeTrainingBase}})
+	return err
 }
 
-func (b *builder) addSites() {
-	b.siteIDs = map[string]int64{}
+func (b *builder) sites() error {
+	b.site = map[string]int64{}
 	for _, s := range []coop.Site{
 		{PartnerID: b.s.SmelterID, Name: "Raw Material Pretreatment Workshop", NameZh: "原料预处理车间", Kind: coop.SiteWorkshop,
-			ProcessAreas: []string{"pretreatment", "alumina handling", "anode preparation"}, City: "Baise"},
-		{PartnerID: b.s.SmelterID, Name: "Electrolysis Workshop", NameZh: "电解车间", Kind: coop.SiteWorkshop,
-			ProcessAreas: []string{"electrolysis", "potline operation", "pot tending"}, City: "Baise"},
+			ProcessAreas: []string{"pretreatment", "alumina storage and conveying", "fluoride salt dosing", "anode assembly"}, City: citySmelter},
+		{PartnerID: b.s.SmelterID, Name: "Electrolysis Workshop (Potlines 1–2)", NameZh: "电解车间（一、二系列）", Kind: coop.SiteWorkshop,
+			ProcessAreas: []string{"electrolysis", "pot tending", "anode change", "fume treatment"}, City: citySmelter},
 		{PartnerID: b.s.SmelterID, Name: "Molten Aluminium Refining Workshop", NameZh: "铝液精炼车间", Kind: coop.SiteWorkshop,
-			ProcessAreas: []string{"refining", "degassing", "filtration"}, City: "Baise"},
+			ProcessAreas: []string{"refining", "degassing", "fluxing", "inline filtration"}, City: citySmelter},
 		{PartnerID: b.s.CastingPlantID, Name: "Casting Workshop", NameZh: "铸造车间", Kind: coop.SiteWorkshop,
-			ProcessAreas: []string{"casting", "continuous casting", "ingot casting"}, City: "Kunming"},
-		{PartnerID: b.s.CastingPlantID, Name: "Training Base", NameZh: "实训基地", Kind: coop.SiteTrainingBase,
-			ProcessAreas: []string{"casting", "quality inspection"}, City: "Kunming"},
-		{PartnerID: b.s.OtherPlantID, Name: "Chlorination Line", NameZh: "氯化生产线", Kind: coop.SiteProductionLine,
-			ProcessAreas: []string{"chlorination", "oxidation"}, City: "Panzhihua"},
+			ProcessAreas: []string{"casting", "direct-chill casting", "homogenising", "billet inspection"}, City: cityCasting},
+		{PartnerID: b.s.CastingPlantID, Name: "Casting Training Base", NameZh: "铸造实训基地", Kind: coop.SiteTrainingBase,
+			ProcessAreas: []string{"casting", "automation", "quality inspection"}, City: cityCasting},
+		{PartnerID: b.s.InstituteID, Name: "Joint Light Metals Research Platform", NameZh: "轻金属联合研究平台", Kind: coop.SiteLaboratory,
+			ProcessAreas: []string{"electrolysis", "aluminium alloys", "materials testing"}, City: cityInstitute},
+		{PartnerID: b.s.OtherPlantID, Name: "Chlorination and Oxidation Line", NameZh: "氯化氧化生产线", Kind: coop.SiteProductionLine,
+			ProcessAreas: []string{"chlorination", "oxidation", "surface treatment"}, City: cityOther},
 	} {
-		if b.err != nil {
-			return
-		}
 		out, err := b.db.CreateSite(b.ctx, &s)
 		if err != nil {
-			b.err = err
-			return
+			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		b.siteIDs[s.Name] = out.ID
+		b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteSite(ctx, out.ID) })
+		b.site[s.Name] = out.ID
 	}
+	return nil
 }
 
-func (b *builder) internships() {
-	b.intns = map[string]int64{}
-	must := func(s string, l int) coop.RequiredSkill {
-		return coop.RequiredSkill{Skill: s, MinLevel: l, MustHave: true}
-	}
-	nice := func(s string, l int) coop.RequiredSkill { return coop.RequiredSkill{Skill: s, MinLevel: l} }
-	list := []coop.Internship{
-		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Electrolysis Workshop"]), Title: "Electrolysis Process Intern (电解工艺实习生)",
-			Description:    "Work with the potline team on aluminium electrolysis: pot tending, anode effect monitoring, bath chemistry sampling and current efficiency analysis. You will learn how cell voltage and alumina feeding drive energy use per tonne.",
-			RequiredSkills: []coop.RequiredSkill{must("aluminium electrolysis", 2), must("process control", 2), nice("data analysis", 2), nice("safety management", 1)},
-			Majors:         []string{"Metallurgical Engineering", "Automation", "Chemical Engineering"}, MinGPA: ptr(2.5),
-			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 6, StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 31),
-			City: "Baise", Status: coop.InternshipOpen, LeadsToEmployment: true},
-		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Molten Aluminium Refining Workshop"]), Title: "Molten Aluminium Refining Intern (铝液精炼实习生)",
-			Description:    "Join the refining workshop: degassing, fluxing, inline filtration and sampling of molten aluminium before casting; help the quality team trace inclusions back to the process.",
-			RequiredSkills: []coop.RequiredSkill{must("molten aluminium refining", 2), nice("materials testing", 2), nice("quality inspection", 2)},
-			Majors:         []string{"Metallurgical Engineering", "Materials Science and Engineering", "Materials Forming and Control Engineering"},
-			MinGPA:         ptr(2.8), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 3,
-			StartDate: date(2026, 7, 6), EndDate: date(2026, 9, 4), City: "Baise", Status: coop.InternshipOpen, LeadsToEmployment: true},
-		{PartnerID: b.s.SmelterID, SiteID: ptr(b.siteIDs["Raw Material Pretreatment Workshop"]), Title: "Raw Material Pretreatment Intern (原料预处理实习生)",
-			Description:        "Support the pretreatment of alumina and fluoride salts and the preparation of anodes; learn material balance, dust control and conveying equipment maintenance.",
-			RequiredSkills:     []coop.RequiredSkill{must("raw material pretreatment", 1), nice("equipment maintenance", 2), nice("mineral processing", 2)},
-			Majors:             []string{"Mineral Processing Engineering", "Metallurgical Engineering", "Mechanical Engineering"},
-			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2029), Slots: 4,
-			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 15), City: "Baise", Status: coop.InternshipOpen},
-		{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.siteIDs["Casting Workshop"]), Title: "Casting Process Intern (铸造工艺实习生)",
-			Description:    "Work on the continuous casting and ingot casting lines: mould preparation, casting speed and temperature control, defect analysis of billets, and heat treatment of alloy samples.",
-			RequiredSkills: []coop.RequiredSkill{must("casting", 3), nice("heat treatment", 2), nice("aluminium alloys", 2), nice("CAD drafting", 2)},
-			Majors:         []string{"Materials Forming and Control Engineering", "Materials Science and Engineering"}, MajorsRequired: true,
-			MinGPA: ptr(2.6), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 5,
-			StartDate: date(2026, 7, 13), EndDate: date(2026, 9, 11), City: "Kunming", Status: coop.InternshipOpen, LeadsToEmployment: true},
-		{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.siteIDs["Training Base"]), Title: "Automation and Instrumentation Intern (自动化仪表实习生)",
-			Description:    "Maintain and tune the PLC and DCS systems of the casting lines; calibrate thermocouples and flow meters; analyse alarm data.",
-			RequiredSkills: []coop.RequiredSkill{must("PLC programming", 2), must("industrial instrumentation", 1), nice("Python programming", 2)},
-			Majors:         []string{"Automation", "Mechanical Engineering"}, MinGPA: ptr(2.5), GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 2,
-			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 28), City: "Kunming", Status: coop.InternshipOpen},
-		{PartnerID: b.s.OtherPlantID, SiteID: ptr(b.siteIDs["Chlorination Line"]), Title: "Chloride-Process TiO2 Intern (氯化法钛白实习生)",
-			Description:    "Assist process engineers on the chlorination and oxidation sections of a chloride-process titanium dioxide plant; sample and analyse intermediates.",
-			RequiredSkills: []coop.RequiredSkill{must("titanium dioxide production", 1), nice("chemical analysis", 2), nice("safety management", 2)},
-			Majors:         []string{"Chemical Engineering", "Metallurgical Engineering"}, GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 3,
-			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 31), City: "Panzhihua", Status: coop.InternshipOpen},
-	}
-	for i := range list {
-		if b.err != nil {
-			return
-		}
-		out, err := b.db.CreateInternship(b.ctx, &list[i])
-		if err != nil {
-			b.err = fmt.Errorf("internship %s: %w", list[i].Title, err)
-			return
-		}
-		b.intns[list[i].Title] = out.ID
-		b.s.InternshipIDs = append(b.s.InternshipIDs, out.ID)
-	}
+func must(skill string, level int) coop.RequiredSkill {
+	return coop.RequiredSkill{Skill: skill, MinLevel: level, MustHave: true}
 }
 
-func (b *builder) priorities() {
-	if b.err != nil {
-		return
-	}
-	_, b.err = b.db.SetHiringPriorities(b.ctx, &coop.HiringPriorities{PartnerID: b.s.GroupID,
-		Weights:         coop.Weights{SkillCoverage: ptr(45.0), GroupAffinity: ptr(15.0)},
-		PreferredMajors: []string{"Metallurgical Engineering", "Materials Forming and Control Engineering"},
-		PreferredCities: []string{"Baise", "Kunming"}, PreferGroupInterns: true, PreferAlumni: true})
-	if b.err != nil || len(b.s.InternshipIDs) < 4 {
-		return
-	}
-	_, b.err = b.db.SetHiringPriorities(b.ctx, &coop.HiringPriorities{InternshipID: &b.s.InternshipIDs[3],
-		Weights: coop.Weights{SkillCoverage: ptr(50.0), Academics: ptr(20.0)}, PreferredMajors: []string{"Materials Forming and Control Engineering"}})
+func nice(skill string, level int) coop.RequiredSkill {
+	return coop.RequiredSkill{Skill: skill, MinLevel: level}
 }
 
-// showcase adds hand-written students for the README's examples.
-func (b *builder) showcase() {
-	b.stud = map[string]int64{}
-	for _, s := range []coop.Student{
-		{StudentNumber: "D2022001", Name: "张晓明", College: College, Major: "Metallurgical Engineering", EnrolmentYear: 2022, GraduationYear: 2026,
-			GPA: ptr(3.62), Skills: []coop.StudentSkill{{Skill: "aluminium electrolysis", Level: 4}, {Skill: "process control", Level: 3}, {Skill: "data analysis", Level: 3}},
-			Courses: []string{"Electrometallurgy", "Nonferrous Metallurgy"}, Languages: []string{"Chinese", "English"}, PreferredCities: []string{"Baise", "Panzhihua"},
-			Statement:     "我在学院的电解铝实训平台完成了槽电压与电流效率的课程设计，希望到电解车间实习，毕业后从事电解工艺工作。",
-			AvailableFrom: date(2026, 6, 20), AvailableUntil: date(2026, 9, 30), ConsentToShare: true,
-			Email: "zhang.xiaoming@students.example.edu.cn", Phone: "+86 138 0812 0001"},
-		{StudentNumber: "D2022002", Name: "Li Na (李娜)", College: College, Major: "Materials Forming and Control Engineering", EnrolmentYear: 2022, GraduationYear: 2026,
-			GPA: ptr(3.45), Skills: []coop.StudentSkill{{Skill: "casting", Level: 4}, {Skill: "heat treatment", Level: 3}, {Skill: "CAD drafting", Level: 4}},
-			Courses: []string{"Casting Technology", "Solidification Theory"}, Languages: []string{"Chinese", "English"}, PreferredCities: []string{"Kunming"},
-			Statement:     "My graduation project studies hot cracking in direct-chill casting of 6xxx aluminium billets. I want to join a casting workshop and learn how casting speed and mould temperature control defects.",
-			AvailableFrom: date(2026, 7, 1), AvailableUntil: date(2026, 10, 31), ConsentToShare: true,
-			Email: "li.na@students.example.edu.cn", Phone: "+86 139 0812 0002"},
-		{StudentNumber: "D2023003", Name: "王磊", College: College, Major: "Automation", EnrolmentYear: 2023, GraduationYear: 2027,
-			GPA: ptr(3.10), Skills: []coop.StudentSkill{{Skill: "PLC programming", Level: 3}, {Skill: "industrial instrumentation", Level: 2}, {Skill: "Python programming", Level: 3}},
-			Languages: []string{"Chinese"}, PreferredCities: []string{"Kunming", "Chengdu"},
-			Statement:     "熟悉西门子PLC编程和DCS组态，希望在铸造厂的自动化岗位实习。",
-			AvailableFrom: date(2026, 7, 1), AvailableUntil: date(2026, 8, 31), ConsentToShare: false,
-			Email: "wang.lei@students.example.edu.cn", Phone: "+86 137 0812 0003"},
-	} {
-		if b.err != nil {
-			return
-		}
-		out, err := b.db.CreateStudent(b.ctx, &s)
-		if err != nil {
-			b.err = fmt.Errorf("student %s: %w", s.Name, err)
-			return
-		}
-		b.stud[s.StudentNumber] = out.ID
-	}
-	b.s.StudentID = b.stud["D2022001"]
-}
-
-func (b *builder) alumni() {
-	for _, a := range []coop.Alumnus{
-		{Name: "陈海涛", GraduationYear: 2019, Major: "Metallurgical Engineering", EmployerID: &b.s.SmelterID, Position: "Electrolysis process engineer",
-			JoinedOn: date(2019, 7, 15), CurriculumRating: ptr(4), WillingToMentor: true,
-			GrowthStory:        "Started as a pot tender on potline 2, became shift leader in 2021 and now leads the current-efficiency improvement team.",
-			CurriculumFeedback: "电化学冶金课程打下了很好的基础，但希望增加槽况判断和数据分析的实训内容；电解质化学讲得透彻。"},
-		{Name: "Liu Fang (刘芳)", GraduationYear: 2020, Major: "Materials Forming and Control Engineering", EmployerID: &b.s.CastingPlantID, Position: "Casting quality engineer",
-			JoinedOn: date(2020, 8, 1), CurriculumRating: ptr(3), WillingToMentor: true,
-			GrowthStory:        "Joined the casting plant's quality team; introduced ultrasonic inspection of billets and cut the scrap rate by a third.",
-			CurriculumFeedback: "Solidification theory was excellent. The curriculum should add more on aluminium alloy melt treatment and on statistical process control; I had to learn SPC on the job."},
-		{Name: "赵强", GraduationYear: 2018, Major: "Automation", EmployerID: &b.s.CastingPlantID, Position: "Instrumentation and control supervisor",
-			JoinedOn: date(2018, 7, 1), CurriculumRating: ptr(4), WillingToMentor: false,
-			GrowthStory:        "Rebuilt the DCS of the casting line in 2022 and now supervises the automation team of eight.",
-			CurriculumFeedback: "PLC课程很实用，建议增加现场总线和工业网络安全的内容。"},
-		{Name: "Sun Wei (孙伟)", GraduationYear: 2021, Major: "Mineral Processing Engineering", EmployerID: &b.s.SmelterID, Position: "Pretreatment shift engineer",
-			JoinedOn: date(2021, 7, 20), CurriculumRating: ptr(3), WillingToMentor: true,
-			GrowthStory:        "Rotated through pretreatment and anode preparation; now responsible for material balance of the pretreatment workshop.",
-			CurriculumFeedback: "Good grounding in grinding and classification, but dust control and bulk material handling were missing from the courses."},
-		{Name: "周敏", GraduationYear: 2017, Major: "Chemical Engineering", EmployerID: &b.s.OtherPlantID, Position: "Chlorination section head",
-			JoinedOn: date(2017, 7, 10), CurriculumRating: ptr(5), WillingToMentor: true,
-			GrowthStory:        "从氯化工段操作员成长为工段长，参与了学院与集团的钛白联合研究项目。",
-			CurriculumFeedback: "化工原理和反应工程课程对工作帮助很大。"},
-	} {
-		if b.err != nil {
-			return
-		}
-		out, err := b.db.CreateAlumnus(b.ctx, &a)
-		if err != nil {
-			b.err = err
-			return
-		}
-		if b.s.AlumnusID == 0 {
-			b.s.AlumnusID = out.ID
-		}
-		b.s.Alumni++
-	}
-}
-
-// applications applies showcase and synthetic students and moves some
-// through the selection.
-func (b *builder) applications() {
-	if b.err != nil || len(b.s.InternshipIDs) < 5 {
-		return
-	}
-	const actor = "CAREER_OFFICER:demo"
-	type app struct {
-		student    int64
-		internship int64
-		path       []coop.ApplicationStatus
-	}
-	apps := []app{
-		{b.stud["D2022001"], b.s.InternshipIDs[0], []coop.ApplicationStatus{coop.ApplicationShortlisted, coop.ApplicationInterviewing}},
-		{b.stud["D2022002"], b.s.InternshipIDs[3], []coop.ApplicationStatus{coop.ApplicationShortlisted}},
-		{b.stud["D2023003"], b.s.InternshipIDs[4], nil},
-	}
-	// Synthetic students (the first ids after the demo's records) apply too.
-	l, err := b.db.FindStudents(b.ctx, coop.StudentFilter{}, coop.ListOptions{First: ptr(40)})
+func (b *builder) internship(in *coop.Internship) (int64, error) {
+	out, err := b.db.CreateInternship(b.ctx, in)
 	if err != nil {
-		b.err = err
-		return
+		return 0, fmt.Errorf("%s: %w", in.Title, err)
 	}
-	paths := [][]coop.ApplicationStatus{nil, {coop.ApplicationRejected},
-		{coop.ApplicationShortlisted, coop.ApplicationInterviewing, coop.ApplicationOffered, coop.ApplicationAccepted},
-		{coop.ApplicationWithdrawn}, {coop.ApplicationShortlisted}}
-	for i, s := range l.Items {
-		apps = append(apps, app{s.ID, b.s.InternshipIDs[i%len(b.s.InternshipIDs)], paths[i%len(paths)]})
-	}
-	for _, a := range apps {
-		ap, err := b.db.ApplyToInternship(b.ctx, a.student, a.internship, "", actor)
-		if err != nil {
-			b.err = err
-			return
-		}
-		for _, to := range a.path {
-			if _, err := b.db.TransitionApplication(b.ctx, ap.ID, to, actor, ""); err != nil {
-				b.err = err
-				return
-			}
-		}
-		b.s.Applications++
-	}
+	b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteInternship(ctx, out.ID) })
+	b.s.InternshipIDs = append(b.s.InternshipIDs, out.ID)
+	return out.ID, nil
 }
 
-// SeedStudents loads n deterministic synthetic students made from seed,
-// with COPY in batches. progress, when set, is called after each batch.
-// Student numbers carry the seed: loading the same seed twice fails with a
-// duplicate student number and writes nothing of the failing batch.
-func SeedStudents(ctx context.Context, db *postgres.DB, n int, seed uint64, progress func(done, total int)) error {
-	const batch = 5000
-	for start := 0; start < n; start += batch {
-		end := min(n, start+batch)
-		ss := make([]*coop.Student, 0, end-start)
-		for i := start; i < end; i++ {
-			ss = append(ss, Synthetic(seed, i))
-		}
-		if err := db.CopyStudents(ctx, ss); err != nil {
-			if coop.ErrorCode(err) == coop.EINVALID {
-				return fmt.Errorf("students of seed %d are already loaded (choose another --seed): %w", seed, err)
-			}
+// The majors the internships accept; they are synth's major names.
+const (
+	majorMetallurgy = "Metallurgical Engineering"
+	majorMaterials  = "Materials Science and Engineering"
+	majorForming    = "Materials Forming and Control Engineering"
+	majorMinerals   = "Mineral Processing Engineering"
+	majorAutomation = "Automation"
+	majorMechanical = "Mechanical Engineering"
+	majorChemical   = "Chemical Engineering"
+	majorSafety     = "Safety Engineering"
+)
+
+func (b *builder) internships() error {
+	for _, x := range []struct {
+		id *int64
+		in coop.Internship
+	}{
+		{&b.s.ElectrolysisInternshipID, coop.Internship{PartnerID: b.s.SmelterID, SiteID: ptr(b.site["Electrolysis Workshop (Potlines 1–2)"]),
+			Title: "Electrolysis Process Intern (电解工艺实习生)",
+			Description: "Join the potline process team of a 400 kA prebaked-cell smelter. You will take part in pot tending and anode changes, " +
+				"sample bath and metal for chemistry (ratio, alumina and CaF2 content), follow anode effects, and analyse cell voltage, " +
+				"current efficiency and DC energy per tonne with the process engineers. Shift work with a mentor from the electrolysis workshop; " +
+				"safety induction for high-current and molten-metal areas in the first week. Strong interns are offered a graduate post under the agreement.",
+			RequiredSkills: []coop.RequiredSkill{must("aluminium electrolysis", 2), must("process control", 2), nice("data analysis", 2),
+				nice("safety management", 1), nice("metallurgical thermodynamics", 2)},
+			Majors: []string{majorMetallurgy, majorAutomation, majorChemical}, MinGPA: ptr(2.5),
+			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 6, StartDate: date(2026, 7, 6), EndDate: date(2026, 8, 28),
+			City: citySmelter, Status: coop.InternshipOpen, LeadsToEmployment: true}},
+		{&b.s.RefiningInternshipID, coop.Internship{PartnerID: b.s.SmelterID, SiteID: ptr(b.site["Molten Aluminium Refining Workshop"]),
+			Title: "Molten Aluminium Refining Intern (铝液精炼实习生)",
+			Description: "Work in the refining workshop between the potlines and the casting lines: in-furnace refining with flux, rotary degassing, " +
+				"ceramic foam filtration and spectrometer sampling of molten aluminium. You will help the quality team trace hydrogen and " +
+				"inclusions back to the process and keep the melt records that the casting plant relies on.",
+			RequiredSkills: []coop.RequiredSkill{must("molten aluminium refining", 2), nice("materials testing", 2), nice("quality inspection", 2),
+				nice("aluminium alloys", 1)},
+			Majors: []string{majorMetallurgy, majorMaterials, majorForming}, MinGPA: ptr(2.8),
+			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 3, StartDate: date(2026, 7, 13), EndDate: date(2026, 9, 4),
+			City: citySmelter, Status: coop.InternshipOpen, LeadsToEmployment: true}},
+		{&b.s.PretreatmentInternshipID, coop.Internship{PartnerID: b.s.SmelterID, SiteID: ptr(b.site["Raw Material Pretreatment Workshop"]),
+			Title: "Raw Material Pretreatment Intern (原料预处理实习生)",
+			Description: "Support the receiving, storage and dense-phase conveying of alumina and fluoride salts, and the assembly of prebaked anodes. " +
+				"You will learn to keep the workshop's material balance, check dust and fluoride emissions, and take part in the preventive " +
+				"maintenance of conveyors and feeders. Open to second- and third-year students.",
+			RequiredSkills: []coop.RequiredSkill{must("raw material pretreatment", 1), nice("equipment maintenance", 2), nice("mineral processing", 2),
+				nice("environmental protection", 1)},
+			Majors:             []string{majorMinerals, majorMetallurgy, majorMechanical, majorSafety},
+			GraduationYearFrom: ptr(2027), GraduationYearTo: ptr(2028), Slots: 4, StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 14),
+			City: citySmelter, Status: coop.InternshipOpen}},
+		{&b.s.CastingInternshipID, coop.Internship{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.site["Casting Workshop"]),
+			Title: "Casting Process Intern (铸造工艺实习生)",
+			Description: "Work on the direct-chill casting lines for 6xxx alloy billets and on the foundry-ingot line: mould and hot-top preparation, " +
+				"casting speed and water-flow settings, grain refiner addition, homogenising, and the defect analysis of billets (cracks, " +
+				"porosity, inclusions) with ultrasonic testing and metallography. Casting majors only; leads to a graduate post.",
+			RequiredSkills: []coop.RequiredSkill{must("casting", 3), nice("heat treatment", 2), nice("aluminium alloys", 2), nice("metallography", 2),
+				nice("CAD drafting", 2)},
+			Majors: []string{majorForming, majorMaterials}, MajorsRequired: true, MinGPA: ptr(2.6),
+			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027), Slots: 5, StartDate: date(2026, 7, 13), EndDate: date(2026, 9, 11),
+			City: cityCasting, Status: coop.InternshipOpen, LeadsToEmployment: true}},
+		{&b.s.AutomationInternshipID, coop.Internship{PartnerID: b.s.CastingPlantID, SiteID: ptr(b.site["Casting Training Base"]),
+			Title: "Automation and Instrumentation Intern (自动化仪表实习生)",
+			Description: "Maintain and tune the PLC and DCS systems of the casting lines and the training base's simulator; calibrate thermocouples, " +
+				"level sensors and flow meters; analyse alarm and trend data to find the causes of casting stops.",
+			RequiredSkills: []coop.RequiredSkill{must("PLC programming", 2), must("industrial instrumentation", 1), nice("DCS operation", 2),
+				nice("Python programming", 2)},
+			Majors: []string{majorAutomation, majorMechanical}, MinGPA: ptr(2.5),
+			GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 2, StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 28),
+			City: cityCasting, Status: coop.InternshipOpen}},
+		{&b.s.OtherInternshipID, coop.Internship{PartnerID: b.s.OtherPlantID, SiteID: ptr(b.site["Chlorination and Oxidation Line"]),
+			Title: "Chloride-Process TiO2 Intern (氯化法钛白实习生)",
+			Description: "Assist the process engineers on the fluidised-bed chlorination and the oxidation sections of a chloride-process titanium " +
+				"dioxide plant that uses Panxi high-titanium slag; sample and analyse TiCl4 and pigment intermediates; take part in the " +
+				"plant's chlorine safety drills.",
+			RequiredSkills: []coop.RequiredSkill{must("titanium dioxide production", 1), nice("chemical analysis", 2), nice("safety management", 2),
+				nice("hydrometallurgy", 1)},
+			Majors: []string{majorChemical, majorMetallurgy}, GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2028), Slots: 3,
+			StartDate: date(2026, 7, 1), EndDate: date(2026, 8, 31), City: cityOther, Status: coop.InternshipOpen}},
+	} {
+		id, err := b.internship(&x.in)
+		if err != nil {
 			return err
 		}
-		if progress != nil {
-			progress(end, n)
+		*x.id = id
+	}
+	return nil
+}
+
+// priorities sets the aluminium group's hiring priorities, which its plants
+// inherit, and overrides them for the casting internship.
+func (b *builder) priorities() error {
+	if _, err := b.db.SetHiringPriorities(b.ctx, &coop.HiringPriorities{PartnerID: b.s.GroupID,
+		Weights:         coop.Weights{SkillCoverage: ptr(45.0), MajorFit: ptr(15.0), GroupAffinity: ptr(15.0)},
+		PreferredMajors: []string{majorMetallurgy, majorForming},
+		PreferredCities: []string{citySmelter, cityGroup}, PreferGroupInterns: true, PreferAlumni: true}); err != nil {
+		return fmt.Errorf("group: %w", err)
+	}
+	if _, err := b.db.SetHiringPriorities(b.ctx, &coop.HiringPriorities{PartnerID: b.s.CastingPlantID, InternshipID: &b.s.CastingInternshipID,
+		Weights:         coop.Weights{SkillCoverage: ptr(50.0), Academics: ptr(20.0), TextRelevance: ptr(10.0)},
+		PreferredMajors: []string{majorForming}, PreferredCities: []string{cityCasting}, PreferGroupInterns: true}); err != nil {
+		return fmt.Errorf("casting internship: %w", err)
+	}
+	// Removed with the partners and internships (ON DELETE CASCADE).
+	return nil
+}
+
+func (b *builder) students(ss []*coop.Student) error {
+	if err := b.db.CopyStudents(b.ctx, ss); err != nil {
+		return err
+	}
+	ids := make([]int64, len(ss))
+	for i, s := range ss {
+		ids[i] = s.ID
+	}
+	b.undo = append(b.undo, func(ctx context.Context) error {
+		for _, id := range ids {
+			if err := b.db.DeleteStudent(ctx, id); err != nil && coop.ErrorCode(err) != coop.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// synthetic loads DemoStudents students of DemoSeed with synth's own
+// numbers (SeedStudents' numbers carry a prefix, so the two never collide).
+func (b *builder) synthetic() error {
+	b.log("demo: generating %d synthetic students (seed %d)", DemoStudents, DemoSeed)
+	ss := make([]*coop.Student, DemoStudents)
+	for i := range ss {
+		ss[i] = FromSynth(synth.Generate(DemoSeed, i))
+		ss[i].Normalize()
+		if err := ss[i].Validate(); err != nil {
+			return fmt.Errorf("synthetic student %d: %w", i, err)
 		}
 	}
+	if err := b.students(ss); err != nil {
+		return err
+	}
+	b.generated = ss
+	b.s.SyntheticStudents = len(ss)
 	return nil
 }

@@ -1,0 +1,304 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+// Actors of the demo's application moves, in the form coop.Viewer.Actor
+// gives ("ROLE:name").
+const (
+	actorSmelterHR = "PARTNER:smelter HR"
+	actorCastingHR = "PARTNER:casting plant HR"
+	actorOtherHR   = "PARTNER:other group HR"
+	// byStudent stands for "STUDENT:<the applicant's name>".
+	byStudent = "STUDENT"
+)
+
+// showcase adds hand-written students for the README's examples, with
+// statements in Chinese and English.
+func (b *builder) showcase() error {
+	b.byNumber = map[string]int64{}
+	ss := []*coop.Student{
+		{StudentNumber: ShowcaseStudentNumber, Name: "张晓明", College: CollegeName, Major: majorMetallurgy, EnrolmentYear: 2022, GraduationYear: 2026,
+			GPA: ptr(3.62), Skills: []coop.StudentSkill{{Skill: "aluminium electrolysis", Level: 4}, {Skill: "process control", Level: 3},
+				{Skill: "metallurgical thermodynamics", Level: 3}, {Skill: "data analysis", Level: 3}, {Skill: "technical English", Level: 2}},
+			Courses:      []string{"Electrometallurgy", "Nonferrous Metallurgy", "Metallurgical Thermodynamics", "Transport Phenomena"},
+			Certificates: []string{"Safety Production Certificate", "CET-4"}, Languages: []string{"Chinese", "English"},
+			PreferredCities: []string{citySmelter, cityCollege},
+			Statement: "我在学院的电解铝实训平台完成了槽电压与电流效率的课程设计，2025年暑假在云海电解铝厂电解车间实习了七周，" +
+				"参与了换极和槽况巡检。希望继续到电解车间实习，毕业后从事电解工艺和节能降耗工作。",
+			AvailableFrom: date(2026, 6, 20), AvailableUntil: date(2026, 9, 30), ConsentToShare: true,
+			Email: "zhang.xiaoming@students.example.edu.cn", Phone: "+86 138 0812 0001"},
+		{StudentNumber: "VT2022020207", Name: "Li Na (李娜)", College: CollegeName, Major: majorForming, EnrolmentYear: 2022, GraduationYear: 2026,
+			GPA: ptr(3.45), Skills: []coop.StudentSkill{{Skill: "casting", Level: 4}, {Skill: "CAD drafting", Level: 4}, {Skill: "heat treatment", Level: 3},
+				{Skill: "aluminium alloys", Level: 3}, {Skill: "metallography", Level: 2}},
+			Courses:      []string{"Casting Technology", "Solidification Theory", "Mould Design", "Light Alloys"},
+			Certificates: []string{"AutoCAD Certificate", "CET-6"}, Languages: []string{"Chinese", "English"}, PreferredCities: []string{cityCasting, cityCollege},
+			Statement: "My graduation project studies hot cracking in direct-chill casting of 6063 aluminium billets: I compared casting speeds " +
+				"and grain-refiner additions and examined the billets by metallography. I want to join a casting workshop, learn how casting " +
+				"speed and water flow control defects on a real line, and work in the aluminium industry after I graduate.",
+			AvailableFrom: date(2026, 7, 1), AvailableUntil: date(2026, 10, 31), ConsentToShare: true,
+			Email: "li.na@students.example.edu.cn", Phone: "+86 139 0812 0002"},
+		{StudentNumber: "VT2023030315", Name: "王磊", College: CollegeName, Major: majorAutomation, EnrolmentYear: 2023, GraduationYear: 2027,
+			GPA: ptr(3.10), Skills: []coop.StudentSkill{{Skill: "PLC programming", Level: 3}, {Skill: "Python programming", Level: 3},
+				{Skill: "industrial instrumentation", Level: 2}, {Skill: "DCS operation", Level: 2}},
+			Courses:   []string{"PLC Technology", "Process Instrumentation", "Automatic Control Theory"},
+			Languages: []string{"Chinese"}, PreferredCities: []string{cityCasting, "Chengdu"},
+			Statement: "熟悉西门子S7-1200 PLC编程和DCS组态，做过铸造机液位控制的课程设计。希望在铸造厂的自动化岗位实习，" +
+				"暂不希望向企业公开个人资料。",
+			AvailableFrom: date(2026, 7, 1), AvailableUntil: date(2026, 8, 31), ConsentToShare: false,
+			Email: "wang.lei@students.example.edu.cn", Phone: "+86 137 0812 0003"},
+		{StudentNumber: "VT2023040122", Name: "Chen Yutong (陈雨桐)", College: CollegeName, Major: majorMinerals, EnrolmentYear: 2023, GraduationYear: 2027,
+			GPA: ptr(3.78), Skills: []coop.StudentSkill{{Skill: "mineral processing", Level: 4}, {Skill: "raw material pretreatment", Level: 3},
+				{Skill: "grinding and classification", Level: 3}, {Skill: "environmental protection", Level: 2}, {Skill: "equipment maintenance", Level: 2}},
+			Courses:      []string{"Mineral Processing", "Crushing and Grinding", "Process Mineralogy", "Industrial Dust Control"},
+			Certificates: []string{"CET-6"}, Languages: []string{"Chinese", "English"}, PreferredCities: []string{citySmelter, cityCollege, cityGroup},
+			Statement: "I grew up in Panzhihua and studied how vanadium–titanium magnetite is ground and separated. I am curious how alumina and " +
+				"fluoride salts are handled before they reach the pots, and how dust is kept down. I would like a pretreatment internship " +
+				"next summer.",
+			AvailableFrom: date(2026, 7, 1), AvailableUntil: date(2026, 8, 31), ConsentToShare: true,
+			Email: "chen.yutong@students.example.edu.cn", Phone: "+86 136 0812 0004"},
+		{StudentNumber: "VT2021010233", Name: "刘洋", College: CollegeName, Major: majorMetallurgy, EnrolmentYear: 2021, GraduationYear: 2025,
+			GPA: ptr(3.30), Skills: []coop.StudentSkill{{Skill: "molten aluminium refining", Level: 3}, {Skill: "aluminium electrolysis", Level: 3},
+				{Skill: "quality inspection", Level: 2}},
+			Courses:   []string{"Electrometallurgy", "Nonferrous Metallurgy"},
+			Languages: []string{"Chinese"}, PreferredCities: []string{citySmelter},
+			Statement: "2025届毕业生，已入职云海电解铝厂铝液精炼车间。",
+			Email:     "liu.yang@students.example.edu.cn"},
+	}
+	if err := b.students(ss); err != nil {
+		return err
+	}
+	for _, s := range ss {
+		b.byNumber[s.StudentNumber] = s.ID
+		b.s.ShowcaseStudentIDs = append(b.s.ShowcaseStudentIDs, s.ID)
+	}
+	b.s.StudentID = b.byNumber[ShowcaseStudentNumber]
+	return nil
+}
+
+// move is one step of an application: to a status, by whom, with a note.
+type move struct {
+	to    coop.ApplicationStatus
+	actor string
+	note  string
+}
+
+// apply applies a student to an internship and makes the moves; moves
+// without an actor are made by hr.
+func (b *builder) apply(studentID int64, name string, internshipID int64, motivation, hr string, moves ...move) error {
+	student := byStudent + ":" + name
+	ap, err := b.db.ApplyToInternship(b.ctx, studentID, internshipID, motivation, student)
+	if err != nil {
+		return fmt.Errorf("student %d to internship %d: %w", studentID, internshipID, err)
+	}
+	for _, m := range moves {
+		switch m.actor {
+		case "":
+			m.actor = hr
+		case byStudent:
+			m.actor = student
+		}
+		if _, err := b.db.TransitionApplication(b.ctx, ap.ID, m.to, m.actor, m.note); err != nil {
+			return fmt.Errorf("application %d to %s: %w", ap.ID, m.to, err)
+		}
+	}
+	b.s.Applications++
+	return nil
+}
+
+// pastInternship is last summer's potline practice, the pilot that led to
+// the agreement: its interns completed it (which counts as having interned
+// with the group), one signed a graduate contract, and it is now CLOSED.
+func (b *builder) pastInternship() error {
+	id, err := b.internship(&coop.Internship{PartnerID: b.s.SmelterID, SiteID: ptr(b.site["Electrolysis Workshop (Potlines 1–2)"]),
+		Title: "Summer Potline Practice 2025 (2025年暑期电解实践)",
+		Description: "A seven-week pilot practice for third-year students before the cooperation agreement: rotation through pot tending, " +
+			"anode change, tapping and the potline control room, with a weekly seminar by the workshop's engineers.",
+		RequiredSkills: []coop.RequiredSkill{must("aluminium electrolysis", 1), nice("process control", 1)},
+		Majors:         []string{majorMetallurgy, majorAutomation}, GraduationYearFrom: ptr(2026), GraduationYearTo: ptr(2027),
+		Slots: 8, StartDate: date(2025, 7, 7), EndDate: date(2025, 8, 22), City: citySmelter, Status: coop.InternshipOpen, LeadsToEmployment: true})
+	if err != nil {
+		return err
+	}
+	b.s.PastInternshipID = id
+	done := []move{
+		{coop.ApplicationShortlisted, Actor, "Recommended by the college"},
+		{coop.ApplicationInterviewing, "", ""},
+		{coop.ApplicationOffered, "", ""},
+		{coop.ApplicationAccepted, byStudent, ""},
+		{coop.ApplicationCompleted, "", "Completed all seven weeks; mentor's evaluation: good"},
+	}
+	if err := b.apply(b.s.StudentID, "张晓明", id, "希望在暑期深入了解电解生产。", actorSmelterHR, done...); err != nil {
+		return err
+	}
+	// Synthetic students who will graduate in 2026 or 2027.
+	picks := b.pick(1, 4, func(s *coop.Student) bool {
+		return s.GraduationYear >= 2026 && s.GraduationYear <= 2027 && (s.Major == majorMetallurgy || s.Major == majorAutomation)
+	})
+	paths := [][]move{
+		append(slices.Clone(done), move{coop.ApplicationHired, "", "Signed the graduate employment agreement (三方协议) in October 2025"}),
+		done,
+		{{coop.ApplicationShortlisted, Actor, ""}, {coop.ApplicationInterviewing, "", ""},
+			{coop.ApplicationOffered, "", ""}, {coop.ApplicationAccepted, byStudent, ""},
+			{coop.ApplicationWithdrawn, byStudent, "Left after two weeks for family reasons"}},
+		{{coop.ApplicationRejected, Actor, "Slots filled"}},
+	}
+	for i, s := range picks {
+		if err := b.apply(s.ID, s.Name, id, "", actorSmelterHR, paths[i%len(paths)]...); err != nil {
+			return err
+		}
+	}
+	_, err = b.db.UpdateInternship(b.ctx, id, coop.InternshipUpdate{Status: ptr(coop.InternshipClosed)})
+	return err
+}
+
+// pick returns up to n of the synthetic students that ok accepts and that
+// have not been picked yet, starting at a different place for each start so
+// that internships do not share applicants.
+func (b *builder) pick(start, n int, ok func(*coop.Student) bool) []*coop.Student {
+	if b.picked == nil {
+		b.picked = map[int64]bool{}
+	}
+	var out []*coop.Student
+	all := b.generated
+	for k := 0; k < len(all) && len(out) < n; k++ {
+		s := all[(start*53+k)%len(all)]
+		if !b.picked[s.ID] && ok(s) {
+			b.picked[s.ID] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// eligible reports whether a student meets an internship's hard rules:
+// major, GPA and graduation-year window.
+func eligible(in *coop.Internship, s *coop.Student) bool {
+	if len(in.Majors) > 0 && !slices.Contains(in.Majors, s.Major) {
+		return false
+	}
+	if in.MinGPA != nil && (s.GPA == nil || *s.GPA < *in.MinGPA) {
+		return false
+	}
+	if in.GraduationYearFrom != nil && s.GraduationYear < *in.GraduationYearFrom {
+		return false
+	}
+	return in.GraduationYearTo == nil || s.GraduationYear <= *in.GraduationYearTo
+}
+
+// applications applies the showcase students and a few eligible synthetic
+// students to this year's internships and moves them through the
+// selection: every status appears.
+func (b *builder) applications() error {
+	if err := b.apply(b.s.StudentID, "张晓明", b.s.ElectrolysisInternshipID,
+		"去年暑假在电解车间实习过，希望今年继续参与电流效率提升项目。", actorSmelterHR,
+		move{coop.ApplicationShortlisted, Actor, "Interned with the smelter in 2025"},
+		move{coop.ApplicationInterviewing, actorSmelterHR, "Interview with the deputy chief engineer"}); err != nil {
+		return err
+	}
+	if err := b.apply(b.byNumber["VT2022020207"], "Li Na (李娜)", b.s.CastingInternshipID,
+		"My graduation project is on hot cracking in DC casting; I would like to see it on a production line.", actorCastingHR,
+		move{coop.ApplicationShortlisted, Actor, ""}); err != nil {
+		return err
+	}
+	if err := b.apply(b.byNumber["VT2023030315"], "王磊", b.s.AutomationInternshipID, "希望参与铸造线PLC改造。", actorCastingHR); err != nil {
+		return err
+	}
+	type target struct {
+		id    int64
+		hr    string
+		count int
+	}
+	paths := [][]move{
+		nil,
+		{{coop.ApplicationShortlisted, Actor, ""}},
+		{{coop.ApplicationShortlisted, Actor, ""}, {coop.ApplicationInterviewing, "", "Online interview"}},
+		{{coop.ApplicationRejected, Actor, "Does not meet the must-have skills yet"}},
+		{{coop.ApplicationShortlisted, Actor, ""}, {coop.ApplicationInterviewing, "", ""}, {coop.ApplicationOffered, "", ""}},
+		{{coop.ApplicationShortlisted, Actor, ""}, {coop.ApplicationInterviewing, "", ""}, {coop.ApplicationOffered, "", ""},
+			{coop.ApplicationAccepted, byStudent, ""}},
+		{{coop.ApplicationWithdrawn, byStudent, "Chose a research project instead"}},
+		{{coop.ApplicationShortlisted, Actor, ""}, {coop.ApplicationInterviewing, "", ""}, {coop.ApplicationOffered, "", ""},
+			{coop.ApplicationDeclined, byStudent, "Accepted an offer closer to home"}},
+	}
+	n := 0
+	for ti, t := range []target{
+		{b.s.ElectrolysisInternshipID, actorSmelterHR, 7},
+		{b.s.RefiningInternshipID, actorSmelterHR, 5},
+		{b.s.PretreatmentInternshipID, actorSmelterHR, 5},
+		{b.s.CastingInternshipID, actorCastingHR, 7},
+		{b.s.AutomationInternshipID, actorCastingHR, 4},
+		{b.s.OtherInternshipID, actorOtherHR, 5},
+	} {
+		in, err := b.db.FindInternshipByID(b.ctx, t.id)
+		if err != nil {
+			return err
+		}
+		for _, s := range b.pick(10+ti, t.count, func(s *coop.Student) bool { return eligible(in, s) }) {
+			path := paths[n%len(paths)]
+			n++
+			if err := b.apply(s.ID, s.Name, t.id, "", t.hr, path...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// alumni adds graduates who work in the group and the other group, with
+// their stories and what they say about the curriculum.
+func (b *builder) alumni() error {
+	for _, a := range []coop.Alumnus{
+		{Name: "陈海涛", GraduationYear: 2019, Major: majorMetallurgy, EmployerID: &b.s.SmelterID, Position: "Electrolysis process engineer (电解工艺工程师)",
+			JoinedOn: date(2019, 7, 15), CurriculumRating: ptr(4), WillingToMentor: true,
+			GrowthStory: "Started as a pot tender on potline 2, became shift leader in 2021 and now leads the current-efficiency team, " +
+				"which cut DC energy by 180 kWh per tonne in two years. Mentored four interns in the 2025 summer practice.",
+			CurriculumFeedback: "电化学冶金和冶金热力学课程打下了很好的基础，电解质化学讲得透彻。建议增加槽况判断、" +
+				"过程数据分析（Python/Excel）和大型预焙槽仿真的实训内容；刚入职时最缺的是读懂槽控机数据的能力。"},
+		{Name: "Liu Fang (刘芳)", GraduationYear: 2020, Major: majorForming, EmployerID: &b.s.CastingPlantID, Position: "Casting quality engineer",
+			JoinedOn: date(2020, 8, 1), CurriculumRating: ptr(3), WillingToMentor: true,
+			GrowthStory: "Joined the casting plant's quality team; introduced ultrasonic inspection of 6xxx billets and cut the scrap rate " +
+				"by a third. Now in charge of customer complaints for extrusion billets.",
+			CurriculumFeedback: "Solidification theory and casting technology were excellent. The curriculum should add aluminium melt " +
+				"treatment (degassing, filtration, grain refinement) and statistical process control; I had to learn SPC on the job. " +
+				"More hours in a real casting workshop would help more than another lab."},
+		{Name: "赵强", GraduationYear: 2018, Major: majorAutomation, EmployerID: &b.s.CastingPlantID, Position: "Instrumentation and control supervisor",
+			JoinedOn: date(2018, 7, 1), CurriculumRating: ptr(4), WillingToMentor: false,
+			GrowthStory:        "2022年主持了铸造线DCS系统改造，现带领八人的自动化班组。",
+			CurriculumFeedback: "PLC课程很实用，建议增加现场总线、工业以太网和工控网络安全的内容，最好能用企业实际的控制柜做实训。"},
+		{Name: "Sun Wei (孙伟)", GraduationYear: 2021, Major: majorMinerals, EmployerID: &b.s.SmelterID, Position: "Pretreatment shift engineer",
+			JoinedOn: date(2021, 7, 20), CurriculumRating: ptr(3), WillingToMentor: true,
+			GrowthStory: "Rotated through pretreatment and anode assembly; now responsible for the material balance and dust control " +
+				"of the pretreatment workshop.",
+			CurriculumFeedback: "Good grounding in grinding and classification, but bulk-material handling, pneumatic conveying and " +
+				"dust control were missing from the courses; they are half of my job."},
+		{Name: "杨波", GraduationYear: 2009, Major: majorMetallurgy, EmployerID: &b.s.InstituteID,
+			Position: "Senior engineer, director of the joint research platform", JoinedOn: date(2012, 9, 1), CurriculumRating: ptr(4), WillingToMentor: true,
+			GrowthStory: "After a PhD on inert anodes, joined the group's research institute; teaches Electrometallurgy in the industrial " +
+				"college since autumn 2025 and supervises two graduation projects a year.",
+			CurriculumFeedback: "Students arrive with solid theory. What they need is contact with production earlier: the industrial " +
+				"college's plant weeks in the second year are the right step."},
+		{Name: "周敏", GraduationYear: 2017, Major: majorChemical, EmployerID: &b.s.OtherPlantID, Position: "Chlorination section head (氯化工段长)",
+			JoinedOn: date(2017, 7, 10), CurriculumRating: ptr(5), WillingToMentor: true,
+			GrowthStory:        "从氯化工段操作员成长为工段长，参与了学院与集团的钛白联合研究项目。",
+			CurriculumFeedback: "化工原理和反应工程课程对工作帮助很大，氯气安全方面可以再加强。"},
+		{Name: "刘洋", StudentID: ptr(b.byNumber["VT2021010233"]), GraduationYear: 2025, Major: majorMetallurgy, EmployerID: &b.s.SmelterID,
+			Position: "Refining operator trainee (铝液精炼见习技术员)", JoinedOn: date(2025, 7, 10), CurriculumRating: ptr(4), WillingToMentor: false,
+			GrowthStory:        "2025年7月入职，在铝液精炼车间轮岗，正在学习在线除气和过滤操作。",
+			CurriculumFeedback: "课程内容基本够用，希望增加铝液精炼和质量检验方面的实践课。"},
+	} {
+		out, err := b.db.CreateAlumnus(b.ctx, &a)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.Name, err)
+		}
+		b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteAlumnus(ctx, out.ID) })
+		b.s.AlumnusIDs = append(b.s.AlumnusIDs, out.ID)
+	}
+	b.s.AlumnusID = b.s.AlumnusIDs[0]
+	return nil
+}
