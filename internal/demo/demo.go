@@ -96,7 +96,7 @@ func HasDemo(ctx context.Context, db *postgres.DB) (bool, error) {
 }
 
 // ErrDemoLoaded is returned by LoadDemo on a database that has the demo.
-var ErrDemoLoaded = errors.New("demo: the demo data are already loaded (the partner " + AluminiumGroupName + " exists)")
+var ErrDemoLoaded = errors.New("the demo data are already loaded (the partner " + AluminiumGroupName + " exists)")
 
 // LoadDemo loads the demo story: the college's partners (the aluminium group
 // with its smelter, casting plant and research institute, and an unrelated
@@ -187,13 +187,14 @@ func date(y int, m time.Month, d int) *time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-// Cities of the story. The college is in Panzhihua; the aluminium group's
-// plants are in Yunnan, where hydropower makes "green" aluminium.
+// Cities of the story. The college is in Panzhihua; the aluminium group is
+// based in Kunming and its smelter in Baotou, one of China's aluminium
+// bases. All are cities that synthetic students prefer (matching/synth).
 const (
 	cityCollege   = "Panzhihua"
 	cityGroup     = "Kunming"
-	citySmelter   = "Wenshan"
-	cityCasting   = "Qujing"
+	citySmelter   = "Baotou"
+	cityCasting   = "Kunming"
 	cityInstitute = "Kunming"
 	cityOther     = "Panzhihua"
 )
@@ -445,7 +446,7 @@ func (b *builder) students(ss []*coop.Student) error {
 // synthetic loads DemoStudents students of DemoSeed with synth's own
 // numbers (SeedStudents' numbers carry a prefix, so the two never collide).
 func (b *builder) synthetic() error {
-	b.log("demo: generating %d synthetic students (seed %d)", DemoStudents, DemoSeed)
+	b.log("demo: loading %d synthetic students (seed %d)", DemoStudents, DemoSeed)
 	ss := make([]*coop.Student, DemoStudents)
 	for i := range ss {
 		ss[i] = FromSynth(synth.Generate(DemoSeed, i))

@@ -19,7 +19,7 @@ const SeedBatch = 5000
 
 // ErrSeedLoaded is returned (wrapped) by SeedStudents when students of the
 // same seed are in the database already.
-var ErrSeedLoaded = errors.New("students of this seed are already loaded")
+var ErrSeedLoaded = errors.New("the synthetic students of this seed are already loaded")
 
 // SeededNumber is the student number SeedStudents gives the i-th student of
 // seed: "S<seed>-" and seven digits. The prefix keeps seeds apart from each
@@ -132,9 +132,9 @@ func SeedStudents(ctx context.Context, db *postgres.DB, n int, seed uint64, prog
 
 func seedLoaded(seed uint64, number string) error {
 	if number != "" {
-		return fmt.Errorf("seed students: %w: seed %d (student %s exists); use another seed to add more students", ErrSeedLoaded, seed, number)
+		return fmt.Errorf("seed %d: %w (student %s exists); choose another seed to add more", seed, ErrSeedLoaded, number)
 	}
-	return fmt.Errorf("seed students: %w: seed %d; use another seed to add more students", ErrSeedLoaded, seed)
+	return fmt.Errorf("seed %d: %w; choose another seed to add more", seed, ErrSeedLoaded)
 }
 
 // isDuplicateNumber reports whether err is the store's "another student
