@@ -69,18 +69,22 @@ type Cluster struct {
 }
 
 // FindBinDir finds the directory of the PostgreSQL server binaries: the
-// directory of `postgres` on PATH when initdb and pg_ctl are beside it, else
-// the newest /usr/lib/postgresql/<version>/bin.
+// real directory (symlinks resolved) of `postgres` or `initdb` on PATH when
+// both are there, else the newest /usr/lib/postgresql/<version>/bin.
 func FindBinDir() (string, error) {
-	if p, err := exec.LookPath("postgres"); err == nil {
-		dir := filepath.Dir(p)
-		if isExec(filepath.Join(dir, "initdb")) {
-			return dir, nil
+	for _, name := range []string{"postgres", "initdb"} {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			continue
 		}
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
+		// PATH often holds symlinks (/usr/local/bin/postgres ->
+		// /usr/lib/postgresql/15/bin/postgres); the real directory keeps
+		// the binaries of one version together.
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
 		dir := filepath.Dir(p)
-		if isExec(filepath.Join(dir, "postgres")) {
+		if isExec(filepath.Join(dir, "initdb")) && isExec(filepath.Join(dir, "postgres")) {
 			return dir, nil
 		}
 	}

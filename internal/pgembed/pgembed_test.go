@@ -287,3 +287,21 @@ func TestReachable(t *testing.T) {
 		t.Fatalf("data directory under a 0700 root directory: %v", err)
 	}
 }
+
+func TestFindBinDir_Symlinks(t *testing.T) {
+	real, err := FindBinDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	links := t.TempDir()
+	for _, name := range []string{"postgres", "initdb"} {
+		if err := os.Symlink(filepath.Join(real, name), filepath.Join(links, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", links)
+	got, err := FindBinDir()
+	if err != nil || got != real {
+		t.Fatalf("FindBinDir with symlinks on PATH = %q, %v; want %q", got, err, real)
+	}
+}
