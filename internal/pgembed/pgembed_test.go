@@ -43,7 +43,15 @@ func dataDir(t *testing.T, name string) string {
 		}
 		t.Skip(err)
 	}
-	dir, err := os.MkdirTemp("", "pgembed-test-")
+	// tmpfs when there is one: initdb and restarts are several times faster.
+	base := ""
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		base = "/dev/shm"
+	}
+	dir, err := os.MkdirTemp(base, "pgembed-test-")
+	if err != nil {
+		dir, err = os.MkdirTemp("", "pgembed-test-")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
