@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -34,13 +38,30 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxComplexity limits a query's complexity (list fields cost by their page size).
 	MaxComplexity int
+	// MaxDepth limits how deeply fields nest (introspection excepted).
+	MaxDepth int
+	// MaxAliases limits the aliases in one document.
+	MaxAliases int
+	// MaxTokens limits the lexical tokens of one document.
+	MaxTokens int
 	// RequestTimeout cancels a request's database and search work.
 	RequestTimeout time.Duration
+	// CORSOrigins lists the origins allowed to call the API from a browser
+	// ("*" for any); empty sends no CORS headers.
+	CORSOrigins []string
+	// PersistedQueries maps SHA-256 hashes (hex) to documents that are known
+	// in advance; with PersistedOnly, only those may run.
+	PersistedQueries map[string]string
+	// PersistedOnly refuses documents that are not in PersistedQueries.
+	PersistedOnly bool
+	// Batching accepts a JSON array of requests in one POST (off by default).
+	Batching bool
 }
 
 // DefaultConfig returns the production defaults.
 func DefaultConfig() Config {
-	return Config{Introspection: true, MaxBodyBytes: 1 << 20, MaxComplexity: 20000, RequestTimeout: 10 * time.Second}
+	return Config{Introspection: true, MaxBodyBytes: 1 << 20, MaxComplexity: 20000, MaxDepth: 15, MaxAliases: 100,
+		MaxTokens: 10000, RequestTimeout: 10 * time.Second}
 }
 
 // Deps are what the handler needs.
@@ -55,6 +76,8 @@ type Deps struct {
 	// Resolver, when set, is used instead of a plain one over DB (it carries
 	// the matcher and the read-your-writes hook).
 	Resolver *graph.Resolver
+	// Metrics, when set, is exported at /metrics and fed by every request.
+	Metrics *Metrics
 }
 
 // NewHandler returns the HTTP handler with every route.
@@ -62,16 +85,20 @@ func NewHandler(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.Config == (Config{}) {
+	if d.Config.MaxBodyBytes == 0 {
 		d.Config = DefaultConfig()
 	}
 	res := d.Resolver
 	if res == nil {
 		res = &graph.Resolver{DB: d.DB}
 	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.DB.Pool)
+	}
 	mux := http.NewServeMux()
-	gql := NewGraphQL(res, d.Log, d.Config)
-	mux.Handle("/graphql", d.authenticate(loaders.Middleware(d.DB, gql)))
+	gql := NewGraphQL(res, d.Log, d.Config, d.Metrics)
+	mux.Handle("/graphql", httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql))))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
 	if d.GraphiQL != nil {
 		mux.Handle("GET /{$}", d.GraphiQL)
 		mux.Handle("GET /assets/", d.GraphiQL)
@@ -92,21 +119,41 @@ func NewHandler(d Deps) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 	})
-	return d.requestID(d.limitBody(mux))
+	var h http.Handler = mux
+	if len(d.Config.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{AllowedOrigins: d.Config.CORSOrigins, AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "X-Request-Id"}, ExposedHeaders: []string{"X-Request-Id"},
+			MaxAge: 600}).Handler(h)
+	}
+	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	return d.requestID(d.limitBody(gz(h)))
 }
 
 // NewGraphQL builds the GraphQL handler with its transports and limits.
-func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config) http.Handler {
+func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) http.Handler {
 	srv := handler.New(pagedComplexity{generated.NewExecutableSchema(generated.Config{Resolvers: res})})
-	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(cfg.MaxTokens)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	if cfg.PersistedOnly || len(cfg.PersistedQueries) > 0 {
+		srv.Use(persisted{known: cfg.PersistedQueries, only: cfg.PersistedOnly})
+	}
+	if !cfg.PersistedOnly {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
+	if m != nil {
+		srv.AroundResponses(m.observeOperation)
+		srv.AroundRootFields(m.observeRootField)
+	}
 	srv.AroundFields(graph.Authorize)
 	srv.AroundFields(graph.Audit(res.DB, log))
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
@@ -198,9 +245,20 @@ func (d Deps) requestID(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-		d.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+		la := &logAttrs{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logAttrsKey{}, la)
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		route := r.URL.Path
+		if route != "/graphql" && route != "/healthz" && route != "/readyz" && route != "/metrics" && route != "/" {
+			route = "other"
+		}
+		d.Metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start))}
+		if op, typ := la.get(); typ != "" {
+			attrs = append(attrs, slog.String("operation", op), slog.String("operation_type", typ))
+		}
+		d.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
 }
 
@@ -227,9 +285,12 @@ func (p pagedComplexity) Complexity(ctx context.Context, typeName, field string,
 		return n, true
 	}
 	size := -1
-	for _, k := range []string{"first", "last"} {
-		if v, ok := args[k].(int); ok {
+	for _, k := range []string{"first", "last", "size"} {
+		switch v := args[k].(type) {
+		case int:
 			size = v
+		case int64:
+			size = int(v)
 		}
 	}
 	if size < 0 {
