@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/crucible-talent/crucible/graph"
@@ -30,6 +31,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	noIntro := fs.Bool("no-introspection", e.getenv("CRUCIBLE_NO_INTROSPECTION") != "", "switch schema introspection off (env CRUCIBLE_NO_INTROSPECTION=1)")
 	logJSON := fs.Bool("log-json", e.getenv("CRUCIBLE_LOG_JSON") != "", "log JSON lines instead of text (env CRUCIBLE_LOG_JSON=1)")
 	timeout := fs.Duration("request-timeout", 10*time.Second, "per-request time limit")
+	cors := fs.String("cors-origins", e.getenv("CRUCIBLE_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers, or * (env CRUCIBLE_CORS_ORIGINS)")
+	persistedFile := fs.String("persisted-queries", e.getenv("CRUCIBLE_PERSISTED_QUERIES"), "JSON file mapping SHA-256 hashes to known documents (env CRUCIBLE_PERSISTED_QUERIES)")
+	persistedOnly := fs.Bool("persisted-only", e.getenv("CRUCIBLE_PERSISTED_ONLY") != "", "run only the documents in --persisted-queries (env CRUCIBLE_PERSISTED_ONLY=1)")
+	maxDepth := fs.Int("max-depth", 15, "maximum nesting of fields in a query")
+	maxComplexity := fs.Int("max-complexity", 20000, "maximum query complexity (a list costs its page size times its items)")
 	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +71,8 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopFollowing()
 	follower := &indexsync.Follower{DB: d.DB, Index: ix, Log: log}
+	metrics := server.NewMetrics(d.DB.Pool)
+	registerIndexMetrics(metrics, d.DB, ix, follower)
 	follower.Start(followCtx, ierr != nil)
 	svc := &indexsync.Service{DB: d.DB, Index: ix, Follower: follower}
 	res := &graph.Resolver{DB: d.DB, Match: svc, AfterWrite: svc.ReadYourWrites}
@@ -72,7 +80,26 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	cfg := server.DefaultConfig()
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout
-	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql"), Resolver: res,
+	cfg.MaxDepth, cfg.MaxComplexity = *maxDepth, *maxComplexity
+	if *cors != "" {
+		for _, o := range strings.Split(*cors, ",") {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSpace(o))
+		}
+	}
+	if *persistedFile != "" {
+		b, err := os.ReadFile(*persistedFile)
+		if err != nil {
+			return fmt.Errorf("persisted queries: %w", err)
+		}
+		if err := json.Unmarshal(b, &cfg.PersistedQueries); err != nil {
+			return fmt.Errorf("persisted queries %s: want a JSON object from hash to document: %w", *persistedFile, err)
+		}
+	}
+	cfg.PersistedOnly = *persistedOnly
+	if cfg.PersistedOnly && len(cfg.PersistedQueries) == 0 {
+		return errors.New("--persisted-only needs --persisted-queries")
+	}
+	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
 		Ready: func(ctx context.Context) error {
 			if err := d.DB.Ready(ctx); err != nil {
 				return err

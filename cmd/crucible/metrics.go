@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/server"
+	"github.com/crucible-talent/crucible/matching"
+)
+
+// registerIndexMetrics exports the search index's size and its lag behind
+// the change feed.
+func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index, f *indexsync.Follower) {
+	progress := prometheus.NewGauge(prometheus.GaugeOpts{Name: "crucible_index_rebuild_progress",
+		Help: "Share of students indexed by the running (or last) rebuild, from 0 to 1."})
+	f.Progress = func(done, total int) {
+		if total > 0 {
+			progress.Set(float64(done) / float64(total))
+		}
+	}
+	m.Registry.MustRegister(progress,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_students", Help: "Students in the search index."},
+			func() float64 { s, _ := ix.Count(); return float64(s) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_internships", Help: "Internships in the search index."},
+			func() float64 { _, i := ix.Count(); return float64(i) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_lag_transactions",
+			Help: "Transactions the index is behind the change feed's horizon (0 when caught up)."},
+			func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				h, err := db.FeedHorizon(ctx)
+				if err != nil {
+					return -1
+				}
+				pos := f.Position()
+				if h < pos {
+					return 0
+				}
+				return float64(h - pos)
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_ready", Help: "1 when the index has caught up with the feed."},
+			func() float64 {
+				if f.Ready() == nil {
+					return 1
+				}
+				return 0
+			}),
+	)
+}
