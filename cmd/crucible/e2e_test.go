@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"fmt"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -11,20 +12,38 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
 // binary builds crucible once for the end-to-end tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "crucible")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		// One fixed place, overwritten by each run, so runs leave no litter.
+		dir := filepath.Join(os.TempDir(), "crucible-e2e-bin")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "crucible")
+		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return builtBin
 }
 
 // serve starts `crucible serve` on a free port and waits for /readyz.
@@ -36,10 +55,10 @@ type served struct {
 	log  *bytes.Buffer
 }
 
-func serve(t *testing.T, bin, dataDir string) *served {
+func serve(t *testing.T, bin, dataDir string, env ...string) *served {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	cmd.Env = append(append(os.Environ(), "DATABASE_URL="), env...)
 	stdout, _ := cmd.StdoutPipe()
 	logBuf := &bytes.Buffer{}
 	cmd.Stderr = logBuf
