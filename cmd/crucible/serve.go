@@ -44,7 +44,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if *logJSON {
 		h = slog.NewJSONHandler(e.stderr, nil)
 	}
-	log := slog.New(h)
+	log := slog.New(server.RequestLogHandler{Handler: h})
 
 	d, err := e.openDB(ctx, dbf)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,4 +250,47 @@ func toJSON(v any) string {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// TestLogLines: every log line of a request carries its request id, and
+// the request line names the GraphQL operation.
+func TestLogLines(t *testing.T) {
+	t.Parallel()
+	db := postgres.New(pgtest.NewDB(t))
+	var buf syncBuffer
+	log := slog.New(server.RequestLogHandler{Handler: slog.NewJSONHandler(&buf, nil)})
+	srv := httptest.NewServer(server.NewHandler(server.Deps{DB: db, Log: log}))
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/graphql", strings.NewReader(`{"query":"query Hello { __typename }","operationName":"Hello"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", "req-123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var line map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(buf.Bytes()), &line); err != nil {
+		t.Fatalf("log is not one JSON line: %s", buf.Bytes())
+	}
+	if line["request_id"] != "req-123" || line["operation"] != "Hello" || line["operation_type"] != "query" {
+		t.Fatalf("log line: %v", line)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.b.Bytes()...)
 }

@@ -253,12 +253,12 @@ func (d Deps) requestID(next http.Handler) http.Handler {
 			route = "other"
 		}
 		d.Metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method),
+		attrs := []slog.Attr{slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start))}
 		if op, typ := la.get(); typ != "" {
 			attrs = append(attrs, slog.String("operation", op), slog.String("operation_type", typ))
 		}
-		d.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		d.Log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 	})
 }
 
