@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Drives a mixed GraphQL workload against a local Crucible with wrk.
+#
+#   scripts/load/run.sh [STUDENTS] [DURATION] [CONNECTIONS]
+#
+# It builds crucible, starts a private PostgreSQL in a temporary data
+# directory, loads the demo data plus STUDENTS synthetic students (default
+# 100000), waits for the search index, runs wrk for DURATION (default 30s)
+# with CONNECTIONS (default 32), prints the figures, and stops everything.
+# Needs wrk (Debian: apt-get install wrk) and jq.
+set -euo pipefail
+STUDENTS=${1:-100000}
+DURATION=${2:-30s}
+CONNECTIONS=${3:-32}
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+command -v jq >/dev/null || { echo "jq is not installed (apt-get install jq)"; exit 1; }
+
+work=$(mktemp -d)
+chmod 755 "$work"
+bin="$work/crucible"
+go build -o "$bin" ./cmd/crucible
+data="$work/data"
+addr=127.0.0.1:18787
+pid=""
+cleanup() { [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$bin" seed --demo --data-dir "$data" >/dev/null
+if [ "$STUDENTS" -gt 0 ]; then
+  "$bin" seed --students "$STUDENTS" --seed 42 --data-dir "$data"
+fi
+"$bin" token create --role CAREER_OFFICER --name load --data-dir "$data" 2>/dev/null | tail -1 > "$work/token"
+TOKEN=$(cat "$work/token")
+"$bin" serve --data-dir "$data" --addr "$addr" >"$work/serve.out" 2>"$work/serve.log" &
+pid=$!
+echo "waiting for the search index…"
+for _ in $(seq 1 600); do
+  curl -sf "http://$addr/readyz" >/dev/null && break
+  sleep 1
+done
+curl -sf "http://$addr/readyz" >/dev/null || { echo "not ready"; tail -20 "$work/serve.log"; exit 1; }
+
+q() { curl -s "http://$addr/graphql" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$1"; }
+INTERNSHIP_ID=$(q '{"query":"{ internships(first: 1) { edges { node { id } } } }"}' | jq -r '.data.internships.edges[0].node.id')
+STUDENT_IDS=$(q '{"query":"{ students(first: 100) { edges { node { id } } } }"}' | jq -r '[.data.students.edges[].node.id] | join(",")')
+export TOKEN INTERNSHIP_ID STUDENT_IDS
+
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p')"
+echo "data: $(q '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
+wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/load/mixed.lua "http://$addr" >/dev/null 2>&1 || true  # warm up
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/load/mixed.lua "http://$addr" 2>"$work/errors.txt"
+echo "error responses: $(grep -c 'error response' "$work/errors.txt" || true) (first ones below)"
+head -3 "$work/errors.txt"
