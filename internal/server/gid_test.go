@@ -1,5 +1,18 @@
 package server_test
 
-import "github.com/crucible-talent/crucible/graph"
+import (
+	"context"
+	"strings"
+
+	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
 
 func graphGlobalID(typ string, id int64) string { return graph.GlobalID(typ, id) }
+
+func issue(ctx context.Context, db *postgres.DB, t *postgres.Token) (string, *postgres.Token, error) {
+	return auth.Issue(ctx, db, t)
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
