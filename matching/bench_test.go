@@ -112,7 +112,11 @@ func buildIndex(b *testing.B, n int) (*matching.Index, time.Duration, int64) {
 	if err := ix.Flush(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	return ix, time.Since(start), dirSize(dir)
+	el := time.Since(start)
+	if err := ix.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return ix, el, dirSize(dir)
 }
 
 func dirSize(dir string) int64 {

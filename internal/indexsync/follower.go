@@ -166,6 +166,11 @@ func (f *Follower) Rebuild(ctx context.Context) error {
 	if err := f.Index.Flush(ctx); err != nil {
 		return err
 	}
+	// One segment per batch makes searches slow until the background
+	// merger catches up; merge now, while /readyz still says not ready.
+	if err := f.Index.Compact(ctx); err != nil {
+		f.Log.Warn("search index: compaction failed", "err", err)
+	}
 	f.setPos(mark, false)
 	el := time.Since(start)
 	f.Log.Info("search index: rebuilt", "students", done, "internships", len(ins), "took", el.Round(time.Millisecond),
