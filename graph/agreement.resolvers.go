@@ -68,26 +68,12 @@ func (r *mutationResolver) DeleteAgreement(ctx context.Context, input model.Dele
 
 // Agreements is the resolver for the agreements field.
 func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.AgreementConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f, err := agreementFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	if err := auth.ScopeAgreements(v, &f); err != nil {
-		return nil, err
-	}
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindAgreements(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return agreementConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountAgreements(ctx, f) }), nil
+	f, err := agreementFilter(filter)
+	return rootList(ctx, f, err, auth.ScopeAgreements, opt, r.DB.FindAgreements, r.DB.CountAgreements, agreementConnection)
 }
 
 // Agreement returns generated.AgreementResolver implementation.

@@ -88,24 +88,12 @@ func (r *mutationResolver) DeleteAlumnus(ctx context.Context, input model.Delete
 
 // Alumni is the resolver for the alumni field.
 func (r *queryResolver) Alumni(ctx context.Context, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f, err := alumnusFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	auth.ScopeAlumni(v, &f)
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindAlumni(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return alumnusConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountAlumni(ctx, f) }), nil
+	f, err := alumnusFilter(filter)
+	return rootList(ctx, f, err, noErr(auth.ScopeAlumni), opt, r.DB.FindAlumni, r.DB.CountAlumni, alumnusConnection)
 }
 
 // Alumnus returns generated.AlumnusResolver implementation.

@@ -109,26 +109,12 @@ func (r *mutationResolver) TransitionApplication(ctx context.Context, input mode
 
 // Applications is the resolver for the applications field.
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f, err := applicationFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	if err := auth.ScopeApplications(v, &f); err != nil {
-		return nil, err
-	}
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindApplications(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return applicationConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountApplications(ctx, f) }), nil
+	f, err := applicationFilter(filter)
+	return rootList(ctx, f, err, auth.ScopeApplications, opt, r.DB.FindApplications, r.DB.CountApplications, applicationConnection)
 }
 
 // Application returns generated.ApplicationResolver implementation.

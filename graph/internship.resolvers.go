@@ -13,7 +13,6 @@ import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // ID is the resolver for the id field.
@@ -37,14 +36,7 @@ func (r *internshipResolver) Site(ctx context.Context, obj *coop.Internship) (*c
 // Applications is the resolver for the applications field.
 func (r *internshipResolver) Applications(ctx context.Context, obj *coop.Internship, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error) {
 	as, err := loaders.For(ctx).ApplicationsOfIntern.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l, err := postgres.PageSlice(as, func(a *coop.Application) int64 { return a.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return applicationConnection(l, constCount(len(as))), nil
+	return nestedList(as, err, applicationID, listOpts(first, after, last, before), applicationConnection)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -119,24 +111,12 @@ func (r *mutationResolver) DeleteInternship(ctx context.Context, input model.Del
 
 // Internships is the resolver for the internships field.
 func (r *queryResolver) Internships(ctx context.Context, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) (*model.InternshipConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f, err := internshipFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	auth.ScopeInternships(v, &f)
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindInternships(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return internshipConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountInternships(ctx, f) }), nil
+	f, err := internshipFilter(filter)
+	return rootList(ctx, f, err, noErr(auth.ScopeInternships), opt, r.DB.FindInternships, r.DB.CountInternships, internshipConnection)
 }
 
 // Internship returns generated.InternshipResolver implementation.

@@ -13,7 +13,6 @@ import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // CreatePartner is the resolver for the createPartner field.
@@ -77,41 +76,20 @@ func (r *partnerResolver) Parent(ctx context.Context, obj *coop.Partner) (*coop.
 
 // Subsidiaries is the resolver for the subsidiaries field.
 func (r *partnerResolver) Subsidiaries(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error) {
-	ps, err := loaders.For(ctx).SubsidiariesOf.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l, err := postgres.PageSlice(ps, func(p *coop.Partner) int64 { return p.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return partnerConnection(l, constCount(len(ps))), nil
+	items, err := loaders.For(ctx).SubsidiariesOf.Load(ctx, obj.ID)
+	return nestedList(items, err, partnerID, listOpts(first, after, last, before), partnerConnection)
 }
 
 // Agreements is the resolver for the agreements field.
 func (r *partnerResolver) Agreements(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.AgreementConnection, error) {
-	as, err := loaders.For(ctx).AgreementsOf.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l, err := postgres.PageSlice(as, func(a *coop.Agreement) int64 { return a.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return agreementConnection(l, constCount(len(as))), nil
+	items, err := loaders.For(ctx).AgreementsOf.Load(ctx, obj.ID)
+	return nestedList(items, err, agreementID, listOpts(first, after, last, before), agreementConnection)
 }
 
 // Sites is the resolver for the sites field.
 func (r *partnerResolver) Sites(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.SiteConnection, error) {
-	ss, err := loaders.For(ctx).SitesOf.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l, err := postgres.PageSlice(ss, func(s *coop.Site) int64 { return s.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return siteConnection(l, constCount(len(ss))), nil
+	items, err := loaders.For(ctx).SitesOf.Load(ctx, obj.ID)
+	return nestedList(items, err, siteID, listOpts(first, after, last, before), siteConnection)
 }
 
 // Internships is the resolver for the internships field.
@@ -125,24 +103,13 @@ func (r *partnerResolver) Internships(ctx context.Context, obj *coop.Partner, fi
 		return nil, err
 	}
 	is = filterSlice(is, func(in *coop.Internship) bool { return auth.CanSeeInternship(v, in) })
-	l, err := postgres.PageSlice(is, func(i *coop.Internship) int64 { return i.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return internshipConnection(l, constCount(len(is))), nil
+	return nestedList(is, nil, internshipID, listOpts(first, after, last, before), internshipConnection)
 }
 
 // Alumni is the resolver for the alumni field.
 func (r *partnerResolver) Alumni(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error) {
-	as, err := loaders.For(ctx).AlumniOf.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	l, err := postgres.PageSlice(as, func(a *coop.Alumnus) int64 { return a.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return alumnusConnection(l, constCount(len(as))), nil
+	items, err := loaders.For(ctx).AlumniOf.Load(ctx, obj.ID)
+	return nestedList(items, err, alumnusID, listOpts(first, after, last, before), alumnusConnection)
 }
 
 // HiringPriorities is the resolver for the hiringPriorities field.
@@ -157,24 +124,12 @@ func (r *partnerConnectionResolver) TotalCount(ctx context.Context, obj *model.P
 
 // Partners is the resolver for the partners field.
 func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f, err := partnerFilter(filter)
-	if err != nil {
-		return nil, err
-	}
-	auth.ScopePartners(v, &f)
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindPartners(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return partnerConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountPartners(ctx, f) }), nil
+	f, err := partnerFilter(filter)
+	return rootList(ctx, f, err, noErr(auth.ScopePartners), opt, r.DB.FindPartners, r.DB.CountPartners, partnerConnection)
 }
 
 // Partner returns generated.PartnerResolver implementation.

@@ -13,7 +13,6 @@ import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // CreateStudent is the resolver for the createStudent field.
@@ -63,23 +62,11 @@ func (r *mutationResolver) DeleteStudent(ctx context.Context, input model.Delete
 
 // Students is the resolver for the students field.
 func (r *queryResolver) Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error) {
-	v, err := viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	f := studentFilter(filter)
-	if err := auth.ScopeStudents(v, &f); err != nil {
-		return nil, err
-	}
 	opt := listOpts(first, after, last, before)
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	l, err := r.DB.FindStudents(ctx, f, opt)
-	if err != nil {
-		return nil, err
-	}
-	return studentConnection(l, func(ctx context.Context) (int, error) { return r.DB.CountStudents(ctx, f) }), nil
+	return rootList(ctx, studentFilter(filter), nil, auth.ScopeStudents, opt, r.DB.FindStudents, r.DB.CountStudents, studentConnection)
 }
 
 // ID is the resolver for the id field.
@@ -113,11 +100,7 @@ func (r *studentResolver) Applications(ctx context.Context, obj *coop.Student, f
 			return err == nil && v.Group[pid]
 		})
 	}
-	l, err := postgres.PageSlice(as, func(a *coop.Application) int64 { return a.ID }, listOpts(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return applicationConnection(l, constCount(len(as))), nil
+	return nestedList(as, nil, applicationID, listOpts(first, after, last, before), applicationConnection)
 }
 
 // TotalCount is the resolver for the totalCount field.
