@@ -1,0 +1,89 @@
+package coop_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+func TestCanTransition(t *testing.T) {
+	legal := [][2]coop.ApplicationStatus{
+		{coop.ApplicationApplied, coop.ApplicationShortlisted}, {coop.ApplicationShortlisted, coop.ApplicationInterviewing},
+		{coop.ApplicationInterviewing, coop.ApplicationOffered}, {coop.ApplicationOffered, coop.ApplicationAccepted},
+		{coop.ApplicationAccepted, coop.ApplicationCompleted}, {coop.ApplicationCompleted, coop.ApplicationHired},
+		{coop.ApplicationApplied, coop.ApplicationRejected}, {coop.ApplicationOffered, coop.ApplicationDeclined},
+		{coop.ApplicationApplied, coop.ApplicationWithdrawn},
+	}
+	for _, p := range legal {
+		if !coop.CanTransition(p[0], p[1]) || coop.ValidateTransition(p[0], p[1]) != nil {
+			t.Errorf("%s → %s should be legal", p[0], p[1])
+		}
+	}
+	illegal := [][2]coop.ApplicationStatus{
+		{coop.ApplicationApplied, coop.ApplicationHired}, {coop.ApplicationHired, coop.ApplicationApplied},
+		{coop.ApplicationRejected, coop.ApplicationShortlisted}, {coop.ApplicationWithdrawn, coop.ApplicationApplied},
+		{coop.ApplicationApplied, coop.ApplicationApplied}, {coop.ApplicationApplied, "BOGUS"},
+	}
+	for _, p := range illegal {
+		if coop.CanTransition(p[0], p[1]) || coop.ValidateTransition(p[0], p[1]) == nil {
+			t.Errorf("%s → %s should be illegal", p[0], p[1])
+		}
+	}
+	for _, s := range []coop.ApplicationStatus{coop.ApplicationHired, coop.ApplicationRejected, coop.ApplicationDeclined, coop.ApplicationWithdrawn} {
+		if !s.Final() || len(coop.NextStatuses(s)) != 0 {
+			t.Errorf("%s should be final", s)
+		}
+	}
+}
+
+func valid() coop.Internship {
+	from, to := 2026, 2027
+	return coop.Internship{Title: "T", Status: coop.InternshipOpen, Slots: 1, GraduationYearFrom: &from, GraduationYearTo: &to,
+		RequiredSkills: []coop.RequiredSkill{{Skill: "casting", MinLevel: 2, MustHave: true}}}
+}
+
+func TestInternship_Validate(t *testing.T) {
+	for name, tc := range map[string]struct {
+		mod   func(*coop.Internship)
+		field string
+	}{
+		"OK":                {func(*coop.Internship) {}, ""},
+		"ErrYearWindow":     {func(i *coop.Internship) { y := 2025; i.GraduationYearTo = &y }, "graduationYearTo"},
+		"ErrMinLevel":       {func(i *coop.Internship) { i.RequiredSkills[0].MinLevel = 6 }, "requiredSkills.0.minLevel"},
+		"ErrSlots":          {func(i *coop.Internship) { i.Slots = 0 }, "slots"},
+		"ErrMinGPA":         {func(i *coop.Internship) { g := 4.5; i.MinGPA = &g }, "minGpa"},
+		"ErrMajorsRequired": {func(i *coop.Internship) { i.MajorsRequired = true }, "majorsRequired"},
+		"ErrStatus":         {func(i *coop.Internship) { i.Status = "MAYBE" }, "status"},
+		"ErrTitle":          {func(i *coop.Internship) { i.Title = strings.Repeat("t", 201) }, "title"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := valid()
+			tc.mod(&in)
+			err := in.Validate()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			fes := coop.FieldErrors(err)
+			if len(fes) == 0 || strings.Join(fes[0].Field, ".") != tc.field || coop.ErrorCode(err) != coop.EINVALID {
+				t.Fatalf("want an error on %s, got %v", tc.field, err)
+			}
+		})
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	if coop.ErrorCode(coop.Errorf(coop.ENOTFOUND, "x")) != coop.ENOTFOUND || coop.ErrorCode(nil) != "" {
+		t.Fatal("codes")
+	}
+	if coop.ErrorMessage(errString("secret detail")) != "Internal error." {
+		t.Fatal("internal errors must not leak their text")
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -1,0 +1,245 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func newDB(t *testing.T) *postgres.DB { return postgres.New(pgtest.NewDB(t)) }
+
+func mustPartner(t *testing.T, db *postgres.DB, name string, kind coop.PartnerKind, parent *int64) *coop.Partner {
+	t.Helper()
+	p, err := db.CreatePartner(context.Background(), &coop.Partner{Name: name, Kind: kind, ParentID: parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPartnerService_UpdatePartner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	g := mustPartner(t, db, "G", coop.PartnerGroup, nil)
+	c := mustPartner(t, db, "C", coop.PartnerCompany, &g.ID)
+	p := mustPartner(t, db, "P", coop.PartnerPlant, &c.ID)
+	t.Run("ErrCycle", func(t *testing.T) {
+		_, err := db.UpdatePartner(ctx, g.ID, coop.PartnerUpdate{ParentID: &p.ID})
+		fes := coop.FieldErrors(err)
+		if len(fes) != 1 || fes[0].Code != coop.CodeCycle {
+			t.Fatalf("want a CYCLE error, got %v", err)
+		}
+		if got, _ := db.FindPartnerByID(ctx, g.ID); got.ParentID != nil {
+			t.Fatal("the cycle was written")
+		}
+	})
+	t.Run("ErrOwnParent", func(t *testing.T) {
+		if _, err := db.UpdatePartner(ctx, c.ID, coop.PartnerUpdate{ParentID: &c.ID}); coop.ErrorCode(err) != coop.EINVALID {
+			t.Fatalf("own parent: %v", err)
+		}
+	})
+	t.Run("ErrDuplicateName", func(t *testing.T) {
+		if _, err := db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup}); coop.FieldErrors(err)[0].Code != coop.CodeDuplicate {
+			t.Fatalf("duplicate: %v", err)
+		}
+	})
+	t.Run("ErrInUse", func(t *testing.T) {
+		fes := coop.FieldErrors(db.DeletePartner(ctx, g.ID))
+		if len(fes) != 1 || fes[0].Code != coop.CodeInUse {
+			t.Fatalf("deleting a parent: %v", fes)
+		}
+	})
+	t.Run("OK_Subtree", func(t *testing.T) {
+		ids, err := db.SubtreeIDs(ctx, g.ID)
+		if err != nil || len(ids) != 3 {
+			t.Fatalf("subtree %v %v", ids, err)
+		}
+		path, _ := db.PartnerPath(ctx, p.ID)
+		if fmt.Sprint(path) != fmt.Sprint([]int64{p.ID, c.ID, g.ID}) {
+			t.Fatalf("path %v", path)
+		}
+	})
+}
+
+func student(n string) *coop.Student {
+	return &coop.Student{StudentNumber: n, Name: n, EnrolmentYear: 2022, GraduationYear: 2026}
+}
+
+func TestApplicationService_TransitionApplication(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	g := mustPartner(t, db, "G", coop.PartnerGroup, nil)
+	in, err := db.CreateInternship(ctx, &coop.Internship{PartnerID: g.ID, Title: "I", Status: coop.InternshipOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, _ := db.CreateInternship(ctx, &coop.Internship{PartnerID: g.ID, Title: "Closed", Status: coop.InternshipClosed})
+	s, _ := db.CreateStudent(ctx, student("A1"))
+	ap, err := db.ApplyToInternship(ctx, s.ID, in.ID, "keen", "STUDENT:a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrDuplicateApplication", func(t *testing.T) {
+		_, err := db.ApplyToInternship(ctx, s.ID, in.ID, "", "x")
+		if fes := coop.FieldErrors(err); len(fes) != 1 || fes[0].Code != coop.CodeDuplicate {
+			t.Fatalf("second application: %v", err)
+		}
+	})
+	t.Run("ErrClosedInternship", func(t *testing.T) {
+		if _, err := db.ApplyToInternship(ctx, s.ID, closed.ID, "", "x"); coop.ErrorCode(err) != coop.EINVALID {
+			t.Fatalf("applying to a closed internship: %v", err)
+		}
+	})
+	t.Run("ErrIllegalTransition", func(t *testing.T) {
+		_, err := db.TransitionApplication(ctx, ap.ID, coop.ApplicationHired, "x", "")
+		if fes := coop.FieldErrors(err); len(fes) != 1 || fes[0].Code != coop.CodeIllegalMove {
+			t.Fatalf("APPLIED → HIRED: %v", err)
+		}
+	})
+	t.Run("OK_HappyPath", func(t *testing.T) {
+		for _, to := range []coop.ApplicationStatus{coop.ApplicationShortlisted, coop.ApplicationInterviewing, coop.ApplicationOffered,
+			coop.ApplicationAccepted, coop.ApplicationCompleted, coop.ApplicationHired} {
+			if _, err := db.TransitionApplication(ctx, ap.ID, to, "PARTNER:hr", "ok"); err != nil {
+				t.Fatalf("→ %s: %v", to, err)
+			}
+		}
+		ev, _ := db.EventsByApplicationIDs(ctx, []int64{ap.ID})
+		h := ev[ap.ID]
+		if len(h) != 7 || h[0].From != nil || h[0].To != coop.ApplicationApplied || *h[6].From != coop.ApplicationCompleted ||
+			h[6].To != coop.ApplicationHired || h[6].Actor != "PARTNER:hr" {
+			t.Fatalf("history: %+v", h)
+		}
+		if _, err := db.TransitionApplication(ctx, ap.ID, coop.ApplicationWithdrawn, "x", ""); err == nil {
+			t.Fatal("a final status moved")
+		}
+	})
+}
+
+func TestStudentService_UpdateStudent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	s, err := db.CreateStudent(ctx, student("U1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ConsentUpdatedAt != nil {
+		t.Fatal("consent time set without consent")
+	}
+	yes := true
+	s, err = db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{ConsentToShare: &yes})
+	if err != nil || s.ConsentUpdatedAt == nil {
+		t.Fatalf("consent given: %v %+v", err, s)
+	}
+	at := *s.ConsentUpdatedAt
+	name := "New"
+	s, _ = db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{Name: &name})
+	if !s.ConsentUpdatedAt.Equal(at) {
+		t.Fatal("an unrelated change moved the consent time")
+	}
+	skills := []coop.StudentSkill{{Skill: "casting", Level: 9}}
+	if _, err := db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{Skills: &skills}); coop.ErrorCode(err) != coop.EINVALID {
+		t.Fatalf("level 9: %v", err)
+	}
+	if got, _ := db.FindStudentByID(ctx, s.ID); len(got.Skills) != 0 {
+		t.Fatal("a rejected update wrote skills")
+	}
+}
+
+// TestChangeFeed: each write records a change in its own transaction, and
+// the watermark moves past committed transactions only.
+func TestChangeFeed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewDB(t)
+	db := postgres.New(pool)
+	start, err := db.FeedHorizon(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := db.CreateStudent(ctx, student("F1"))
+	g := mustPartner(t, db, "G", coop.PartnerGroup, nil)
+	in, _ := db.CreateInternship(ctx, &coop.Internship{PartnerID: g.ID, Title: "I", Status: coop.InternshipOpen})
+	if _, err := db.ApplyToInternship(ctx, s.ID, in.ID, "", "x"); err != nil {
+		t.Fatal(err)
+	}
+	// Other tests' transactions on the same cluster may hold the horizon
+	// back for a moment; read until it passes our writes.
+	var ch *postgres.Changed
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ch, err = db.ChangedSince(ctx, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ch.Students) == 1 && len(ch.Internships) == 1 && len(ch.Partners) == 1 && ch.To > start {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("changed since %d: %+v", start, ch)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	again, _ := db.ChangedSince(ctx, ch.To)
+	if len(again.Students)+len(again.Internships)+len(again.Partners) != 0 {
+		t.Fatalf("changes read twice: %+v", again)
+	}
+	// A transaction still open holds the watermark below its own id.
+	tx, _ := pool.Begin(ctx)
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) VALUES ('student', $1)", s.ID); err != nil {
+		t.Fatal(err)
+	}
+	var xid uint64
+	if err := tx.QueryRow(ctx, "SELECT pg_current_xact_id()::text::bigint").Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	held, _ := db.FeedHorizon(ctx)
+	if held > xid {
+		t.Fatalf("the horizon %d passed the open transaction %d", held, xid)
+	}
+	later, _ := db.ChangedSince(ctx, held)
+	for _, id := range later.Students {
+		if id == s.ID && later.To > xid {
+			t.Fatal("an uncommitted change was read")
+		}
+	}
+}
+
+func TestList_Pagination(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	for i := 0; i < 7; i++ {
+		if _, err := db.CreateStudent(ctx, student(fmt.Sprint("P", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zero := 0
+	l, err := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{First: &zero})
+	if err != nil || len(l.Items) != 0 || l.HasNextPage {
+		t.Fatalf("first: 0 → %+v %v", l, err)
+	}
+	three := 3
+	l, _ = db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{First: &three})
+	l2, _ := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{First: &three, After: l.Cursors[2]})
+	l3, _ := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{First: &three, After: l2.Cursors[2]})
+	if len(l3.Items) != 1 || l3.HasNextPage || !l2.HasNextPage || l3.Items[0].StudentNumber != "P6" {
+		t.Fatalf("pages: %d %d %d", len(l.Items), len(l2.Items), len(l3.Items))
+	}
+	back, _ := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{Last: &three, Before: l3.Cursors[0]})
+	if len(back.Items) != 3 || back.Items[2].StudentNumber != "P5" || !back.HasPreviousPage {
+		t.Fatalf("backwards: %+v", back.Items)
+	}
+	if n, _ := db.CountStudents(ctx, coop.StudentFilter{}); n != 7 {
+		t.Fatalf("count %d", n)
+	}
+}
