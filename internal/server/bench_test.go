@@ -2,10 +2,14 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
 )
@@ -37,4 +41,73 @@ func BenchmarkStudentsPage50(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(e.queries.n.Load()-before)/float64(b.N), "roundtrips/op")
+}
+
+// benchMatchEnv is a server with the demo data plus CRUCIBLE_BENCH_STUDENTS
+// synthetic students, its search index caught up.
+func benchMatchEnv(b *testing.B) (*env, string) {
+	e := newEnv(b)
+	ctx := context.Background()
+	sum, err := demo.LoadDemo(ctx, e.db, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n, _ := strconv.Atoi(os.Getenv("CRUCIBLE_BENCH_STUDENTS")); n > 0 {
+		if err := demo.SeedStudents(ctx, e.db, n, 99, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := e.follower.WaitForWrites(ctx, 10*time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	return e, graph.GlobalID("Internship", sum.InternshipIDs[0])
+}
+
+// BenchmarkShortlistHTTP measures a shortlist of 20 with explanations and
+// student names over HTTP, as a partner sees it.
+func BenchmarkShortlistHTTP(b *testing.B) {
+	e, iid := benchMatchEnv(b)
+	tok := e.tokens[coop.RoleCareerOfficer]
+	doc := `query($id: ID!) { shortlist(internshipId: $id, first: 20) { totalCount edges { node { rank score
+		student { name } breakdown { name contribution } matchedSkills missingSkills highlights { fragments } } } } }`
+	httpLatencies(b, func() error {
+		if r := e.do(tok, doc, map[string]any{"id": iid}); len(r.Errors) > 0 {
+			return fmt.Errorf("%v", r.Errors)
+		}
+		return nil
+	})
+}
+
+// BenchmarkSearchHTTP measures bilingual searches with one facet over HTTP.
+func BenchmarkSearchHTTP(b *testing.B) {
+	e, _ := benchMatchEnv(b)
+	tok := e.tokens[coop.RoleCareerOfficer]
+	qs := []string{"电解铝", "casting", "process control", "铸造"}
+	i := 0
+	httpLatencies(b, func() error {
+		i++
+		r := e.do(tok, `query($q: String) { searchStudents(query: $q, first: 20, facets: [MAJOR]) { totalCount
+			edges { node { score student { name } highlights { fragments } } } facets { buckets { value count } } } }`,
+			map[string]any{"q": qs[i%len(qs)]})
+		if len(r.Errors) > 0 {
+			return fmt.Errorf("%v", r.Errors)
+		}
+		return nil
+	})
+}
+
+func httpLatencies(b *testing.B, fn func() error) {
+	ds := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,8 +69,10 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(pool.Close)
 	db := postgres.New(pool)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ix, err := matching.NewMemory()
-	if err != nil {
+	// An index on disk, as in production (bleve's in-memory store is much
+	// slower to search).
+	ix, err := matching.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil && err != matching.ErrNeedsRebuild {
 		t.Fatal(err)
 	}
 	fctx, stop := context.WithCancel(context.Background())
