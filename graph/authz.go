@@ -21,6 +21,10 @@ func Authorize(ctx context.Context, next graphql.Resolver) (any, error) {
 		return next(ctx)
 	}
 	if introspection(fc) {
+		if (fc.Field.Name == "__schema" || fc.Field.Name == "__type") && graphql.HasOperationContext(ctx) &&
+			graphql.GetOperationContext(ctx).DisableIntrospection {
+			return nil, coop.Errorf(coop.EFORBIDDEN, "Introspection is switched off on this server.")
+		}
 		return next(ctx)
 	}
 	roles, ok := AllowedRoles(fc.Field.Definition, fc.Field.ObjectDefinition)

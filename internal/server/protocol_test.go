@@ -294,3 +294,22 @@ func (s *syncBuffer) Bytes() []byte {
 	defer s.mu.Unlock()
 	return append([]byte(nil), s.b.Bytes()...)
 }
+
+// TestIntrospectionSwitch: production can switch introspection off.
+func TestIntrospectionSwitch(t *testing.T) {
+	t.Parallel()
+	db := postgres.New(pgtest.NewDB(t))
+	cfg := server.DefaultConfig()
+	cfg.Introspection = false
+	srv := httptest.NewServer(server.NewHandler(server.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg}))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(`{"query":"{ __schema { types { name } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !bytes.Contains(b, []byte("FORBIDDEN")) || bytes.Contains(b, []byte(`"types"`)) {
+		t.Fatalf("introspection answered while switched off: %s", b)
+	}
+}
