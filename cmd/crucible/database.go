@@ -42,7 +42,7 @@ func (d *database) Close() {
 
 // openDB connects to DATABASE_URL, or starts the embedded cluster in the
 // data directory, and migrates.
-func (e *environment) openDB(ctx context.Context, f *dbFlags) (*database, error) {
+func (e *environment) openDB(ctx context.Context, f *dbFlags, opts ...postgres.Option) (*database, error) {
 	d := &database{}
 	url := f.url
 	if url == "" {
@@ -64,7 +64,7 @@ func (e *environment) openDB(ctx context.Context, f *dbFlags) (*database, error)
 		}
 		url = c.URL("crucible")
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, opts...)
 	if err != nil {
 		d.Close()
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exaring/otelpgx"
+
 	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -46,7 +48,19 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	log := slog.New(server.RequestLogHandler{Handler: h})
 
-	d, err := e.openDB(ctx, dbf)
+	// OpenTelemetry traces when the standard OTEL_EXPORTER_OTLP_* variables
+	// name a collector.
+	var dbOpts []postgres.Option
+	tracing := server.TracingConfigured(e.getenv)
+	if tracing {
+		shutdown, err := server.SetupTracing(ctx, "dev")
+		if err != nil {
+			return err
+		}
+		defer shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
+		dbOpts = append(dbOpts, postgres.WithTracer(otelpgx.NewTracer()))
+	}
+	d, err := e.openDB(ctx, dbf, dbOpts...)
 	if err != nil {
 		return err
 	}
@@ -81,6 +95,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout
 	cfg.MaxDepth, cfg.MaxComplexity = *maxDepth, *maxComplexity
+	cfg.Tracing = tracing
 	if *cors != "" {
 		for _, o := range strings.Split(*cors, ",") {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSpace(o))

@@ -18,7 +18,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/ravilushqa/otelgqlgen"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -56,6 +58,9 @@ type Config struct {
 	PersistedOnly bool
 	// Batching accepts a JSON array of requests in one POST (off by default).
 	Batching bool
+	// Tracing adds OpenTelemetry spans for HTTP requests and GraphQL
+	// operations and fields (see SetupTracing).
+	Tracing bool
 }
 
 // DefaultConfig returns the production defaults.
@@ -125,6 +130,9 @@ func NewHandler(d Deps) http.Handler {
 			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "X-Request-Id"}, ExposedHeaders: []string{"X-Request-Id"},
 			MaxAge: 600}).Handler(h)
 	}
+	if d.Config.Tracing {
+		h = otelhttp.NewHandler(h, "crucible")
+	}
 	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
 	if err != nil {
 		panic(err) // only for invalid options
@@ -150,6 +158,9 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
+	if cfg.Tracing {
+		srv.Use(otelgqlgen.Middleware())
+	}
 	if m != nil {
 		srv.AroundResponses(m.observeOperation)
 		srv.AroundRootFields(m.observeRootField)
