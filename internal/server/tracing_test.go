@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/exaring/otelpgx"
-	"go.opentelemetry.io/otel"
 	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
 
@@ -53,7 +52,6 @@ func TestTracing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer otel.SetTracerProvider(otel.GetTracerProvider())
 	db, err := postgres.Open(context.Background(), pgtest.NewDBURL(t), postgres.WithTracer(otelpgx.NewTracer()))
 	if err != nil {
 		t.Fatal(err)
