@@ -65,6 +65,11 @@ func (r *mutationResolver) UpdateAlumnus(ctx context.Context, input model.Update
 	if err == nil && !auth.CanChangeAlumnus(v, id) {
 		return nil, auth.Forbidden()
 	}
+	if err == nil {
+		if ferr := auth.AlumnusUpdateAllowed(v, upd); ferr != nil {
+			return nil, ferr
+		}
+	}
 	var a *coop.Alumnus
 	if err == nil {
 		a, err = r.DB.UpdateAlumnus(ctx, id, upd)

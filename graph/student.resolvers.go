@@ -36,6 +36,11 @@ func (r *mutationResolver) UpdateStudent(ctx context.Context, input model.Update
 	if err == nil && !auth.CanChangeStudent(v, id) {
 		return nil, auth.Forbidden()
 	}
+	if err == nil {
+		if ferr := auth.StudentUpdateAllowed(v, upd); ferr != nil {
+			return nil, ferr
+		}
+	}
 	var s *coop.Student
 	if err == nil {
 		s, err = r.DB.UpdateStudent(ctx, id, upd)

@@ -3491,7 +3491,7 @@ type AlumnusPayload @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS]) {
 extend type Mutation {
   "Records an alumnus."
   createAlumnus("The input." input: CreateAlumnusInput!): AlumnusPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
-  "Changes an alumnus. Alumni may change only their own record (feedback, mentoring)."
+  "Changes an alumnus. Alumni may change only their own feedback, rating, growth story, position and mentoring offer."
   updateAlumnus("The input." input: UpdateAlumnusInput!): AlumnusPayload! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
   "Deletes an alumnus."
   deleteAlumnus("The input." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
@@ -4864,7 +4864,7 @@ type StudentPayload @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT]) {
 extend type Mutation {
   "Registers a student."
   createStudent("The input." input: CreateStudentInput!): StudentPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
-  "Changes a student. Students may change only their own record."
+  "Changes a student. Students may change only their own profile (skills, courses, certificates, languages, cities, statement, availability, consent, contact details), not their academic record."
   updateStudent("The input." input: UpdateStudentInput!): StudentPayload! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT])
   "Deletes a student with their applications."
   deleteStudent("The input." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])

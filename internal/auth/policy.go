@@ -102,6 +102,21 @@ func CanChangeStudent(v *coop.Viewer, studentID int64) bool {
 	return v.Staff() || (v.Role == coop.RoleStudent && deref(v.StudentID) == studentID)
 }
 
+// StudentUpdateAllowed checks the fields a viewer changes: students keep
+// their own profile (skills, courses, certificates, languages, cities,
+// statement, availability, consent, contact details); the academic record
+// (number, name, college, major, years, GPA) belongs to the college.
+func StudentUpdateAllowed(v *coop.Viewer, u coop.StudentUpdate) error {
+	if v.Staff() {
+		return nil
+	}
+	if u.StudentNumber != nil || u.Name != nil || u.College != nil || u.Major != nil || u.EnrolmentYear != nil ||
+		u.GraduationYear != nil || u.GPA != nil {
+		return coop.Errorf(coop.EFORBIDDEN, "Students cannot change their academic record (number, name, college, major, years, GPA); ask the career office.")
+	}
+	return nil
+}
+
 // ScopeAlumni limits an alumni filter to what v may list.
 func ScopeAlumni(v *coop.Viewer, f *coop.AlumnusFilter) {
 	if v.Role == coop.RolePartner {
@@ -120,6 +135,19 @@ func CanSeeAlumnus(v *coop.Viewer, a *coop.Alumnus) bool {
 // CanChangeAlumnus reports whether v may update an alumnus.
 func CanChangeAlumnus(v *coop.Viewer, alumnusID int64) bool {
 	return v.Staff() || (v.Role == coop.RoleAlumnus && deref(v.AlumnusID) == alumnusID)
+}
+
+// AlumnusUpdateAllowed lets alumni give feedback, tell their story, keep
+// their position and offer to mentor; the rest of the record (name, year,
+// major, employer, student link) is the college's.
+func AlumnusUpdateAllowed(v *coop.Viewer, u coop.AlumnusUpdate) error {
+	if v.Staff() {
+		return nil
+	}
+	if u.StudentID != nil || u.Name != nil || u.GraduationYear != nil || u.Major != nil || u.EmployerID != nil || u.JoinedOn != nil {
+		return coop.Errorf(coop.EFORBIDDEN, "Alumni can change their feedback, rating, growth story, position and mentoring offer; ask the career office for the rest.")
+	}
+	return nil
 }
 
 // ScopeInternships limits an internship filter to what v may list.

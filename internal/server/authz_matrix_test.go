@@ -192,6 +192,9 @@ func matrix() []matrixCase {
 		{"updateStudent", "update own record", `mutation($id: ID!) { updateStudent(input: {id: $id, statement: "updated"}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": g("Student", w.student.ID)} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": allow, "ALUMNUS": deny})},
+		{"updateStudent", "a student raises their own GPA", `mutation($id: ID!) { updateStudent(input: {id: $id, gpa: 4.0}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": g("Student", w.student.ID)} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"updateStudent", "update another student", `mutation($id: ID!) { updateStudent(input: {id: $id, statement: "hacked"}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": g("Student", w.other.ID)} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
@@ -203,6 +206,11 @@ func matrix() []matrixCase {
 		{"updateAlumnus", "update own alumnus record", `mutation($id: ID!) { updateAlumnus(input: {id: $id, willingToMentor: true}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": g("Alumnus", w.alumnus.ID)} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"updateAlumnus", "an alumnus changes their employer", `mutation($id: ID!, $e: ID!) { updateAlumnus(input: {id: $id, employerId: $e}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any {
+				return map[string]any{"id": g("Alumnus", w.alumnus.ID), "e": g("Partner", w.world.other.ID)}
+			},
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"updateAlumnus", "update another alumnus", `mutation($id: ID!) { updateAlumnus(input: {id: $id, willingToMentor: true}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": g("Alumnus", w.otherAlum.ID)} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
