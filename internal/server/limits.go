@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // Error codes of the query limits.
@@ -97,4 +98,66 @@ func (w *walker) depth(set ast.SelectionSet, d int) int {
 		}
 	}
 	return max
+}
+
+// expansionLimit refuses, before validation, documents whose fragments
+// expand into too many fields: a few nested fragments that each spread the
+// next twice make the validator's and the complexity walker's work grow
+// exponentially ("fragment bomb"). The size of each fragment is computed
+// once (memoised), so the check itself stays linear.
+type expansionLimit struct {
+	maxFields int
+	maxTokens int
+}
+
+func (expansionLimit) ExtensionName() string                          { return "FragmentExpansionLimit" }
+func (expansionLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (l expansionLimit) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	if raw.Query == "" {
+		return nil
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, l.maxTokens)
+	if err != nil {
+		return nil // gqlgen reports parse errors itself
+	}
+	sizes := map[string]int{}
+	visiting := map[string]bool{}
+	var size func(set ast.SelectionSet) int
+	size = func(set ast.SelectionSet) int {
+		n := 0
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				n += 1 + size(s.SelectionSet)
+			case *ast.InlineFragment:
+				n += size(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if v, ok := sizes[s.Name]; ok {
+					n += v
+					continue
+				}
+				f := doc.Fragments.ForName(s.Name)
+				if f == nil || visiting[s.Name] {
+					continue // unknown or cyclic: validation reports it
+				}
+				visiting[s.Name] = true
+				v := size(f.SelectionSet)
+				delete(visiting, s.Name)
+				sizes[s.Name] = v
+				n += v
+			}
+			if n > l.maxFields {
+				return n // no need to count further
+			}
+		}
+		return n
+	}
+	for _, op := range doc.Operations {
+		if n := size(op.SelectionSet); n > l.maxFields {
+			return &gqlerror.Error{Message: fmt.Sprintf("The query expands to more than %d fields; the limit is %d.", l.maxFields, l.maxFields),
+				Extensions: map[string]any{"code": CodeTooComplex}}
+		}
+	}
+	return nil
 }

@@ -158,6 +158,7 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
+	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens})
 	if cfg.Tracing {
 		srv.Use(otelgqlgen.Middleware())
 	}
