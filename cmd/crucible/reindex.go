@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -37,7 +38,7 @@ func (e *environment) reindex(ctx context.Context, args []string) error {
 		return err
 	}
 	defer ix.Close()
-	total, err := d.DB.CountStudents(ctx, noStudentFilter)
+	total, err := d.DB.CountStudents(ctx, coop.StudentFilter{})
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"github.com/crucible-talent/crucible/matching"
 )
 
-func postgresStudentFilter() coop.StudentFilter { return coop.StudentFilter{} }
-
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 func ids(ns []int64) []string {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -105,7 +106,7 @@ func (f *Follower) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	total, err := f.DB.CountStudents(ctx, noFilter)
+	total, err := f.DB.CountStudents(ctx, coop.StudentFilter{})
 	if err != nil {
 		return err
 	}
@@ -257,8 +258,6 @@ func (f *Follower) Step(ctx context.Context) error {
 	f.setPos(ch.To, true)
 	return nil
 }
-
-var noFilter = postgresStudentFilter()
 
 func unique(ids []int64) []int64 {
 	seen := make(map[int64]bool, len(ids))

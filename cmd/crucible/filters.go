@@ -1,5 +1,0 @@
-package main
-
-import "github.com/crucible-talent/crucible/internal/coop"
-
-var noStudentFilter = coop.StudentFilter{}
