@@ -393,4 +393,3 @@ func TestPersonalDataMasking(t *testing.T) {
 	}
 }
 
-func init() { _ = fmt.Sprint }

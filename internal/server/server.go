@@ -90,7 +90,7 @@ func NewHandler(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.Config.MaxBodyBytes == 0 {
+	if d.Config.MaxBodyBytes == 0 { // a zero Config means the defaults
 		d.Config = DefaultConfig()
 	}
 	res := d.Resolver
