@@ -392,4 +392,3 @@ func TestPersonalDataMasking(t *testing.T) {
 		}
 	}
 }
-
