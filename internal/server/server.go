@@ -56,8 +56,6 @@ type Config struct {
 	PersistedQueries map[string]string
 	// PersistedOnly refuses documents that are not in PersistedQueries.
 	PersistedOnly bool
-	// Batching accepts a JSON array of requests in one POST (off by default).
-	Batching bool
 	// Tracing adds OpenTelemetry spans for HTTP requests and GraphQL
 	// operations and fields (see SetupTracing).
 	Tracing bool
