@@ -66,6 +66,29 @@ func (r *Resolver) node(ctx context.Context, v *coop.Viewer, gid string) (model.
 			return nil, err
 		}
 		n, visible = a, auth.CanSeeApplication(v, a, pid)
+	case typePriorities:
+		h, err := r.DB.FindHiringPrioritiesByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		n, visible = h, auth.CanManageForPartner(v, h.PartnerID)
+	case typeShortlist:
+		sl, err := r.DB.FindShortlistByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		in, err := l.Internship.Load(ctx, sl.InternshipID)
+		if err != nil {
+			return nil, err
+		}
+		// Saved lists are shared with the career office and the internship's group.
+		n, visible = sl, v.Staff() || auth.InGroup(v, in.PartnerID)
+	case typeToken:
+		t, err := r.DB.FindTokenByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		n, visible = t, v.Role == coop.RoleAdmin
 	}
 	if n == nil || !visible {
 		return nil, coop.Errorf(coop.ENOTFOUND, "No object has the id %q.", gid)

@@ -94,3 +94,8 @@ func (db *DB) PrioritiesByPartnerIDs(ctx context.Context, ids []int64) (map[int6
 	}
 	return out, nil
 }
+
+// FindHiringPrioritiesByID returns one set of priorities or NOT_FOUND.
+func (db *DB) FindHiringPrioritiesByID(ctx context.Context, id int64) (*coop.HiringPriorities, error) {
+	return one[coop.HiringPriorities](ctx, db.Pool, "hiring priorities", "SELECT "+priorityCols+" FROM hiring_priorities h WHERE h.id = $1", id)
+}

@@ -144,3 +144,8 @@ func (db *DB) FindAudit(ctx context.Context, f AuditFilter, opt coop.ListOptions
 		deflt:  "ID", id: func(e *AuditEntry) int64 { return e.ID }, collect: pgx.RowToAddrOfStructByNameLax[AuditEntry],
 	}, opt)
 }
+
+// FindTokenByID returns one token (never its secret) or NOT_FOUND.
+func (db *DB) FindTokenByID(ctx context.Context, id int64) (*Token, error) {
+	return one[Token](ctx, db.Pool, "token", "SELECT "+tokenCols+" FROM tokens t WHERE t.id = $1", id)
+}

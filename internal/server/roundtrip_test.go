@@ -87,3 +87,52 @@ func TestRoundTripsAreFixed(t *testing.T) {
 	}
 	t.Logf("round trips for a page of 50 students with nested applications, internships and partners: %d", large)
 }
+
+// TestNodeRoundTripsEveryType: node(id) answers for every type that
+// implements Node, for a viewer who may see it.
+func TestNodeRoundTripsEveryType(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := newWorld(t, e)
+	ctx := context.Background()
+	h, err := e.db.SetHiringPriorities(ctx, &coop.HiringPriorities{PartnerID: w.group.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved struct {
+		SaveShortlist struct{ Shortlist struct{ ID string } }
+	}
+	e.as(w.groupHR, `mutation($id: ID!) { saveShortlist(input: {internshipId: $id, name: "n"}) { shortlist { id } } }`,
+		map[string]any{"id": gid("Internship", w.internship.ID)}, &saved)
+	var tokens struct{ Tokens []struct{ ID string } }
+	e.admin(`{ tokens { id } }`, nil, &tokens)
+	apps, _ := e.db.ApplicationsByStudentIDs(ctx, []int64{w.applicant.ID})
+	site, err := e.db.CreateSite(ctx, &coop.Site{PartnerID: w.plant.ID, Name: "S", Kind: coop.SiteWorkshop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err := e.db.CreateAgreement(ctx, &coop.Agreement{PartnerID: w.group.ID, College: "C", Title: "T", ValidFrom: w.internship.CreatedAt, Status: coop.AgreementActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := e.db.CreateAlumnus(ctx, &coop.Alumnus{Name: "A", GraduationYear: 2020, EmployerID: &w.plant.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{gid("Partner", w.group.ID), gid("Agreement", ag.ID), gid("Site", site.ID), gid("Student", w.applicant.ID),
+		gid("Alumnus", al.ID), gid("Internship", w.internship.ID), gid("Application", apps[w.applicant.ID][0].ID),
+		gid("HiringPriorities", h.ID), saved.SaveShortlist.Shortlist.ID, tokens.Tokens[0].ID}
+	for _, id := range ids {
+		var out struct{ Node *struct{ ID string } }
+		e.admin(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, &out)
+		if out.Node == nil || out.Node.ID != id {
+			t.Errorf("node(%s) = %+v", id, out.Node)
+		}
+	}
+	// A partner of another group sees none of the group's priorities or lists.
+	for _, id := range []string{gid("HiringPriorities", h.ID), saved.SaveShortlist.Shortlist.ID, tokens.Tokens[0].ID} {
+		if r := e.do(w.otherHR, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}); r.code() != coop.ENOTFOUND {
+			t.Errorf("other group reads %s: %+v", id, r.Errors)
+		}
+	}
+}
