@@ -2,8 +2,6 @@ package matching_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,51 +12,48 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/matching"
+	"github.com/crucible-talent/crucible/matching/synth"
 )
 
-// Benchmarks. Sizes come from CRUCIBLE_BENCH_SIZES (default "10000");
-// for the figures in BENCHMARKS.md run
+// Benchmarks. The students are synth.Generate(42, i). Sizes come from
+// CRUCIBLE_BENCH_SIZES (or CRUCIBLE_BENCH_STUDENTS), default "10000"; for the
+// figures in BENCHMARKS.md run
 //
 //	CRUCIBLE_BENCH_SIZES=10000,100000 go test -run '^$' -bench . -benchtime 200x ./matching/
 
-var (
-	skillNames = []string{"aluminium electrolysis", "alumina refining", "molten aluminium refining", "casting", "continuous casting",
-		"heat treatment", "materials testing", "process control", "PLC programming", "flotation", "mineral processing",
-		"vanadium extraction", "titanium smelting", "safety management", "data analysis", "equipment maintenance"}
-	majorNames = []string{"Metallurgical Engineering", "Materials Science and Engineering", "Automation", "Mineral Processing Engineering", "Mechanical Engineering"}
-	enText     = []string{"I want to work on aluminium electrolysis in a modern smelter.", "My project studied direct chill casting of billets.",
-		"I enjoy process control and PLC programming on the shop floor.", "Flotation and grinding are my strengths."}
-	zhText = []string{"我希望到电解铝企业实习。", "在铸造车间锻炼自己的能力。", "熟悉钒钛产业，希望在生产一线工作。"}
-)
-
+// benchStudent converts the i-th synthetic student; about one in twenty is
+// placed and one in ten applied to partner "9" (whose group is "1").
 func benchStudent(i int) matching.Student {
-	r := rand.New(rand.NewPCG(7, uint64(i)))
-	s := matching.Student{ID: strconv.Itoa(i + 1), Name: fmt.Sprint("S", i), Major: majorNames[r.IntN(len(majorNames))],
-		GraduationYear: 2025 + r.IntN(4), GPA: 2 + r.Float64()*2, HasGPA: true, Consent: r.IntN(10) < 8,
-		PreferredCities: []string{"Baise", "Kunming", "Panzhihua"}[:1+r.IntN(3)],
-		AvailableFrom:   time.Date(2026, time.Month(1+r.IntN(8)), 1, 0, 0, 0, 0, time.UTC)}
-	s.AvailableUntil = s.AvailableFrom.AddDate(0, 3+r.IntN(6), 0)
-	for _, k := range r.Perm(len(skillNames))[:2+r.IntN(5)] {
-		s.Skills = append(s.Skills, matching.StudentSkill{Name: skillNames[k], Level: 1 + r.IntN(5)})
+	g := synth.Generate(42, i)
+	s := matching.Student{ID: strconv.Itoa(i + 1), Name: g.Name, Major: g.Major, GraduationYear: g.GraduationYear,
+		GPA: g.GPA, HasGPA: true, Courses: g.Courses, Certificates: g.Certificates, PreferredCities: g.PreferredCities,
+		Statement: g.Statement, AvailableFrom: g.AvailableFrom, AvailableUntil: g.AvailableUntil, Consent: g.Consent,
+		Placed: i%20 == 7}
+	for _, sk := range g.Skills {
+		s.Skills = append(s.Skills, matching.StudentSkill{Name: sk.Name, Level: sk.Level})
 	}
-	if r.IntN(3) == 0 {
-		s.Statement = zhText[r.IntN(len(zhText))]
-	} else {
-		s.Statement = enText[r.IntN(len(enText))]
+	if i%10 == 3 {
+		s.AppliedTo = []string{"9", "1"}
+	}
+	if i%25 == 4 {
+		s.InternedWith = []string{"9", "1"}
 	}
 	return s
 }
 
-var benchInternship = matching.Internship{ID: "1", Title: "Electrolysis Process Intern",
+var benchInternship = matching.Internship{ID: "1", PartnerPath: []string{"9", "1"}, Title: "Electrolysis Process Intern",
 	Description: "Potline work on aluminium electrolysis: pot tending, bath sampling and current efficiency analysis.",
-	City:        "Baise", Open: true, MinGPA: 2.5, GraduationYearFrom: 2026, GraduationYearTo: 2027,
+	City:        "Baise", Open: true, MinGPA: 2.5, GraduationYearFrom: 2026, GraduationYearTo: 2028,
 	Start: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC),
-	Majors: []string{"Metallurgical Engineering", "Automation"},
+	Majors: []string{"Metallurgical Engineering", "Automation", "Chemical Engineering"},
 	Requirements: []matching.Requirement{{Skill: "aluminium electrolysis", MinLevel: 3, MustHave: true},
 		{Skill: "process control", MinLevel: 2, MustHave: true}, {Skill: "data analysis", MinLevel: 2}}}
 
 func sizes() []int {
 	env := os.Getenv("CRUCIBLE_BENCH_SIZES")
+	if env == "" {
+		env = os.Getenv("CRUCIBLE_BENCH_STUDENTS")
+	}
 	if env == "" {
 		env = "10000"
 	}
@@ -97,6 +92,9 @@ func buildIndex(b *testing.B, n int) (*matching.Index, time.Duration, int64) {
 	}
 	start := time.Now()
 	const batch = 2000
+	batches := make(chan matching.Batch, 2)
+	errc := make(chan error, 1)
+	go func() { errc <- ix.ApplyBulk(context.Background(), batches) }()
 	for lo := 0; lo < n; lo += batch {
 		bt := matching.Batch{Position: uint64(lo + 1)}
 		if lo == 0 {
@@ -105,9 +103,11 @@ func buildIndex(b *testing.B, n int) (*matching.Index, time.Duration, int64) {
 		for i := lo; i < min(n, lo+batch); i++ {
 			bt.Students = append(bt.Students, benchStudent(i))
 		}
-		if err := ix.Apply(context.Background(), bt); err != nil {
-			b.Fatal(err)
-		}
+		batches <- bt
+	}
+	close(batches)
+	if err := <-errc; err != nil {
+		b.Fatal(err)
 	}
 	if err := ix.Flush(context.Background()); err != nil {
 		b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -23,7 +24,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-4"
+const MappingVersion = "crucible-matching-5"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -52,9 +53,11 @@ type Index struct {
 	internships map[string]*Internship
 
 	onDisk bool
-	// persisted is closed when the last applied batch is on disk.
-	pmu       sync.Mutex
-	persisted chan struct{}
+	// pending holds a channel per applied batch not yet on disk; each is
+	// closed (and removed) when its batch reaches the disk.
+	pmu     sync.Mutex
+	pending map[uint64]chan struct{}
+	nextP   uint64
 }
 
 // studentDoc is a student with the canonical forms the ranking needs.
@@ -122,34 +125,54 @@ func newIndex(b bleve.Index, v *Vocabulary, onDisk bool) (*Index, error) {
 // apply runs a bleve batch and tracks when it reaches the disk.
 func (ix *Index) apply(bb *bleve.Batch) error {
 	done := make(chan struct{})
+	ix.pmu.Lock()
+	if ix.pending == nil {
+		ix.pending = map[uint64]chan struct{}{}
+	}
+	ix.nextP++
+	key := ix.nextP
+	ix.pending[key] = done
+	ix.pmu.Unlock()
 	var once sync.Once
-	bb.SetPersistedCallback(func(error) { once.Do(func() { close(done) }) })
+	finish := func() {
+		once.Do(func() {
+			ix.pmu.Lock()
+			delete(ix.pending, key)
+			ix.pmu.Unlock()
+			close(done)
+		})
+	}
+	bb.SetPersistedCallback(func(error) { finish() })
 	if err := ix.bleve.Batch(bb); err != nil {
+		finish()
 		return err
 	}
-	ix.pmu.Lock()
-	ix.persisted = done
-	ix.pmu.Unlock()
+	if !ix.onDisk {
+		finish()
+	}
 	return nil
 }
 
-// Flush waits until every applied batch is on disk (an in-memory index
-// returns at once).
+// Flush waits until every batch applied so far is on disk (an in-memory
+// index returns at once).
 func (ix *Index) Flush(ctx context.Context) error {
 	ix.pmu.Lock()
-	ch := ix.persisted
+	chs := make([]chan struct{}, 0, len(ix.pending))
+	for _, ch := range ix.pending {
+		chs = append(chs, ch)
+	}
 	ix.pmu.Unlock()
-	if ch == nil || !ix.onDisk {
-		return nil
+	timeout := time.After(30 * time.Second)
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timeout:
+			return errors.New("matching: the index did not reach the disk within 30 s")
+		}
 	}
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(30 * time.Second):
-		return errors.New("matching: the index did not reach the disk within 30 s")
-	}
+	return nil
 }
 
 // Close waits for the last batch to reach the disk and closes the index.
@@ -193,6 +216,11 @@ type Batch struct {
 
 // Apply writes a batch: documents and position land together or not at all.
 func (ix *Index) Apply(ctx context.Context, b Batch) error {
+	return ix.apply1(ctx, b, true)
+}
+
+// apply1 applies a batch, with its position or without.
+func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -220,7 +248,9 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 	for _, id := range b.DeleteInternships {
 		bb.Delete("i:" + id)
 	}
-	bb.SetInternal(keyPosition, []byte(strconv.FormatUint(b.Position, 10)))
+	if position {
+		bb.SetInternal(keyPosition, []byte(strconv.FormatUint(b.Position, 10)))
+	}
 	if err := ix.apply(bb); err != nil {
 		return fmt.Errorf("matching: apply batch: %w", err)
 	}
@@ -273,15 +303,32 @@ func (ix *Index) prepareInternship(in Internship) *Internship {
 func skillKey(s string) string            { return strings.ToLower(s) }
 func levelKey(s string, level int) string { return strings.ToLower(s) + "@" + strconv.Itoa(level) }
 
-// studentFields is the bleve document of a student.
+// studentFields is the bleve document of a student. Text goes to the
+// English-analysed field when it has Latin (or other non-Han) words and to
+// the CJK-analysed field when it has Han characters, so that neither
+// analyser works on text it cannot use. The profile holds the courses,
+// certificates and the English and Chinese names of the skills; aliases are
+// not indexed as text, since queries expand through the vocabulary instead.
 func (ix *Index) studentFields(d *studentDoc) map[string]any {
-	var skills, levels, skillText []string
+	skills := make([]string, 0, len(d.skills))
+	levels := make([]string, 0, 3*len(d.skills))
+	var en, zh []string
 	for c, l := range d.skills {
 		skills = append(skills, skillKey(c))
 		for k := 1; k <= l && k <= 5; k++ {
 			levels = append(levels, levelKey(c, k))
 		}
-		skillText = append(skillText, ix.vocab.Terms(c)...)
+		if s, ok := ix.vocab.Lookup(c); ok && s.Zh != "" {
+			zh = append(zh, s.Zh)
+		}
+		en = append(en, c)
+	}
+	for _, t := range append(append([]string{}, d.Courses...), d.Certificates...) {
+		if hasHan(t) {
+			zh = append(zh, t)
+		} else {
+			en = append(en, t)
+		}
 	}
 	from, until := d.AvailableFrom, d.AvailableUntil
 	if from.IsZero() {
@@ -291,33 +338,52 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 		until = openUntil
 	}
 	raw, _ := json.Marshal(d.Student)
-	text := strings.Join(append(append(append([]string{}, d.Courses...), d.Certificates...), skillText...), " . ")
 	cities := make([]string, len(d.PreferredCities))
 	for i, c := range d.PreferredCities {
 		cities[i] = strings.ToLower(c)
 	}
-	return map[string]any{
-		"type":         "student",
-		"id":           d.ID,
-		"name":         d.Name,
-		"major":        d.Major,
-		"year":         float64(d.GraduationYear),
-		"year_kw":      strconv.Itoa(d.GraduationYear),
-		"gpa":          gpaOf(d.Student),
-		"skill":        skills,
-		"skill_level":  levels,
-		"city":         cities,
-		"consent":      d.Consent,
-		"placed":       d.Placed,
-		"applied_to":   d.AppliedTo,
-		"avail_from":   from,
-		"avail_until":  until,
-		"statement":    d.Statement,
-		"statement_zh": d.Statement,
-		"profile":      text,
-		"profile_zh":   text,
-		"raw":          string(raw),
+	f := map[string]any{
+		"type":        "student",
+		"id":          d.ID,
+		"name":        d.Name,
+		"major":       d.Major,
+		"year":        float64(d.GraduationYear),
+		"year_kw":     strconv.Itoa(d.GraduationYear),
+		"gpa":         gpaOf(d.Student),
+		"skill":       skills,
+		"skill_level": levels,
+		"city":        cities,
+		"consent":     d.Consent,
+		"placed":      d.Placed,
+		"applied_to":  d.AppliedTo,
+		"avail_from":  from,
+		"avail_until": until,
+		"raw":         string(raw),
 	}
+	if len(en) > 0 {
+		f["profile"] = strings.Join(en, " . ")
+	}
+	if len(zh) > 0 {
+		f["profile_zh"] = strings.Join(zh, " . ")
+	}
+	if hasHan(d.Statement) {
+		f["statement_zh"] = d.Statement
+	}
+	if hasNonHanWord(d.Statement) {
+		f["statement"] = d.Statement
+	}
+	return f
+}
+
+// hasNonHanWord reports whether s has a letter outside the Han script (an
+// English word, say).
+func hasNonHanWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func gpaOf(s Student) float64 {
@@ -329,17 +395,20 @@ func gpaOf(s Student) float64 {
 
 // newMapping builds the index mapping in code.
 func newMapping() mapping.IndexMapping {
-	kw := func() *mapping.FieldMapping {
+	// Doc values only where a field is sorted or faceted on.
+	kwdv := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.IncludeInAll = false
 		f.Store = false
-		f.DocValues = true
+		f.DocValues = docValues
 		return f
 	}
+	kw := func() *mapping.FieldMapping { return kwdv(false) }
 	num := func() *mapping.FieldMapping {
 		f := bleve.NewNumericFieldMapping()
 		f.IncludeInAll, f.Store = false, false
+		f.DocValues = true
 		return f
 	}
 	text := func(analyzer string, highlight bool) *mapping.FieldMapping {
@@ -358,20 +427,21 @@ func newMapping() mapping.IndexMapping {
 	}
 	boolean := func() *mapping.FieldMapping {
 		f := bleve.NewBooleanFieldMapping()
-		f.IncludeInAll, f.Store = false, false
+		f.IncludeInAll, f.Store, f.DocValues = false, false, false
 		return f
 	}
 	date := func() *mapping.FieldMapping {
 		f := bleve.NewDateTimeFieldMapping()
-		f.IncludeInAll, f.Store = false, false
+		f.IncludeInAll, f.Store, f.DocValues = false, false, false
 		return f
 	}
 	st := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"type", "id", "major", "year_kw", "skill", "skill_level", "city", "applied_to"} {
+	for _, name := range []string{"type", "skill_level", "applied_to"} {
 		st.AddFieldMappingsAt(name, kw())
 	}
-	name := kw()
-	st.AddFieldMappingsAt("name", name)
+	for _, name := range []string{"id", "name", "major", "year_kw", "skill", "city"} {
+		st.AddFieldMappingsAt(name, kwdv(true))
+	}
 	st.AddFieldMappingsAt("year", num())
 	st.AddFieldMappingsAt("gpa", num())
 	st.AddFieldMappingsAt("consent", boolean())
@@ -458,4 +528,56 @@ func (ix *Index) Compact(ctx context.Context) error {
 		return nil // in-memory indexes have nothing to merge
 	}
 	return s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
+}
+
+// BulkWorkers is how many batches ApplyBulk applies at once.
+const BulkWorkers = 2
+
+// ApplyBulk applies batches from a channel until it is closed, several at
+// once, for rebuilding an index: building a segment is single-threaded in
+// bleve, so overlapping batches uses more cores. Batches may complete out of
+// order, so the position of each batch is not stored; the highest position
+// seen is stored once every batch has been applied. A student or internship
+// must not appear in two batches of one bulk load, and deletions are applied
+// with their batch, not in order with other batches.
+func (ix *Index) ApplyBulk(ctx context.Context, batches <-chan Batch) error {
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		highest uint64
+		first   error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := 0; w < BulkWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				mu.Lock()
+				failed := first != nil
+				highest = max(highest, b.Position)
+				mu.Unlock()
+				if failed {
+					continue // drain the channel
+				}
+				if err := ix.apply1(ctx, b, false); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return ix.Apply(ctx, Batch{Position: highest})
 }

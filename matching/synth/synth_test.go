@@ -43,3 +43,12 @@ func TestGenerateIsDeterministicAndUsesTheVocabulary(t *testing.T) {
 		t.Fatalf("%d of 3000 statements are Chinese; want about a third", chinese)
 	}
 }
+
+// BenchmarkGenerate reports students generated per second (the target is
+// at least 200,000/s).
+func BenchmarkGenerate(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		_ = synth.Generate(42, i)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "students/s")
+}
