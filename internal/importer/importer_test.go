@@ -88,7 +88,7 @@ func TestImportStudents(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep, err = importer.Run(ctx, db, "testdata/students.csv", importer.Options{Kind: importer.Students})
-		if !errors.Is(err, importer.ErrInvalid) || rep.Rejected != 2 || !strings.Contains(rep.Errors[0].Reason, "already exists") {
+		if !errors.Is(err, importer.ErrInvalid) || rep.Rejected != 2 || !strings.Contains(rep.Errors[0].Reason, "already in the database") {
 			t.Fatalf("re-import: %+v %v", rep, err)
 		}
 	})
