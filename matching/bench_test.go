@@ -85,7 +85,11 @@ var (
 )
 
 func buildIndex(b *testing.B, n int) (*matching.Index, time.Duration, int64) {
-	dir := filepath.Join(b.TempDir(), "idx")
+	return buildIndexIn(b, filepath.Join(b.TempDir(), "idx"), n)
+}
+
+func buildIndexIn(b *testing.B, dir string, n int) (*matching.Index, time.Duration, int64) {
+	os.RemoveAll(dir)
 	ix, err := matching.Open(dir)
 	if err != nil && err != matching.ErrNeedsRebuild {
 		b.Fatal(err)
@@ -134,6 +138,22 @@ func indexFor(b *testing.B, n int) *matching.Index {
 	builtMu.Lock()
 	defer builtMu.Unlock()
 	if ix, ok := built[n]; ok {
+		return ix
+	}
+	// CRUCIBLE_BENCH_DIR keeps the indexes between runs (rebuilt when stale).
+	if d := os.Getenv("CRUCIBLE_BENCH_DIR"); d != "" {
+		dir := filepath.Join(d, strconv.Itoa(n))
+		if ix, err := matching.Open(dir); err == nil {
+			if s, _ := ix.Count(); s == n {
+				built[n] = ix
+				return ix
+			}
+			ix.Close()
+		} else if ix != nil {
+			ix.Close()
+		}
+		ix, _, _ := buildIndexIn(b, dir, n)
+		built[n] = ix
 		return ix
 	}
 	ix, _, _ := buildIndex(b, n)

@@ -8,21 +8,24 @@ import "context"
 // that retrieval does not lose strong candidates.
 func (ix *Index) BruteForce(ctx context.Context, in Internship, p Priorities, first int) ([]Entry, error) {
 	pin := ix.prepareInternship(in)
+	sc := ix.newScorer(pin, p)
+	f := newHardFilter(pin, "", nil)
+	best := topK{k: max(first, 0)}
 	ix.mu.RLock()
-	entries := make([]Entry, 0, 1024)
-	for _, d := range ix.students {
-		if !passes(d, pin) {
-			continue
+	defer ix.mu.RUnlock()
+	for i, d := range ix.order {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		entries = append(entries, ix.score(d, pin, p, 0))
+		if f.pass(d) {
+			best.offer(candidate{d: d, score: sc.score(d, 0)})
+		}
 	}
-	ix.mu.RUnlock()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	sortEntries(entries)
-	for i := range entries {
+	sortCandidates(best.items)
+	entries := make([]Entry, len(best.items))
+	for i, c := range best.items {
+		entries[i] = sc.entry(c.d, 0)
 		entries[i].Rank = i + 1
 	}
-	return entries[:min(first, len(entries))], nil
+	return entries, nil
 }

@@ -24,5 +24,5 @@ func Example() {
 	}
 	// Output:
 	// 1. student 2 score 0.775 matched [casting] missing []
-	// 2. student 1 score 0.277 matched [] missing [casting]
+	// 2. student 1 score 0.225 matched [] missing [casting]
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-5"
+const MappingVersion = "crucible-matching-6"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -50,6 +51,7 @@ type Index struct {
 
 	mu          sync.RWMutex
 	students    map[string]*studentDoc
+	order       []*studentDoc // the same students, for fast scans
 	internships map[string]*Internship
 
 	onDisk bool
@@ -58,12 +60,6 @@ type Index struct {
 	pmu     sync.Mutex
 	pending map[uint64]chan struct{}
 	nextP   uint64
-}
-
-// studentDoc is a student with the canonical forms the ranking needs.
-type studentDoc struct {
-	Student
-	skills map[string]int // canonical skill → level
 }
 
 // Open opens the index in dir, or creates it. When the index there is
@@ -256,13 +252,13 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	}
 	ix.mu.Lock()
 	for _, d := range docs {
-		ix.students[d.ID] = d
+		ix.put(d)
 	}
 	for _, in := range ins {
 		ix.internships[in.ID] = in
 	}
 	for _, id := range b.DeleteStudents {
-		delete(ix.students, id)
+		ix.remove(id)
 	}
 	for _, id := range b.DeleteInternships {
 		delete(ix.internships, id)
@@ -273,7 +269,8 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 
 // prepare canonicalises a student's skills.
 func (ix *Index) prepare(s Student) *studentDoc {
-	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills))}
+	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities)}
+	d.Skills = slices.Clone(s.Skills)
 	for i, sk := range s.Skills {
 		c := ix.vocab.Canonical(sk.Name)
 		d.Skills[i].Name = c
@@ -338,21 +335,18 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 		until = openUntil
 	}
 	raw, _ := json.Marshal(d.Student)
-	cities := make([]string, len(d.PreferredCities))
-	for i, c := range d.PreferredCities {
-		cities[i] = strings.ToLower(c)
-	}
 	f := map[string]any{
 		"type":        "student",
 		"id":          d.ID,
 		"name":        d.Name,
 		"major":       d.Major,
+		"major_lc":    d.major,
 		"year":        float64(d.GraduationYear),
 		"year_kw":     strconv.Itoa(d.GraduationYear),
 		"gpa":         gpaOf(d.Student),
 		"skill":       skills,
 		"skill_level": levels,
-		"city":        cities,
+		"city":        d.cities,
 		"consent":     d.Consent,
 		"placed":      d.Placed,
 		"applied_to":  d.AppliedTo,
@@ -436,7 +430,7 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	st := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"type", "skill_level", "applied_to"} {
+	for _, name := range []string{"type", "skill_level", "applied_to", "major_lc"} {
 		st.AddFieldMappingsAt(name, kw())
 	}
 	for _, name := range []string{"id", "name", "major", "year_kw", "skill", "city"} {
@@ -470,7 +464,7 @@ func newMapping() mapping.IndexMapping {
 
 // load reads the documents of an opened index back into memory.
 func (ix *Index) load() error {
-	ix.students, ix.internships = map[string]*studentDoc{}, map[string]*Internship{}
+	ix.students, ix.internships, ix.order = map[string]*studentDoc{}, map[string]*Internship{}, nil
 	const page = 5000
 	var after []string
 	for {
@@ -492,7 +486,7 @@ func (ix *Index) load() error {
 				if err := json.Unmarshal([]byte(raw), &s); err != nil {
 					return fmt.Errorf("matching: stored student %s: %w", h.ID, err)
 				}
-				ix.students[s.ID] = ix.prepare(s)
+				ix.put(ix.prepare(s))
 			case strings.HasPrefix(h.ID, "i:"):
 				var in Internship
 				if err := json.Unmarshal([]byte(raw), &in); err != nil {

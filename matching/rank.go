@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -64,6 +65,21 @@ type ShortlistResult struct {
 }
 
 // Shortlist ranks students for an internship.
+//
+// Retrieval: a bleve boolean query whose hard filters are one non-scoring
+// filter (AddFilter) and whose optional clauses are the required skills
+// (must-haves boosted), their parent and child skills, and a bounded set of
+// terms from the title and description, scored with BM25. Only students who
+// match an optional clause are visited, so retrieval costs what the
+// internship's skills and words match, not the size of the index. The top
+// window (max(200, 5 × (offset+first)), at most MaxWindow) by BM25, ties by
+// id, is re-ranked. Students who pass the hard filters but match no optional
+// clause have no BM25 score and no skill; when the window is not full they
+// are taken from memory, best re-rank score first.
+//
+// TotalCount is the number of students who pass the hard filters (with the
+// visibility of VisibleToPartner and the Cities filter), counted in memory
+// with the same test as the bleve filter.
 func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (ShortlistResult, error) {
 	var out ShortlistResult
 	in := ix.prepareInternship(req.Internship)
@@ -75,51 +91,78 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	if first <= 0 {
 		first = 20
 	}
-	window := max(200, 5*(offset+first))
-	if window > MaxWindow {
-		window = MaxWindow
-	}
+	window := min(MaxWindow, max(200, 5*(offset+first)))
 	if offset >= window {
 		return out, ErrBadCursor
 	}
-	q := ix.shortlistQuery(in, req)
-	sr := bleve.NewSearchRequestOptions(q, window, 0, false)
-	res, err := ix.bleve.SearchInContext(ctx, sr)
-	if err != nil {
-		return out, fmt.Errorf("matching: retrieve: %w", err)
+	var hits search.DocumentMatchCollection
+	var maxScore float64
+	if q, ok := ix.shortlistQuery(in, req); ok {
+		sr := bleve.NewSearchRequestOptions(q, window, 0, false)
+		sr.SortBy([]string{"-_score", "_id"})
+		res, err := ix.bleve.SearchInContext(ctx, sr)
+		if err != nil {
+			return out, fmt.Errorf("matching: retrieve: %w", err)
+		}
+		hits, maxScore = res.Hits, res.MaxScore
 	}
-	out.TotalCount = int(res.Total)
-	maxScore := res.MaxScore
+	sc := ix.newScorer(in, req.Priorities)
+	filter := newHardFilter(in, req.VisibleToPartner, req.Cities)
 	ix.mu.RLock()
-	entries := make([]Entry, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	cands := make([]candidate, 0, window)
+	seen := make(map[*studentDoc]bool, len(hits))
+	for _, h := range hits {
 		d, ok := ix.students[strings.TrimPrefix(h.ID, "s:")]
-		if !ok {
+		if !ok || !filter.pass(d) { // deleted or changed since the search
 			continue
 		}
 		text := 0.0
 		if maxScore > 0 {
 			text = h.Score / maxScore
 		}
-		e := ix.score(d, in, req.Priorities, text)
-		if e.Score >= req.MinScore {
-			entries = append(entries, e)
+		seen[d] = true
+		cands = append(cands, candidate{d: d, text: text, score: sc.score(d, text)})
+	}
+	total := 0
+	var fill topK
+	if room := window - len(cands); room > 0 {
+		fill = topK{k: room}
+	}
+	for i, d := range ix.order {
+		if i%4096 == 0 && ctx.Err() != nil {
+			ix.mu.RUnlock()
+			return out, ctx.Err()
+		}
+		if !filter.pass(d) {
+			continue
+		}
+		total++
+		if fill.k > 0 && !seen[d] {
+			fill.offer(candidate{d: d, score: sc.score(d, 0)})
 		}
 	}
-	ix.mu.RUnlock()
-	sortEntries(entries)
+	cands = append(cands, fill.items...)
+	sortCandidates(cands)
 	if req.MinScore > 0 {
-		out.TotalCount = len(entries)
+		kept := cands[:0]
+		for _, c := range cands {
+			if c.score >= req.MinScore {
+				kept = append(kept, c)
+			}
+		}
+		cands = kept
+		total = len(cands)
 	}
-	for i := range entries {
-		entries[i].Rank = i + 1
+	out.TotalCount = total
+	offset = min(offset, len(cands))
+	end := min(len(cands), offset+first)
+	for i := offset; i < end; i++ {
+		e := sc.entry(cands[i].d, cands[i].text)
+		e.Rank = i + 1
+		out.Entries = append(out.Entries, e)
 	}
-	if offset > len(entries) {
-		offset = len(entries)
-	}
-	end := min(len(entries), offset+first)
-	out.Entries = entries[offset:end]
-	out.HasNextPage = end < len(entries)
+	ix.mu.RUnlock()
+	out.HasNextPage = end < len(cands)
 	// Highlight only the page: highlighting the whole window is costly.
 	if err := ix.highlight(ctx, out.Entries, textTerms(in)); err != nil {
 		return out, err
@@ -129,6 +172,64 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		out.Cursors = append(out.Cursors, encodeCursor(offset+i+1, fp))
 	}
 	return out, nil
+}
+
+// candidate is a student in a ranking window.
+type candidate struct {
+	d     *studentDoc
+	text  float64
+	score float64
+}
+
+// better orders by score, then by student id.
+func (a candidate) better(b candidate) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return idLess(a.d.ID, b.d.ID)
+}
+
+func sortCandidates(cs []candidate) {
+	sort.Slice(cs, func(i, j int) bool { return cs[i].better(cs[j]) })
+}
+
+// topK keeps the k best candidates offered (a min-heap on better).
+type topK struct {
+	k     int
+	items []candidate
+}
+
+func (t *topK) offer(c candidate) {
+	if len(t.items) < t.k {
+		t.items = append(t.items, c)
+		for i := len(t.items) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.items[p].better(t.items[i]) {
+				break
+			}
+			t.items[p], t.items[i] = t.items[i], t.items[p]
+			i = p
+		}
+		return
+	}
+	if !c.better(t.items[0]) {
+		return
+	}
+	t.items[0] = c
+	for i := 0; ; {
+		l, r, w := 2*i+1, 2*i+2, i
+		if l < len(t.items) && t.items[w].better(t.items[l]) {
+			w = l
+		}
+		if r < len(t.items) && t.items[w].better(t.items[r]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		t.items[i], t.items[w] = t.items[w], t.items[i]
+		i = w
+	}
 }
 
 // sortEntries orders by score, then by student id (numerically when both
@@ -151,34 +252,40 @@ func idLess(a, b string) bool {
 	return a < b
 }
 
-// shortlistQuery is the retrieval query: hard filters as filters, skills
-// and title terms as optional, scored clauses.
-func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) query.Query {
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(studentsOnly())
-	addFilters(bq, ix.hardFilters(in, req.VisibleToPartner, req.Cities))
+// shortlistQuery is the retrieval query: hard filters as one filter, skills
+// and title terms as optional, scored clauses. It reports false when the
+// internship has neither skills nor words to match.
+func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Query, bool) {
 	var should []query.Query
+	skill := func(name string, boost float64) {
+		t := bleve.NewTermQuery(skillKey(name))
+		t.SetField("skill")
+		t.SetBoost(boost)
+		should = append(should, t)
+	}
 	for _, r := range in.Requirements {
 		boost := 1.0
 		if r.MustHave {
 			boost = 2.0
 		}
-		t := bleve.NewTermQuery(skillKey(r.Skill))
-		t.SetField("skill")
-		t.SetBoost(boost)
-		should = append(should, t)
+		skill(r.Skill, boost)
 		if p := ix.vocab.Parent(r.Skill); p != "" {
-			pt := bleve.NewTermQuery(skillKey(p))
-			pt.SetField("skill")
-			pt.SetBoost(boost / 4)
-			should = append(should, pt)
+			skill(p, boost/4)
+		}
+		for _, c := range ix.vocab.Children(r.Skill) {
+			skill(c, boost/4)
 		}
 	}
 	should = append(should, textClauses(textTerms(in), 0.5, false)...)
-	// With a must clause, should clauses are optional: a filtered student
-	// who matches none of them is still a candidate.
+	if len(should) == 0 {
+		return nil, false
+	}
+	bq := bleve.NewBooleanQuery()
+	// Without a must clause, a student must match at least one should
+	// clause: retrieval visits only those.
 	bq.AddShould(should...)
-	return bq
+	bq.AddFilter(bleve.NewConjunctionQuery(append([]query.Query{studentsOnly()}, ix.hardFilters(in, req.VisibleToPartner, req.Cities)...)...))
+	return bq, true
 }
 
 // textTerms are the terms of an internship's text used in queries.
@@ -223,31 +330,56 @@ func (ix *Index) highlight(ctx context.Context, es []Entry, text string) error {
 	}
 	ids := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = "s:" + e.StudentID
+		ids[i] = e.StudentID
+	}
+	hl, err := ix.highlightIDs(ctx, ids, text)
+	if err != nil {
+		return err
+	}
+	for i := range es {
+		es[i].Highlights = hl[es[i].StudentID]
+	}
+	return nil
+}
+
+// highlightIDs returns the fragments of the given students' statements that
+// match the text (HTML, terms in <mark>), by student id.
+func (ix *Index) highlightIDs(ctx context.Context, ids []string, text string) (map[string][]Highlight, error) {
+	docs := make([]string, len(ids))
+	for i, id := range ids {
+		docs[i] = "s:" + id
+	}
+	latin, han := splitScripts(text)
+	var should []query.Query
+	if latin != "" {
+		m := bleve.NewMatchQuery(latin)
+		m.SetField("statement")
+		should = append(should, m)
+	}
+	if han != "" {
+		m := bleve.NewMatchQuery(han)
+		m.SetField("statement_zh")
+		should = append(should, m)
+	}
+	if len(should) == 0 {
+		return nil, nil
 	}
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewDocIDQuery(ids))
-	m := bleve.NewMatchQuery(text)
-	m.SetField("statement")
-	mz := bleve.NewMatchQuery(text)
-	mz.SetField("statement_zh")
-	bq.AddShould(m, mz)
-	sr := bleve.NewSearchRequestOptions(bq, len(ids), 0, false)
-	sr.Highlight = bleve.NewHighlight()
+	bq.AddMust(bleve.NewDocIDQuery(docs))
+	bq.AddShould(should...)
+	sr := bleve.NewSearchRequestOptions(bq, len(docs), 0, false)
+	sr.Highlight = bleve.NewHighlightWithStyle("html")
 	sr.Highlight.AddField("statement")
 	sr.Highlight.AddField("statement_zh")
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
-		return fmt.Errorf("matching: highlight: %w", err)
+		return nil, fmt.Errorf("matching: highlight: %w", err)
 	}
-	byID := map[string][]Highlight{}
+	out := make(map[string][]Highlight, len(res.Hits))
 	for _, h := range res.Hits {
-		byID[strings.TrimPrefix(h.ID, "s:")] = highlights(h.Fragments)
+		out[strings.TrimPrefix(h.ID, "s:")] = highlights(h.Fragments)
 	}
-	for i := range es {
-		es[i].Highlights = byID[es[i].StudentID]
-	}
-	return nil
+	return out, nil
 }
 
 // hardFilters are the clauses every candidate must pass.
@@ -294,24 +426,12 @@ func (ix *Index) hardFilters(in *Internship, visibleTo string, cities []string) 
 		fs = append(fs, a, b)
 	}
 	if in.MajorsRequired && len(in.Majors) > 0 {
-		fs = append(fs, anyTerm("major", in.Majors, false))
+		fs = append(fs, anyTerm("major_lc", in.Majors))
 	}
 	if len(cities) > 0 {
-		fs = append(fs, anyTerm("city", cities, true))
+		fs = append(fs, anyTerm("city", cities))
 	}
 	return fs
-}
-
-// addFilters adds every filter: BooleanQuery holds a single filter (AddFilter
-// replaces it), so they go in as one conjunction, which does not score.
-func addFilters(bq *query.BooleanQuery, fs []query.Query) {
-	switch len(fs) {
-	case 0:
-	case 1:
-		bq.AddFilter(fs[0])
-	default:
-		bq.AddFilter(bleve.NewConjunctionQuery(fs...))
-	}
 }
 
 // visibility: consented, or applied to the partner's group.
@@ -323,23 +443,29 @@ func visibility(partner string) query.Query {
 	return bleve.NewDisjunctionQuery(c, a)
 }
 
-func anyTerm(field string, values []string, lower bool) query.Query {
+// anyTerm matches any of the normed values in a keyword field.
+func anyTerm(field string, values []string) query.Query {
 	qs := make([]query.Query, 0, len(values))
 	for _, v := range values {
-		if lower {
-			v = strings.ToLower(v)
-		}
-		t := bleve.NewTermQuery(v)
+		t := bleve.NewTermQuery(norm(v))
 		t.SetField(field)
 		qs = append(qs, t)
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// score computes the features of a student for an internship.
-func (ix *Index) score(d *studentDoc, in *Internship, p Priorities, text float64) Entry {
-	cov, matched, missing := ix.skillCoverage(d, in)
-	vals := []float64{cov, text, majorFit(d, in, p), academics(d), groupAffinity(d, in, p), availabilityFit(d, in)}
+// scorer computes the features of students for one internship and one set
+// of priorities.
+type scorer struct {
+	ix *Index
+	in *Internship
+	p  Priorities
+	// w are the normalised weights, rounded as shown in a breakdown.
+	w [6]float64
+}
+
+func (ix *Index) newScorer(in *Internship, p Priorities) *scorer {
+	s := &scorer{ix: ix, in: in, p: p}
 	w := p.Weights
 	if w == (Weights{}) {
 		w = DefaultWeights()
@@ -349,14 +475,38 @@ func (ix *Index) score(d *studentDoc, in *Internship, p Priorities, text float64
 	for _, x := range ws {
 		sum += math.Max(0, x)
 	}
-	e := Entry{StudentID: d.ID, MatchedSkills: matched, MissingSkills: missing}
-	for i, v := range vals {
-		nw := 0.0
+	for i, x := range ws {
 		if sum > 0 {
-			nw = math.Max(0, ws[i]) / sum
+			s.w[i] = round(math.Max(0, x) / sum)
 		}
-		c := Component{Name: featureNames[i], Value: round(v), Weight: round(nw)}
-		c.Contribution = round(c.Weight * c.Value)
+	}
+	return s
+}
+
+// values are the six features, each in [0, 1] and rounded as shown.
+func (s *scorer) values(d *studentDoc, text float64) [6]float64 {
+	cov, _, _ := s.ix.skillCoverage(d, s.in, false)
+	return [6]float64{round(cov), round(text), round(majorFit(d, s.in, s.p)), round(academics(d)),
+		round(groupAffinity(d, s.in, s.p)), round(availabilityFit(d, s.in))}
+}
+
+// score is Σ weight × value, computed exactly as entry shows it.
+func (s *scorer) score(d *studentDoc, text float64) float64 {
+	v := s.values(d, text)
+	sum := 0.0
+	for i := range v {
+		sum += round(s.w[i] * v[i])
+	}
+	return round(sum)
+}
+
+// entry is a student's score with its explanation.
+func (s *scorer) entry(d *studentDoc, text float64) Entry {
+	v := s.values(d, text)
+	_, matched, missing := s.ix.skillCoverage(d, s.in, true)
+	e := Entry{StudentID: d.ID, MatchedSkills: matched, MissingSkills: missing, Breakdown: make([]Component, 0, len(v))}
+	for i := range v {
+		c := Component{Name: featureNames[i], Value: v[i], Weight: s.w[i], Contribution: round(s.w[i] * v[i])}
 		e.Breakdown = append(e.Breakdown, c)
 		e.Score += c.Contribution
 	}
@@ -371,8 +521,11 @@ func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 // skillCoverage: each requirement counts 2 (must-have) or 1; a skill at
 // the minimum level or above is a full match, a lower level counts in
 // proportion (at most 0.8), and a parent or child skill counts half.
-func (ix *Index) skillCoverage(d *studentDoc, in *Internship) (float64, []string, []string) {
-	matched, missing := []string{}, []string{}
+func (ix *Index) skillCoverage(d *studentDoc, in *Internship, explain bool) (float64, []string, []string) {
+	var matched, missing []string
+	if explain {
+		matched, missing = []string{}, []string{}
+	}
 	if len(in.Requirements) == 0 {
 		return 1, matched, missing
 	}
@@ -398,6 +551,9 @@ func (ix *Index) skillCoverage(d *studentDoc, in *Internship) (float64, []string
 			}
 		}
 		got += w * m
+		if !explain {
+			continue
+		}
 		if m >= 1 {
 			matched = append(matched, r.Skill)
 		} else {
@@ -442,14 +598,10 @@ func groupAffinity(d *studentDoc, in *Internship, p Priorities) float64 {
 			sum++
 		}
 	}
-	cities := p.PreferredCities
-	if in.City != "" {
-		cities = append(append([]string{}, cities...), in.City)
-	}
-	if len(cities) > 0 {
+	if len(p.PreferredCities) > 0 || in.City != "" {
 		n++
 		for _, c := range d.PreferredCities {
-			if containsFold(cities, c) {
+			if containsFold(p.PreferredCities, c) || (in.City != "" && strings.EqualFold(strings.TrimSpace(in.City), strings.TrimSpace(c))) {
 				sum++
 				break
 			}

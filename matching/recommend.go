@@ -75,7 +75,7 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 		if req.Priorities != nil {
 			p = req.Priorities(in.ID)
 		}
-		e := ix.score(d, in, p, textOverlap(words, in))
+		e := ix.newScorer(in, p).entry(d, textOverlap(words, in))
 		recs = append(recs, Recommendation{Score: e.Score, InternshipID: in.ID, Breakdown: e.Breakdown,
 			MatchedSkills: e.MatchedSkills, MissingSkills: e.MissingSkills})
 	}
@@ -96,38 +96,6 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 	}
 	out.HasNextPage = end < len(recs)
 	return out, nil
-}
-
-// passes applies the shortlist's hard filters to one student in memory.
-func passes(d *studentDoc, in *Internship) bool {
-	if d.Placed {
-		return false
-	}
-	if in.GraduationYearFrom > 0 && d.GraduationYear < in.GraduationYearFrom {
-		return false
-	}
-	if in.GraduationYearTo > 0 && d.GraduationYear > in.GraduationYearTo {
-		return false
-	}
-	if in.MinGPA > 0 && (!d.HasGPA || d.GPA < in.MinGPA) {
-		return false
-	}
-	if in.MajorsRequired && len(in.Majors) > 0 && !containsFold(in.Majors, d.Major) {
-		return false
-	}
-	if !in.Start.IsZero() {
-		end := in.End
-		if end.IsZero() {
-			end = in.Start
-		}
-		if !d.AvailableFrom.IsZero() && d.AvailableFrom.After(end) {
-			return false
-		}
-		if !d.AvailableUntil.IsZero() && d.AvailableUntil.Before(in.Start) {
-			return false
-		}
-	}
-	return true
 }
 
 // textOverlap is the share of an internship's title terms found in the

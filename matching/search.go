@@ -2,11 +2,15 @@ package matching
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -86,14 +90,19 @@ type SearchResult struct {
 	Facets      []Facet
 }
 
-// MaxSearchOffset bounds paging depth.
-const MaxSearchOffset = 10000
-
-// Search finds students.
+// Search finds students. Bleve matches and scores the free text (BM25 over
+// the English- and CJK-analysed statement and profile fields, plus the
+// canonical skills the text names through the vocabulary); every matching
+// student is collected with its score. The filters (visibility included),
+// facets, order and paging then work on those students' features held in
+// memory, so TotalCount and the facets count exactly the students the viewer
+// may see, and a page costs the same at any depth: the cursor is the sort key
+// of the last hit (keyset paging, like bleve's SearchAfter), not an offset.
+// An empty query matches every student and does not touch bleve.
 func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
 	var out SearchResult
 	fp := req.fingerprint()
-	offset, err := decodeSearchCursor(req.After, fp)
+	after, err := decodeSearchCursor(req.After, fp)
 	if err != nil {
 		return out, err
 	}
@@ -101,83 +110,254 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 	if first <= 0 {
 		first = 20
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(studentsOnly())
-	addFilters(bq, ix.searchFilters(req))
-	text := strings.TrimSpace(req.Query)
-	if text != "" {
-		bq.AddMust(ix.textQuery(text))
-	}
-	sr := bleve.NewSearchRequestOptions(bq, first+1, offset, false)
-	switch req.Sort {
-	case SortRelevance:
-		sr.SortBy([]string{"-_score", "id"})
-	case SortGPA, SortGraduationYear, SortName:
-		field := map[string]string{SortGPA: "gpa", SortGraduationYear: "year", SortName: "name"}[req.Sort]
-		if req.Descending {
-			field = "-" + field
-		}
-		sr.SortBy([]string{field, "id"})
-	default:
-		return out, fmt.Errorf("matching: unknown sort %q", req.Sort)
-	}
-	if text != "" {
-		sr.Highlight = bleve.NewHighlight()
-		sr.Highlight.AddField("statement")
-		sr.Highlight.AddField("statement_zh")
+	less, err := searchOrder(req.Sort, req.Descending)
+	if err != nil {
+		return out, err
 	}
 	for _, f := range req.Facets {
-		field, ok := facetFields[f]
-		if !ok {
+		if _, ok := facetFields[f]; !ok {
 			return out, fmt.Errorf("matching: unknown facet %q", f)
 		}
-		sr.AddFacet(f, bleve.NewFacetRequest(field, 20))
 	}
-	res, err := ix.bleve.SearchInContext(ctx, sr)
-	if err != nil {
-		return out, fmt.Errorf("matching: search: %w", err)
+	text := strings.TrimSpace(req.Query)
+	var scored map[string]float64
+	if text != "" {
+		if scored, err = ix.matchText(ctx, text); err != nil {
+			return out, err
+		}
 	}
-	out.TotalCount = int(res.Total)
-	hits := res.Hits
-	if len(hits) > first {
-		hits, out.HasNextPage = hits[:first], true
+	pass := ix.searchFilter(req)
+	ix.mu.RLock()
+	var hits []sortKey
+	if scored == nil {
+		hits = make([]sortKey, 0, len(ix.order)/2)
+		for i, d := range ix.order {
+			if i%4096 == 0 && ctx.Err() != nil {
+				ix.mu.RUnlock()
+				return out, ctx.Err()
+			}
+			if pass(d) {
+				hits = append(hits, keyOf(d, 0))
+			}
+		}
+	} else {
+		hits = make([]sortKey, 0, len(scored))
+		for id, score := range scored {
+			if d, ok := ix.students[id]; ok && pass(d) {
+				hits = append(hits, keyOf(d, score))
+			}
+		}
 	}
-	for i, h := range hits {
-		out.Hits = append(out.Hits, SearchHit{StudentID: strings.TrimPrefix(h.ID, "s:"), Score: round(h.Score), Highlights: highlights(h.Fragments)})
-		out.Cursors = append(out.Cursors, encodeSearchCursor(offset+i+1, fp))
-	}
-	if offset+first >= MaxSearchOffset {
-		out.HasNextPage = false
-	}
+	out.TotalCount = len(hits)
 	for _, f := range req.Facets {
-		out.Facets = append(out.Facets, facetOf(f, res.Facets[f]))
+		out.Facets = append(out.Facets, ix.facet(f, hits))
+	}
+	ix.mu.RUnlock()
+	// The page: the first+1 hits after the cursor, in order.
+	page := make([]sortKey, 0, first+1)
+	for _, h := range hits {
+		if after != nil && !less(*after, h) {
+			continue
+		}
+		if len(page) < first+1 {
+			page = append(page, h)
+			if len(page) == first+1 {
+				sort.Slice(page, func(i, j int) bool { return less(page[i], page[j]) })
+			}
+			continue
+		}
+		if !less(h, page[first]) {
+			continue
+		}
+		i := sort.Search(len(page), func(i int) bool { return less(h, page[i]) })
+		copy(page[i+1:], page[i:first])
+		page[i] = h
+	}
+	sort.Slice(page, func(i, j int) bool { return less(page[i], page[j]) })
+	if len(page) > first {
+		page, out.HasNextPage = page[:first], true
+	}
+	for _, h := range page {
+		out.Hits = append(out.Hits, SearchHit{StudentID: h.ID, Score: round(h.Score)})
+		out.Cursors = append(out.Cursors, encodeSearchCursor(h, fp))
+	}
+	if text != "" && len(out.Hits) > 0 {
+		ids := make([]string, len(out.Hits))
+		for i, h := range out.Hits {
+			ids[i] = h.StudentID
+		}
+		hl, err := ix.highlightIDs(ctx, ids, text)
+		if err != nil {
+			return out, err
+		}
+		for i := range out.Hits {
+			out.Hits[i].Highlights = hl[out.Hits[i].StudentID]
+		}
 	}
 	return out, nil
 }
 
+// sortKey is what a search orders by; a cursor holds the last hit's key.
+type sortKey struct {
+	ID     string  `json:"i"`
+	Score  float64 `json:"s,omitempty"`
+	GPA    float64 `json:"g,omitempty"`
+	HasGPA bool    `json:"h,omitempty"`
+	Year   int     `json:"y,omitempty"`
+	Name   string  `json:"n,omitempty"`
+	d      *studentDoc
+}
+
+func keyOf(d *studentDoc, score float64) sortKey {
+	return sortKey{ID: d.ID, Score: score, GPA: d.GPA, HasGPA: d.HasGPA, Year: d.GraduationYear, Name: d.Name, d: d}
+}
+
+// searchOrder returns the order of a sort: by the field (students without a
+// GPA last either way), then by id ascending.
+func searchOrder(by string, desc bool) (func(a, b sortKey) bool, error) {
+	var cmp func(a, b sortKey) int
+	switch by {
+	case SortRelevance:
+		return func(a, b sortKey) bool {
+			if a.Score != b.Score {
+				return a.Score > b.Score
+			}
+			return idLess(a.ID, b.ID)
+		}, nil
+	case SortGPA:
+		cmp = func(a, b sortKey) int {
+			if a.HasGPA != b.HasGPA {
+				return 0 // handled below
+			}
+			return compareFloat(a.GPA, b.GPA)
+		}
+	case SortGraduationYear:
+		cmp = func(a, b sortKey) int { return a.Year - b.Year }
+	case SortName:
+		cmp = func(a, b sortKey) int { return strings.Compare(a.Name, b.Name) }
+	default:
+		return nil, fmt.Errorf("matching: unknown sort %q", by)
+	}
+	return func(a, b sortKey) bool {
+		if by == SortGPA && a.HasGPA != b.HasGPA {
+			return a.HasGPA
+		}
+		c := cmp(a, b)
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c < 0
+		}
+		return idLess(a.ID, b.ID)
+	}, nil
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// matchText returns every student matching the text, with its BM25 score.
+// A custom document-match handler takes each hit as bleve finds it, so no
+// top-N heap, sort field or facet is computed in bleve.
+func (ix *Index) matchText(ctx context.Context, text string) (map[string]float64, error) {
+	scored := map[string]float64{}
+	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			scored[strings.TrimPrefix(d.ID, "s:")] = d.Score
+			sctx.DocumentMatchPool.Put(d)
+			return nil
+		}, true, nil
+	}
+	sr := bleve.NewSearchRequestOptions(ix.textQuery(text), 0, 0, false)
+	if _, err := ix.bleve.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker), sr); err != nil {
+		return nil, fmt.Errorf("matching: search: %w", err)
+	}
+	return scored, nil
+}
+
+// facet counts the values of a facet field over the hits: the 20 most
+// frequent, ties by value.
+func (ix *Index) facet(name string, hits []sortKey) Facet {
+	counts := map[string]int{}
+	switch name {
+	case FacetMajor:
+		for _, h := range hits {
+			counts[strings.TrimSpace(h.d.Major)]++
+		}
+	case FacetGraduationYear:
+		for _, h := range hits {
+			counts[strconv.Itoa(h.d.GraduationYear)]++
+		}
+	case FacetSkill:
+		for _, h := range hits {
+			for c := range h.d.skills {
+				counts[c]++
+			}
+		}
+	case FacetCity:
+		for _, h := range hits {
+			for _, c := range h.d.cities {
+				counts[c]++
+			}
+		}
+	}
+	f := Facet{Field: name, Buckets: make([]FacetBucket, 0, len(counts))}
+	for v, n := range counts {
+		f.Buckets = append(f.Buckets, FacetBucket{Value: v, Count: n})
+	}
+	sort.Slice(f.Buckets, func(i, j int) bool {
+		if f.Buckets[i].Count != f.Buckets[j].Count {
+			return f.Buckets[i].Count > f.Buckets[j].Count
+		}
+		return f.Buckets[i].Value < f.Buckets[j].Value
+	})
+	if len(f.Buckets) > maxFacetBuckets {
+		f.Buckets = f.Buckets[:maxFacetBuckets]
+	}
+	return f
+}
+
+// maxFacetBuckets bounds the buckets of a facet.
+const maxFacetBuckets = 20
+
 // textQuery matches the text in English and Chinese, and the skills the
 // text names through the vocabulary (so "电解铝" finds "aluminium
-// electrolysis").
+// electrolysis"). The Latin part of the text goes to the English-analysed
+// fields (every word must match, in any order), the Han part to the
+// CJK-analysed fields (as a phrase of bigrams, or all bigrams in any order
+// at half the boost), so neither analyser sees words it cannot use.
 func (ix *Index) textQuery(text string) query.Query {
+	latin, han := splitScripts(text)
 	var qs []query.Query
-	for _, f := range []string{"statement", "profile"} {
-		m := bleve.NewMatchQuery(text)
-		m.SetField(f)
-		qs = append(qs, m)
-	}
-	for _, f := range []string{"statement_zh", "profile_zh"} {
-		m := bleve.NewMatchPhraseQuery(text)
-		m.SetField(f)
-		if hasHan(text) {
+	if latin != "" {
+		for _, f := range []string{"statement", "profile"} {
+			m := bleve.NewMatchQuery(latin)
+			m.SetField(f)
+			m.SetOperator(query.MatchQueryOperatorAnd)
 			qs = append(qs, m)
 		}
 	}
-	if hasHan(text) {
-		// Bigram matching for Chinese without requiring the exact phrase.
-		m := bleve.NewMatchQuery(text)
-		m.SetField("statement_zh")
-		m.SetBoost(0.5)
-		qs = append(qs, m)
+	if han != "" {
+		for _, f := range []string{"statement_zh", "profile_zh"} {
+			p := bleve.NewMatchPhraseQuery(han)
+			p.SetField(f)
+			qs = append(qs, p)
+			m := bleve.NewMatchQuery(han)
+			m.SetField(f)
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			m.SetBoost(0.5)
+			qs = append(qs, m)
+		}
 	}
 	for _, c := range ix.vocab.Expand(text) {
 		t := bleve.NewTermQuery(skillKey(c))
@@ -185,108 +365,112 @@ func (ix *Index) textQuery(text string) query.Query {
 		t.SetBoost(2)
 		qs = append(qs, t)
 	}
+	if len(qs) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-func (ix *Index) searchFilters(req SearchRequest) []query.Query {
-	var fs []query.Query
-	if req.VisibleToPartner != "" {
-		fs = append(fs, visibility(req.VisibleToPartner))
-	}
-	if len(req.Majors) > 0 {
-		fs = append(fs, anyTerm("major", req.Majors, false))
-	}
-	if req.GraduationYearFrom > 0 || req.GraduationYearTo > 0 {
-		var lo, hi *float64
-		if req.GraduationYearFrom > 0 {
-			v := float64(req.GraduationYearFrom)
-			lo = &v
+// splitScripts splits text into its non-Han and its Han parts (each part's
+// runs joined by spaces).
+func splitScripts(text string) (latin, han string) {
+	var l, h strings.Builder
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			h.WriteRune(r)
+			l.WriteRune(' ')
+		} else {
+			l.WriteRune(r)
+			h.WriteRune(' ')
 		}
-		if req.GraduationYearTo > 0 {
-			v := float64(req.GraduationYearTo)
-			hi = &v
-		}
-		t := true
-		r := bleve.NewNumericRangeInclusiveQuery(lo, hi, &t, &t)
-		r.SetField("year")
-		fs = append(fs, r)
 	}
-	if req.MinGPA > 0 || req.MaxGPA > 0 {
-		var lo, hi *float64
-		if req.MinGPA > 0 {
-			lo = &req.MinGPA
-		}
-		if req.MaxGPA > 0 {
-			hi = &req.MaxGPA
-		}
-		t := true
-		r := bleve.NewNumericRangeInclusiveQuery(lo, hi, &t, &t)
-		r.SetField("gpa")
-		fs = append(fs, r)
+	return strings.Join(strings.Fields(l.String()), " "), strings.Join(strings.Fields(h.String()), " ")
+}
+
+// searchFilter is a search's filters, evaluated in memory.
+func (ix *Index) searchFilter(req SearchRequest) func(d *studentDoc) bool {
+	majors, cities := normAll(req.Majors), normAll(req.Cities)
+	type need struct {
+		skill string
+		level int
 	}
+	var skills []need
 	for _, s := range req.Skills {
-		lvl := max(1, min(5, s.MinLevel))
-		t := bleve.NewTermQuery(levelKey(ix.vocab.Canonical(s.Skill), lvl))
-		t.SetField("skill_level")
-		fs = append(fs, t)
+		skills = append(skills, need{ix.vocab.Canonical(s.Skill), max(1, min(5, s.MinLevel))})
 	}
-	if len(req.Cities) > 0 {
-		fs = append(fs, anyTerm("city", req.Cities, true))
-	}
-	if req.Consent != nil {
-		c := bleve.NewBoolFieldQuery(*req.Consent)
-		c.SetField("consent")
-		fs = append(fs, c)
-	}
-	if !req.AvailableFrom.IsZero() {
-		t := true
-		a := bleve.NewDateRangeInclusiveQuery(time.Time{}, req.AvailableFrom, nil, &t)
-		a.SetField("avail_from")
-		fs = append(fs, a)
-	}
-	if !req.AvailableUntil.IsZero() {
-		t := true
-		b := bleve.NewDateRangeInclusiveQuery(req.AvailableUntil, time.Time{}, &t, nil)
-		b.SetField("avail_until")
-		fs = append(fs, b)
-	}
-	return fs
-}
-
-func facetOf(name string, fr *search.FacetResult) Facet {
-	f := Facet{Field: name, Buckets: []FacetBucket{}}
-	if fr == nil || fr.Terms == nil {
-		return f
-	}
-	for _, t := range fr.Terms.Terms() {
-		f.Buckets = append(f.Buckets, FacetBucket{Value: t.Term, Count: t.Count})
-	}
-	sort.SliceStable(f.Buckets, func(i, j int) bool {
-		if f.Buckets[i].Count != f.Buckets[j].Count {
-			return f.Buckets[i].Count > f.Buckets[j].Count
+	return func(d *studentDoc) bool {
+		if !d.visibleTo(req.VisibleToPartner) {
+			return false
 		}
-		return f.Buckets[i].Value < f.Buckets[j].Value
-	})
-	return f
+		if len(majors) > 0 && !slices.Contains(majors, d.major) {
+			return false
+		}
+		if req.GraduationYearFrom > 0 && d.GraduationYear < req.GraduationYearFrom {
+			return false
+		}
+		if req.GraduationYearTo > 0 && d.GraduationYear > req.GraduationYearTo {
+			return false
+		}
+		if (req.MinGPA > 0 || req.MaxGPA > 0) && !d.HasGPA {
+			return false
+		}
+		if req.MinGPA > 0 && d.GPA < req.MinGPA {
+			return false
+		}
+		if req.MaxGPA > 0 && d.GPA > req.MaxGPA {
+			return false
+		}
+		for _, s := range skills {
+			if d.skills[s.skill] < s.level {
+				return false
+			}
+		}
+		if len(cities) > 0 && !d.inAnyCity(cities) {
+			return false
+		}
+		if req.Consent != nil && d.Consent != *req.Consent {
+			return false
+		}
+		// Available on the whole asked window: from on or before its
+		// start, until on or after its end.
+		if !req.AvailableFrom.IsZero() && !d.AvailableFrom.IsZero() && d.AvailableFrom.After(req.AvailableFrom) {
+			return false
+		}
+		if !req.AvailableUntil.IsZero() && !d.AvailableUntil.IsZero() && d.AvailableUntil.Before(req.AvailableUntil) {
+			return false
+		}
+		return true
+	}
 }
 
+// fingerprint identifies a search (not its page), so a cursor of another
+// search is refused.
 func (r SearchRequest) fingerprint() uint64 {
 	c := r
 	c.First, c.After, c.Facets = 0, "", nil
-	return ShortlistRequest{Internship: Internship{ID: fmt.Sprintf("%+v", c)}}.fingerprint()
+	b, _ := json.Marshal(c)
+	return ShortlistRequest{Internship: Internship{ID: "search:" + string(b)}}.fingerprint()
 }
 
-func encodeSearchCursor(offset int, fp uint64) string { return encodeCursor(offset, fp) }
+func encodeSearchCursor(k sortKey, fp uint64) string {
+	b, _ := json.Marshal(k)
+	return base64.RawURLEncoding.EncodeToString(append([]byte(strconv.FormatUint(fp, 36)+":"), b...))
+}
 
-func decodeSearchCursor(c string, fp uint64) (int, error) {
+func decodeSearchCursor(c string, fp uint64) (*sortKey, error) {
 	if c == "" {
-		return 0, nil
+		return nil, nil
 	}
-	n, err := decodeCursorMax(c, fp, MaxSearchOffset)
+	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return 0, err
+		return nil, ErrBadCursor
 	}
-	return n, nil
+	f, rest, ok := strings.Cut(string(b), ":")
+	var k sortKey
+	if !ok || f != strconv.FormatUint(fp, 36) || json.Unmarshal([]byte(rest), &k) != nil || k.ID == "" {
+		return nil, ErrBadCursor
+	}
+	return &k, nil
 }
 
 func decodeCursorMax(c string, fp uint64, limit int) (int, error) {

@@ -28,7 +28,8 @@ type Skill struct {
 // they are.
 type Vocabulary struct {
 	skills map[string]*Skill // by canonical name
-	lookup map[string]string // normalised name, alias or translation → canonical name
+	lookup   map[string]string   // normalised name, alias or translation → canonical name
+	children map[string][]string // canonical name → its children's, sorted
 }
 
 // DefaultVocabulary returns the vocabulary shipped with Crucible (metallurgy
@@ -44,7 +45,7 @@ func DefaultVocabulary() *Vocabulary {
 
 // NewVocabulary builds a vocabulary from skills.
 func NewVocabulary(skills []Skill) *Vocabulary {
-	v := &Vocabulary{skills: map[string]*Skill{}, lookup: map[string]string{}}
+	v := &Vocabulary{skills: map[string]*Skill{}, lookup: map[string]string{}, children: map[string][]string{}}
 	for i := range skills {
 		s := &skills[i]
 		v.skills[s.Name] = s
@@ -53,6 +54,12 @@ func NewVocabulary(skills []Skill) *Vocabulary {
 				v.lookup[k] = s.Name
 			}
 		}
+		if s.Parent != "" {
+			v.children[s.Parent] = append(v.children[s.Parent], s.Name)
+		}
+	}
+	for _, c := range v.children {
+		sort.Strings(c)
 	}
 	return v
 }
@@ -162,4 +169,9 @@ func containsWord(q, key string) bool {
 	before := i == 0 || q[i-1] == ' '
 	after := i+len(key) == len(q) || q[i+len(key)] == ' '
 	return before && after
+}
+
+// Children returns the canonical names of a skill's direct children, sorted.
+func (v *Vocabulary) Children(canonical string) []string {
+	return v.children[canonical]
 }
