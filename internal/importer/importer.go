@@ -331,8 +331,9 @@ func (r *run) write(sum []byte) (int, error) {
 			}
 			return fn(line, rec)
 		})
-		if err == nil && !bytes.Equal(got, sum) {
-			err = ErrFileChanged
+		var fe *fileError
+		if errors.As(err, &fe) || err == nil && !bytes.Equal(got, sum) {
+			err = ErrFileChanged // it was readable in the first pass
 		}
 		return err
 	}

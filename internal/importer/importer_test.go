@@ -594,3 +594,50 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("passes %v, last %v", passes, last)
 	}
 }
+
+// TestLongLines: a line over the 1 MiB limit is rejected alone; one over
+// the read buffer but under the limit is read whole.
+func TestLongLines(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	long := strings.Repeat("长", 200_000/3) // ~200 kB of statement
+	huge := strings.Repeat("x", 1<<20+100) // over the limit
+	body := `{"studentNumber":"G001","name":"Long","enrolmentYear":2022,"graduationYear":2026,"statement":"` + long[:9000] + `"}` + "\n" +
+		`{"studentNumber":"G002","name":"Huge","enrolmentYear":2022,"graduationYear":2026,"statement":"` + huge + `"}` + "\n" +
+		`{"studentNumber":"G003","name":"Too long statement","enrolmentYear":2022,"graduationYear":2026,"statement":"` + long + `"}` + "\n" +
+		`{"studentNumber":"G004","name":"After","enrolmentYear":2022,"graduationYear":2026}`
+	rep, err := importer.Run(ctx, db, write(t, "l.jsonl", body), importer.Options{Kind: importer.Students, SkipInvalid: true})
+	if err != nil || rep.Read != 4 || rep.Written != 2 {
+		t.Fatalf("report %+v, err %v", rep, err)
+	}
+	wantErrors(t, rep, "2||the line is longer than 1048576 bytes", "3|statement|Statement is 66666 characters long; the limit is 10000.")
+	all := students(t, db)
+	if all["G001"] == nil || len([]rune(all["G001"].Statement)) != 3000 || all["G004"] == nil {
+		t.Fatalf("written: %v", all)
+	}
+}
+
+// TestCancel: an import interrupted while writing writes nothing.
+func TestCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := newDB(t)
+	var b strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, `{"studentNumber":"K%05d","name":"K","enrolmentYear":2022,"graduationYear":2026}`+"\n", i)
+	}
+	stop := func(pass string, done, total int64) {
+		if pass == "writing" && done > total/2 {
+			cancel()
+		}
+	}
+	_, err := importer.Run(ctx, db, write(t, "k.jsonl", b.String()), importer.Options{Kind: importer.Students, BatchSize: 500, Progress: stop})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("err = %v", err)
+	}
+	if c, err := db.CountStudents(context.Background(), coop.StudentFilter{}); err != nil || c != 0 {
+		t.Fatalf("%d students after a cancelled import (%v)", c, err)
+	}
+}
