@@ -119,6 +119,7 @@ type WriteError struct {
 	Err    error
 }
 
+// Error says that nothing was written, and which line the database refused.
 func (e *WriteError) Error() string {
 	msg := e.Reason
 	if e.Field != "" {
@@ -130,6 +131,7 @@ func (e *WriteError) Error() string {
 	return "the database refused the import, nothing was written: " + msg
 }
 
+// Unwrap returns the database's error.
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // checkBatch is how many student numbers are looked up in the database at
