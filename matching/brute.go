@@ -9,15 +9,15 @@ import "context"
 func (ix *Index) BruteForce(ctx context.Context, in Internship, p Priorities, first int) ([]Entry, error) {
 	pin := ix.prepareInternship(in)
 	sc := ix.newScorer(pin, p)
-	f := newHardFilter(pin, "", nil)
 	best := topK{k: max(first, 0)}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	f := ix.newHardFilter(pin, "", nil)
 	for i, d := range ix.order {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if f.pass(d) {
+		if ix.pass(&f, i) {
 			best.offer(candidate{d: d, score: sc.score(d, 0)})
 		}
 	}

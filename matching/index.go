@@ -52,6 +52,9 @@ type Index struct {
 	mu          sync.RWMutex
 	students    map[string]*studentDoc
 	order       []*studentDoc // the same students, for fast scans
+	flat        []flat        // their filter fields, packed, in the same order
+	majorIDs    map[string]int32
+	cityIDs     map[string]int32
 	internships map[string]*Internship
 
 	onDisk bool
@@ -72,6 +75,7 @@ func Open(dir string) (*Index, error) {
 		ver, verr := b.GetInternal(keyMappingVersion)
 		if verr == nil && string(ver) == MappingVersion {
 			ix := &Index{bleve: b, vocab: v, onDisk: true}
+			ix.reset()
 			if err := ix.load(); err == nil {
 				return ix, nil
 			}
@@ -109,7 +113,8 @@ func NewMemory() (*Index, error) {
 }
 
 func newIndex(b bleve.Index, v *Vocabulary, onDisk bool) (*Index, error) {
-	ix := &Index{bleve: b, vocab: v, students: map[string]*studentDoc{}, internships: map[string]*Internship{}, onDisk: onDisk}
+	ix := &Index{bleve: b, vocab: v, onDisk: onDisk}
+	ix.reset()
 	bb := b.NewBatch()
 	bb.SetInternal(keyMappingVersion, []byte(MappingVersion))
 	if err := ix.apply(bb); err != nil {
@@ -462,9 +467,15 @@ func newMapping() mapping.IndexMapping {
 	return m
 }
 
+// reset empties the in-memory tables.
+func (ix *Index) reset() {
+	ix.students, ix.internships, ix.order, ix.flat = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil
+	ix.majorIDs, ix.cityIDs = map[string]int32{}, map[string]int32{}
+}
+
 // load reads the documents of an opened index back into memory.
 func (ix *Index) load() error {
-	ix.students, ix.internships, ix.order = map[string]*studentDoc{}, map[string]*Internship{}, nil
+	ix.reset()
 	const page = 5000
 	var after []string
 	for {

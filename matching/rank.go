@@ -16,6 +16,8 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -95,30 +97,26 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	if offset >= window {
 		return out, ErrBadCursor
 	}
-	var hits search.DocumentMatchCollection
+	var hits []retrieved
 	var maxScore float64
 	if q, ok := ix.shortlistQuery(in, req); ok {
-		sr := bleve.NewSearchRequestOptions(q, window, 0, false)
-		sr.SortBy([]string{"-_score", "_id"})
-		res, err := ix.bleve.SearchInContext(ctx, sr)
-		if err != nil {
-			return out, fmt.Errorf("matching: retrieve: %w", err)
+		if hits, maxScore, err = ix.retrieve(ctx, q, window); err != nil {
+			return out, err
 		}
-		hits, maxScore = res.Hits, res.MaxScore
 	}
 	sc := ix.newScorer(in, req.Priorities)
-	filter := newHardFilter(in, req.VisibleToPartner, req.Cities)
 	ix.mu.RLock()
+	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
 	cands := make([]candidate, 0, window)
 	seen := make(map[*studentDoc]bool, len(hits))
 	for _, h := range hits {
-		d, ok := ix.students[strings.TrimPrefix(h.ID, "s:")]
-		if !ok || !filter.pass(d) { // deleted or changed since the search
+		d, ok := ix.students[strings.TrimPrefix(h.id, "s:")]
+		if !ok || !ix.pass(&filter, d.slot) { // deleted or changed since the search
 			continue
 		}
 		text := 0.0
 		if maxScore > 0 {
-			text = h.Score / maxScore
+			text = h.score / maxScore
 		}
 		seen[d] = true
 		cands = append(cands, candidate{d: d, text: text, score: sc.score(d, text)})
@@ -128,16 +126,16 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	if room := window - len(cands); room > 0 {
 		fill = topK{k: room}
 	}
-	for i, d := range ix.order {
-		if i%4096 == 0 && ctx.Err() != nil {
+	for i := range ix.flat {
+		if i%8192 == 0 && ctx.Err() != nil {
 			ix.mu.RUnlock()
 			return out, ctx.Err()
 		}
-		if !filter.pass(d) {
+		if !ix.pass(&filter, i) {
 			continue
 		}
 		total++
-		if fill.k > 0 && !seen[d] {
+		if d := ix.order[i]; fill.k > 0 && !seen[d] {
 			fill.offer(candidate{d: d, score: sc.score(d, 0)})
 		}
 	}
@@ -172,6 +170,114 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		out.Cursors = append(out.Cursors, encodeCursor(offset+i+1, fp))
 	}
 	return out, nil
+}
+
+// retrieved is a bleve hit: document id and BM25 score.
+type retrieved struct {
+	id    string
+	score float64
+}
+
+// retrieve runs a query and returns its best window hits by score, ties by
+// document id, and the best score. A custom document-match handler keeps
+// every hit's internal id and score and the window best scores in a
+// min-heap; only the hits at or above the window's lowest score have their
+// ids loaded (a sort on _id in bleve would load every hit's id).
+func (ix *Index) retrieve(ctx context.Context, q query.Query, window int) ([]retrieved, float64, error) {
+	type raw struct {
+		score    float64
+		off, end int
+	}
+	var (
+		hits     []raw
+		arena    []byte
+		best     []float64 // min-heap of the window best scores
+		out      []retrieved
+		maxScore float64
+		idErr    error
+	)
+	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(d *search.DocumentMatch) error {
+			if d != nil {
+				hits = append(hits, raw{d.Score, len(arena), len(arena) + len(d.IndexInternalID)})
+				arena = append(arena, d.IndexInternalID...)
+				maxScore = max(maxScore, d.Score)
+				pushBest(&best, d.Score, window)
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			// The end: load the ids of the hits that can be in the window.
+			threshold := math.Inf(-1)
+			if len(best) == window {
+				threshold = best[0]
+			}
+			for _, h := range hits {
+				if h.score < threshold {
+					continue
+				}
+				id, err := sctx.IndexReader.ExternalID(arena[h.off:h.end])
+				if err != nil {
+					idErr = err
+					return err
+				}
+				out = append(out, retrieved{id: id, score: h.score})
+			}
+			return nil
+		}, false, nil
+	}
+	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	if _, err := ix.bleve.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker), sr); err != nil {
+		return nil, 0, fmt.Errorf("matching: retrieve: %w", err)
+	}
+	if idErr != nil {
+		return nil, 0, fmt.Errorf("matching: retrieve: %w", idErr)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].score != out[j].score {
+			return out[i].score > out[j].score
+		}
+		return out[i].id < out[j].id
+	})
+	if len(out) > window {
+		out = out[:window]
+	}
+	return out, maxScore, nil
+}
+
+// pushBest keeps the k largest values in a min-heap.
+func pushBest(h *[]float64, v float64, k int) {
+	b := *h
+	if len(b) < k {
+		b = append(b, v)
+		for i := len(b) - 1; i > 0; {
+			p := (i - 1) / 2
+			if b[p] <= b[i] {
+				break
+			}
+			b[p], b[i] = b[i], b[p]
+			i = p
+		}
+		*h = b
+		return
+	}
+	if k == 0 || v <= b[0] {
+		return
+	}
+	b[0] = v
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(b) && b[l] < b[m] {
+			m = l
+		}
+		if r < len(b) && b[r] < b[m] {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		b[i], b[m] = b[m], b[i]
+		i = m
+	}
 }
 
 // candidate is a student in a ranking window.
@@ -252,75 +358,120 @@ func idLess(a, b string) bool {
 	return a < b
 }
 
-// shortlistQuery is the retrieval query: hard filters as one filter, skills
-// and title terms as optional, scored clauses. It reports false when the
-// internship has neither skills nor words to match.
+// shortlistQuery is the retrieval query: hard filters as one non-scoring
+// filter (AddFilter), skills and title terms as scored clauses of which at
+// least one must match: the must-have skills with their parent and child
+// skills, and the nice-to-have skills and text terms held by at most
+// commonShare of the students. Common ones (a nice-to-have every fifth
+// student lists, "aluminium" in a statement) are left out: they would make
+// retrieval visit a large part of the index for little evidence, their BM25
+// weight is small, and skill coverage is computed in memory for every
+// retrieved student anyway. When no clause is rare enough, all of them are
+// used. It reports false when the internship has neither skills nor words.
 func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Query, bool) {
-	var should []query.Query
-	skill := func(name string, boost float64) {
+	ix.mu.RLock()
+	n := len(ix.order)
+	ix.mu.RUnlock()
+	common := uint64(max(100, int(float64(n)*commonShare)))
+	var retrieve, score []query.Query
+	add := func(q query.Query, field, term string, decisive bool) {
+		if decisive || ix.docFreq(field, term) <= common {
+			retrieve = append(retrieve, q)
+		} else {
+			score = append(score, q)
+		}
+	}
+	skill := func(name string, boost float64, mustHave bool) {
 		t := bleve.NewTermQuery(skillKey(name))
 		t.SetField("skill")
 		t.SetBoost(boost)
-		should = append(should, t)
+		add(t, "skill", skillKey(name), mustHave)
 	}
 	for _, r := range in.Requirements {
 		boost := 1.0
 		if r.MustHave {
 			boost = 2.0
 		}
-		skill(r.Skill, boost)
+		skill(r.Skill, boost, r.MustHave)
 		if p := ix.vocab.Parent(r.Skill); p != "" {
-			skill(p, boost/4)
+			skill(p, boost/4, r.MustHave)
 		}
 		for _, c := range ix.vocab.Children(r.Skill) {
-			skill(c, boost/4)
+			skill(c, boost/4, r.MustHave)
 		}
 	}
-	should = append(should, textClauses(textTerms(in), 0.5, false)...)
-	if len(should) == 0 {
+	for _, t := range ix.textTermQueries(textTerms(in), 0.5) {
+		add(t, t.FieldVal, t.Term, false)
+	}
+	if len(retrieve) == 0 {
+		retrieve = score
+	}
+	if len(retrieve) == 0 {
 		return nil, false
 	}
 	bq := bleve.NewBooleanQuery()
-	// Without a must clause, a student must match at least one should
-	// clause: retrieval visits only those.
-	bq.AddShould(should...)
+	bq.AddShould(retrieve...)
 	bq.AddFilter(bleve.NewConjunctionQuery(append([]query.Query{studentsOnly()}, ix.hardFilters(in, req.VisibleToPartner, req.Cities)...)...))
 	return bq, true
+}
+
+// commonShare: a term held by more than this share of the students only
+// scores, it does not retrieve.
+const commonShare = 0.05
+
+// docFreq is the number of documents with the term in the field (deleted
+// documents not yet merged away included: it is an estimate).
+func (ix *Index) docFreq(field, term string) uint64 {
+	d, err := ix.bleve.FieldDictRange(field, []byte(term), []byte(term))
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	var n uint64
+	for {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			return n
+		}
+		if e.Term == term {
+			n += e.Count
+		}
+	}
+}
+
+// textTermQueries analyses text as the statement fields do (English for
+// the non-Han part, CJK bigrams for the Han part) and returns one term
+// query per distinct term.
+func (ix *Index) textTermQueries(text string, boost float64) []*query.TermQuery {
+	latin, han := splitScripts(text)
+	var out []*query.TermQuery
+	seen := map[string]bool{}
+	for _, part := range []struct{ text, analyzer, field string }{{latin, en.AnalyzerName, "statement"}, {han, cjk.AnalyzerName, "statement_zh"}} {
+		if part.text == "" {
+			continue
+		}
+		a := ix.bleve.Mapping().AnalyzerNamed(part.analyzer)
+		if a == nil {
+			continue
+		}
+		for _, tok := range a.Analyze([]byte(part.text)) {
+			k := part.field + "\x00" + string(tok.Term)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			t := bleve.NewTermQuery(string(tok.Term))
+			t.SetField(part.field)
+			t.SetBoost(boost)
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // textTerms are the terms of an internship's text used in queries.
 func textTerms(in *Internship) string {
 	return strings.Join(titleTerms(in.Title+" "+in.Description), " ")
-}
-
-// textClauses match text in the statement (English analyser, and CJK when
-// the text has Chinese characters), and in the profile (courses,
-// certificates, every name of every skill) when asked: a shortlist leaves
-// the profile out, since its skill clauses already cover it and the
-// profile's common words (aluminium, casting) made retrieval score most
-// students (131 ms → 60 ms at 100k).
-func textClauses(text string, boost float64, profile bool) []query.Query {
-	if text == "" {
-		return nil
-	}
-	fields := []string{"statement"}
-	if profile {
-		fields = append(fields, "profile")
-	}
-	if hasHan(text) {
-		fields = append(fields, "statement_zh")
-		if profile {
-			fields = append(fields, "profile_zh")
-		}
-	}
-	var qs []query.Query
-	for _, f := range fields {
-		m := bleve.NewMatchQuery(text)
-		m.SetField(f)
-		m.SetBoost(boost)
-		qs = append(qs, m)
-	}
-	return qs
 }
 
 // highlight fills in the matching fragments of the given entries' statements.

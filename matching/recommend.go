@@ -68,7 +68,7 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 			ix.mu.RUnlock()
 			return out, err
 		}
-		if !in.Open || !passes(d, in) {
+		if !in.Open || !ix.passes(d, in) {
 			continue
 		}
 		p := Priorities{}

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -13,7 +14,68 @@ type studentDoc struct {
 	skills map[string]int // canonical skill → level
 	major  string         // norm(Major)
 	cities []string       // norm of each preferred city
-	slot   int            // position in Index.order
+	slot   int            // position in Index.order and Index.flat
+}
+
+// flat is the part of a student the hard filters test, packed so that a
+// scan over every student (a shortlist's total) stays in the cache.
+type flat struct {
+	gpa      float64 // NaN without a GPA: every comparison fails
+	from     int64   // availability, Unix seconds; math.MinInt64 when open
+	until    int64   // math.MaxInt64 when open
+	cityMask uint64  // bit i: prefers the city with intern id i (< 64)
+	year     int32
+	major    int32 // intern id of the normed major
+	flags    uint8
+}
+
+const (
+	flagPlaced     = 1 << iota
+	flagConsent    // consented to be shown to partners
+	flagApplied    // applied somewhere: visibility needs AppliedTo
+	flagManyCities // a city with intern id ≥ 64: test d.cities
+)
+
+// intern returns the small integer id of a string (mu held for writing).
+func (ix *Index) intern(table map[string]int32, s string) int32 {
+	if id, ok := table[s]; ok {
+		return id
+	}
+	id := int32(len(table))
+	table[s] = id
+	return id
+}
+
+// flatten packs a student (mu held for writing).
+func (ix *Index) flatten(d *studentDoc) flat {
+	f := flat{gpa: math.NaN(), from: math.MinInt64, until: math.MaxInt64, year: int32(d.GraduationYear),
+		major: ix.intern(ix.majorIDs, d.major)}
+	if d.HasGPA {
+		f.gpa = d.GPA
+	}
+	if !d.AvailableFrom.IsZero() {
+		f.from = d.AvailableFrom.Unix()
+	}
+	if !d.AvailableUntil.IsZero() {
+		f.until = d.AvailableUntil.Unix()
+	}
+	if d.Placed {
+		f.flags |= flagPlaced
+	}
+	if d.Consent {
+		f.flags |= flagConsent
+	}
+	if len(d.AppliedTo) > 0 {
+		f.flags |= flagApplied
+	}
+	for _, c := range d.cities {
+		if id := ix.intern(ix.cityIDs, c); id < 64 {
+			f.cityMask |= 1 << uint(id)
+		} else {
+			f.flags |= flagManyCities
+		}
+	}
+	return f
 }
 
 // norm folds case and surrounding space; keyword filters compare normed
@@ -30,12 +92,15 @@ func normAll(ss []string) []string {
 
 // put adds or replaces a student in the in-memory table (mu held).
 func (ix *Index) put(d *studentDoc) {
+	f := ix.flatten(d)
 	if old, ok := ix.students[d.ID]; ok {
 		d.slot = old.slot
 		ix.order[d.slot] = d
+		ix.flat[d.slot] = f
 	} else {
 		d.slot = len(ix.order)
 		ix.order = append(ix.order, d)
+		ix.flat = append(ix.flat, f)
 	}
 	ix.students[d.ID] = d
 }
@@ -46,11 +111,12 @@ func (ix *Index) remove(id string) {
 	if !ok {
 		return
 	}
-	last := ix.order[len(ix.order)-1]
-	ix.order[d.slot] = last
+	n := len(ix.order) - 1
+	last := ix.order[n]
+	ix.order[d.slot], ix.flat[d.slot] = last, ix.flat[n]
 	last.slot = d.slot
-	ix.order[len(ix.order)-1] = nil
-	ix.order = ix.order[:len(ix.order)-1]
+	ix.order[n] = nil
+	ix.order, ix.flat = ix.order[:n], ix.flat[:n]
 	delete(ix.students, id)
 }
 
@@ -85,54 +151,86 @@ func (d *studentDoc) availableBetween(from, until time.Time) bool {
 // a city filter, evaluated in memory. It is the same test as the bleve
 // filter of a shortlist (hardFilters); a test checks that they agree.
 type hardFilter struct {
-	in        *Internship
-	majors    []string
-	cities    []string
-	visibleTo string
+	visibleTo        string
+	yearFrom, yearTo int32
+	minGPA           float64
+	start, end       int64 // Unix seconds; availability must overlap
+	dates            bool
+	majors           []int32 // nil: any major
+	majorsRequired   bool
+	cityMask         uint64
+	cities           []string // normed; nil: any city
+	citiesBeyondMask bool     // a city with intern id ≥ 64 was asked for
 }
 
-func newHardFilter(in *Internship, visibleTo string, cities []string) hardFilter {
-	f := hardFilter{in: in, visibleTo: visibleTo, cities: normAll(cities)}
-	if in.MajorsRequired && len(in.Majors) > 0 {
-		f.majors = normAll(in.Majors)
-	}
-	return f
-}
-
-func (f *hardFilter) pass(d *studentDoc) bool {
-	in := f.in
-	if d.Placed || !d.visibleTo(f.visibleTo) {
-		return false
-	}
-	if in.GraduationYearFrom > 0 && d.GraduationYear < in.GraduationYearFrom {
-		return false
-	}
-	if in.GraduationYearTo > 0 && d.GraduationYear > in.GraduationYearTo {
-		return false
-	}
-	if in.MinGPA > 0 && (!d.HasGPA || d.GPA < in.MinGPA) {
-		return false
-	}
-	if f.majors != nil && !slices.Contains(f.majors, d.major) {
-		return false
+// newHardFilter compiles the filters (mu held for reading).
+func (ix *Index) newHardFilter(in *Internship, visibleTo string, cities []string) hardFilter {
+	f := hardFilter{visibleTo: visibleTo, yearFrom: int32(in.GraduationYearFrom), yearTo: int32(in.GraduationYearTo), minGPA: in.MinGPA}
+	if f.yearTo <= 0 {
+		f.yearTo = math.MaxInt32
 	}
 	if !in.Start.IsZero() {
 		end := in.End
 		if end.IsZero() {
 			end = in.Start
 		}
-		if !d.availableBetween(in.Start, end) {
+		f.dates, f.start, f.end = true, in.Start.Unix(), end.Unix()
+	}
+	if in.MajorsRequired && len(in.Majors) > 0 {
+		f.majorsRequired = true
+		f.majors = []int32{}
+		for _, m := range in.Majors {
+			if id, ok := ix.majorIDs[norm(m)]; ok {
+				f.majors = append(f.majors, id)
+			}
+		}
+	}
+	if len(cities) > 0 {
+		f.cities = normAll(cities)
+		for _, c := range f.cities {
+			if id, ok := ix.cityIDs[c]; ok {
+				if id < 64 {
+					f.cityMask |= 1 << uint(id)
+				} else {
+					f.citiesBeyondMask = true
+				}
+			}
+		}
+	}
+	return f
+}
+
+// pass tests the student in slot i.
+func (ix *Index) pass(f *hardFilter, i int) bool {
+	r := &ix.flat[i]
+	if r.flags&flagPlaced != 0 || r.year < f.yearFrom || r.year > f.yearTo {
+		return false
+	}
+	if f.minGPA > 0 && !(r.gpa >= f.minGPA) {
+		return false
+	}
+	if f.dates && (r.from > f.end || r.until < f.start) {
+		return false
+	}
+	if f.majorsRequired && !slices.Contains(f.majors, r.major) {
+		return false
+	}
+	if f.cities != nil && r.cityMask&f.cityMask == 0 {
+		if !(f.citiesBeyondMask || r.flags&flagManyCities != 0) || !ix.order[i].inAnyCity(f.cities) {
 			return false
 		}
 	}
-	if len(f.cities) > 0 && !d.inAnyCity(f.cities) {
-		return false
+	if f.visibleTo != "" && r.flags&flagConsent == 0 {
+		if r.flags&flagApplied == 0 || !slices.Contains(ix.order[i].AppliedTo, f.visibleTo) {
+			return false
+		}
 	}
 	return true
 }
 
-// passes applies an internship's hard filters (no visibility, no cities).
-func passes(d *studentDoc, in *Internship) bool {
-	f := newHardFilter(in, "", nil)
-	return f.pass(d)
+// passes applies an internship's hard filters (no visibility, no cities) to
+// a student (mu held for reading).
+func (ix *Index) passes(d *studentDoc, in *Internship) bool {
+	f := ix.newHardFilter(in, "", nil)
+	return ix.pass(&f, d.slot)
 }

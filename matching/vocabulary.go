@@ -27,7 +27,7 @@ type Skill struct {
 // and knows the hierarchy between them. Names it does not know are kept as
 // they are.
 type Vocabulary struct {
-	skills map[string]*Skill // by canonical name
+	skills   map[string]*Skill   // by canonical name
 	lookup   map[string]string   // normalised name, alias or translation → canonical name
 	children map[string][]string // canonical name → its children's, sorted
 }
