@@ -53,8 +53,10 @@ type Index struct {
 	students    map[string]*studentDoc
 	order       []*studentDoc // the same students, for fast scans
 	flat        []flat        // their filter fields, packed, in the same order
-	majorIDs    map[string]int32
-	cityIDs     map[string]int32
+	majors      *interner     // normed majors
+	cities      *interner     // normed cities
+	majorNames  *interner     // majors as written, for facets
+	skillNames  *interner     // canonical skills, for facets
 	internships map[string]*Internship
 
 	onDisk bool
@@ -274,7 +276,7 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 
 // prepare canonicalises a student's skills.
 func (ix *Index) prepare(s Student) *studentDoc {
-	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities)}
+	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID)}
 	d.Skills = slices.Clone(s.Skills)
 	for i, sk := range s.Skills {
 		c := ix.vocab.Canonical(sk.Name)
@@ -470,7 +472,7 @@ func newMapping() mapping.IndexMapping {
 // reset empties the in-memory tables.
 func (ix *Index) reset() {
 	ix.students, ix.internships, ix.order, ix.flat = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil
-	ix.majorIDs, ix.cityIDs = map[string]int32{}, map[string]int32{}
+	ix.majors, ix.cities, ix.majorNames, ix.skillNames = newInterner(), newInterner(), newInterner(), newInterner()
 }
 
 // load reads the documents of an opened index back into memory.

@@ -292,7 +292,7 @@ func (a candidate) better(b candidate) bool {
 	if a.score != b.score {
 		return a.score > b.score
 	}
-	return idLess(a.d.ID, b.d.ID)
+	return a.d.key.less(b.d.key)
 }
 
 func sortCandidates(cs []candidate) {
@@ -349,14 +349,31 @@ func sortEntries(es []Entry) {
 	})
 }
 
-func idLess(a, b string) bool {
-	ai, aerr := strconv.ParseInt(a, 10, 64)
-	bi, berr := strconv.ParseInt(b, 10, 64)
-	if aerr == nil && berr == nil {
-		return ai < bi
-	}
-	return a < b
+// idKey is an id prepared for ordering: numerically when it is a number
+// (so "9" < "10"), numbers before other ids, others by their bytes.
+type idKey struct {
+	s     string
+	n     int64
+	isNum bool
 }
+
+func newIDKey(id string) idKey {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return idKey{s: id, n: n, isNum: err == nil}
+}
+
+func (a idKey) less(b idKey) bool {
+	if a.isNum && b.isNum {
+		return a.n < b.n
+	}
+	if a.isNum != b.isNum {
+		return a.isNum
+	}
+	return a.s < b.s
+}
+
+// idLess orders ids as idKey does.
+func idLess(a, b string) bool { return newIDKey(a).less(newIDKey(b)) }
 
 // shortlistQuery is the retrieval query: hard filters as one non-scoring
 // filter (AddFilter), skills and title terms as scored clauses of which at

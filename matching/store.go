@@ -15,6 +15,36 @@ type studentDoc struct {
 	major  string         // norm(Major)
 	cities []string       // norm of each preferred city
 	slot   int            // position in Index.order and Index.flat
+	key    idKey          // ID, for ordering
+	// Intern ids for facet counting.
+	majorID  int32   // of Major as written (trimmed)
+	skillIDs []int32 // of the canonical skills
+	cityIDs  []int32 // of the normed cities
+}
+
+// interner gives strings small integer ids (under Index.mu).
+type interner struct {
+	ids   map[string]int32
+	names []string
+}
+
+func newInterner() *interner { return &interner{ids: map[string]int32{}} }
+
+// id returns the id of s, adding it if new (mu held for writing).
+func (t *interner) id(s string) int32 {
+	if id, ok := t.ids[s]; ok {
+		return id
+	}
+	id := int32(len(t.names))
+	t.ids[s] = id
+	t.names = append(t.names, s)
+	return id
+}
+
+// lookup returns the id of s if it has one (mu held for reading).
+func (t *interner) lookup(s string) (int32, bool) {
+	id, ok := t.ids[s]
+	return id, ok
 }
 
 // flat is the part of a student the hard filters test, packed so that a
@@ -36,20 +66,16 @@ const (
 	flagManyCities // a city with intern id ≥ 64: test d.cities
 )
 
-// intern returns the small integer id of a string (mu held for writing).
-func (ix *Index) intern(table map[string]int32, s string) int32 {
-	if id, ok := table[s]; ok {
-		return id
-	}
-	id := int32(len(table))
-	table[s] = id
-	return id
-}
-
 // flatten packs a student (mu held for writing).
 func (ix *Index) flatten(d *studentDoc) flat {
 	f := flat{gpa: math.NaN(), from: math.MinInt64, until: math.MaxInt64, year: int32(d.GraduationYear),
-		major: ix.intern(ix.majorIDs, d.major)}
+		major: ix.majors.id(d.major)}
+	d.majorID = ix.majorNames.id(strings.TrimSpace(d.Major))
+	d.skillIDs = make([]int32, 0, len(d.skills))
+	for c := range d.skills {
+		d.skillIDs = append(d.skillIDs, ix.skillNames.id(c))
+	}
+	d.cityIDs = make([]int32, 0, len(d.cities))
 	if d.HasGPA {
 		f.gpa = d.GPA
 	}
@@ -69,7 +95,11 @@ func (ix *Index) flatten(d *studentDoc) flat {
 		f.flags |= flagApplied
 	}
 	for _, c := range d.cities {
-		if id := ix.intern(ix.cityIDs, c); id < 64 {
+		id := ix.cities.id(c)
+		if !slices.Contains(d.cityIDs, id) {
+			d.cityIDs = append(d.cityIDs, id)
+		}
+		if id < 64 {
 			f.cityMask |= 1 << uint(id)
 		} else {
 			f.flags |= flagManyCities
@@ -180,7 +210,7 @@ func (ix *Index) newHardFilter(in *Internship, visibleTo string, cities []string
 		f.majorsRequired = true
 		f.majors = []int32{}
 		for _, m := range in.Majors {
-			if id, ok := ix.majorIDs[norm(m)]; ok {
+			if id, ok := ix.majors.lookup(norm(m)); ok {
 				f.majors = append(f.majors, id)
 			}
 		}
@@ -188,7 +218,7 @@ func (ix *Index) newHardFilter(in *Internship, visibleTo string, cities []string
 	if len(cities) > 0 {
 		f.cities = normAll(cities)
 		for _, c := range f.cities {
-			if id, ok := ix.cityIDs[c]; ok {
+			if id, ok := ix.cities.lookup(c); ok {
 				if id < 64 {
 					f.cityMask |= 1 << uint(id)
 				} else {
