@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +62,7 @@ type Index struct {
 	internships map[string]*Internship
 
 	onDisk bool
+	dir    string
 	// pending holds a channel per applied batch not yet on disk; each is
 	// closed (and removed) when its batch reaches the disk.
 	pmu     sync.Mutex
@@ -76,7 +79,7 @@ func Open(dir string) (*Index, error) {
 	if err == nil {
 		ver, verr := b.GetInternal(keyMappingVersion)
 		if verr == nil && string(ver) == MappingVersion {
-			ix := &Index{bleve: b, vocab: v, onDisk: true}
+			ix := &Index{bleve: b, vocab: v, onDisk: true, dir: dir}
 			ix.reset()
 			if err := ix.load(); err == nil {
 				return ix, nil
@@ -96,6 +99,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.dir = dir
 	return ix, ErrNeedsRebuild
 }
 
@@ -587,4 +591,27 @@ func (ix *Index) ApplyBulk(ctx context.Context, batches <-chan Batch) error {
 		return err
 	}
 	return ix.Apply(ctx, Batch{Position: highest})
+}
+
+// DiskSize returns the bytes the index takes on disk (0 in memory).
+func (ix *Index) DiskSize() (int64, error) {
+	if !ix.onDisk {
+		return 0, nil
+	}
+	var n int64
+	err := filepath.WalkDir(ix.dir, func(_ string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // a segment merged away meanwhile
+			}
+			return err
+		}
+		if !e.IsDir() {
+			if fi, err := e.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n, err
 }
