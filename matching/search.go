@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -126,25 +128,25 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 			return out, err
 		}
 	}
-	pass := ix.searchFilter(req)
 	ix.mu.RLock()
+	pass := ix.searchFilter(req)
 	var hits []hit
 	if text == "" {
-		hits = make([]hit, 0, len(ix.order))
-		for i, d := range ix.order {
+		hits = make([]hit, 0, len(ix.flat))
+		for i := range ix.flat {
 			if i%8192 == 0 && ctx.Err() != nil {
 				ix.mu.RUnlock()
 				return out, ctx.Err()
 			}
-			if pass(d) {
-				hits = append(hits, hit{d: d})
+			if pass(i) {
+				hits = append(hits, hit{slot: int32(i)})
 			}
 		}
 	} else {
 		hits = make([]hit, 0, len(scored))
 		for _, r := range scored {
-			if d, ok := ix.students[r.id]; ok && pass(d) {
-				hits = append(hits, hit{d: d, score: r.score})
+			if d, ok := ix.students[r.id]; ok && pass(d.slot) {
+				hits = append(hits, hit{slot: int32(d.slot), score: r.score})
 			}
 		}
 	}
@@ -153,9 +155,10 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 		out.Facets = append(out.Facets, ix.facet(f, hits))
 	}
 	// The page: the first+1 hits after the cursor, in order.
+	needName := req.Sort == SortName
 	page := make([]sortKey, 0, first+1)
 	for _, h := range hits {
-		k := keyOf(h.d, h.score)
+		k := ix.keyOf(int(h.slot), h.score, needName)
 		if after != nil && !less(*after, k) {
 			continue
 		}
@@ -172,6 +175,10 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 		i := sort.Search(len(page), func(i int) bool { return less(k, page[i]) })
 		copy(page[i+1:], page[i:first])
 		page[i] = k
+	}
+	for i := range page {
+		d := ix.order[page[i].slot]
+		page[i].ID, page[i].Name = d.ID, d.Name
 	}
 	ix.mu.RUnlock()
 	sort.Slice(page, func(i, j int) bool { return less(page[i], page[j]) })
@@ -200,7 +207,7 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 
 // hit is a student a search found, with its BM25 score (0 without text).
 type hit struct {
-	d     *studentDoc
+	slot  int32
 	score float64
 }
 
@@ -213,10 +220,23 @@ type sortKey struct {
 	Year   int     `json:"y,omitempty"`
 	Name   string  `json:"n,omitempty"`
 	key    idKey
+	slot   int
 }
 
-func keyOf(d *studentDoc, score float64) sortKey {
-	return sortKey{ID: d.ID, Score: score, GPA: d.GPA, HasGPA: d.HasGPA, Year: d.GraduationYear, Name: d.Name, key: d.key}
+// keyOf is the sort key of the student in a slot, from the packed table
+// (the student's own record is read only for a text id or the name).
+func (ix *Index) keyOf(slot int, score float64, name bool) sortKey {
+	r := &ix.flat[slot]
+	k := sortKey{Score: score, GPA: r.gpa, HasGPA: r.gpa == r.gpa, Year: int(r.year), slot: slot,
+		key: idKey{n: r.idNum, isNum: r.flags&flagTextID == 0}}
+	if !k.HasGPA {
+		k.GPA = 0
+	}
+	if !k.key.isNum || name {
+		d := ix.order[slot]
+		k.key.s, k.Name = d.ID, d.Name
+	}
+	return k
 }
 
 // searchOrder returns the order of a sort: by the field (students without a
@@ -306,7 +326,7 @@ func (ix *Index) facet(name string, hits []hit) Facet {
 	case FacetMajor:
 		counts := make([]int, len(ix.majorNames.names))
 		for _, h := range hits {
-			counts[h.d.majorID]++
+			counts[ix.flat[h.slot].majorAs]++
 		}
 		for id, n := range counts {
 			add(ix.majorNames.names[id], n)
@@ -316,10 +336,11 @@ func (ix *Index) facet(name string, hits []hit) Facet {
 		var counts [256]int
 		other := map[int]int{}
 		for _, h := range hits {
-			if y := h.d.GraduationYear - base; y >= 0 && y < len(counts) {
+			year := int(ix.flat[h.slot].year)
+			if y := year - base; y >= 0 && y < len(counts) {
 				counts[y]++
 			} else {
-				other[h.d.GraduationYear]++
+				other[year]++
 			}
 		}
 		for y, n := range counts {
@@ -331,7 +352,14 @@ func (ix *Index) facet(name string, hits []hit) Facet {
 	case FacetSkill:
 		counts := make([]int, len(ix.skillNames.names))
 		for _, h := range hits {
-			for _, id := range h.d.skillIDs {
+			r := &ix.flat[h.slot]
+			if r.flags&flagManySkills != 0 {
+				for _, id := range ix.order[h.slot].skillIDs {
+					counts[id]++
+				}
+				continue
+			}
+			for _, id := range r.skillIDs[:r.nSkills] {
 				counts[id]++
 			}
 		}
@@ -341,8 +369,15 @@ func (ix *Index) facet(name string, hits []hit) Facet {
 	case FacetCity:
 		counts := make([]int, len(ix.cities.names))
 		for _, h := range hits {
-			for _, id := range h.d.cityIDs {
-				counts[id]++
+			r := &ix.flat[h.slot]
+			if r.flags&flagManyCities != 0 {
+				for _, id := range ix.order[h.slot].cityIDs {
+					counts[id]++
+				}
+				continue
+			}
+			for m := r.cityMask; m != 0; m &= m - 1 {
+				counts[bits.TrailingZeros64(m)]++
 			}
 		}
 		for id, n := range counts {
@@ -418,9 +453,33 @@ func splitScripts(text string) (latin, han string) {
 	return strings.Join(strings.Fields(l.String()), " "), strings.Join(strings.Fields(h.String()), " ")
 }
 
-// searchFilter is a search's filters, evaluated in memory.
-func (ix *Index) searchFilter(req SearchRequest) func(d *studentDoc) bool {
-	majors, cities := normAll(req.Majors), normAll(req.Cities)
+// searchFilter is a search's filters, evaluated in memory on the packed
+// table (mu held for reading); it tests the student in a slot.
+func (ix *Index) searchFilter(req SearchRequest) func(slot int) bool {
+	var majors []int32
+	if len(req.Majors) > 0 {
+		majors = []int32{}
+		for _, m := range req.Majors {
+			if id, ok := ix.majors.lookup(norm(m)); ok {
+				majors = append(majors, id)
+			}
+		}
+	}
+	var cities []string
+	var cityMask uint64
+	slowCities := false
+	if len(req.Cities) > 0 {
+		cities = normAll(req.Cities)
+		for _, c := range cities {
+			if id, ok := ix.cities.lookup(c); ok {
+				if id < 64 {
+					cityMask |= 1 << uint(id)
+				} else {
+					slowCities = true
+				}
+			}
+		}
+	}
 	type need struct {
 		skill string
 		level int
@@ -429,46 +488,62 @@ func (ix *Index) searchFilter(req SearchRequest) func(d *studentDoc) bool {
 	for _, s := range req.Skills {
 		skills = append(skills, need{ix.vocab.Canonical(s.Skill), max(1, min(5, s.MinLevel))})
 	}
-	return func(d *studentDoc) bool {
-		if !d.visibleTo(req.VisibleToPartner) {
-			return false
-		}
-		if len(majors) > 0 && !slices.Contains(majors, d.major) {
-			return false
-		}
-		if req.GraduationYearFrom > 0 && d.GraduationYear < req.GraduationYearFrom {
-			return false
-		}
-		if req.GraduationYearTo > 0 && d.GraduationYear > req.GraduationYearTo {
-			return false
-		}
-		if (req.MinGPA > 0 || req.MaxGPA > 0) && !d.HasGPA {
-			return false
-		}
-		if req.MinGPA > 0 && d.GPA < req.MinGPA {
-			return false
-		}
-		if req.MaxGPA > 0 && d.GPA > req.MaxGPA {
-			return false
-		}
-		for _, s := range skills {
-			if d.skills[s.skill] < s.level {
+	yearFrom, yearTo := int32(req.GraduationYearFrom), int32(req.GraduationYearTo)
+	if yearTo <= 0 {
+		yearTo = math.MaxInt32
+	}
+	gpa := req.MinGPA > 0 || req.MaxGPA > 0
+	maxGPA := req.MaxGPA
+	if maxGPA <= 0 {
+		maxGPA = math.Inf(1)
+	}
+	var from, until int64
+	if !req.AvailableFrom.IsZero() {
+		from = req.AvailableFrom.Unix()
+	}
+	if !req.AvailableUntil.IsZero() {
+		until = req.AvailableUntil.Unix()
+	}
+	return func(slot int) bool {
+		r := &ix.flat[slot]
+		if req.VisibleToPartner != "" && r.flags&flagConsent == 0 {
+			if r.flags&flagApplied == 0 || !slices.Contains(ix.order[slot].AppliedTo, req.VisibleToPartner) {
 				return false
 			}
 		}
-		if len(cities) > 0 && !d.inAnyCity(cities) {
+		if r.year < yearFrom || r.year > yearTo {
 			return false
 		}
-		if req.Consent != nil && d.Consent != *req.Consent {
+		// A student without a GPA (NaN) fails any GPA bound.
+		if gpa && !(r.gpa >= req.MinGPA && r.gpa <= maxGPA) {
+			return false
+		}
+		if majors != nil && !slices.Contains(majors, r.major) {
+			return false
+		}
+		if req.Consent != nil && (r.flags&flagConsent != 0) != *req.Consent {
 			return false
 		}
 		// Available on the whole asked window: from on or before its
 		// start, until on or after its end.
-		if !req.AvailableFrom.IsZero() && !d.AvailableFrom.IsZero() && d.AvailableFrom.After(req.AvailableFrom) {
+		if !req.AvailableFrom.IsZero() && r.from > from {
 			return false
 		}
-		if !req.AvailableUntil.IsZero() && !d.AvailableUntil.IsZero() && d.AvailableUntil.Before(req.AvailableUntil) {
+		if !req.AvailableUntil.IsZero() && r.until < until {
 			return false
+		}
+		if cities != nil && r.cityMask&cityMask == 0 {
+			if !(slowCities || r.flags&flagManyCities != 0) || !ix.order[slot].inAnyCity(cities) {
+				return false
+			}
+		}
+		if len(skills) > 0 {
+			d := ix.order[slot]
+			for _, s := range skills {
+				if d.skills[s.skill] < s.level {
+					return false
+				}
+			}
 		}
 		return true
 	}

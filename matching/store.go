@@ -54,16 +54,26 @@ type flat struct {
 	from     int64   // availability, Unix seconds; math.MinInt64 when open
 	until    int64   // math.MaxInt64 when open
 	cityMask uint64  // bit i: prefers the city with intern id i (< 64)
+	idNum    int64   // the id as a number, when it is one
 	year     int32
 	major    int32 // intern id of the normed major
+	majorAs  int32 // intern id of the major as written (facets)
+	skillIDs [maxFlatSkills]int16
+	nSkills  uint8
 	flags    uint8
 }
+
+// maxFlatSkills is how many skill ids a flat holds; a student with more has
+// flagManySkills and is counted from studentDoc.skillIDs.
+const maxFlatSkills = 8
 
 const (
 	flagPlaced     = 1 << iota
 	flagConsent    // consented to be shown to partners
 	flagApplied    // applied somewhere: visibility needs AppliedTo
 	flagManyCities // a city with intern id ≥ 64: test d.cities
+	flagManySkills // more skills than a flat holds: use d.skillIDs
+	flagTextID     // the id is not a number: order by d.ID
 )
 
 // flatten packs a student (mu held for writing).
@@ -71,9 +81,22 @@ func (ix *Index) flatten(d *studentDoc) flat {
 	f := flat{gpa: math.NaN(), from: math.MinInt64, until: math.MaxInt64, year: int32(d.GraduationYear),
 		major: ix.majors.id(d.major)}
 	d.majorID = ix.majorNames.id(strings.TrimSpace(d.Major))
+	f.majorAs = d.majorID
 	d.skillIDs = make([]int32, 0, len(d.skills))
 	for c := range d.skills {
-		d.skillIDs = append(d.skillIDs, ix.skillNames.id(c))
+		id := ix.skillNames.id(c)
+		d.skillIDs = append(d.skillIDs, id)
+		if int(f.nSkills) < maxFlatSkills && id <= math.MaxInt16 {
+			f.skillIDs[f.nSkills] = int16(id)
+			f.nSkills++
+		} else {
+			f.flags |= flagManySkills
+		}
+	}
+	if d.key.isNum {
+		f.idNum = d.key.n
+	} else {
+		f.flags |= flagTextID
 	}
 	d.cityIDs = make([]int32, 0, len(d.cities))
 	if d.HasGPA {
