@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,14 +79,23 @@ func splitComma(s string) []string {
 	return out
 }
 
-// built holds one on-disk index per size, built once for all benchmarks.
+// built holds one on-disk index per size, built once for all benchmarks,
+// in directories removed by TestMain.
 var (
-	builtMu sync.Mutex
-	built   = map[int]*matching.Index{}
+	builtMu   sync.Mutex
+	built     = map[int]*matching.Index{}
+	benchDirs []string
 )
 
-func buildIndex(b *testing.B, n int) (*matching.Index, time.Duration, int64) {
-	return buildIndexIn(b, filepath.Join(b.TempDir(), "idx"), n)
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, ix := range built {
+		ix.Close()
+	}
+	for _, d := range benchDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
 }
 
 func buildIndexIn(b *testing.B, dir string, n int) (*matching.Index, time.Duration, int64) {
@@ -116,11 +126,7 @@ func buildIndexIn(b *testing.B, dir string, n int) (*matching.Index, time.Durati
 	if err := ix.Flush(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	el := time.Since(start)
-	if err := ix.Compact(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	return ix, el, dirSize(dir)
+	return ix, time.Since(start), dirSize(dir)
 }
 
 func dirSize(dir string) int64 {
@@ -153,15 +159,29 @@ func indexFor(b *testing.B, n int) *matching.Index {
 			ix.Close()
 		}
 		ix, _, _ := buildIndexIn(b, dir, n)
+		if err := ix.Compact(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 		built[n] = ix
 		return ix
 	}
-	ix, _, _ := buildIndex(b, n)
+	// Not b.TempDir: the index outlives the benchmark that built it.
+	tmp, err := os.MkdirTemp("", "crucible-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchDirs = append(benchDirs, tmp)
+	ix, _, _ := buildIndexIn(b, filepath.Join(tmp, "idx"), n)
+	if err := ix.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	built[n] = ix
 	return ix
 }
 
-// BenchmarkBuild reports indexing throughput, disk size and heap.
+// BenchmarkBuild reports bulk indexing throughput (ApplyBulk until every
+// batch is on disk), the time of the final Compact, the size on disk, the
+// Go heap held by the index and the process's peak RSS.
 func BenchmarkBuild(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
@@ -169,17 +189,35 @@ func BenchmarkBuild(b *testing.B) {
 				runtime.GC()
 				var before runtime.MemStats
 				runtime.ReadMemStats(&before)
-				ix, el, disk := buildIndex(b, n)
+				dir := filepath.Join(b.TempDir(), "idx")
+				ix, el, _ := buildIndexIn(b, dir, n)
+				start := time.Now()
+				if err := ix.Compact(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				compact := time.Since(start)
 				runtime.GC()
 				var after runtime.MemStats
 				runtime.ReadMemStats(&after)
+				disk, _ := ix.DiskSize()
 				b.ReportMetric(float64(n)/el.Seconds(), "students/s")
+				b.ReportMetric(compact.Seconds(), "compact-s")
 				b.ReportMetric(float64(disk)/(1<<20), "disk-MiB")
 				b.ReportMetric(float64(after.HeapInuse-min(after.HeapInuse, before.HeapInuse))/(1<<20), "heap-MiB")
+				b.ReportMetric(float64(maxRSS())/(1<<20), "maxrss-MiB")
 				ix.Close()
 			}
 		})
 	}
+}
+
+// maxRSS is the process's peak resident set size in bytes.
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024 // kilobytes on Linux
 }
 
 // latencies runs fn repeatedly and reports p50 and p95.
@@ -240,15 +278,36 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 // BenchmarkBruteForce scores every student in memory with the same features
-// (the baseline the matcher is compared with).
+// (the baseline the matcher is compared with), alternating with the same
+// shortlist, and reports both medians and their ratio.
 func BenchmarkBruteForce(b *testing.B) {
 	for _, n := range sizes() {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			ix := indexFor(b, n)
-			latencies(b, func() error {
-				_, err := ix.BruteForce(context.Background(), benchInternship, matching.Priorities{}, 20)
-				return err
-			})
+			var brute, short []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				if _, err := ix.BruteForce(context.Background(), benchInternship, matching.Priorities{}, 20); err != nil {
+					b.Fatal(err)
+				}
+				brute = append(brute, time.Since(start))
+				start = time.Now()
+				if _, err := ix.Shortlist(context.Background(), matching.ShortlistRequest{Internship: benchInternship, First: 20}); err != nil {
+					b.Fatal(err)
+				}
+				short = append(short, time.Since(start))
+			}
+			b.StopTimer()
+			bp, sp := median(brute), median(short)
+			b.ReportMetric(float64(bp.Microseconds())/1000, "brute-p50-ms")
+			b.ReportMetric(float64(sp.Microseconds())/1000, "shortlist-p50-ms")
+			b.ReportMetric(float64(bp)/float64(sp), "brute/shortlist")
 		})
 	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
 }
