@@ -27,7 +27,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-6"
+const MappingVersion = "crucible-matching-7"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -59,6 +59,7 @@ type Index struct {
 	cities      *interner     // normed cities
 	majorNames  *interner     // majors as written, for facets
 	skillNames  *interner     // canonical skills, for facets
+	years       map[int32]int // graduation year → number of students
 	internships map[string]*Internship
 
 	onDisk bool
@@ -280,14 +281,12 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 
 // prepare canonicalises a student's skills.
 func (ix *Index) prepare(s Student) *studentDoc {
-	d := &studentDoc{Student: s, skills: make(map[string]int, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID)}
+	d := &studentDoc{Student: s, skills: make(skillSet, 0, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID)}
 	d.Skills = slices.Clone(s.Skills)
 	for i, sk := range s.Skills {
 		c := ix.vocab.Canonical(sk.Name)
 		d.Skills[i].Name = c
-		if sk.Level > d.skills[c] {
-			d.skills[c] = sk.Level
-		}
+		d.skills.add(c, sk.Level)
 	}
 	return d
 }
@@ -305,31 +304,28 @@ func (ix *Index) prepareInternship(in Internship) *Internship {
 	return &out
 }
 
-// skillKey is the keyword of a skill ("aluminium electrolysis" →
-// "aluminium electrolysis"), and levelKey the keyword for "this skill at
-// least at this level".
-func skillKey(s string) string            { return strings.ToLower(s) }
-func levelKey(s string, level int) string { return strings.ToLower(s) + "@" + strconv.Itoa(level) }
+// skillKey is the keyword of a skill ("PLC programming" → "plc programming").
+func skillKey(s string) string { return strings.ToLower(s) }
 
-// studentFields is the bleve document of a student. Text goes to the
-// English-analysed field when it has Latin (or other non-Han) words and to
-// the CJK-analysed field when it has Han characters, so that neither
-// analyser works on text it cannot use. The profile holds the courses,
-// certificates and the English and Chinese names of the skills; aliases are
-// not indexed as text, since queries expand through the vocabulary instead.
+// studentFields is the bleve document of a student. It holds only what
+// bleve uses: text for BM25 and highlighting, the keyword and range fields
+// of the shortlist's filter, and the raw student for reloading; sorting,
+// facets and search filters work on the in-memory table, so no field needs
+// doc values. Text goes to the English-analysed field when it has Latin (or
+// other non-Han) words and to the CJK-analysed field when it has Han
+// characters, so that neither analyser works on text it cannot use. The
+// profile holds the courses, certificates and the English and Chinese names
+// of the skills; aliases are not indexed as text, since queries expand
+// through the vocabulary instead.
 func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	skills := make([]string, 0, len(d.skills))
-	levels := make([]string, 0, 3*len(d.skills))
 	var en, zh []string
-	for c, l := range d.skills {
-		skills = append(skills, skillKey(c))
-		for k := 1; k <= l && k <= 5; k++ {
-			levels = append(levels, levelKey(c, k))
-		}
-		if s, ok := ix.vocab.Lookup(c); ok && s.Zh != "" {
+	for _, sl := range d.skills {
+		skills = append(skills, skillKey(sl.name))
+		if s, ok := ix.vocab.Lookup(sl.name); ok && s.Zh != "" {
 			zh = append(zh, s.Zh)
 		}
-		en = append(en, c)
+		en = append(en, sl.name)
 	}
 	for _, t := range append(append([]string{}, d.Courses...), d.Certificates...) {
 		if hasHan(t) {
@@ -348,15 +344,10 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	raw, _ := json.Marshal(d.Student)
 	f := map[string]any{
 		"type":        "student",
-		"id":          d.ID,
-		"name":        d.Name,
-		"major":       d.Major,
 		"major_lc":    d.major,
-		"year":        float64(d.GraduationYear),
 		"year_kw":     strconv.Itoa(d.GraduationYear),
 		"gpa":         gpaOf(d.Student),
 		"skill":       skills,
-		"skill_level": levels,
 		"city":        d.cities,
 		"consent":     d.Consent,
 		"placed":      d.Placed,
@@ -400,20 +391,17 @@ func gpaOf(s Student) float64 {
 
 // newMapping builds the index mapping in code.
 func newMapping() mapping.IndexMapping {
-	// Doc values only where a field is sorted or faceted on.
-	kwdv := func(docValues bool) *mapping.FieldMapping {
+	// No doc values: bleve neither sorts nor facets (the in-memory table
+	// does both).
+	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
-		f.IncludeInAll = false
-		f.Store = false
-		f.DocValues = docValues
+		f.IncludeInAll, f.Store, f.DocValues = false, false, false
 		return f
 	}
-	kw := func() *mapping.FieldMapping { return kwdv(false) }
 	num := func() *mapping.FieldMapping {
 		f := bleve.NewNumericFieldMapping()
-		f.IncludeInAll, f.Store = false, false
-		f.DocValues = true
+		f.IncludeInAll, f.Store, f.DocValues = false, false, false
 		return f
 	}
 	text := func(analyzer string, highlight bool) *mapping.FieldMapping {
@@ -441,13 +429,9 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	st := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{"type", "skill_level", "applied_to", "major_lc"} {
+	for _, name := range []string{"type", "major_lc", "year_kw", "skill", "city", "applied_to"} {
 		st.AddFieldMappingsAt(name, kw())
 	}
-	for _, name := range []string{"id", "name", "major", "year_kw", "skill", "city"} {
-		st.AddFieldMappingsAt(name, kwdv(true))
-	}
-	st.AddFieldMappingsAt("year", num())
 	st.AddFieldMappingsAt("gpa", num())
 	st.AddFieldMappingsAt("consent", boolean())
 	st.AddFieldMappingsAt("placed", boolean())
@@ -477,6 +461,7 @@ func newMapping() mapping.IndexMapping {
 func (ix *Index) reset() {
 	ix.students, ix.internships, ix.order, ix.flat = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil
 	ix.majors, ix.cities, ix.majorNames, ix.skillNames = newInterner(), newInterner(), newInterner(), newInterner()
+	ix.years = map[int32]int{}
 }
 
 // load reads the documents of an opened index back into memory.

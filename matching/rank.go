@@ -388,7 +388,14 @@ func idLess(a, b string) bool { return newIDKey(a).less(newIDKey(b)) }
 func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Query, bool) {
 	ix.mu.RLock()
 	n := len(ix.order)
+	years := make([]int, 0, len(ix.years))
+	for y, c := range ix.years {
+		if c > 0 {
+			years = append(years, int(y))
+		}
+	}
 	ix.mu.RUnlock()
+	sort.Ints(years)
 	common := uint64(max(100, int(float64(n)*commonShare)))
 	var retrieve, score []query.Query
 	add := func(q query.Query, field, term string, decisive bool) {
@@ -428,7 +435,7 @@ func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Que
 	}
 	bq := bleve.NewBooleanQuery()
 	bq.AddShould(retrieve...)
-	bq.AddFilter(bleve.NewConjunctionQuery(append([]query.Query{studentsOnly()}, ix.hardFilters(in, req.VisibleToPartner, req.Cities)...)...))
+	bq.AddFilter(bleve.NewConjunctionQuery(append([]query.Query{studentsOnly()}, ix.hardFilters(in, req.VisibleToPartner, req.Cities, years)...)...))
 	return bq, true
 }
 
@@ -551,7 +558,7 @@ func (ix *Index) highlightIDs(ctx context.Context, ids []string, text string) (m
 }
 
 // hardFilters are the clauses every candidate must pass.
-func (ix *Index) hardFilters(in *Internship, visibleTo string, cities []string) []query.Query {
+func (ix *Index) hardFilters(in *Internship, visibleTo string, cities []string, years []int) []query.Query {
 	var fs []query.Query
 	if visibleTo != "" {
 		fs = append(fs, visibility(visibleTo))
@@ -560,19 +567,21 @@ func (ix *Index) hardFilters(in *Internship, visibleTo string, cities []string) 
 	notPlaced.SetField("placed")
 	fs = append(fs, notPlaced)
 	if in.GraduationYearFrom > 0 || in.GraduationYearTo > 0 {
-		var lo, hi *float64
-		if in.GraduationYearFrom > 0 {
-			v := float64(in.GraduationYearFrom)
-			lo = &v
+		// The graduation years held in the window, as keyword terms: a
+		// handful of postings lists instead of a numeric range's many.
+		var terms []query.Query
+		for _, y := range years {
+			if (in.GraduationYearFrom <= 0 || y >= in.GraduationYearFrom) && (in.GraduationYearTo <= 0 || y <= in.GraduationYearTo) {
+				t := bleve.NewTermQuery(strconv.Itoa(y))
+				t.SetField("year_kw")
+				terms = append(terms, t)
+			}
 		}
-		if in.GraduationYearTo > 0 {
-			v := float64(in.GraduationYearTo)
-			hi = &v
+		if len(terms) == 0 {
+			fs = append(fs, bleve.NewMatchNoneQuery())
+		} else {
+			fs = append(fs, bleve.NewDisjunctionQuery(terms...))
 		}
-		t := true
-		r := bleve.NewNumericRangeInclusiveQuery(lo, hi, &t, &t)
-		r.SetField("year")
-		fs = append(fs, r)
 	}
 	if in.MinGPA > 0 {
 		lo, t := in.MinGPA, true
@@ -705,16 +714,16 @@ func (ix *Index) skillCoverage(d *studentDoc, in *Internship, explain bool) (flo
 		}
 		total += w
 		m := 0.0
-		if l, ok := d.skills[r.Skill]; ok {
+		if l := d.skills.get(r.Skill); l > 0 {
 			if l >= r.MinLevel {
 				m = 1
 			} else {
 				m = 0.8 * float64(l) / float64(r.MinLevel)
 			}
 		} else {
-			for c, l := range d.skills {
-				if ix.vocab.Related(c, r.Skill) {
-					m = math.Max(m, 0.5*math.Min(1, float64(l)/float64(r.MinLevel)))
+			for _, sl := range d.skills {
+				if ix.vocab.Related(sl.name, r.Skill) {
+					m = math.Max(m, 0.5*math.Min(1, float64(sl.level)/float64(r.MinLevel)))
 				}
 			}
 		}

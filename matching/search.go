@@ -540,7 +540,7 @@ func (ix *Index) searchFilter(req SearchRequest) func(slot int) bool {
 		if len(skills) > 0 {
 			d := ix.order[slot]
 			for _, s := range skills {
-				if d.skills[s.skill] < s.level {
+				if d.skills.get(s.skill) < s.level {
 					return false
 				}
 			}

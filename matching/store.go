@@ -11,11 +11,11 @@ import (
 // ranking and the in-memory filters need.
 type studentDoc struct {
 	Student
-	skills map[string]int // canonical skill → level
-	major  string         // norm(Major)
-	cities []string       // norm of each preferred city
-	slot   int            // position in Index.order and Index.flat
-	key    idKey          // ID, for ordering
+	skills skillSet // canonical skills with their best level
+	major  string   // norm(Major)
+	cities []string // norm of each preferred city
+	slot   int      // position in Index.order and Index.flat
+	key    idKey    // ID, for ordering
 	// Intern ids for facet counting.
 	majorID  int32   // of Major as written (trimmed)
 	skillIDs []int32 // of the canonical skills
@@ -83,8 +83,8 @@ func (ix *Index) flatten(d *studentDoc) flat {
 	d.majorID = ix.majorNames.id(strings.TrimSpace(d.Major))
 	f.majorAs = d.majorID
 	d.skillIDs = make([]int32, 0, len(d.skills))
-	for c := range d.skills {
-		id := ix.skillNames.id(c)
+	for _, sl := range d.skills {
+		id := ix.skillNames.id(sl.name)
 		d.skillIDs = append(d.skillIDs, id)
 		if int(f.nSkills) < maxFlatSkills && id <= math.MaxInt16 {
 			f.skillIDs[f.nSkills] = int16(id)
@@ -131,6 +131,36 @@ func (ix *Index) flatten(d *studentDoc) flat {
 	return f
 }
 
+// skillSet is a student's canonical skills with levels: a short slice is
+// smaller than a map and as fast to search for a handful of skills.
+type skillSet []skillLevel
+
+type skillLevel struct {
+	name  string
+	level int
+}
+
+// get returns the level of a skill, 0 when the student lacks it.
+func (s skillSet) get(name string) int {
+	for _, x := range s {
+		if x.name == name {
+			return x.level
+		}
+	}
+	return 0
+}
+
+// add records a skill at a level, keeping the best level of duplicates.
+func (s *skillSet) add(name string, level int) {
+	for i := range *s {
+		if (*s)[i].name == name {
+			(*s)[i].level = max((*s)[i].level, level)
+			return
+		}
+	}
+	*s = append(*s, skillLevel{name, level})
+}
+
 // norm folds case and surrounding space; keyword filters compare normed
 // values, both in bleve and in memory.
 func norm(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -146,7 +176,9 @@ func normAll(ss []string) []string {
 // put adds or replaces a student in the in-memory table (mu held).
 func (ix *Index) put(d *studentDoc) {
 	f := ix.flatten(d)
+	ix.years[f.year]++
 	if old, ok := ix.students[d.ID]; ok {
+		ix.years[ix.flat[old.slot].year]--
 		d.slot = old.slot
 		ix.order[d.slot] = d
 		ix.flat[d.slot] = f
@@ -164,6 +196,7 @@ func (ix *Index) remove(id string) {
 	if !ok {
 		return
 	}
+	ix.years[ix.flat[d.slot].year]--
 	n := len(ix.order) - 1
 	last := ix.order[n]
 	ix.order[d.slot], ix.flat[d.slot] = last, ix.flat[n]
