@@ -105,7 +105,7 @@ func buildIndexIn(b *testing.B, dir string, n int) (*matching.Index, time.Durati
 		b.Fatal(err)
 	}
 	start := time.Now()
-	const batch = 2000
+	const batch = 1000
 	batches := make(chan matching.Batch, 2)
 	errc := make(chan error, 1)
 	go func() { errc <- ix.ApplyBulk(context.Background(), batches) }()
@@ -199,13 +199,13 @@ func BenchmarkBuild(b *testing.B) {
 				runtime.GC()
 				var after runtime.MemStats
 				runtime.ReadMemStats(&after)
-				disk, _ := ix.DiskSize()
+				ix.Close()
+				disk := dirSize(dir)
 				b.ReportMetric(float64(n)/el.Seconds(), "students/s")
 				b.ReportMetric(compact.Seconds(), "compact-s")
 				b.ReportMetric(float64(disk)/(1<<20), "disk-MiB")
 				b.ReportMetric(float64(after.HeapInuse-min(after.HeapInuse, before.HeapInuse))/(1<<20), "heap-MiB")
 				b.ReportMetric(float64(maxRSS())/(1<<20), "maxrss-MiB")
-				ix.Close()
 			}
 		})
 	}
