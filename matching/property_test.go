@@ -306,3 +306,37 @@ func TestSearchProperty(t *testing.T) {
 
 func withFirst(r matching.SearchRequest, n int) matching.SearchRequest    { r.First = n; return r }
 func withAfter(r matching.SearchRequest, c string) matching.SearchRequest { r.After = c; return r }
+
+// TestConcurrentUse: searches and shortlists run while batches are applied
+// (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ix, _ := randomWorld(t, r, 200)
+	in := matching.Internship{ID: "1", Title: "Casting", Requirements: []matching.Requirement{{Skill: "casting", MinLevel: 2, MustHave: true}}, Open: true}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			s := matching.Student{ID: fmt.Sprint(1000 + i), Major: "Automation", Consent: true, Skills: []matching.StudentSkill{{Name: "casting", Level: 3}}}
+			if err := ix.Apply(context.Background(), matching.Batch{Students: []matching.Student{s}, DeleteStudents: []string{fmt.Sprint(1 + i)}, Position: uint64(10 + i)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		if _, err := ix.Shortlist(context.Background(), matching.ShortlistRequest{Internship: in, First: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Search(context.Background(), matching.SearchRequest{Query: "casting", Facets: []string{matching.FacetSkill}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Recommend(context.Background(), matching.RecommendRequest{StudentID: "100"}); err != nil && ix != nil {
+			_ = err // the student may have been deleted meanwhile
+		}
+	}
+	<-done
+	if p, err := ix.Position(); err != nil || p != 29 {
+		t.Fatalf("position %d, %v", p, err)
+	}
+}
