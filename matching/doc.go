@@ -3,27 +3,103 @@
 // Chinese and English, and recommends internships to students.
 //
 // It imports only bleve and the standard library. Callers feed it documents
-// (Student, Internship) through Batch and ask it questions (Shortlist,
-// Search, Recommend); it knows nothing of storage or GraphQL.
+// (Student, Internship) through Apply (or ApplyBulk for a rebuild) and ask it
+// questions (Shortlist, Search, Recommend); it knows nothing of storage or
+// GraphQL.
+//
+// # Index
+//
+// Open opens or creates an on-disk bleve index; when the index is missing,
+// corrupt or built with another MappingVersion, Open replaces it with an
+// empty one and returns it together with ErrNeedsRebuild, so the caller
+// refills it from the source of truth. NewMemory makes an in-memory index.
+// Apply writes a Batch (students and internships upserted, deletions, and
+// the change-feed position) as one bleve batch, so documents and position
+// land together; Position reads the position back. Batches use bleve's
+// unsafe_batch mode: Apply returns once the batch is searchable, Flush waits
+// until everything applied is on disk, Close flushes. ApplyBulk applies
+// batches two at a time for rebuilds and stores the highest position at the
+// end; Compact merges the segments afterwards.
+//
+// Besides bleve, the index keeps every student and internship in memory: the
+// canonical skills and features the ranking needs and a packed table of the
+// fields the filters test. Re-ranking, filtering, facets and sorting never
+// load stored fields from bleve; bleve stores the raw documents only to
+// reload that memory when an index is reopened.
+//
+// # Shortlist
 //
 // Ranking has two stages. Retrieve: a bleve boolean query whose hard filters
-// (visibility, graduation-year window, minimum GPA, availability overlapping
-// the internship, accepted majors, not already placed) are required and whose
-// skills and title terms are optional, scored with BM25, returns a window of
-// candidates several times the page size. Re-rank: each candidate gets named
-// features in [0, 1] computed from data held in memory — skill_coverage,
-// text_relevance, major_fit, academics, group_affinity, availability_fit —
-// and the score is their weighted mean, so that the contributions (weight ×
-// value, with weights normalised to sum to 1) add up to the score exactly.
-// Ties break by student id, so the same data always give the same order.
+// (visibility to a partner, graduation-year window, minimum GPA,
+// availability overlapping the internship, accepted majors when required,
+// not placed, and an optional city filter) are one non-scoring filter
+// (AddFilter), and whose scored clauses, at least one of which must match,
+// are the must-have skills with their parent and child skills and the
+// nice-to-have skills and title terms that at most 5% of students hold,
+// scored with BM25. The best window (max(200, 5 × (offset+first)), at most
+// MaxWindow) by BM25, ties by id, goes to the second stage; when fewer
+// students match, the window is filled from memory with the best-scoring
+// students who pass the filters. TotalCount is the number of students who
+// pass the hard filters, counted in memory with the same test.
+//
+// Re-rank: each candidate gets six named features in [0, 1]:
+//
+//   - skill_coverage: each requirement weighs 2 (must-have) or 1; a skill at
+//     or above the minimum level is a full match, a lower level counts
+//     0.8 × level/minimum, a parent or child skill counts half; aliases and
+//     translations are the skill itself once canonicalised.
+//   - text_relevance: the BM25 score divided by the best score of the window
+//     (0 for students taken from memory).
+//   - major_fit: 1 for a preferred or accepted major, 0.5 when the
+//     internship names no majors, else 0.
+//   - academics: GPA / 4 (0.5 without a GPA).
+//   - group_affinity: the share of the asked signals the student has:
+//     interned with the group before, linked to it as an alumnus, prefers
+//     the internship's city or a preferred city.
+//   - availability_fit: the share of the internship's days the student is
+//     available.
+//
+// The score is Σ wᵢ·vᵢ with the weights normalised to sum to 1 (negative
+// weights count as 0); weights, values and contributions are rounded to six
+// decimals and the score is the sum of the rounded contributions, so an
+// explanation adds up exactly. Ties break by student id (numerically when
+// both ids are numbers), so the same data always give the same order.
+// Cursors are opaque: a rank offset with a hash of the request, so a cursor
+// of another internship or other priorities is refused with ErrBadCursor.
+//
+// # Search
+//
+// Bleve matches and scores free text (BM25): the non-Han part of the query
+// against the English-analysed statement and profile fields (every word must
+// match), the Han part against the CJK-analysed ones (every bigram must
+// match), and the canonical skills the text names through the vocabulary
+// ("电解铝" finds students with aluminium electrolysis). Every match is
+// collected with its score by a custom document-match handler; the filters
+// (visibility included), facets, order (relevance, GPA, graduation year or
+// name, ties by id) and paging then work on the in-memory table, so totals
+// and facets count exactly the students the viewer may see. Cursors hold
+// the sort key of the last hit (keyset paging, as bleve's SearchAfter), so a
+// deep page costs what the first does. An empty query matches every student
+// without touching bleve. Highlights are HTML fragments (<mark>) of the
+// page's statements.
+//
+// # Recommend
+//
+// Recommend ranks the open internships whose hard filters a student passes
+// with the same features and explanations; text relevance is the share of
+// an internship's title terms found in the student's text.
+//
+// # Fairness
 //
 // Protected attributes (gender, ethnicity, birthplace, age) are not in the
-// types at all, so they can never become features.
+// types at all, so they can never become features or filters.
 //
-// Text is indexed twice: with the English analyser and with bleve's CJK
-// analyser (overlapping bigrams, no dictionary needed). The skill vocabulary
-// (vocabulary.json) maps aliases and translations to canonical skills;
-// students' and internships' skills are canonicalised through it, every name
-// of a skill is indexed with the student, and a parent or child skill counts
-// as a partial match.
+// # Text and vocabulary
+//
+// Text is indexed by script: Latin text with the English analyser, Han text
+// with bleve's CJK analyser (overlapping bigrams, no dictionary needed). The
+// skill vocabulary (vocabulary.json, embedded) maps aliases and translations
+// to canonical skills and knows their hierarchy; students' and internships'
+// skills are canonicalised through it, and queries are expanded through it
+// rather than indexing every alias as text.
 package matching
