@@ -27,7 +27,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-7"
+const MappingVersion = "crucible-matching-8"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -308,7 +308,7 @@ func (ix *Index) prepareInternship(in Internship) *Internship {
 func skillKey(s string) string { return strings.ToLower(s) }
 
 // studentFields is the bleve document of a student. It holds only what
-// bleve uses: text for BM25 and highlighting, the keyword and range fields
+// bleve uses: text for BM25, the keyword and range fields
 // of the shortlist's filter, and the raw student for reloading; sorting,
 // facets and search filters work on the in-memory table, so no field needs
 // doc values. Text goes to the English-analysed field when it has Latin (or
@@ -404,13 +404,12 @@ func newMapping() mapping.IndexMapping {
 		f.IncludeInAll, f.Store, f.DocValues = false, false, false
 		return f
 	}
-	text := func(analyzer string, highlight bool) *mapping.FieldMapping {
+	// Text is neither stored nor given term vectors: highlights are made
+	// from the statements held in memory (highlight.go).
+	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
-		f.IncludeInAll = false
-		f.Store = highlight
-		f.IncludeTermVectors = highlight
-		f.DocValues = false
+		f.IncludeInAll, f.Store, f.IncludeTermVectors, f.DocValues = false, false, false, false
 		return f
 	}
 	stored := func() *mapping.FieldMapping {
@@ -437,10 +436,10 @@ func newMapping() mapping.IndexMapping {
 	st.AddFieldMappingsAt("placed", boolean())
 	st.AddFieldMappingsAt("avail_from", date())
 	st.AddFieldMappingsAt("avail_until", date())
-	st.AddFieldMappingsAt("statement", text(en.AnalyzerName, true))
-	st.AddFieldMappingsAt("statement_zh", text(cjk.AnalyzerName, true))
-	st.AddFieldMappingsAt("profile", text(en.AnalyzerName, false))
-	st.AddFieldMappingsAt("profile_zh", text(cjk.AnalyzerName, false))
+	st.AddFieldMappingsAt("statement", text(en.AnalyzerName))
+	st.AddFieldMappingsAt("statement_zh", text(cjk.AnalyzerName))
+	st.AddFieldMappingsAt("profile", text(en.AnalyzerName))
+	st.AddFieldMappingsAt("profile_zh", text(cjk.AnalyzerName))
 	st.AddFieldMappingsAt("raw", stored())
 
 	in := bleve.NewDocumentStaticMapping()

@@ -76,3 +76,41 @@ func TestApplyBulk(t *testing.T) {
 		t.Fatalf("disk size %d, %v", n, err)
 	}
 }
+
+// TestHighlighter marks query terms in statements, merging overlapping CJK
+// bigrams and escaping HTML.
+func TestHighlighter(t *testing.T) {
+	ix, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cases := []struct{ query, statement, want string }{
+		{"电解铝", "我希望到电解铝企业实习。", "我希望到<mark>电解铝</mark>企业实习。"},
+		{"casting", "Direct chill casting of billets & rods; I cast daily.", "Direct chill <mark>casting</mark> of billets &amp; rods; I <mark>cast</mark> daily."},
+		{"aluminium 铸造", "铸造 and aluminium", "<mark>铸造</mark> and <mark>aluminium</mark>"},
+		{"flotation", "Casting billets.", ""},
+	}
+	for _, c := range cases {
+		got := ix.newHighlighter(c.query).statement(c.statement)
+		frag := ""
+		if len(got) > 0 {
+			frag = got[0].Fragments[0]
+		}
+		if frag != c.want {
+			t.Errorf("%q in %q: %q, want %q", c.query, c.statement, frag, c.want)
+		}
+	}
+	long := ""
+	for i := 0; i < 80; i++ {
+		long += "熔炼 "
+	}
+	long += "钒钛磁铁矿"
+	got := ix.newHighlighter("钒钛").statement(long)
+	if len(got) != 1 || len(got[0].Fragments[0]) > maxFragment+40 || got[0].Fragments[0][:3] != "…" {
+		t.Fatalf("long statement: %+v", got)
+	}
+	if ix.newHighlighter("  ") != nil {
+		t.Fatal("an empty query marks nothing")
+	}
+}

@@ -105,6 +105,7 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		}
 	}
 	sc := ix.newScorer(in, req.Priorities)
+	hl := ix.newHighlighter(textTerms(in))
 	ix.mu.RLock()
 	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
 	cands := make([]candidate, 0, window)
@@ -157,14 +158,11 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	for i := offset; i < end; i++ {
 		e := sc.entry(cands[i].d, cands[i].text)
 		e.Rank = i + 1
+		e.Highlights = hl.statement(cands[i].d.Statement)
 		out.Entries = append(out.Entries, e)
 	}
 	ix.mu.RUnlock()
 	out.HasNextPage = end < len(cands)
-	// Highlight only the page: highlighting the whole window is costly.
-	if err := ix.highlight(ctx, out.Entries, textTerms(in)); err != nil {
-		return out, err
-	}
 	fp := req.fingerprint()
 	for i := range out.Entries {
 		out.Cursors = append(out.Cursors, encodeCursor(offset+i+1, fp))
@@ -498,65 +496,6 @@ func textTerms(in *Internship) string {
 	return strings.Join(titleTerms(in.Title+" "+in.Description), " ")
 }
 
-// highlight fills in the matching fragments of the given entries' statements.
-func (ix *Index) highlight(ctx context.Context, es []Entry, text string) error {
-	if len(es) == 0 || text == "" {
-		return nil
-	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.StudentID
-	}
-	hl, err := ix.highlightIDs(ctx, ids, text)
-	if err != nil {
-		return err
-	}
-	for i := range es {
-		es[i].Highlights = hl[es[i].StudentID]
-	}
-	return nil
-}
-
-// highlightIDs returns the fragments of the given students' statements that
-// match the text (HTML, terms in <mark>), by student id.
-func (ix *Index) highlightIDs(ctx context.Context, ids []string, text string) (map[string][]Highlight, error) {
-	docs := make([]string, len(ids))
-	for i, id := range ids {
-		docs[i] = "s:" + id
-	}
-	latin, han := splitScripts(text)
-	var should []query.Query
-	if latin != "" {
-		m := bleve.NewMatchQuery(latin)
-		m.SetField("statement")
-		should = append(should, m)
-	}
-	if han != "" {
-		m := bleve.NewMatchQuery(han)
-		m.SetField("statement_zh")
-		should = append(should, m)
-	}
-	if len(should) == 0 {
-		return nil, nil
-	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewDocIDQuery(docs))
-	bq.AddShould(should...)
-	sr := bleve.NewSearchRequestOptions(bq, len(docs), 0, false)
-	sr.Highlight = bleve.NewHighlightWithStyle("html")
-	sr.Highlight.AddField("statement")
-	sr.Highlight.AddField("statement_zh")
-	res, err := ix.bleve.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, fmt.Errorf("matching: highlight: %w", err)
-	}
-	out := make(map[string][]Highlight, len(res.Hits))
-	for _, h := range res.Hits {
-		out[strings.TrimPrefix(h.ID, "s:")] = highlights(h.Fragments)
-	}
-	return out, nil
-}
-
 // hardFilters are the clauses every candidate must pass.
 func (ix *Index) hardFilters(in *Internship, visibleTo string, cities []string, years []int) []query.Query {
 	var fs []query.Query
@@ -849,17 +788,6 @@ func titleTerms(s string) []string {
 		seen[lw] = true
 		out = append(out, w)
 		if len(out) == maxTerms {
-			break
-		}
-	}
-	return out
-}
-
-func highlights(frags map[string][]string) []Highlight {
-	var out []Highlight
-	for _, f := range []string{"statement", "statement_zh"} {
-		if len(frags[f]) > 0 {
-			out = append(out, Highlight{Field: "statement", Fragments: frags[f]})
 			break
 		}
 	}

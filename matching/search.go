@@ -176,32 +176,21 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 		copy(page[i+1:], page[i:first])
 		page[i] = k
 	}
-	for i := range page {
-		d := ix.order[page[i].slot]
-		page[i].ID, page[i].Name = d.ID, d.Name
-	}
-	ix.mu.RUnlock()
 	sort.Slice(page, func(i, j int) bool { return less(page[i], page[j]) })
 	if len(page) > first {
 		page, out.HasNextPage = page[:first], true
 	}
-	for _, h := range page {
-		out.Hits = append(out.Hits, SearchHit{StudentID: h.ID, Score: round(h.Score)})
-		out.Cursors = append(out.Cursors, encodeSearchCursor(h, fp))
+	var hl *highlighter
+	if text != "" {
+		hl = ix.newHighlighter(text)
 	}
-	if text != "" && len(out.Hits) > 0 {
-		ids := make([]string, len(out.Hits))
-		for i, h := range out.Hits {
-			ids[i] = h.StudentID
-		}
-		hl, err := ix.highlightIDs(ctx, ids, text)
-		if err != nil {
-			return out, err
-		}
-		for i := range out.Hits {
-			out.Hits[i].Highlights = hl[out.Hits[i].StudentID]
-		}
+	for i := range page {
+		d := ix.order[page[i].slot]
+		page[i].ID, page[i].Name = d.ID, d.Name
+		out.Hits = append(out.Hits, SearchHit{StudentID: d.ID, Score: round(page[i].Score), Highlights: hl.statement(d.Statement)})
+		out.Cursors = append(out.Cursors, encodeSearchCursor(page[i], fp))
 	}
+	ix.mu.RUnlock()
 	return out, nil
 }
 
