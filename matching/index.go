@@ -53,6 +53,7 @@ type Index struct {
 
 	mu          sync.RWMutex
 	students    map[string]*studentDoc
+	byNum       []*studentDoc // the same by numeric id (see student)
 	order       []*studentDoc // the same students, for fast scans
 	flat        []flat        // their filter fields, packed, in the same order
 	majors      *interner     // normed majors
@@ -458,7 +459,7 @@ func newMapping() mapping.IndexMapping {
 
 // reset empties the in-memory tables.
 func (ix *Index) reset() {
-	ix.students, ix.internships, ix.order, ix.flat = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil
+	ix.students, ix.internships, ix.order, ix.flat, ix.byNum = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil, nil
 	ix.majors, ix.cities, ix.majorNames, ix.skillNames = newInterner(), newInterner(), newInterner(), newInterner()
 	ix.years = map[int32]int{}
 }

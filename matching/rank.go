@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -111,7 +112,7 @@ func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	cands := make([]candidate, 0, window)
 	seen := make(map[*studentDoc]bool, len(hits))
 	for _, h := range hits {
-		d, ok := ix.students[strings.TrimPrefix(h.id, "s:")]
+		d, ok := ix.student(strings.TrimPrefix(h.id, "s:"))
 		if !ok || !ix.pass(&filter, d.slot) { // deleted or changed since the search
 			continue
 		}
@@ -182,14 +183,11 @@ type retrieved struct {
 // min-heap; only the hits at or above the window's lowest score have their
 // ids loaded (a sort on _id in bleve would load every hit's id).
 func (ix *Index) retrieve(ctx context.Context, q query.Query, window int) ([]retrieved, float64, error) {
-	type raw struct {
-		score    float64
-		off, end int
-	}
+	buf := retrievePool.Get().(*retrieveBuf)
+	defer retrievePool.Put(buf)
+	hits, arena, best := buf.hits[:0], buf.arena[:0], buf.best[:0]
+	defer func() { buf.hits, buf.arena, buf.best = hits[:0], arena[:0], best[:0] }()
 	var (
-		hits     []raw
-		arena    []byte
-		best     []float64 // min-heap of the window best scores
 		out      []retrieved
 		maxScore float64
 		idErr    error
@@ -197,7 +195,7 @@ func (ix *Index) retrieve(ctx context.Context, q query.Query, window int) ([]ret
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
-				hits = append(hits, raw{d.Score, len(arena), len(arena) + len(d.IndexInternalID)})
+				hits = append(hits, rawHit{d.Score, len(arena), len(arena) + len(d.IndexInternalID)})
 				arena = append(arena, d.IndexInternalID...)
 				maxScore = max(maxScore, d.Score)
 				pushBest(&best, d.Score, window)
@@ -241,6 +239,22 @@ func (ix *Index) retrieve(ctx context.Context, q query.Query, window int) ([]ret
 	}
 	return out, maxScore, nil
 }
+
+// rawHit is a retrieved hit before its id is loaded: its score and where
+// its internal id lies in an arena.
+type rawHit struct {
+	score    float64
+	off, end int
+}
+
+// retrieveBuf holds a retrieval's scratch space, recycled between calls.
+type retrieveBuf struct {
+	hits  []rawHit
+	arena []byte
+	best  []float64 // min-heap of the window best scores
+}
+
+var retrievePool = sync.Pool{New: func() any { return new(retrieveBuf) }}
 
 // pushBest keeps the k largest values in a min-heap.
 func pushBest(h *[]float64, v float64, k int) {

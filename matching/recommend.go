@@ -49,7 +49,7 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 		first = 20
 	}
 	ix.mu.RLock()
-	d, ok := ix.students[req.StudentID]
+	d, ok := ix.student(req.StudentID)
 	if !ok {
 		ix.mu.RUnlock()
 		return out, fmt.Errorf("matching: student %s is not in the index", req.StudentID)

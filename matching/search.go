@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -122,20 +123,15 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 		}
 	}
 	text := strings.TrimSpace(req.Query)
-	var scored []retrieved
-	if text != "" {
-		if scored, err = ix.matchText(ctx, text); err != nil {
-			return out, err
-		}
-	}
 	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	pass := ix.searchFilter(req)
-	var hits []hit
+	hp := hitPool.Get().(*[]hit)
+	hits := (*hp)[:0]
+	defer func() { *hp = hits[:0]; hitPool.Put(hp) }()
 	if text == "" {
-		hits = make([]hit, 0, len(ix.flat))
 		for i := range ix.flat {
 			if i%8192 == 0 && ctx.Err() != nil {
-				ix.mu.RUnlock()
 				return out, ctx.Err()
 			}
 			if pass(i) {
@@ -143,11 +139,13 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 			}
 		}
 	} else {
-		hits = make([]hit, 0, len(scored))
-		for _, r := range scored {
-			if d, ok := ix.students[r.id]; ok && pass(d.slot) {
-				hits = append(hits, hit{slot: int32(d.slot), score: r.score})
+		err := ix.matchText(ctx, text, func(id string, score float64) {
+			if d, ok := ix.student(id); ok && pass(d.slot) {
+				hits = append(hits, hit{slot: int32(d.slot), score: score})
 			}
+		})
+		if err != nil {
+			return out, err
 		}
 	}
 	out.TotalCount = len(hits)
@@ -190,7 +188,6 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 		out.Hits = append(out.Hits, SearchHit{StudentID: d.ID, Score: round(page[i].Score), Highlights: hl.statement(d.Statement)})
 		out.Cursors = append(out.Cursors, encodeSearchCursor(page[i], fp))
 	}
-	ix.mu.RUnlock()
 	return out, nil
 }
 
@@ -279,26 +276,29 @@ func compareFloat(a, b float64) int {
 	return 0
 }
 
-// matchText returns every student matching the text, with its BM25 score.
-// A custom document-match handler takes each hit as bleve finds it, so no
-// top-N heap, sort field or facet is computed in bleve.
-func (ix *Index) matchText(ctx context.Context, text string) ([]retrieved, error) {
-	var out []retrieved
+// hitPool recycles the hit lists of searches (tens of thousands of hits
+// each), so that a search leaves little garbage.
+var hitPool = sync.Pool{New: func() any { return new([]hit) }}
+
+// matchText calls found for every student matching the text, with its BM25
+// score, while bleve finds them: a custom document-match handler takes each
+// hit, so no top-N heap, sort field or facet is computed in bleve.
+func (ix *Index) matchText(ctx context.Context, text string, found func(id string, score float64)) error {
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d == nil {
 				return nil
 			}
-			out = append(out, retrieved{id: strings.TrimPrefix(d.ID, "s:"), score: d.Score})
+			found(strings.TrimPrefix(d.ID, "s:"), d.Score)
 			sctx.DocumentMatchPool.Put(d)
 			return nil
 		}, true, nil
 	}
 	sr := bleve.NewSearchRequestOptions(ix.textQuery(text), 0, 0, false)
 	if _, err := ix.bleve.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker), sr); err != nil {
-		return nil, fmt.Errorf("matching: search: %w", err)
+		return fmt.Errorf("matching: search: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // facet counts the values of a facet field over the hits (mu held for

@@ -173,6 +173,37 @@ func normAll(ss []string) []string {
 	return out
 }
 
+// maxDenseID bounds the numeric ids held in Index.byNum.
+const maxDenseID = 1 << 24
+
+// denseID returns the id as a small number when it is one written
+// canonically (digits, no leading zero), for Index.byNum.
+func denseID(id string) (int, bool) {
+	if id == "" || len(id) > 8 || (id[0] == '0' && len(id) > 1) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < maxDenseID
+}
+
+// student returns the student with an id (mu held for reading): by a slice
+// index for small numeric ids (what a search does for every hit), else
+// from the map, which holds every student.
+func (ix *Index) student(id string) (*studentDoc, bool) {
+	if n, ok := denseID(id); ok && n < len(ix.byNum) && ix.byNum[n] != nil {
+		return ix.byNum[n], true
+	}
+	d, ok := ix.students[id]
+	return d, ok
+}
+
 // put adds or replaces a student in the in-memory table (mu held).
 func (ix *Index) put(d *studentDoc) {
 	f := ix.flatten(d)
@@ -188,6 +219,14 @@ func (ix *Index) put(d *studentDoc) {
 		ix.flat = append(ix.flat, f)
 	}
 	ix.students[d.ID] = d
+	// Ids far beyond the number of students stay in the map only, so the
+	// slice stays within a few times the table.
+	if n, ok := denseID(d.ID); ok && n < 4*len(ix.students)+65536 {
+		if n >= len(ix.byNum) {
+			ix.byNum = append(ix.byNum, make([]*studentDoc, n+1-len(ix.byNum)+len(ix.byNum)/4)...)
+		}
+		ix.byNum[n] = d
+	}
 }
 
 // remove deletes a student from the in-memory table (mu held).
@@ -204,6 +243,9 @@ func (ix *Index) remove(id string) {
 	ix.order[n] = nil
 	ix.order, ix.flat = ix.order[:n], ix.flat[:n]
 	delete(ix.students, id)
+	if n, ok := denseID(id); ok && n < len(ix.byNum) {
+		ix.byNum[n] = nil
+	}
 }
 
 // visibleTo: the student consented, or applied to the partner's group.
