@@ -70,9 +70,9 @@
 // # Search
 //
 // Bleve matches and scores free text (BM25): the non-Han part of the query
-// against the English-analysed statement and profile fields (every word must
-// match), the Han part against the CJK-analysed ones (every bigram must
-// match), and the canonical skills the text names through the vocabulary
+// against the English-analysed text field (statement, courses, certificates
+// and skill names; every word must match), the Han part against the
+// CJK-analysed one (every bigram must match), and the canonical skills the text names through the vocabulary
 // ("电解铝" finds students with aluminium electrolysis). Every match is
 // collected with its score by a custom document-match handler; the filters
 // (visibility included), facets, order (relevance, GPA, graduation year or

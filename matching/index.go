@@ -27,7 +27,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-8"
+const MappingVersion = "crucible-matching-9"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -314,10 +314,10 @@ func skillKey(s string) string { return strings.ToLower(s) }
 // facets and search filters work on the in-memory table, so no field needs
 // doc values. Text goes to the English-analysed field when it has Latin (or
 // other non-Han) words and to the CJK-analysed field when it has Han
-// characters, so that neither analyser works on text it cannot use. The
-// profile holds the courses, certificates and the English and Chinese names
-// of the skills; aliases are not indexed as text, since queries expand
-// through the vocabulary instead.
+// characters, so that neither analyser works on text it cannot use. Besides
+// the statement, the text holds the courses, certificates and the English
+// and Chinese names of the skills; aliases are not indexed as text, since
+// queries expand through the vocabulary instead.
 func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	skills := make([]string, 0, len(d.skills))
 	var en, zh []string
@@ -357,17 +357,19 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 		"avail_until": until,
 		"raw":         string(raw),
 	}
-	if len(en) > 0 {
-		f["profile"] = strings.Join(en, " . ")
-	}
-	if len(zh) > 0 {
-		f["profile_zh"] = strings.Join(zh, " . ")
+	// One text field per analyser (statement and profile together): a
+	// query term costs one postings list, not one per field.
+	if hasNonHanWord(d.Statement) {
+		en = append([]string{d.Statement}, en...)
 	}
 	if hasHan(d.Statement) {
-		f["statement_zh"] = d.Statement
+		zh = append([]string{d.Statement}, zh...)
 	}
-	if hasNonHanWord(d.Statement) {
-		f["statement"] = d.Statement
+	if len(en) > 0 {
+		f["text"] = strings.Join(en, " . ")
+	}
+	if len(zh) > 0 {
+		f["text_zh"] = strings.Join(zh, " . ")
 	}
 	return f
 }
@@ -437,10 +439,8 @@ func newMapping() mapping.IndexMapping {
 	st.AddFieldMappingsAt("placed", boolean())
 	st.AddFieldMappingsAt("avail_from", date())
 	st.AddFieldMappingsAt("avail_until", date())
-	st.AddFieldMappingsAt("statement", text(en.AnalyzerName))
-	st.AddFieldMappingsAt("statement_zh", text(cjk.AnalyzerName))
-	st.AddFieldMappingsAt("profile", text(en.AnalyzerName))
-	st.AddFieldMappingsAt("profile_zh", text(cjk.AnalyzerName))
+	st.AddFieldMappingsAt("text", text(en.AnalyzerName))
+	st.AddFieldMappingsAt("text_zh", text(cjk.AnalyzerName))
 	st.AddFieldMappingsAt("raw", stored())
 
 	in := bleve.NewDocumentStaticMapping()

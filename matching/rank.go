@@ -475,14 +475,14 @@ func (ix *Index) docFreq(field, term string) uint64 {
 	}
 }
 
-// textTermQueries analyses text as the statement fields do (English for
+// textTermQueries analyses text as the text fields do (English for
 // the non-Han part, CJK bigrams for the Han part) and returns one term
 // query per distinct term.
 func (ix *Index) textTermQueries(text string, boost float64) []*query.TermQuery {
 	latin, han := splitScripts(text)
 	var out []*query.TermQuery
 	seen := map[string]bool{}
-	for _, part := range []struct{ text, analyzer, field string }{{latin, en.AnalyzerName, "statement"}, {han, cjk.AnalyzerName, "statement_zh"}} {
+	for _, part := range []struct{ text, analyzer, field string }{{latin, en.AnalyzerName, "text"}, {han, cjk.AnalyzerName, "text_zh"}} {
 		if part.text == "" {
 			continue
 		}

@@ -94,7 +94,7 @@ type SearchResult struct {
 }
 
 // Search finds students. Bleve matches and scores the free text (BM25 over
-// the English- and CJK-analysed statement and profile fields, plus the
+// the English- and CJK-analysed text fields (statement and profile), plus the
 // canonical skills the text names through the vocabulary); every matching
 // student is collected with its score. The filters (visibility included),
 // facets, order and paging then work on those students' features held in
@@ -399,20 +399,16 @@ func (ix *Index) textQuery(text string) query.Query {
 	latin, han := splitScripts(text)
 	var qs []query.Query
 	if latin != "" {
-		for _, f := range []string{"statement", "profile"} {
-			m := bleve.NewMatchQuery(latin)
-			m.SetField(f)
-			m.SetOperator(query.MatchQueryOperatorAnd)
-			qs = append(qs, m)
-		}
+		m := bleve.NewMatchQuery(latin)
+		m.SetField("text")
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		qs = append(qs, m)
 	}
 	if han != "" {
-		for _, f := range []string{"statement_zh", "profile_zh"} {
-			m := bleve.NewMatchQuery(han)
-			m.SetField(f)
-			m.SetOperator(query.MatchQueryOperatorAnd)
-			qs = append(qs, m)
-		}
+		m := bleve.NewMatchQuery(han)
+		m.SetField("text_zh")
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		qs = append(qs, m)
 	}
 	for _, c := range ix.vocab.Expand(text) {
 		t := bleve.NewTermQuery(skillKey(c))
