@@ -53,7 +53,8 @@ type Index struct {
 
 	mu          sync.RWMutex
 	students    map[string]*studentDoc
-	byNum       []*studentDoc // the same by numeric id (see student)
+	byNum       []int32       // slot+1 of each small numeric id, 0 for none (see student)
+	docNums     docNums       // bleve document numbers to students (see docNums)
 	order       []*studentDoc // the same students, for fast scans
 	flat        []flat        // their filter fields, packed, in the same order
 	majors      *interner     // normed majors

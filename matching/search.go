@@ -139,9 +139,9 @@ func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, e
 			}
 		}
 	} else {
-		err := ix.matchText(ctx, text, func(id string, score float64) {
-			if d, ok := ix.student(id); ok && pass(d.slot) {
-				hits = append(hits, hit{slot: int32(d.slot), score: score})
+		err := ix.matchText(ctx, text, func(slot int, score float64) {
+			if pass(slot) {
+				hits = append(hits, hit{slot: int32(slot), score: score})
 			}
 		})
 		if err != nil {
@@ -282,21 +282,35 @@ var hitPool = sync.Pool{New: func() any { return new([]hit) }}
 
 // matchText calls found for every student matching the text, with its BM25
 // score, while bleve finds them: a custom document-match handler takes each
-// hit, so no top-N heap, sort field or facet is computed in bleve.
-func (ix *Index) matchText(ctx context.Context, text string, found func(id string, score float64)) error {
+// hit, so no top-N heap, sort field or facet is computed in bleve, and hits
+// are resolved to students by document number (docNums), not by reading
+// their stored ids.
+func (ix *Index) matchText(ctx context.Context, text string, found func(slot int, score float64)) error {
+	var resolveErr error
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-		return func(d *search.DocumentMatch) error {
-			if d == nil {
+		res := ix.docNums.resolver(sctx.IndexReader)
+		return func(m *search.DocumentMatch) error {
+			if m == nil {
 				return nil
 			}
-			found(strings.TrimPrefix(d.ID, "s:"), d.Score)
-			sctx.DocumentMatchPool.Put(d)
+			slot, ok, err := res.slot(ix, m.IndexInternalID)
+			if err != nil {
+				resolveErr = err
+				return err
+			}
+			if ok {
+				found(slot, m.Score)
+			}
+			sctx.DocumentMatchPool.Put(m)
 			return nil
-		}, true, nil
+		}, false, nil
 	}
 	sr := bleve.NewSearchRequestOptions(ix.textQuery(text), 0, 0, false)
 	if _, err := ix.bleve.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker), sr); err != nil {
 		return fmt.Errorf("matching: search: %w", err)
+	}
+	if resolveErr != nil {
+		return fmt.Errorf("matching: search: %w", resolveErr)
 	}
 	return nil
 }

@@ -197,8 +197,8 @@ func denseID(id string) (int, bool) {
 // index for small numeric ids (what a search does for every hit), else
 // from the map, which holds every student.
 func (ix *Index) student(id string) (*studentDoc, bool) {
-	if n, ok := denseID(id); ok && n < len(ix.byNum) && ix.byNum[n] != nil {
-		return ix.byNum[n], true
+	if n, ok := denseID(id); ok && n < len(ix.byNum) && ix.byNum[n] != 0 {
+		return ix.order[ix.byNum[n]-1], true
 	}
 	d, ok := ix.students[id]
 	return d, ok
@@ -223,9 +223,9 @@ func (ix *Index) put(d *studentDoc) {
 	// slice stays within a few times the table.
 	if n, ok := denseID(d.ID); ok && n < 4*len(ix.students)+65536 {
 		if n >= len(ix.byNum) {
-			ix.byNum = append(ix.byNum, make([]*studentDoc, n+1-len(ix.byNum)+len(ix.byNum)/4)...)
+			ix.byNum = append(ix.byNum, make([]int32, n+1-len(ix.byNum)+len(ix.byNum)/4)...)
 		}
-		ix.byNum[n] = d
+		ix.byNum[n] = int32(d.slot + 1)
 	}
 }
 
@@ -240,11 +240,14 @@ func (ix *Index) remove(id string) {
 	last := ix.order[n]
 	ix.order[d.slot], ix.flat[d.slot] = last, ix.flat[n]
 	last.slot = d.slot
+	if m, ok := denseID(last.ID); ok && m < len(ix.byNum) && ix.byNum[m] != 0 {
+		ix.byNum[m] = int32(last.slot + 1)
+	}
 	ix.order[n] = nil
 	ix.order, ix.flat = ix.order[:n], ix.flat[:n]
 	delete(ix.students, id)
 	if n, ok := denseID(id); ok && n < len(ix.byNum) {
-		ix.byNum[n] = nil
+		ix.byNum[n] = 0
 	}
 }
 
