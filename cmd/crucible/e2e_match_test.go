@@ -3,6 +3,8 @@ package main_test
 import (
 	"encoding/json"
 	"math"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +20,26 @@ func TestServeEmbeddedMatching(t *testing.T) {
 	}
 	bin := binary(t)
 	dir := dataDir(t)
-	s := serve(t, bin, dir)
+	// The profiler listens apart from the API (checked at the end).
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debugAddr := pl.Addr().String()
+	pl.Close()
+	s := serve(t, bin, dir, "CRUCIBLE_DEBUG_ADDR="+debugAddr)
+	defer func() {
+		for url, want := range map[string]int{"http://" + debugAddr + "/debug/pprof/cmdline": 200, s.base + "/debug/pprof/cmdline": 404} {
+			resp, err := http.Get(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("GET %s: %d, want %d", url, resp.StatusCode, want)
+			}
+		}
+	}()
 	raw, err := os.ReadFile(filepath.Join(dir, "demo-tokens.json"))
 	if err != nil {
 		t.Fatal(err)

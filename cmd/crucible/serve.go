@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	maxDepth := fs.Int("max-depth", 15, "maximum nesting of fields in a query")
 	maxComplexity := fs.Int("max-complexity", 20000, "maximum query complexity (a list costs its page size times its items)")
 	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
+	debugAddr := fs.String("debug-addr", e.getenv("CRUCIBLE_DEBUG_ADDR"), "address of a separate listener for Go's profiler (/debug/pprof/), off when empty; keep it on loopback (env CRUCIBLE_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,6 +128,13 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if *debugAddr != "" {
+		stop, err := serveDebug(*debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -202,4 +211,23 @@ func writeDemoTokens(ctx context.Context, db *postgres.DB, s *demo.Summary, path
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+// serveDebug serves Go's profiler on its own listener, apart from the API
+// (so that it is never exposed by the API's address or its CORS rules).
+func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	log.Info("profiler", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { srv.Close() }, nil
 }

@@ -7,7 +7,9 @@
 # directory, loads the demo data plus STUDENTS synthetic students (default
 # 100000), waits for the search index, runs wrk for DURATION (default 30s)
 # with CONNECTIONS (default 32), prints the figures, and stops everything.
-# Needs wrk (Debian: apt-get install wrk) and jq.
+# Needs wrk (Debian: apt-get install wrk) and jq. With PROFILE=FILE it also
+# writes a 20-second CPU profile of the server, taken during the measured
+# run, to FILE (read it with `go tool pprof FILE`).
 set -euo pipefail
 STUDENTS=${1:-100000}
 DURATION=${2:-30s}
@@ -32,7 +34,8 @@ if [ "$STUDENTS" -gt 0 ]; then
 fi
 "$bin" token create --role CAREER_OFFICER --name load --data-dir "$data" 2>/dev/null | tail -1 > "$work/token"
 TOKEN=$(cat "$work/token")
-"$bin" serve --data-dir "$data" --addr "$addr" >"$work/serve.out" 2>"$work/serve.log" &
+debug=127.0.0.1:18788
+"$bin" serve --data-dir "$data" --addr "$addr" --debug-addr "$debug" >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!
 echo "waiting for the search index…"
 for _ in $(seq 1 600); do
@@ -49,6 +52,10 @@ export TOKEN INTERNSHIP_ID STUDENT_IDS
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p')"
 echo "data: $(q '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
 wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/load/mixed.lua "http://$addr" >/dev/null 2>&1 || true  # warm up
+if [ -n "${PROFILE:-}" ]; then
+  (sleep 2; curl -sf -o "$PROFILE" "http://$debug/debug/pprof/profile?seconds=20" && echo "CPU profile: $PROFILE") &
+fi
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/load/mixed.lua "http://$addr" 2>"$work/errors.txt"
+wait
 echo "error responses: $(grep -c 'error response' "$work/errors.txt" || true) (first ones below)"
 head -3 "$work/errors.txt"
