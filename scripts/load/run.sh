@@ -52,10 +52,12 @@ export TOKEN INTERNSHIP_ID STUDENT_IDS
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p')"
 echo "data: $(q '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
 wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/load/mixed.lua "http://$addr" >/dev/null 2>&1 || true  # warm up
+prof=""
 if [ -n "${PROFILE:-}" ]; then
   (sleep 2; curl -sf -o "$PROFILE" "http://$debug/debug/pprof/profile?seconds=20" && echo "CPU profile: $PROFILE") &
+  prof=$!
 fi
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/load/mixed.lua "http://$addr" 2>"$work/errors.txt"
-wait
+[ -z "$prof" ] || wait "$prof" || true
 echo "error responses: $(grep -c 'error response' "$work/errors.txt" || true) (first ones below)"
 head -3 "$work/errors.txt"
