@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
@@ -29,7 +30,7 @@ func pageSize(first *int) (int, error) {
 
 // visibleInternship loads an internship the viewer may see, or NOT_FOUND.
 func (r *Resolver) visibleInternship(ctx context.Context, v *coop.Viewer, id int64) (*coop.Internship, error) {
-	in, err := loaders.For(ctx).Internship.Load(ctx, id)
+	in, err := loaders.For(ctx).Internship.FetchOne(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -53,14 +54,21 @@ func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.I
 		sf.Cities = f.Cities
 	}
 	page, err := r.Match.Shortlist(ctx, v, in, first, after, sf)
-	if err != nil || v.Role != coop.RolePartner {
+	if err != nil {
 		return page, err
 	}
 	ids := make([]int64, len(page.Entries))
 	for i, e := range page.Entries {
 		ids[i] = e.StudentID
 	}
-	students, _ := loaders.For(ctx).Student.LoadAll(ctx, ids)
+	if v.Role != coop.RolePartner {
+		if selects(ctx, "edges", "node", "student") {
+			// The page's students, fetched now for the fields that follow.
+			_, _ = loaders.For(ctx).Student.Fetch(ctx, ids)
+		}
+		return page, nil
+	}
+	students, _ := loaders.For(ctx).Student.Fetch(ctx, ids)
 	keep := page.Entries[:0]
 	var cursors []string
 	for i, e := range page.Entries {
@@ -116,4 +124,34 @@ func searchRequest(query string, f *model.StudentFilter, facets []model.StudentF
 	}
 	req.Descending = dir != nil && *dir == model.OrderDirectionDesc
 	return req
+}
+
+// selects reports whether the selection of the field being resolved reaches
+// a path of fields (through fragments too), e.g. edges → node → student, so
+// that a root resolver fetches related objects ahead only when asked for.
+func selects(ctx context.Context, path ...string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for i, name := range path {
+		var next []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name != name {
+				continue
+			}
+			if i == len(path)-1 {
+				return true
+			}
+			found = true
+			next = append(next, graphql.CollectFields(op, f.Selections, nil)...)
+		}
+		if !found {
+			return false
+		}
+		fields = next
+	}
+	return false
 }

@@ -44,7 +44,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	return r.node(ctx, v, id)
+	return r.node(ctx, v, id, true)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -56,9 +56,10 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > coop.MaxPageSize {
 		return nil, coop.Errorf(coop.EINVALID, "At most %d ids at a time.", coop.MaxPageSize)
 	}
+	r.prefetchNodes(ctx, ids)
 	out := make([]model.Node, len(ids))
 	for i, id := range ids {
-		n, err := r.node(ctx, v, id)
+		n, err := r.node(ctx, v, id, false)
 		if err != nil && coop.ErrorCode(err) != coop.ENOTFOUND {
 			return nil, err
 		}

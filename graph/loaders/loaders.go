@@ -37,15 +37,60 @@ type Store interface {
 // every level of nesting in a query waits once.
 const wait = 5 * time.Millisecond
 
+// Loader is a dataloader that can also fetch keys it already knows all of
+// at once (Fetch), without waiting for other keys.
+type Loader[K comparable, V any] struct {
+	*dataloadgen.Loader[K, V]
+	fetch func(ctx context.Context, keys []K) ([]V, []error)
+}
+
+// Fetch loads keys now, in one fetch (keys already loaded included), and
+// primes the loader with what it found, so that the fields resolved next
+// find them without waiting for the batch window. A root field that knows
+// its ids (a node lookup, a ranked page) uses it to save the window. The
+// results are in key order; the error is the first key's error, if any.
+func (l *Loader[K, V]) Fetch(ctx context.Context, keys []K) ([]V, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	vs, errs := l.fetch(ctx, keys)
+	var first error
+	for i, k := range keys {
+		if i < len(errs) && errs[i] != nil {
+			if first == nil {
+				first = errs[i]
+			}
+			continue
+		}
+		l.Prime(k, vs[i])
+	}
+	return vs, first
+}
+
+// FetchOne is Fetch for one key.
+func (l *Loader[K, V]) FetchOne(ctx context.Context, key K) (V, error) {
+	vs, err := l.Fetch(ctx, []K{key})
+	return vs[0], err
+}
+
+// Get loads one key: now (FetchOne) when the caller knows no other key will
+// join the batch, else through the batch (Load).
+func (l *Loader[K, V]) Get(ctx context.Context, key K, now bool) (V, error) {
+	if now {
+		return l.FetchOne(ctx, key)
+	}
+	return l.Load(ctx, key)
+}
+
 // Loaders are the dataloaders of one request.
 type Loaders struct {
-	Partner               *dataloadgen.Loader[int64, *coop.Partner]
-	Student               *dataloadgen.Loader[int64, *coop.Student]
-	Internship            *dataloadgen.Loader[int64, *coop.Internship]
-	Site                  *dataloadgen.Loader[int64, *coop.Site]
-	Alumnus               *dataloadgen.Loader[int64, *coop.Alumnus]
-	Agreement             *dataloadgen.Loader[int64, *coop.Agreement]
-	Application           *dataloadgen.Loader[int64, *coop.Application]
+	Partner               *Loader[int64, *coop.Partner]
+	Student               *Loader[int64, *coop.Student]
+	Internship            *Loader[int64, *coop.Internship]
+	Site                  *Loader[int64, *coop.Site]
+	Alumnus               *Loader[int64, *coop.Alumnus]
+	Agreement             *Loader[int64, *coop.Agreement]
+	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *dataloadgen.Loader[int64, []*coop.Partner]
 	AgreementsOf          *dataloadgen.Loader[int64, []*coop.Agreement]
 	SitesOf               *dataloadgen.Loader[int64, []*coop.Site]
@@ -81,8 +126,8 @@ func New(s Store) *Loaders {
 
 // byID makes a loader from a fetch by ids whose results come in any order;
 // it puts them in key order, and a missing key gets coop's NOT_FOUND.
-func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) int64) *dataloadgen.Loader[int64, V] {
-	return dataloadgen.NewLoader(func(ctx context.Context, keys []int64) ([]V, []error) {
+func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) int64) *Loader[int64, V] {
+	inOrder := func(ctx context.Context, keys []int64) ([]V, []error) {
 		vs, err := fetch(ctx, keys)
 		out := make([]V, len(keys))
 		errs := make([]error, len(keys))
@@ -104,7 +149,8 @@ func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) i
 			out[i] = v
 		}
 		return out, errs
-	}, dataloadgen.WithWait(wait))
+	}
+	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(inOrder, dataloadgen.WithWait(wait)), fetch: inOrder}
 }
 
 // byParent makes a loader of the children of each key; a key with no
