@@ -4,13 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 )
@@ -39,10 +44,23 @@ func httpRules(cfg Config, next http.Handler) http.Handler {
 				return
 			}
 		}
-		if r.Method == http.MethodGet && isMutation(r.URL.Query().Get("query")) {
-			w.Header().Set("Allow", "POST")
-			writeJSON(w, http.StatusMethodNotAllowed, gqlErrors("Mutations must be sent with POST.", coop.EINVALID))
-			return
+		if r.Method == http.MethodGet {
+			params, err := url.ParseQuery(r.URL.RawQuery)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, gqlErrors("The query string is not valid URL encoding: "+err.Error(), coop.EINVALID))
+				return
+			}
+			for _, name := range []string{"variables", "extensions"} {
+				if v := params.Get(name); v != "" && !isJSONObject(v) {
+					writeJSON(w, http.StatusBadRequest, gqlErrors(fmt.Sprintf("The %s parameter must be a JSON object.", name), coop.EINVALID))
+					return
+				}
+			}
+			if isMutation(params.Get("query"), params.Get("operationName")) {
+				w.Header().Set("Allow", "POST")
+				writeJSON(w, http.StatusMethodNotAllowed, gqlErrors("Mutations must be sent with POST.", coop.EINVALID))
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -66,17 +84,29 @@ func acceptable(accept string) bool {
 	return false
 }
 
-// isMutation reports whether a GET's document is a mutation (a cheap look:
-// the first word of the operation, after comments).
-func isMutation(q string) bool {
-	for _, line := range strings.Split(q, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		return strings.HasPrefix(line, "mutation") || strings.HasPrefix(line, "subscription")
+// isMutation reports whether the operation a GET request would run is a
+// mutation or a subscription: the operation named by operationName, or the
+// only one. A document that does not parse, or names no operation it has,
+// is left to gqlgen, which reports it.
+func isMutation(q, operationName string) bool {
+	doc, err := parser.ParseQuery(&ast.Source{Input: q})
+	if err != nil {
+		return false
 	}
-	return false
+	var op *ast.OperationDefinition
+	switch {
+	case operationName != "":
+		op = doc.Operations.ForName(operationName)
+	case len(doc.Operations) == 1:
+		op = doc.Operations[0]
+	}
+	return op != nil && (op.Operation == ast.Mutation || op.Operation == ast.Subscription)
+}
+
+// isJSONObject reports whether s is a JSON object.
+func isJSONObject(s string) bool {
+	var m map[string]any
+	return json.Unmarshal([]byte(s), &m) == nil && m != nil
 }
 
 // persisted serves documents known in advance by their SHA-256 hash and,

@@ -1,10 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -223,14 +227,31 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// limitBody refuses bodies over the limit with 413.
+// limitBody refuses bodies over the limit with 413: at once when the
+// Content-Length says so, else (a chunked body) when reading passes the
+// limit. The body is read here, so that gqlgen never sees a cut one.
 func (d Deps) limitBody(next http.Handler) http.Handler {
+	tooLarge := func(w http.ResponseWriter) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrors(fmt.Sprintf("The request body is larger than %d bytes.", d.Config.MaxBodyBytes), CodeRequestTooLarge))
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > d.Config.MaxBodyBytes {
-			writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrors("The request body is too large.", coop.EINVALID))
+			tooLarge(w)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, d.Config.MaxBodyBytes)
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.Config.MaxBodyBytes))
+			if err != nil {
+				var mb *http.MaxBytesError
+				if errors.As(err, &mb) {
+					tooLarge(w)
+					return
+				}
+				writeJSON(w, http.StatusBadRequest, gqlErrors("The request body could not be read.", coop.EINVALID))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
 	})
 }
