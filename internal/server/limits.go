@@ -108,6 +108,12 @@ func (w *walker) depth(set ast.SelectionSet, d int) int {
 type expansionLimit struct {
 	maxFields int
 	maxTokens int
+	// maxSetFields limits the fields of one selection set, counting those
+	// its fragments bring: the validator compares the fields of a set in
+	// pairs (OverlappingFieldsCanBeMerged), so 5,000 fields in one set
+	// cost seconds, 500 a few milliseconds.
+	maxSetFields int
+	maxAliases   int // to name the cause when a wide set is made of aliases
 }
 
 func (expansionLimit) ExtensionName() string                          { return "FragmentExpansionLimit" }
@@ -159,5 +165,75 @@ func (l expansionLimit) MutateOperationParameters(ctx context.Context, raw *grap
 				Extensions: map[string]any{"code": CodeTooComplex}}
 		}
 	}
+	if l.maxSetFields > 0 {
+		if n, aliases := widestSet(doc); n > l.maxSetFields {
+			if l.maxAliases > 0 && aliases > l.maxAliases {
+				return &gqlerror.Error{Message: fmt.Sprintf("The query uses %d aliases; the limit is %d.", aliases, l.maxAliases),
+					Extensions: map[string]any{"code": CodeTooManyAliases}}
+			}
+			return &gqlerror.Error{Message: fmt.Sprintf("A selection set has %d fields (with its fragments); the limit is %d.", n, l.maxSetFields),
+				Extensions: map[string]any{"code": CodeTooComplex}}
+		}
+	}
 	return nil
+}
+
+// widestSet returns the most fields any selection set of the document holds
+// at its own level, with the fields its fragments (spread or inline) bring
+// to that level, and the aliases the document writes. Each set and fragment
+// is counted once (memoised).
+func widestSet(doc *ast.QueryDocument) (widest, aliases int) {
+	flat := map[string]int{}
+	visiting := map[string]bool{}
+	var width func(set ast.SelectionSet) int
+	width = func(set ast.SelectionSet) int {
+		n := 0
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				n++
+			case *ast.InlineFragment:
+				n += width(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if v, ok := flat[s.Name]; ok {
+					n += v
+					continue
+				}
+				f := doc.Fragments.ForName(s.Name)
+				if f == nil || visiting[s.Name] {
+					continue // unknown or cyclic: validation reports it
+				}
+				visiting[s.Name] = true
+				v := width(f.SelectionSet)
+				delete(visiting, s.Name)
+				flat[s.Name] = v
+				n += v
+			}
+		}
+		return n
+	}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		widest = max(widest, width(set))
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Alias != "" && s.Alias != s.Name {
+					aliases++
+				}
+				if len(s.SelectionSet) > 0 {
+					walk(s.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet)
+	}
+	return widest, aliases
 }

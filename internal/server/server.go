@@ -160,7 +160,7 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
-	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens})
+	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens, maxSetFields: 500, maxAliases: cfg.MaxAliases})
 	if cfg.Tracing {
 		srv.Use(otelgqlgen.Middleware())
 	}
