@@ -117,6 +117,9 @@ func (r *queryResolver) SearchStudents(ctx context.Context, query *string, filte
 	if r.Match == nil {
 		return nil, errNoIndex()
 	}
+	if err := studentFilter(filter).Validate(); err != nil {
+		return nil, err
+	}
 	req := searchRequest(str(query), filter, facets, sort, direction)
 	req.First, req.After = n, str(after)
 	page, err := r.Match.Search(ctx, v, req)

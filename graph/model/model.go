@@ -5,12 +5,13 @@ package model
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // Node is any object with a global id.
@@ -30,11 +31,24 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date must be a string in the form YYYY-MM-DD")
+		return time.Time{}, coop.Errorf(coop.EINVALID, "A Date must be a string in the form YYYY-MM-DD.")
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+		return time.Time{}, coop.Errorf(coop.EINVALID, "%q is not a date in the form YYYY-MM-DD.", s)
+	}
+	return t, nil
+}
+
+// MarshalDateTime writes an instant in RFC 3339 (gqlgen's Time scalar).
+func MarshalDateTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// UnmarshalDateTime reads an RFC 3339 instant; anything else is the
+// client's mistake (BAD_USER_INPUT), not an internal error.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	t, err := graphql.UnmarshalTime(v)
+	if err != nil {
+		return time.Time{}, coop.Errorf(coop.EINVALID, "A DateTime must be a string in RFC 3339 form, such as 2026-11-24T09:30:00Z.")
 	}
 	return t, nil
 }

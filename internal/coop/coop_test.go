@@ -87,3 +87,38 @@ func TestErrorCode(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestStudentFilterValidate: values a query could not carry (years and
+// levels beyond the columns, NUL in text) are refused with their paths.
+func TestStudentFilterValidate(t *testing.T) {
+	big, y := 3000000000, 2026
+	cases := []struct {
+		f    coop.StudentFilter
+		path string
+	}{
+		{coop.StudentFilter{GraduationYearFrom: &big}, "filter.graduationYearFrom"},
+		{coop.StudentFilter{GraduationYearTo: &big}, "filter.graduationYearTo"},
+		{coop.StudentFilter{Skills: []coop.SkillAtLeast{{Skill: "ANSYS", MinLevel: 40000}}}, "filter.skills.0.minLevel"},
+		{coop.StudentFilter{Skills: []coop.SkillAtLeast{{Skill: "A\x00", MinLevel: 1}}}, "filter.skills.0.skill"},
+		{coop.StudentFilter{Query: "a\x00b"}, "filter.query"},
+		{coop.StudentFilter{City: "\x00"}, "filter.city"},
+		{coop.StudentFilter{Majors: []string{"ok", "m\x00"}}, "filter.majors.1"},
+	}
+	for _, c := range cases {
+		fes := coop.FieldErrors(c.f.Validate())
+		if len(fes) != 1 || strings.Join(fes[0].Field, ".") != c.path {
+			t.Errorf("%+v: %+v, want one error at %s", c.f, fes, c.path)
+		}
+	}
+	if err := (coop.StudentFilter{GraduationYearFrom: &y, Query: "张", Skills: []coop.SkillAtLeast{{Skill: "ANSYS", MinLevel: 0}}}).Validate(); err != nil {
+		t.Errorf("a good filter: %v", err)
+	}
+	s := coop.Student{StudentNumber: "N1", Name: "a\x00b", EnrolmentYear: 2022, GraduationYear: 2026, Courses: []string{"c\x00"}}
+	var paths []string
+	for _, fe := range coop.FieldErrors(s.Validate()) {
+		paths = append(paths, strings.Join(fe.Field, ".")+":"+fe.Code)
+	}
+	if strings.Join(paths, " ") != "name:INVALID courses.0:INVALID" {
+		t.Errorf("a student with NUL in text: %v", paths)
+	}
+}

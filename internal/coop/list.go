@@ -117,6 +117,42 @@ type StudentFilter struct {
 	IDs              []int64
 }
 
+// Validate checks a student filter's values before they reach a query: years
+// and levels within the domain's ranges, text without NUL. Field paths start
+// at "filter".
+func (f StudentFilter) Validate() error {
+	var c checker
+	for _, y := range []struct {
+		name string
+		v    *int
+	}{{"graduationYearFrom", f.GraduationYearFrom}, {"graduationYearTo", f.GraduationYearTo}} {
+		if y.v != nil && (*y.v < 1900 || *y.v > 2200) {
+			c.add(path("filter", y.name), CodeOutOfRange, "%s must be a year between 1900 and 2200.", label(y.name))
+		}
+	}
+	if f.MinGPA != nil && !(*f.MinGPA >= 0 && *f.MinGPA <= 4) {
+		c.add(path("filter", "minGpa"), CodeOutOfRange, "Minimum GPA must be between 0 and 4.")
+	}
+	if len(f.Skills) > MaxListItems {
+		c.add(path("filter", "skills"), CodeTooLong, "At most %d skills.", MaxListItems)
+	}
+	for i, sk := range f.Skills {
+		c.text(path("filter", "skills", i, "skill"), "A skill name", sk.Skill, MaxSkillNameLen)
+		if sk.MinLevel < 0 || sk.MinLevel > 5 {
+			c.add(path("filter", "skills", i, "minLevel"), CodeOutOfRange, "Minimum level must be between 1 and 5.")
+		}
+	}
+	if len(f.Majors) > MaxListItems {
+		c.add(path("filter", "majors"), CodeTooLong, "At most %d majors.", MaxListItems)
+	}
+	for i, m := range f.Majors {
+		c.text(path("filter", "majors", i), "A major", m, MaxShortText)
+	}
+	c.text(path("filter", "city"), "City", f.City, MaxShortText)
+	c.text(path("filter", "query"), "Query", f.Query, MaxShortText)
+	return c.err()
+}
+
 // AlumnusFilter selects alumni.
 type AlumnusFilter struct {
 	EmployerWithin  *int64

@@ -56,12 +56,22 @@ func (c *checker) required(field string, v string, max int) {
 }
 
 func (c *checker) maxLen(field string, v string, max int) {
+	c.text(path(field), label(field), v, max)
+}
+
+// text checks a text value at a field path: valid UTF-8 without NUL (which
+// PostgreSQL cannot store), of at most max characters.
+func (c *checker) text(p []string, lbl, v string, max int) {
 	if !utf8.ValidString(v) {
-		c.add(path(field), CodeInvalid, "%s is not valid UTF-8.", label(field))
+		c.add(p, CodeInvalid, "%s is not valid UTF-8.", lbl)
+		return
+	}
+	if strings.ContainsRune(v, 0) {
+		c.add(p, CodeInvalid, "%s must not contain the NUL character (U+0000).", lbl)
 		return
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		c.add(path(field), CodeTooLong, "%s is %d characters long; the limit is %d.", label(field), n, max)
+		c.add(p, CodeTooLong, "%s is %d characters long; the limit is %d.", lbl, n, max)
 	}
 }
 
@@ -73,6 +83,8 @@ func (c *checker) list(field string, vs []string, maxItemLen int) {
 	for i, v := range vs {
 		if strings.TrimSpace(v) == "" {
 			c.add(path(field, i), CodeRequired, "%s must not contain empty items.", label(field))
+		} else if strings.ContainsRune(v, 0) {
+			c.add(path(field, i), CodeInvalid, "Items of %s must not contain the NUL character (U+0000).", label(field))
 		} else if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxItemLen {
 			c.add(path(field, i), CodeTooLong, "Each item of %s must be valid text of at most %d characters.", label(field), maxItemLen)
 		}
@@ -294,8 +306,8 @@ func (s *Student) Validate() error {
 	for i, sk := range s.Skills {
 		if sk.Skill == "" {
 			c.add(path("skills", i, "skill"), CodeRequired, "A skill needs a name.")
-		} else if utf8.RuneCountInString(sk.Skill) > MaxSkillNameLen {
-			c.add(path("skills", i, "skill"), CodeTooLong, "A skill name is limited to %d characters.", MaxSkillNameLen)
+		} else {
+			c.text(path("skills", i, "skill"), "A skill name", sk.Skill, MaxSkillNameLen)
 		}
 		if sk.Level < 1 || sk.Level > 5 {
 			c.add(path("skills", i, "level"), CodeOutOfRange, "Skill level must be between 1 and 5.")
@@ -366,8 +378,8 @@ func (in *Internship) Validate() error {
 	for i, r := range in.RequiredSkills {
 		if strings.TrimSpace(r.Skill) == "" {
 			c.add(path("requiredSkills", i, "skill"), CodeRequired, "A required skill needs a name.")
-		} else if utf8.RuneCountInString(r.Skill) > MaxSkillNameLen {
-			c.add(path("requiredSkills", i, "skill"), CodeTooLong, "A skill name is limited to %d characters.", MaxSkillNameLen)
+		} else {
+			c.text(path("requiredSkills", i, "skill"), "A skill name", r.Skill, MaxSkillNameLen)
 		}
 		if r.MinLevel < 1 || r.MinLevel > 5 {
 			c.add(path("requiredSkills", i, "minLevel"), CodeOutOfRange, "Minimum level must be between 1 and 5.")

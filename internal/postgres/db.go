@@ -132,6 +132,8 @@ func mapError(err error) error {
 		return coop.Errorf(coop.EINVALID, "A referenced record does not exist.")
 	case "23514", "23502", "22001", "22003", "22007", "22008", "22P02":
 		return coop.Errorf(coop.EINVALID, "The input breaks a rule of the database: %s.", pgErr.ConstraintName)
+	case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+		return coop.Errorf(coop.EINVALID, "Text must not contain the NUL character (U+0000) or characters the database cannot store.")
 	case "40001", "40P01":
 		return coop.Errorf(coop.ECONFLICT, "A concurrent change got in the way; try again.")
 	case "57014":

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
@@ -61,7 +62,8 @@ func decodeCursor(s, field string) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID <= 0 {
+	// A cursor is ours only if its value can go to PostgreSQL as text.
+	if err != nil || c.ID <= 0 || !utf8.ValidString(c.Value) || strings.ContainsRune(c.Value, 0) {
 		return c, coop.Invalid([]string{field}, coop.CodeInvalid, "The cursor is not valid.")
 	}
 	return c, nil
@@ -120,7 +122,7 @@ func list[T any](ctx context.Context, q querier, spec listSpec[T], opt coop.List
 	}
 	rows, err := q.Query(ctx, sql, a...)
 	if err != nil {
-		return out, fmt.Errorf("list: %w", err)
+		return out, fmt.Errorf("list: %w", mapError(err))
 	}
 	items, err := pgx.CollectRows(rows, spec.collect)
 	if err != nil {
@@ -154,7 +156,7 @@ func count(ctx context.Context, q querier, from string, where []string, a args) 
 	}
 	var n int
 	if err := q.QueryRow(ctx, sql, a...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count: %w", err)
+		return 0, fmt.Errorf("count: %w", mapError(err))
 	}
 	return n, nil
 }

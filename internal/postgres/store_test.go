@@ -243,3 +243,19 @@ func TestList_Pagination(t *testing.T) {
 		t.Fatalf("count %d", n)
 	}
 }
+
+// TestTextPostgresCannotStore: a NUL in text that reaches PostgreSQL
+// (SQLSTATE 22021) is the client's mistake, not an internal error, in lists,
+// counts and forged cursors alike.
+func TestTextPostgresCannotStore(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	ctx := context.Background()
+	_, err := db.FindPartners(ctx, coop.PartnerFilter{Query: "a\x00b"}, coop.ListOptions{})
+	if coop.ErrorCode(err) != coop.EINVALID {
+		t.Fatalf("a list filtered by text with NUL: %v (%s)", err, coop.ErrorCode(err))
+	}
+	if _, err := db.CountPartners(ctx, coop.PartnerFilter{Query: "\x00"}); coop.ErrorCode(err) != coop.EINVALID {
+		t.Fatalf("a count filtered by text with NUL: %v (%s)", err, coop.ErrorCode(err))
+	}
+}

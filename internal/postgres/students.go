@@ -72,6 +72,9 @@ func studentWhere(f coop.StudentFilter, a *args) []string {
 
 // FindStudents returns one page of students.
 func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.ListOptions) (coop.List[*coop.Student], error) {
+	if err := f.Validate(); err != nil {
+		return coop.List[*coop.Student]{}, err
+	}
 	var a args
 	where := studentWhere(f, &a)
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
@@ -83,6 +86,9 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 
 // CountStudents counts the students that match f.
 func (db *DB) CountStudents(ctx context.Context, f coop.StudentFilter) (int, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
 	var a args
 	return count(ctx, db.Pool, "students s", studentWhere(f, &a), a)
 }
