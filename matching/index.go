@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -63,6 +64,10 @@ type Index struct {
 	skillNames  *interner     // canonical skills, for facets
 	years       map[int32]int // graduation year → number of students
 	internships map[string]*Internship
+	// gen moves with every change of the student table (put, remove,
+	// reset); results caches shortlists and searches for one generation.
+	gen     atomic.Uint64
+	results resultCache
 
 	onDisk bool
 	dir    string
@@ -460,6 +465,7 @@ func newMapping() mapping.IndexMapping {
 
 // reset empties the in-memory tables.
 func (ix *Index) reset() {
+	ix.gen.Add(1)
 	ix.students, ix.internships, ix.order, ix.flat, ix.byNum = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil, nil
 	ix.majors, ix.cities, ix.majorNames, ix.skillNames = newInterner(), newInterner(), newInterner(), newInterner()
 	ix.years = map[int32]int{}

@@ -67,7 +67,8 @@ type ShortlistResult struct {
 	Cursors []string
 }
 
-// Shortlist ranks students for an internship.
+// Shortlist ranks students for an internship. The result is cached until
+// the next change of a student (see resultCache) and must not be modified.
 //
 // Retrieval: a bleve boolean query whose hard filters are one non-scoring
 // filter (AddFilter) and whose optional clauses are the required skills
@@ -84,6 +85,22 @@ type ShortlistResult struct {
 // visibility of VisibleToPartner and the Cities filter), counted in memory
 // with the same test as the bleve filter.
 func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (ShortlistResult, error) {
+	key, cacheable := cacheKey("shortlist", req)
+	gen := ix.gen.Load()
+	if cacheable {
+		if v, ok := ix.results.get(key, gen); ok {
+			return v.(ShortlistResult), nil
+		}
+	}
+	out, err := ix.shortlist(ctx, req)
+	if err == nil && cacheable {
+		ix.results.put(key, gen, ix.gen.Load(), out)
+	}
+	return out, err
+}
+
+// shortlist computes a shortlist (Shortlist caches it).
+func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (ShortlistResult, error) {
 	var out ShortlistResult
 	in := ix.prepareInternship(req.Internship)
 	offset, err := decodeCursor(req.After, req.fingerprint())

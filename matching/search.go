@@ -101,8 +101,26 @@ type SearchResult struct {
 // memory, so TotalCount and the facets count exactly the students the viewer
 // may see, and a page costs the same at any depth: the cursor is the sort key
 // of the last hit (keyset paging, like bleve's SearchAfter), not an offset.
-// An empty query matches every student and does not touch bleve.
+// An empty query matches every student and does not touch bleve. The result
+// is cached until the next change of a student (see resultCache) and must
+// not be modified.
 func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
+	key, cacheable := cacheKey("search", req)
+	gen := ix.gen.Load()
+	if cacheable {
+		if v, ok := ix.results.get(key, gen); ok {
+			return v.(SearchResult), nil
+		}
+	}
+	out, err := ix.search(ctx, req)
+	if err == nil && cacheable {
+		ix.results.put(key, gen, ix.gen.Load(), out)
+	}
+	return out, err
+}
+
+// search runs a search (Search caches it).
+func (ix *Index) search(ctx context.Context, req SearchRequest) (SearchResult, error) {
 	var out SearchResult
 	fp := req.fingerprint()
 	after, err := decodeSearchCursor(req.After, fp)

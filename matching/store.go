@@ -206,6 +206,7 @@ func (ix *Index) student(id string) (*studentDoc, bool) {
 
 // put adds or replaces a student in the in-memory table (mu held).
 func (ix *Index) put(d *studentDoc) {
+	ix.gen.Add(1)
 	f := ix.flatten(d)
 	ix.years[f.year]++
 	if old, ok := ix.students[d.ID]; ok {
@@ -235,6 +236,7 @@ func (ix *Index) remove(id string) {
 	if !ok {
 		return
 	}
+	ix.gen.Add(1)
 	ix.years[ix.flat[d.slot].year]--
 	n := len(ix.order) - 1
 	last := ix.order[n]

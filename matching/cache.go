@@ -1,0 +1,74 @@
+package matching
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"sync"
+)
+
+// maxCachedResults bounds the results kept by an index's result cache.
+const maxCachedResults = 256
+
+// resultCache keeps the answers of shortlists and searches for the student
+// table as it is: each answer is stored with the generation of the table it
+// was computed on (Index.gen, which every change of a student moves), and
+// served only while the generation is unchanged. A request asked again
+// before any write, by the same viewer or another with the same
+// visibility, costs a map lookup instead of a retrieval; a write makes
+// every stored answer stale at once, so no answer is ever older than the
+// index. Results are shared: callers must not modify them.
+type resultCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]cachedResult
+}
+
+type cachedResult struct {
+	gen uint64
+	v   any
+}
+
+// cacheKey identifies a request by its kind and every field of it.
+func cacheKey(kind string, req any) ([32]byte, bool) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return [32]byte{}, false
+	}
+	return sha256.Sum256(append([]byte(kind+"\x00"), b...)), true
+}
+
+func (c *resultCache) get(key [32]byte, gen uint64) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || e.gen != gen {
+		return nil, false
+	}
+	return e.v, true
+}
+
+// put stores a result computed on generation gen, unless the table has
+// moved on since (now is the current generation).
+func (c *resultCache) put(key [32]byte, gen, now uint64, v any) {
+	if gen != now {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[[32]byte]cachedResult{}
+	}
+	if len(c.m) >= maxCachedResults {
+		for k, e := range c.m { // stale entries first, then any
+			if e.gen != now {
+				delete(c.m, k)
+			}
+		}
+		for k := range c.m {
+			if len(c.m) < maxCachedResults {
+				break
+			}
+			delete(c.m, k)
+		}
+	}
+	c.m[key] = cachedResult{gen: gen, v: v}
+}
