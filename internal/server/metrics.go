@@ -81,11 +81,13 @@ func (m *Metrics) observeOperation(ctx context.Context, next graphql.ResponseHan
 		return resp
 	}
 	oc := graphql.GetOperationContext(ctx)
-	typ := "unknown"
+	typ, name := "unknown", oc.OperationName
 	if oc.Operation != nil {
-		typ = string(oc.Operation.Operation)
+		// The operation that ran: named in the document even when the
+		// request did not name it in operationName.
+		typ, name = string(oc.Operation.Operation), oc.Operation.Name
 	}
-	m.operations.WithLabelValues(m.label(oc.OperationName), typ).Observe(time.Since(start).Seconds())
+	m.operations.WithLabelValues(m.label(name), typ).Observe(time.Since(start).Seconds())
 	if resp != nil {
 		for _, e := range resp.Errors {
 			code, _ := e.Extensions["code"].(string)
@@ -96,7 +98,7 @@ func (m *Metrics) observeOperation(ctx context.Context, next graphql.ResponseHan
 		}
 	}
 	if l := logAttrsFrom(ctx); l != nil {
-		l.setOperation(oc.OperationName, typ)
+		l.setOperation(name, typ)
 	}
 	return resp
 }

@@ -228,6 +228,14 @@ func TestMetricsCORSAndCompression(t *testing.T) {
 	if _, err := gzip.NewReader(bresp.Body); err != nil {
 		t.Fatal(err)
 	}
+	// A named operation sent without operationName is labelled by its name.
+	unnamed, _ := http.NewRequest("POST", srv.URL+"/graphql", strings.NewReader(`{"query":"query NamedOnly { __typename }"}`))
+	unnamed.Header.Set("Content-Type", "application/json")
+	if uresp, err := http.DefaultClient.Do(unnamed); err != nil {
+		t.Fatal(err)
+	} else {
+		uresp.Body.Close()
+	}
 	mresp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +243,7 @@ func TestMetricsCORSAndCompression(t *testing.T) {
 	defer mresp.Body.Close()
 	m, _ := io.ReadAll(mresp.Body)
 	for _, want := range []string{`crucible_graphql_operation_duration_seconds_bucket{operation="Probe",type="query"`,
+		`crucible_graphql_operation_duration_seconds_bucket{operation="NamedOnly",type="query"`,
 		`crucible_http_requests_total{route="/graphql",status="200"}`, `crucible_db_pool_connections{state="max"}`} {
 		if !bytes.Contains(m, []byte(want)) {
 			t.Errorf("/metrics lacks %s", want)

@@ -52,6 +52,8 @@ export TOKEN INTERNSHIP_ID STUDENT_IDS
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p')"
 echo "data: $(q '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
 wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/load/mixed.lua "http://$addr" >/dev/null 2>&1 || true  # warm up
+cpu_of() { ps -o cputimes= -p "$(pgrep -d, "$1" || echo 1)" 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
+pg_before=$(cpu_of postgres); srv_before=$(ps -o cputimes= -p "$pid" | tr -d ' ')
 prof=""
 if [ -n "${PROFILE:-}" ]; then
   (sleep 2; curl -sf -o "$PROFILE" "http://$debug/debug/pprof/profile?seconds=20" && echo "CPU profile: $PROFILE") &
@@ -59,5 +61,12 @@ if [ -n "${PROFILE:-}" ]; then
 fi
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/load/mixed.lua "http://$addr" 2>"$work/errors.txt"
 [ -z "$prof" ] || wait "$prof" || true
+echo "CPU seconds during the measured run: server $(( $(ps -o cputimes= -p "$pid" | tr -d ' ') - srv_before )), PostgreSQL $(( $(cpu_of postgres) - pg_before ))"
+echo "mean latency by operation (server side, from /metrics; includes the warm-up):"
+curl -s "http://$addr/metrics" | awk '
+  /^crucible_graphql_operation_duration_seconds_sum/ { match($0, /operation="[^"]*"/); op=substr($0, RSTART+11, RLENGTH-12); sum[op]=$2 }
+  /^crucible_graphql_operation_duration_seconds_count/ { match($0, /operation="[^"]*"/); op=substr($0, RSTART+11, RLENGTH-12); n[op]=$2 }
+  END { for (op in n) if (n[op] > 0) printf "  %-16s %8d requests, mean %.1f ms\n", op, n[op], 1000*sum[op]/n[op] }'
+
 echo "error responses: $(grep -c 'error response' "$work/errors.txt" || true) (first ones below)"
 head -3 "$work/errors.txt"
