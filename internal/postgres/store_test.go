@@ -259,3 +259,29 @@ func TestTextPostgresCannotStore(t *testing.T) {
 		t.Fatalf("a count filtered by text with NUL: %v (%s)", err, coop.ErrorCode(err))
 	}
 }
+
+// TestBulkLoadIsVacuumed: a bulk load of 10,000 students is followed by
+// VACUUM ANALYZE (planner statistics and the visibility map are fresh).
+func TestBulkLoadIsVacuumed(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewDB(t)
+	db := postgres.New(pool)
+	ctx := context.Background()
+	err := db.CopyStudentsTx(ctx, func(copy func([]*coop.Student) error) error {
+		batch := make([]*coop.Student, 10000)
+		for i := range batch {
+			batch[i] = &coop.Student{StudentNumber: fmt.Sprint("V", i), Name: "v", EnrolmentYear: 2022, GraduationYear: 2026}
+		}
+		return copy(batch)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vacuumed, analysed bool
+	if err := pool.QueryRow(ctx, `SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'students'`).Scan(&vacuumed, &analysed); err != nil {
+		t.Fatal(err)
+	}
+	if !vacuumed || !analysed {
+		t.Fatalf("after a bulk load: vacuumed %v, analysed %v", vacuumed, analysed)
+	}
+}
