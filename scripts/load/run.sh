@@ -52,8 +52,9 @@ export TOKEN INTERNSHIP_ID STUDENT_IDS
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p')"
 echo "data: $(q '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
 wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/load/mixed.lua "http://$addr" >/dev/null 2>&1 || true  # warm up
-cpu_of() { ps -o cputimes= -p "$(pgrep -d, "$1" || echo 1)" 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
-pg_before=$(cpu_of postgres); srv_before=$(ps -o cputimes= -p "$pid" | tr -d ' ')
+# Busy CPU seconds of the whole machine (all cores), from /proc/stat.
+busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {print int(($2+$3+$4+$7+$8+$9)/hz)}' /proc/stat; }
+busy_before=$(busy); srv_before=$(ps -o cputimes= -p "$pid" | tr -d ' ')
 prof=""
 if [ -n "${PROFILE:-}" ]; then
   (sleep 2; curl -sf -o "$PROFILE" "http://$debug/debug/pprof/profile?seconds=20" && echo "CPU profile: $PROFILE") &
@@ -61,7 +62,7 @@ if [ -n "${PROFILE:-}" ]; then
 fi
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/load/mixed.lua "http://$addr" 2>"$work/errors.txt"
 [ -z "$prof" ] || wait "$prof" || true
-echo "CPU seconds during the measured run: server $(( $(ps -o cputimes= -p "$pid" | tr -d ' ') - srv_before )), PostgreSQL $(( $(cpu_of postgres) - pg_before ))"
+echo "CPU seconds during the measured run: all cores busy $(( $(busy) - busy_before )), of which the server $(( $(ps -o cputimes= -p "$pid" | tr -d ' ') - srv_before )) (the rest: PostgreSQL, wrk, the system)"
 echo "mean latency by operation (server side, from /metrics; includes the warm-up):"
 curl -s "http://$addr/metrics" | awk '
   /^crucible_graphql_operation_duration_seconds_sum/ { match($0, /operation="[^"]*"/); op=substr($0, RSTART+11, RLENGTH-12); sum[op]=$2 }
