@@ -27,6 +27,24 @@ type cachedResult struct {
 	v   any
 }
 
+// cached answers a request from the cache when it holds an answer for the
+// current generation, else computes it and keeps it if no write came in
+// between.
+func cached[T any](ix *Index, kind string, req any, compute func() (T, error)) (T, error) {
+	key, cacheable := cacheKey(kind, req)
+	gen := ix.gen.Load()
+	if cacheable {
+		if v, ok := ix.results.get(key, gen); ok {
+			return v.(T), nil
+		}
+	}
+	out, err := compute()
+	if err == nil && cacheable {
+		ix.results.put(key, gen, ix.gen.Load(), out)
+	}
+	return out, err
+}
+
 // cacheKey identifies a request by its kind and every field of it.
 func cacheKey(kind string, req any) ([32]byte, bool) {
 	b, err := json.Marshal(req)

@@ -85,18 +85,7 @@ type ShortlistResult struct {
 // visibility of VisibleToPartner and the Cities filter), counted in memory
 // with the same test as the bleve filter.
 func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (ShortlistResult, error) {
-	key, cacheable := cacheKey("shortlist", req)
-	gen := ix.gen.Load()
-	if cacheable {
-		if v, ok := ix.results.get(key, gen); ok {
-			return v.(ShortlistResult), nil
-		}
-	}
-	out, err := ix.shortlist(ctx, req)
-	if err == nil && cacheable {
-		ix.results.put(key, gen, ix.gen.Load(), out)
-	}
-	return out, err
+	return cached(ix, "shortlist", req, func() (ShortlistResult, error) { return ix.shortlist(ctx, req) })
 }
 
 // shortlist computes a shortlist (Shortlist caches it).

@@ -105,18 +105,7 @@ type SearchResult struct {
 // is cached until the next change of a student (see resultCache) and must
 // not be modified.
 func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
-	key, cacheable := cacheKey("search", req)
-	gen := ix.gen.Load()
-	if cacheable {
-		if v, ok := ix.results.get(key, gen); ok {
-			return v.(SearchResult), nil
-		}
-	}
-	out, err := ix.search(ctx, req)
-	if err == nil && cacheable {
-		ix.results.put(key, gen, ix.gen.Load(), out)
-	}
-	return out, err
+	return cached(ix, "search", req, func() (SearchResult, error) { return ix.search(ctx, req) })
 }
 
 // search runs a search (Search caches it).

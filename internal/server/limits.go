@@ -127,46 +127,15 @@ func (l expansionLimit) MutateOperationParameters(ctx context.Context, raw *grap
 	if err != nil {
 		return nil // gqlgen reports parse errors itself
 	}
-	sizes := map[string]int{}
-	visiting := map[string]bool{}
-	var size func(set ast.SelectionSet) int
-	size = func(set ast.SelectionSet) int {
-		n := 0
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				n += 1 + size(s.SelectionSet)
-			case *ast.InlineFragment:
-				n += size(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if v, ok := sizes[s.Name]; ok {
-					n += v
-					continue
-				}
-				f := doc.Fragments.ForName(s.Name)
-				if f == nil || visiting[s.Name] {
-					continue // unknown or cyclic: validation reports it
-				}
-				visiting[s.Name] = true
-				v := size(f.SelectionSet)
-				delete(visiting, s.Name)
-				sizes[s.Name] = v
-				n += v
-			}
-			if n > l.maxFields {
-				return n // no need to count further
-			}
-		}
-		return n
-	}
+	size := newFieldCounter(doc, true, l.maxFields)
 	for _, op := range doc.Operations {
-		if n := size(op.SelectionSet); n > l.maxFields {
+		if n := size.count(op.SelectionSet); n > l.maxFields {
 			return &gqlerror.Error{Message: fmt.Sprintf("The query expands to more than %d fields; the limit is %d.", l.maxFields, l.maxFields),
 				Extensions: map[string]any{"code": CodeTooComplex}}
 		}
 	}
 	if l.maxSetFields > 0 {
-		if n, aliases := widestSet(doc); n > l.maxSetFields {
+		if n, aliases := widestSet(doc, l.maxSetFields); n > l.maxSetFields {
 			if l.maxAliases > 0 && aliases > l.maxAliases {
 				return &gqlerror.Error{Message: fmt.Sprintf("The query uses %d aliases; the limit is %d.", aliases, l.maxAliases),
 					Extensions: map[string]any{"code": CodeTooManyAliases}}
@@ -180,41 +149,13 @@ func (l expansionLimit) MutateOperationParameters(ctx context.Context, raw *grap
 
 // widestSet returns the most fields any selection set of the document holds
 // at its own level, with the fields its fragments (spread or inline) bring
-// to that level, and the aliases the document writes. Each set and fragment
-// is counted once (memoised).
-func widestSet(doc *ast.QueryDocument) (widest, aliases int) {
-	flat := map[string]int{}
-	visiting := map[string]bool{}
-	var width func(set ast.SelectionSet) int
-	width = func(set ast.SelectionSet) int {
-		n := 0
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				n++
-			case *ast.InlineFragment:
-				n += width(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if v, ok := flat[s.Name]; ok {
-					n += v
-					continue
-				}
-				f := doc.Fragments.ForName(s.Name)
-				if f == nil || visiting[s.Name] {
-					continue // unknown or cyclic: validation reports it
-				}
-				visiting[s.Name] = true
-				v := width(f.SelectionSet)
-				delete(visiting, s.Name)
-				flat[s.Name] = v
-				n += v
-			}
-		}
-		return n
-	}
+// to that level (counting stops past limit), and the aliases the document
+// writes. Each set and fragment is counted once (memoised).
+func widestSet(doc *ast.QueryDocument, limit int) (widest, aliases int) {
+	width := newFieldCounter(doc, false, limit)
 	var walk func(set ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
-		widest = max(widest, width(set))
+		widest = max(widest, width.count(set))
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
@@ -236,4 +177,56 @@ func widestSet(doc *ast.QueryDocument) (widest, aliases int) {
 		walk(f.SelectionSet)
 	}
 	return widest, aliases
+}
+
+// fieldCounter counts the fields a selection set brings once its fragments
+// are expanded, each fragment counted once (memoised): every field below the
+// set (deep), or only those at its own level. Counting stops once past limit
+// (0: no limit), since the callers only compare with it.
+type fieldCounter struct {
+	frags    ast.FragmentDefinitionList
+	deep     bool
+	limit    int
+	memo     map[string]int
+	visiting map[string]bool
+}
+
+func newFieldCounter(doc *ast.QueryDocument, deep bool, limit int) *fieldCounter {
+	return &fieldCounter{frags: doc.Fragments, deep: deep, limit: limit, memo: map[string]int{}, visiting: map[string]bool{}}
+}
+
+func (c *fieldCounter) count(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			n++
+			if c.deep {
+				n += c.count(s.SelectionSet)
+			}
+		case *ast.InlineFragment:
+			n += c.count(s.SelectionSet)
+		case *ast.FragmentSpread:
+			n += c.fragment(s.Name)
+		}
+		if c.limit > 0 && n > c.limit {
+			return n
+		}
+	}
+	return n
+}
+
+func (c *fieldCounter) fragment(name string) int {
+	if v, ok := c.memo[name]; ok {
+		return v
+	}
+	f := c.frags.ForName(name)
+	if f == nil || c.visiting[name] {
+		return 0 // unknown or cyclic: validation reports it
+	}
+	c.visiting[name] = true
+	v := c.count(f.SelectionSet)
+	delete(c.visiting, name)
+	c.memo[name] = v
+	return v
 }
