@@ -1,5 +1,7 @@
 package coop
 
+import "reflect"
+
 // Paging limits shared by every list.
 const (
 	DefaultPageSize = 20
@@ -116,6 +118,11 @@ type StudentFilter struct {
 	VisibleToPartner *int64
 	IDs              []int64
 }
+
+// IsZero reports whether the filter selects every student: no field set
+// (an empty but non-nil IDs selects none). Written with reflect so that a
+// field added later cannot be forgotten here.
+func (f StudentFilter) IsZero() bool { return reflect.ValueOf(f).IsZero() }
 
 // Validate checks a student filter's values before they reach a query: years
 // and levels within the domain's ranges, text without NUL. Field paths start

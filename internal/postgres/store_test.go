@@ -285,3 +285,102 @@ func TestBulkLoadIsVacuumed(t *testing.T) {
 		t.Fatalf("after a bulk load: vacuumed %v, analysed %v", vacuumed, analysed)
 	}
 }
+
+// TestStudentCountKeptByTriggers: the unfiltered count (a sum of deltas kept
+// by triggers) equals count(*) after single inserts, a COPY, a rolled-back
+// insert, deletions, folding and a TRUNCATE; two transactions inserting
+// students do not wait for each other; filtered counts still count rows.
+func TestStudentCountKeptByTriggers(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewDB(t)
+	db := postgres.New(pool)
+	ctx := context.Background()
+	check := func(step string) {
+		t.Helper()
+		got, err := db.CountStudents(ctx, coop.StudentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM students").Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("%s: count %d, table holds %d", step, got, want)
+		}
+	}
+	check("empty")
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		s, err := db.CreateStudent(ctx, &coop.Student{StudentNumber: fmt.Sprint("C", i), Name: "n", EnrolmentYear: 2022, GraduationYear: 2026})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	check("three created")
+	err := db.CopyStudentsTx(ctx, func(copy func([]*coop.Student) error) error {
+		var batch []*coop.Student
+		for i := 0; i < 50; i++ {
+			batch = append(batch, &coop.Student{StudentNumber: fmt.Sprint("K", i), Name: "k", EnrolmentYear: 2022, GraduationYear: 2027})
+		}
+		return copy(batch)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("fifty copied")
+	insert := "INSERT INTO students (student_number, name, enrolment_year, graduation_year) VALUES ($1, 'r', 2022, 2026)"
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, insert, "RB"); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback(ctx)
+	check("an insert rolled back")
+	// Two open transactions insert; neither waits for the other.
+	a, _ := pool.Begin(ctx)
+	b, _ := pool.Begin(ctx)
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := a.Exec(wctx, insert, "TA"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Exec(wctx, insert, "TB"); err != nil {
+		t.Fatalf("the second of two concurrent inserts waited for the first: %v", err)
+	}
+	check("two inserts not yet committed")
+	b.Commit(ctx)
+	a.Commit(ctx)
+	check("two concurrent inserts committed")
+	for _, id := range ids[:2] {
+		if err := db.DeleteStudent(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("two deleted")
+	for i := 0; i < 300; i++ { // enough delta rows to be folded
+		if _, err := pool.Exec(ctx, insert, fmt.Sprint("F", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("three hundred more, one by one")
+	check("after folding")
+	var rows int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM student_count_deltas").Scan(&rows); err != nil || rows != 1 {
+		t.Fatalf("%d delta rows after folding (%v), want 1", rows, err)
+	}
+	y := 2027
+	if n, err := db.CountStudents(ctx, coop.StudentFilter{GraduationYearFrom: &y}); err != nil || n != 50 {
+		t.Fatalf("students graduating from 2027: %d, %v; want 50", n, err)
+	}
+	if n, err := db.CountStudents(ctx, coop.StudentFilter{IDs: []int64{}}); err != nil || n != 0 {
+		t.Fatalf("an empty id list counts %d, %v; want 0", n, err)
+	}
+	if _, err := pool.Exec(ctx, "TRUNCATE students CASCADE"); err != nil {
+		t.Fatal(err)
+	}
+	check("after TRUNCATE")
+}
