@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 )
 
 // maxCachedResults bounds the results kept by an index's result cache.
@@ -18,8 +19,20 @@ const maxCachedResults = 256
 // every stored answer stale at once, so no answer is ever older than the
 // index. Results are shared: callers must not modify them.
 type resultCache struct {
-	mu sync.Mutex
-	m  map[[32]byte]cachedResult
+	mu  sync.Mutex
+	m   map[[32]byte]cachedResult
+	off atomic.Bool
+}
+
+// SetResultCache switches the result cache on (the default) or off; with it
+// off, every shortlist and search is computed (what benchmarks measure).
+func (ix *Index) SetResultCache(on bool) {
+	ix.results.off.Store(!on)
+	if !on {
+		ix.results.mu.Lock()
+		ix.results.m = nil
+		ix.results.mu.Unlock()
+	}
 }
 
 type cachedResult struct {
@@ -31,6 +44,9 @@ type cachedResult struct {
 // current generation, else computes it and keeps it if no write came in
 // between.
 func cached[T any](ix *Index, kind string, req any, compute func() (T, error)) (T, error) {
+	if ix.results.off.Load() {
+		return compute()
+	}
 	key, cacheable := cacheKey(kind, req)
 	gen := ix.gen.Load()
 	if cacheable {

@@ -70,6 +70,16 @@ func TestResultCache(t *testing.T) {
 		t.Fatalf("search total %d after a deletion, want %d", res.TotalCount, before.TotalCount-1)
 	}
 
+	// Switched off, nothing is kept and every request is computed.
+	ix.SetResultCache(false)
+	if _, err := ix.Shortlist(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ix.results.get(key, ix.gen.Load()); ok {
+		t.Fatal("the cache kept a result while switched off")
+	}
+	ix.SetResultCache(true)
+
 	// Bounded: many different requests keep at most maxCachedResults.
 	for i := 0; i < maxCachedResults+50; i++ {
 		if _, err := ix.Search(ctx, SearchRequest{Query: fmt.Sprint("casting ", i), First: 1}); err != nil {
