@@ -1,10 +1,15 @@
 package matching
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // maxCachedResults bounds the results kept by an index's result cache.
@@ -22,6 +27,23 @@ type resultCache struct {
 	mu  sync.Mutex
 	m   map[[32]byte]cachedResult
 	off atomic.Bool
+	// flight joins concurrent misses of one request on one generation, so
+	// that a burst of the same shortlist after a write is computed once.
+	flight singleflight.Group
+	hits   atomic.Uint64
+	misses atomic.Uint64
+}
+
+// CacheStats are the result cache's counters since the index was opened.
+type CacheStats struct {
+	// Hits are answers served from the cache (or shared with a concurrent
+	// computation of the same request); Misses are answers computed.
+	Hits, Misses uint64
+}
+
+// CacheStats returns the result cache's counters.
+func (ix *Index) CacheStats() CacheStats {
+	return CacheStats{Hits: ix.results.hits.Load(), Misses: ix.results.misses.Load()}
 }
 
 // SetResultCache switches the result cache on (the default) or off; with it
@@ -43,22 +65,51 @@ type cachedResult struct {
 // cached answers a request from the cache when it holds an answer for the
 // current generation, else computes it and keeps it if no write came in
 // between.
-func cached[T any](ix *Index, kind string, req any, compute func() (T, error)) (T, error) {
+func cached[T any](ctx context.Context, ix *Index, kind string, req any, compute func() (T, error)) (T, error) {
 	if ix.results.off.Load() {
 		return compute()
 	}
 	key, cacheable := cacheKey(kind, req)
+	if !cacheable {
+		return compute()
+	}
 	gen := ix.gen.Load()
-	if cacheable {
-		if v, ok := ix.results.get(key, gen); ok {
-			return v.(T), nil
+	if v, ok := ix.results.get(key, gen); ok {
+		ix.results.hits.Add(1)
+		return v.(T), nil
+	}
+	// Requests that miss on the same generation share one computation.
+	// The computation runs under the first caller's context; the others
+	// still honour theirs while they wait.
+	fk := make([]byte, 0, 40)
+	fk = binary.BigEndian.AppendUint64(append(fk, key[:]...), gen)
+	leader := false
+	ch := ix.results.flight.DoChan(string(fk), func() (any, error) {
+		leader = true
+		ix.results.misses.Add(1)
+		out, err := compute()
+		if err == nil {
+			ix.results.put(key, gen, ix.gen.Load(), out)
 		}
+		return out, err
+	})
+	select {
+	case r := <-ch:
+		if !leader {
+			ix.results.hits.Add(1)
+		}
+		if r.Err != nil {
+			if !leader && ctx.Err() == nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
+				return compute() // the leader gave up; this caller has not
+			}
+			var zero T
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
 	}
-	out, err := compute()
-	if err == nil && cacheable {
-		ix.results.put(key, gen, ix.gen.Load(), out)
-	}
-	return out, err
 }
 
 // cacheKey identifies a request by its kind and every field of it.

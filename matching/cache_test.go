@@ -2,9 +2,13 @@ package matching
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestResultCache: asking again before any write is answered from the
@@ -92,4 +96,84 @@ func TestResultCache(t *testing.T) {
 	if n > maxCachedResults {
 		t.Fatalf("%d results cached, the bound is %d", n, maxCachedResults)
 	}
+}
+
+// TestResultCache_ConcurrentMisses: requests that miss the cache on the
+// same generation at the same time share one computation; when the
+// computing caller gives up (its context ends), a waiting caller whose
+// context is alive computes the answer itself instead of failing.
+func TestResultCache_ConcurrentMisses(t *testing.T) {
+	ix, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	t.Run("Shared", func(t *testing.T) {
+		var computed atomic.Int32
+		release := make(chan struct{})
+		compute := func() (int, error) {
+			computed.Add(1)
+			<-release
+			return 42, nil
+		}
+		const n = 8
+		var wg sync.WaitGroup
+		results := make(chan int, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := cached(context.Background(), ix, "test", "same request", compute)
+				if err != nil {
+					t.Error(err)
+				}
+				results <- v
+			}()
+		}
+		time.Sleep(50 * time.Millisecond) // let every caller reach the cache
+		close(release)
+		wg.Wait()
+		close(results)
+		for v := range results {
+			if v != 42 {
+				t.Fatalf("a caller got %d", v)
+			}
+		}
+		if c := computed.Load(); c != 1 {
+			t.Fatalf("computed %d times for %d concurrent callers, want once", c, n)
+		}
+		if st := ix.CacheStats(); st.Misses != 1 || st.Hits != n-1 {
+			t.Fatalf("stats %+v, want 1 miss and %d hits", st, n-1)
+		}
+	})
+	t.Run("LeaderGivesUp", func(t *testing.T) {
+		leaderCtx, cancel := context.WithCancel(context.Background())
+		entered := make(chan struct{})
+		leaderDone := make(chan error, 1)
+		go func() {
+			_, err := cached(leaderCtx, ix, "test", "another request", func() (int, error) {
+				close(entered)
+				<-leaderCtx.Done()
+				return 0, leaderCtx.Err()
+			})
+			leaderDone <- err
+		}()
+		<-entered
+		follower := make(chan int, 1)
+		go func() {
+			v, err := cached(context.Background(), ix, "test", "another request", func() (int, error) { return 7, nil })
+			if err != nil {
+				t.Error(err)
+			}
+			follower <- v
+		}()
+		time.Sleep(20 * time.Millisecond) // the follower joins the flight
+		cancel()
+		if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+			t.Fatalf("leader: %v", err)
+		}
+		if v := <-follower; v != 7 {
+			t.Fatalf("follower got %d, want its own answer 7", v)
+		}
+	})
 }

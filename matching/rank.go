@@ -85,7 +85,7 @@ type ShortlistResult struct {
 // visibility of VisibleToPartner and the Cities filter), counted in memory
 // with the same test as the bleve filter.
 func (ix *Index) Shortlist(ctx context.Context, req ShortlistRequest) (ShortlistResult, error) {
-	return cached(ix, "shortlist", req, func() (ShortlistResult, error) { return ix.shortlist(ctx, req) })
+	return cached(ctx, ix, "shortlist", req, func() (ShortlistResult, error) { return ix.shortlist(ctx, req) })
 }
 
 // shortlist computes a shortlist (Shortlist caches it).

@@ -105,7 +105,7 @@ type SearchResult struct {
 // is cached until the next change of a student (see resultCache) and must
 // not be modified.
 func (ix *Index) Search(ctx context.Context, req SearchRequest) (SearchResult, error) {
-	return cached(ix, "search", req, func() (SearchResult, error) { return ix.search(ctx, req) })
+	return cached(ctx, ix, "search", req, func() (SearchResult, error) { return ix.search(ctx, req) })
 }
 
 // search runs a search (Search caches it).

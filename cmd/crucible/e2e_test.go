@@ -282,6 +282,28 @@ func TestServeEmbedded(t *testing.T) {
 		t.Fatal("GET / is not the offline GraphiQL page")
 	}
 
+	// The index's metrics: its size, readiness, and the result cache (the
+	// same search asked twice with no write between is answered from it).
+	for i := 0; i < 2; i++ {
+		var hits struct{ SearchStudents struct{ TotalCount int } }
+		s.gql(admin, `query Again { searchStudents(query: "casting", first: 5) { totalCount } }`, nil, &hits)
+	}
+	mresp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for name, atLeast := range map[string]float64{"crucible_index_students": 300, "crucible_index_ready": 1,
+		"crucible_matching_cache_hits_total": 1, "crucible_matching_cache_misses_total": 1} {
+		if v, ok := metricValue(string(metrics), name); !ok || v < atLeast {
+			t.Errorf("/metrics: %s = %v (present %v), want at least %v", name, v, ok, atLeast)
+		}
+	}
+	if !strings.Contains(string(metrics), `crucible_graphql_operation_duration_seconds_count{operation="Again",type="query"} 2`) {
+		t.Error("/metrics lacks the latency histogram of the operation Again")
+	}
+
 	s.stop()
 	if s.cmd.ProcessState == nil || !s.cmd.ProcessState.Success() {
 		t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", s.cmd.ProcessState, s.log)
@@ -293,4 +315,17 @@ func TestServeEmbedded(t *testing.T) {
 		t.Fatalf("after restart: %d E2E students, want exactly the valid one", count.Students.TotalCount)
 	}
 	s2.stop()
+}
+
+// metricValue reads an unlabelled sample from a Prometheus text exposition.
+func metricValue(exposition, name string) (float64, bool) {
+	for _, line := range strings.Split(exposition, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			var f float64
+			if _, err := fmt.Sscan(v, &f); err == nil {
+				return f, true
+			}
+		}
+	}
+	return 0, false
 }

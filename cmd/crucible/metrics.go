@@ -42,6 +42,12 @@ func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index
 				}
 				return float64(h - pos)
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "crucible_matching_cache_hits_total",
+			Help: "Shortlists and searches answered from the result cache or shared with a concurrent computation of the same request."},
+			func() float64 { return float64(ix.CacheStats().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "crucible_matching_cache_misses_total",
+			Help: "Shortlists and searches computed (the result cache had no answer for the index as it is)."},
+			func() float64 { return float64(ix.CacheStats().Misses) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_ready", Help: "1 when the index has caught up with the feed."},
 			func() float64 {
 				if f.Ready() == nil {
