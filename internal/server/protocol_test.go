@@ -68,8 +68,9 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"POST graphql-response+json", "POST", "application/json", "application/graphql-response+json", q, 200, "application/graphql-response+json"},
 		{"parse error, graphql-response+json", "POST", "application/json", "application/graphql-response+json", `{"query":"{ viewer {"}`, 400, "application/graphql-response+json"},
 		{"validation error, graphql-response+json", "POST", "application/json", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "application/graphql-response+json"},
-		// With application/json the draft says SHOULD 200; gqlgen answers 422.
-		{"parse error, legacy json", "POST", "application/json", "application/json", `{"query":"{ viewer {"}`, 422, "application/json"},
+		// With application/json the draft says SHOULD 200 for document errors.
+		{"parse error, legacy json", "POST", "application/json", "application/json", `{"query":"{ viewer {"}`, 200, "application/json"},
+		{"validation error, legacy json", "POST", "application/json", "", `{"query":"{ nope }"}`, 200, "application/json"},
 		{"malformed JSON body", "POST", "application/json", "application/json", `{"query":`, 400, "application/json"},
 		{"form body", "POST", "application/x-www-form-urlencoded", "", "query=%7B%7D", 415, "application/json"},
 		{"no content type", "POST", "", "", q, 415, "application/json"},

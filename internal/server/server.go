@@ -19,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/ravilushqa/otelgqlgen"
@@ -145,8 +144,7 @@ func NewHandler(d Deps) http.Handler {
 // NewGraphQL builds the GraphQL handler with its transports and limits.
 func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) http.Handler {
 	srv := handler.New(pagedComplexity{generated.NewExecutableSchema(generated.Config{Resolvers: res})})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(graphQLTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.MaxTokens)
 	if cfg.Introspection {
@@ -184,7 +182,8 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 }
 
 // authenticate reads the bearer token. No token leaves the request
-// anonymous (only introspection answers); a bad token is refused with 401.
+// anonymous (only __typename and introspection answer, which is what the
+// GraphQL-over-HTTP audits send); a bad token is refused with 401.
 func (d Deps) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -194,17 +193,17 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 		}
 		scheme, secret, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			unauthenticated(w, "The Authorization header must be \"Bearer <token>\".")
+			unauthenticated(w, r, "The Authorization header must be \"Bearer <token>\".")
 			return
 		}
 		v, err := auth.Authenticate(r.Context(), d.DB, strings.TrimSpace(secret))
 		if err != nil {
 			if coop.ErrorCode(err) == coop.EUNAUTHENTICATED {
-				unauthenticated(w, coop.ErrorMessage(err))
+				unauthenticated(w, r, coop.ErrorMessage(err))
 				return
 			}
 			d.Log.ErrorContext(r.Context(), "authenticate", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, gqlErrors("The server cannot check credentials right now.", coop.EINTERNAL))
+			writeError(w, r, http.StatusServiceUnavailable, "The server cannot check credentials right now.", coop.EINTERNAL)
 			return
 		}
 		v.RequestID = requestIDFrom(r.Context())
@@ -212,9 +211,9 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func unauthenticated(w http.ResponseWriter, msg string) {
+func unauthenticated(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="crucible"`)
-	writeJSON(w, http.StatusUnauthorized, gqlErrors(msg, coop.EUNAUTHENTICATED))
+	writeError(w, r, http.StatusUnauthorized, msg, coop.EUNAUTHENTICATED)
 }
 
 func gqlErrors(msg, code string) map[string]any {
@@ -231,12 +230,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Content-Length says so, else (a chunked body) when reading passes the
 // limit. The body is read here, so that gqlgen never sees a cut one.
 func (d Deps) limitBody(next http.Handler) http.Handler {
-	tooLarge := func(w http.ResponseWriter) {
-		writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrors(fmt.Sprintf("The request body is larger than %d bytes.", d.Config.MaxBodyBytes), CodeRequestTooLarge))
+	tooLarge := func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is larger than %d bytes.", d.Config.MaxBodyBytes), CodeRequestTooLarge)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > d.Config.MaxBodyBytes {
-			tooLarge(w)
+			tooLarge(w, r)
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -244,10 +243,10 @@ func (d Deps) limitBody(next http.Handler) http.Handler {
 			if err != nil {
 				var mb *http.MaxBytesError
 				if errors.As(err, &mb) {
-					tooLarge(w)
+					tooLarge(w, r)
 					return
 				}
-				writeJSON(w, http.StatusBadRequest, gqlErrors("The request body could not be read.", coop.EINVALID))
+				writeError(w, r, http.StatusBadRequest, "The request body could not be read.", coop.EINVALID)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
