@@ -9,8 +9,9 @@ import (
 )
 
 // rootList answers a root list field: the filter is scoped to what the
-// viewer may see, one page comes from the store, and totalCount is counted
-// only when asked for, with the same scoped filter.
+// viewer may see, one page comes from the store (with the related objects
+// the selection asks for fetched ahead, see prefetch), and totalCount is
+// counted only when asked for, with the same scoped filter.
 func rootList[F, T, C any](ctx context.Context, f F, ferr error, scope func(*coop.Viewer, *F) error, opt coop.ListOptions,
 	find func(context.Context, F, coop.ListOptions) (coop.List[T], error),
 	count func(context.Context, F) (int, error),
@@ -33,6 +34,7 @@ func rootList[F, T, C any](ctx context.Context, f F, ferr error, scope func(*coo
 	if err != nil {
 		return zero, err
 	}
+	prefetchList(ctx, l.Items)
 	return conn(l, func(ctx context.Context) (int, error) { return count(ctx, f) }), nil
 }
 

@@ -63,12 +63,11 @@ func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.I
 	}
 	if v.Role != coop.RolePartner {
 		if selects(ctx, "edges", "node", "student") {
-			// The page's students, fetched now for the fields that follow.
-			_, _ = loaders.For(ctx).Student.Fetch(ctx, ids)
+			studentsAhead(ctx, ids)
 		}
 		return page, nil
 	}
-	students, _ := loaders.For(ctx).Student.Fetch(ctx, ids)
+	students := studentsAhead(ctx, ids)
 	keep := page.Entries[:0]
 	var cursors []string
 	for i, e := range page.Entries {
@@ -79,6 +78,21 @@ func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.I
 	}
 	page.Entries, page.Cursors = keep, cursors
 	return page, nil
+}
+
+// studentsAhead fetches the students of a ranked page now, for the fields
+// that follow, and what the selection asks of them (see prefetch). The
+// result is in the order of ids, nil where a student was not found.
+func studentsAhead(ctx context.Context, ids []int64) []*coop.Student {
+	students, _ := loaders.For(ctx).Student.Fetch(ctx, ids)
+	objs := make([]any, 0, len(students))
+	for _, s := range students {
+		if s != nil {
+			objs = append(objs, s)
+		}
+	}
+	prefetch(ctx, objs, "edges", "node", "student")
+	return students
 }
 
 // searchRequest converts the GraphQL arguments of searchStudents.

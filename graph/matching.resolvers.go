@@ -131,7 +131,7 @@ func (r *queryResolver) SearchStudents(ctx context.Context, query *string, filte
 		for i, h := range page.Hits {
 			ids[i] = h.StudentID
 		}
-		_, _ = loaders.For(ctx).Student.Fetch(ctx, ids) // now, not after the batch window
+		studentsAhead(ctx, ids) // now, not after the batch window
 	}
 	out := &model.StudentSearchConnection{TotalCount: page.TotalCount, PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: str(after) != ""},
 		Edges: []*model.StudentSearchEdge{}, Facets: []*model.Facet{}}

@@ -44,7 +44,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	return r.node(ctx, v, id, true)
+	n, err := r.node(ctx, v, id, true)
+	if n != nil {
+		typ, _, _ := ParseGlobalID(id)
+		prefetchAs(ctx, typ, []any{n})
+	}
+	return n, err
 }
 
 // Nodes is the resolver for the nodes field.
@@ -64,6 +69,16 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 			return nil, err
 		}
 		out[i] = n
+	}
+	byType := map[string][]any{}
+	for i, n := range out {
+		if n != nil {
+			typ, _, _ := ParseGlobalID(ids[i])
+			byType[typ] = append(byType[typ], n)
+		}
+	}
+	for typ, objs := range byType {
+		prefetchAs(ctx, typ, objs)
 	}
 	return out, nil
 }

@@ -67,6 +67,25 @@ func (l *Loader[K, V]) Fetch(ctx context.Context, keys []K) ([]V, error) {
 	return vs, first
 }
 
+// Prefetch is Fetch for keys that the caller expects to be asked for soon:
+// it returns only the values found (in key order), and errors are left for
+// the later loads to report.
+func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) []V {
+	if len(keys) == 0 {
+		return nil
+	}
+	vs, errs := l.fetch(ctx, keys)
+	out := make([]V, 0, len(keys))
+	for i, k := range keys {
+		if i < len(errs) && errs[i] != nil {
+			continue
+		}
+		l.Prime(k, vs[i])
+		out = append(out, vs[i])
+	}
+	return out
+}
+
 // FetchOne is Fetch for one key.
 func (l *Loader[K, V]) FetchOne(ctx context.Context, key K) (V, error) {
 	vs, err := l.Fetch(ctx, []K{key})
@@ -91,15 +110,15 @@ type Loaders struct {
 	Alumnus               *Loader[int64, *coop.Alumnus]
 	Agreement             *Loader[int64, *coop.Agreement]
 	Application           *Loader[int64, *coop.Application]
-	SubsidiariesOf        *dataloadgen.Loader[int64, []*coop.Partner]
-	AgreementsOf          *dataloadgen.Loader[int64, []*coop.Agreement]
-	SitesOf               *dataloadgen.Loader[int64, []*coop.Site]
-	InternshipsOf         *dataloadgen.Loader[int64, []*coop.Internship]
-	AlumniOf              *dataloadgen.Loader[int64, []*coop.Alumnus]
-	ApplicationsOfStudent *dataloadgen.Loader[int64, []*coop.Application]
-	ApplicationsOfIntern  *dataloadgen.Loader[int64, []*coop.Application]
-	EventsOf              *dataloadgen.Loader[int64, []*coop.ApplicationEvent]
-	PrioritiesOf          *dataloadgen.Loader[int64, *coop.HiringPriorities]
+	SubsidiariesOf        *Loader[int64, []*coop.Partner]
+	AgreementsOf          *Loader[int64, []*coop.Agreement]
+	SitesOf               *Loader[int64, []*coop.Site]
+	InternshipsOf         *Loader[int64, []*coop.Internship]
+	AlumniOf              *Loader[int64, []*coop.Alumnus]
+	ApplicationsOfStudent *Loader[int64, []*coop.Application]
+	ApplicationsOfIntern  *Loader[int64, []*coop.Application]
+	EventsOf              *Loader[int64, []*coop.ApplicationEvent]
+	PrioritiesOf          *Loader[int64, *coop.HiringPriorities]
 }
 
 // New makes the loaders for one request.
@@ -150,13 +169,13 @@ func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) i
 		}
 		return out, errs
 	}
-	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(inOrder, dataloadgen.WithWait(wait)), fetch: inOrder}
+	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(windowed(inOrder), dataloadgen.WithWait(wait)), fetch: inOrder}
 }
 
 // byParent makes a loader of the children of each key; a key with no
 // children gets the zero value (an empty list).
-func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *dataloadgen.Loader[int64, V] {
-	return dataloadgen.NewLoader(func(ctx context.Context, keys []int64) ([]V, []error) {
+func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *Loader[int64, V] {
+	byKey := func(ctx context.Context, keys []int64) ([]V, []error) {
 		m, err := fetch(ctx, keys)
 		out := make([]V, len(keys))
 		var errs []error
@@ -171,7 +190,26 @@ func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) 
 			out[i] = m[k]
 		}
 		return out, nil
-	}, dataloadgen.WithWait(wait))
+	}
+	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(windowed(byKey), dataloadgen.WithWait(wait)), fetch: byKey}
+}
+
+type windowKey struct{}
+
+// windowed marks the context of a fetch made by a batch window (see
+// FromWindow).
+func windowed[K comparable, V any](fetch func(context.Context, []K) ([]V, []error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
+		return fetch(context.WithValue(ctx, windowKey{}, true), keys)
+	}
+}
+
+// FromWindow reports whether a store call was made by a loader's batch
+// window, after waiting for keys to collect, rather than at once by Fetch
+// or Prefetch: tests use it to check that what can be fetched ahead is.
+func FromWindow(ctx context.Context) bool {
+	b, _ := ctx.Value(windowKey{}).(bool)
+	return b
 }
 
 type ctxKey struct{}

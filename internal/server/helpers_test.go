@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/crucible-talent/crucible/graph/loaders"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,16 +29,27 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// queryCounter counts the SQL round trips a pool makes.
-type queryCounter struct{ n atomic.Int64 }
+// queryCounter counts the SQL round trips that requests make once their
+// viewer is known (the token lookup and the index follower's polls, which
+// share the pool, are not counted), and those that a dataloader made after
+// waiting out its batch window.
+type queryCounter struct{ n, window atomic.Int64 }
 
 func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	if coop.ViewerFrom(ctx) == nil {
+		return ctx
+	}
 	q.n.Add(1)
+	if loaders.FromWindow(ctx) {
+		q.window.Add(1)
+	}
 	return ctx
 }
 func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 func (q *queryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	q.n.Add(1)
+	if coop.ViewerFrom(ctx) != nil {
+		q.n.Add(1)
+	}
 	return ctx
 }
 func (q *queryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
