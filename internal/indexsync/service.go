@@ -54,15 +54,12 @@ func badCursor(err error) error {
 // consented or applied to their group: the filter is part of retrieval.
 func (s *Service) Shortlist(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int, after string, f ShortlistFilter) (ShortlistPage, error) {
 	var out ShortlistPage
-	ii, err := s.DB.IndexInternships(ctx, []int64{in.ID})
-	if err != nil || len(ii) == 0 {
-		return out, err
-	}
-	h, err := s.DB.EffectivePriorities(ctx, in.PartnerID, &in.ID)
+	path, h, err := s.DB.RankingContext(ctx, in.PartnerID, in.ID)
 	if err != nil {
 		return out, err
 	}
-	req := matching.ShortlistRequest{Internship: toInternship(ii[0]), Priorities: priorities(h), First: first, After: after,
+	ii := &postgres.IndexedInternship{Internship: in, PartnerPath: path}
+	req := matching.ShortlistRequest{Internship: toInternship(ii), Priorities: priorities(h), First: first, After: after,
 		MinScore: f.MinScore, Cities: f.Cities}
 	if v.Role == coop.RolePartner && v.PartnerID != nil {
 		req.VisibleToPartner = id(*v.PartnerID)

@@ -14,7 +14,8 @@ import (
 
 // DB is Crucible's PostgreSQL store.
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool  *pgxpool.Pool
+	audit auditGroup
 }
 
 // Option adjusts the pool's configuration before it connects.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
@@ -49,22 +50,54 @@ func (db *DB) SetHiringPriorities(ctx context.Context, h *coop.HiringPriorities)
 // internship of a partner: the internship's own, else the nearest of the
 // partner and its ancestors, else nil.
 func (db *DB) EffectivePriorities(ctx context.Context, partnerID int64, internshipID *int64) (*coop.HiringPriorities, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT `+priorityCols+` FROM hiring_priorities h
+	rows, err := db.Pool.Query(ctx, effectivePrioritiesSQL, partnerID, internshipID)
+	return scanEffectivePriorities(rows, err, partnerID, internshipID)
+}
+
+const effectivePrioritiesSQL = `SELECT ` + priorityCols + ` FROM hiring_priorities h
 		LEFT JOIN partner_path($1) pp ON pp.id = h.partner_id AND h.internship_id IS NULL
 		WHERE (h.internship_id IS NOT NULL AND h.internship_id = $2) OR pp.id IS NOT NULL
-		ORDER BY (h.internship_id IS NOT NULL) DESC, pp.depth LIMIT 1`, partnerID, internshipID)
+		ORDER BY (h.internship_id IS NOT NULL) DESC, pp.depth LIMIT 1`
+
+func scanEffectivePriorities(rows pgx.Rows, err error, partnerID int64, internshipID *int64) (*coop.HiringPriorities, error) {
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("effective priorities: %w", err)
 	}
 	h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByNameLax[coop.HiringPriorities])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("effective priorities: %w", err)
 	}
 	h.Inherited = h.PartnerID != partnerID || (internshipID != nil && h.InternshipID == nil)
 	return h, nil
+}
+
+// RankingContext returns, in one round trip, what ranking for an
+// internship needs besides the internship: its partner's path to the top of
+// its group (the partner first) and the effective hiring priorities (see
+// EffectivePriorities; nil when none apply).
+func (db *DB) RankingContext(ctx context.Context, partnerID, internshipID int64) ([]int64, *coop.HiringPriorities, error) {
+	b := &pgx.Batch{}
+	b.Queue("SELECT id FROM partner_path($1) ORDER BY depth", partnerID)
+	b.Queue(effectivePrioritiesSQL, partnerID, &internshipID)
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, fmt.Errorf("partner path: %w", err)
+	}
+	path, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, nil, fmt.Errorf("partner path: %w", err)
+	}
+	rows, err = br.Query()
+	h, err := scanEffectivePriorities(rows, err, partnerID, &internshipID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return path, h, br.Close()
 }
 
 // PrioritiesByPartnerIDs returns each partner's effective (own or inherited)

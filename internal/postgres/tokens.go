@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -95,13 +96,107 @@ type AuditEntry struct {
 	Detail     map[string]any
 }
 
-// Audit appends to the audit log.
+// Audit appends to the audit log, and returns once the entry is written.
+//
+// Entries are written in groups (group commit): while one group is being
+// written, the entries that arrive wait and are written together next, in
+// one statement, by the first of them. Under load, many requests share one
+// round trip; alone, an entry is written at once. The caller's context
+// does not cancel a write that is shared with others.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
 	}
+	p := &pendingAudit{entry: e, done: make(chan auditResult, 1)}
+	g := &db.audit
+	g.mu.Lock()
+	g.queue = append(g.queue, p)
+	lead := !g.writing
+	g.writing = true
+	g.mu.Unlock()
+	for {
+		if lead {
+			db.writeAuditGroup(context.WithoutCancel(ctx))
+		}
+		r := <-p.done
+		if !r.lead {
+			return r.err
+		}
+		lead = true // the previous writer handed the next group over
+	}
+}
+
+// auditGroup is the queue of audit entries waiting to be written.
+type auditGroup struct {
+	mu      sync.Mutex
+	queue   []*pendingAudit
+	writing bool // a writer has the queue; new entries wait for it
+}
+
+type pendingAudit struct {
+	entry AuditEntry
+	done  chan auditResult
+}
+
+// auditResult tells a waiting entry that it was written (with err), or
+// that it leads: it is to write the queue, itself included.
+type auditResult struct {
+	err  error
+	lead bool
+}
+
+// maxAuditGroup bounds the entries written in one statement.
+const maxAuditGroup = 500
+
+// writeAuditGroup writes the queued entries in one statement, then hands
+// the queue to the first entry that arrived meanwhile, if any.
+func (db *DB) writeAuditGroup(ctx context.Context) {
+	g := &db.audit
+	g.mu.Lock()
+	n := min(len(g.queue), maxAuditGroup)
+	batch := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	errs := make([]error, len(batch))
+	if err := db.insertAudit(ctx, batch); err != nil {
+		// One bad entry must not fail the others: write them one by one.
+		for i := range batch {
+			errs[i] = err
+			if len(batch) > 1 {
+				errs[i] = db.insertAudit(ctx, batch[i:i+1])
+			}
+		}
+	}
+	cancel()
+	g.mu.Lock()
+	var next *pendingAudit
+	if len(g.queue) > 0 {
+		next = g.queue[0]
+	} else {
+		g.writing = false
+	}
+	g.mu.Unlock()
+	if next != nil {
+		next.done <- auditResult{lead: true}
+	}
+	for i, p := range batch {
+		p.done <- auditResult{err: errs[i]}
+	}
+}
+
+func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) error {
+	n := len(batch)
+	actors, roles, actions, types, objects, requests := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	tokens := make([]*int64, n)
+	details := make([]map[string]any, n)
+	for i, p := range batch {
+		e := p.entry
+		actors[i], roles[i], tokens[i], actions[i], types[i], objects[i], requests[i], details[i] = e.Actor, e.Role, e.TokenID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, e.Detail
+	}
 	_, err := db.Pool.Exec(ctx, `INSERT INTO audit_log (actor, role, token_id, action, object_type, object_id, request_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.Actor, e.Role, e.TokenID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, e.Detail)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])`,
+		actors, roles, tokens, actions, types, objects, requests, details)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}

@@ -1,0 +1,120 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// auditInserts counts the statements that write the audit log.
+type auditInserts struct{ n atomic.Int64 }
+
+func (a *auditInserts) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if strings.HasPrefix(d.SQL, "INSERT INTO audit_log") {
+		a.n.Add(1)
+	}
+	return ctx
+}
+func (a *auditInserts) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestAudit_GroupCommit: entries written at the same time are grouped into
+// fewer statements, each entry is written exactly once with its own fields
+// before Audit returns, and a bad entry fails only itself.
+func TestAudit_GroupCommit(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDBURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &auditInserts{}
+	cfg.ConnConfig.Tracer = tr
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	db := postgres.New(pool)
+
+	t.Run("OK", func(t *testing.T) {
+		const n = 300
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tok := int64(i)
+				errs <- db.Audit(ctx, postgres.AuditEntry{Actor: fmt.Sprint("actor ", i), Role: "ADMIN", TokenID: &tok, Action: "students",
+					ObjectType: "Student", ObjectID: fmt.Sprint("S", i), RequestID: fmt.Sprint("r", i), Detail: map[string]any{"i": i}})
+				// Written before Audit returns.
+				var got int
+				if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE request_id = $1", fmt.Sprint("r", i)).Scan(&got); err != nil || got != 1 {
+					errs <- fmt.Errorf("entry r%d: %d rows after Audit returned (%v)", i, got, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var rows, distinct int
+		var bad int
+		if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT request_id),
+			count(*) FILTER (WHERE actor <> 'actor ' || substr(request_id, 2) OR object_id <> 'S' || substr(request_id, 2)
+				OR token_id::text <> substr(request_id, 2) OR (detail->>'i') <> substr(request_id, 2))
+			FROM audit_log WHERE action = 'students'`).Scan(&rows, &distinct, &bad); err != nil {
+			t.Fatal(err)
+		}
+		if rows != n || distinct != n || bad != 0 {
+			t.Fatalf("%d rows, %d distinct, %d with mixed-up fields; want %d, %d, 0", rows, distinct, bad, n, n)
+		}
+		if s := tr.n.Load(); s >= n {
+			t.Fatalf("%d statements for %d concurrent entries; want them grouped", s, n)
+		}
+		t.Logf("%d concurrent entries in %d statements", n, tr.n.Load())
+	})
+
+	t.Run("ErrBadEntryFailsAlone", func(t *testing.T) {
+		var wg sync.WaitGroup
+		results := make([]error, 40)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				actor := fmt.Sprint("ok ", i)
+				if i == 7 {
+					actor = "bad \x00 actor" // text cannot hold NUL
+				}
+				results[i] = db.Audit(ctx, postgres.AuditEntry{Actor: actor, Action: "bad-test", RequestID: fmt.Sprint("b", i)})
+			}()
+		}
+		wg.Wait()
+		for i, err := range results {
+			if (i == 7) != (err != nil) {
+				t.Fatalf("entry %d: %v", i, err)
+			}
+		}
+		var rows int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'bad-test'").Scan(&rows); err != nil || rows != 39 {
+			t.Fatalf("%d rows (%v); want the 39 good entries", rows, err)
+		}
+		if f, err := db.FindAudit(ctx, postgres.AuditFilter{Action: "bad-test"}, coop.ListOptions{First: ptrInt(5)}); err != nil || len(f.Items) != 5 {
+			t.Fatalf("FindAudit: %v %v", f, err)
+		}
+	})
+}
+
+func ptrInt(v int) *int { return &v }
