@@ -10,11 +10,16 @@ import (
 
 // one runs a query that returns exactly one row of T, or NOT_FOUND.
 func one[T any](ctx context.Context, q querier, kind, sql string, a ...any) (*T, error) {
+	return oneWith(ctx, q, pgx.RowToAddrOfStructByNameLax[T], kind, sql, a...)
+}
+
+// oneWith is one with its own row collector.
+func oneWith[T any](ctx context.Context, q querier, collect pgx.RowToFunc[*T], kind, sql string, a ...any) (*T, error) {
 	rows, err := q.Query(ctx, sql, a...)
 	if err != nil {
 		return nil, fmt.Errorf("find %s: %w", kind, err)
 	}
-	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByNameLax[T])
+	v, err := pgx.CollectExactlyOneRow(rows, collect)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(kind)
 	}
@@ -26,11 +31,16 @@ func one[T any](ctx context.Context, q querier, kind, sql string, a ...any) (*T,
 
 // many runs a query that returns rows of T.
 func many[T any](ctx context.Context, q querier, kind, sql string, a ...any) ([]*T, error) {
+	return manyWith(ctx, q, pgx.RowToAddrOfStructByNameLax[T], kind, sql, a...)
+}
+
+// manyWith is many with its own row collector.
+func manyWith[T any](ctx context.Context, q querier, collect pgx.RowToFunc[*T], kind, sql string, a ...any) ([]*T, error) {
 	rows, err := q.Query(ctx, sql, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
-	vs, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByNameLax[T])
+	vs, err := pgx.CollectRows(rows, collect)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}

@@ -150,8 +150,22 @@ func TestStudentService_UpdateStudent(t *testing.T) {
 	if _, err := db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{Skills: &skills}); coop.ErrorCode(err) != coop.EINVALID {
 		t.Fatalf("level 9: %v", err)
 	}
-	if got, _ := db.FindStudentByID(ctx, s.ID); len(got.Skills) != 0 {
-		t.Fatal("a rejected update wrote skills")
+	if got, _ := db.FindStudentByID(ctx, s.ID); got.Skills == nil || len(got.Skills) != 0 {
+		t.Fatalf("a rejected update wrote skills, or no skills read as nil: %#v", got.Skills)
+	}
+	// Skills read back in every way a student is read, by level, then name.
+	skills = []coop.StudentSkill{{Skill: "casting", Level: 2}, {Skill: "电解铝", Level: 5}, {Skill: "anodes", Level: 2}}
+	if _, err := db.UpdateStudent(ctx, s.ID, coop.StudentUpdate{Skills: &skills}); err != nil {
+		t.Fatal(err)
+	}
+	want := []coop.StudentSkill{{Skill: "电解铝", Level: 5}, {Skill: "anodes", Level: 2}, {Skill: "casting", Level: 2}}
+	one, _ := db.FindStudentByID(ctx, s.ID)
+	byIDs, _ := db.StudentsByIDs(ctx, []int64{s.ID})
+	page, _ := db.FindStudents(ctx, coop.StudentFilter{IDs: []int64{s.ID}}, coop.ListOptions{})
+	for name, got := range map[string][]*coop.Student{"by id": {one}, "by ids": byIDs, "page": page.Items} {
+		if len(got) != 1 || fmt.Sprint(got[0].Skills) != fmt.Sprint(want) {
+			t.Fatalf("%s: skills %+v, want %+v", name, got, want)
+		}
 	}
 }
 

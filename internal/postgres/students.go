@@ -12,8 +12,34 @@ import (
 const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrolment_year, s.graduation_year, s.gpa::float8 AS gpa,
 	s.courses, s.certificates, s.languages, s.preferred_cities, s.statement, s.available_from, s.available_until,
 	s.consent_to_share, s.consent_updated_at, s.email, s.phone, s.created_at, s.updated_at,
-	coalesce((SELECT jsonb_agg(jsonb_build_object('skill', k.skill, 'level', k.level) ORDER BY k.level DESC, k.skill)
-		FROM student_skills k WHERE k.student_id = s.id), '[]') AS skills`
+	ARRAY(SELECT k.skill FROM student_skills k WHERE k.student_id = s.id ORDER BY k.level DESC, k.skill) AS skill_names,
+	ARRAY(SELECT k.level FROM student_skills k WHERE k.student_id = s.id ORDER BY k.level DESC, k.skill) AS skill_levels`
+
+// studentRow is a row of studentCols: the skills come as two arrays in the
+// same order (names and levels), which pgx reads in binary, much faster
+// than a JSON aggregate that would be parsed by reflection.
+type studentRow struct {
+	coop.Student
+	SkillNames  []string
+	SkillLevels []int16
+}
+
+// collectStudent reads a row of studentCols.
+func collectStudent(row pgx.CollectableRow) (*coop.Student, error) {
+	r, err := pgx.RowToStructByNameLax[studentRow](row)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.SkillNames) != len(r.SkillLevels) {
+		return nil, fmt.Errorf("student %d: %d skill names but %d levels", r.ID, len(r.SkillNames), len(r.SkillLevels))
+	}
+	s := r.Student
+	s.Skills = make([]coop.StudentSkill, len(r.SkillNames))
+	for i, name := range r.SkillNames {
+		s.Skills[i] = coop.StudentSkill{Skill: name, Level: int(r.SkillLevels[i])}
+	}
+	return &s, nil
+}
 
 func studentOrders() map[string]orderCol[*coop.Student] {
 	return map[string]orderCol[*coop.Student]{
@@ -80,7 +106,7 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
 		from: "SELECT " + studentCols + " FROM students s", idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
-		collect: pgx.RowToAddrOfStructByNameLax[coop.Student],
+		collect: collectStudent,
 	}, opt)
 }
 
@@ -121,12 +147,12 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return many[coop.Student](ctx, db.Pool, "students", "SELECT "+studentCols+" FROM students s WHERE s.id = ANY($1)", ids)
+	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM students s WHERE s.id = ANY($1)", ids)
 }
 
 // FindStudentByID returns one student or NOT_FOUND.
 func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
-	return one[coop.Student](ctx, db.Pool, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+	return oneWith(ctx, db.Pool, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
 }
 
 // CreateStudent validates and inserts a student with their skills.
@@ -159,7 +185,7 @@ func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student
 		if err := recordChange(ctx, tx, "student", id); err != nil {
 			return err
 		}
-		out, err = one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
 		return err
 	})
 	return out, err
@@ -190,7 +216,7 @@ func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coo
 func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
 	var out *coop.Student
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		s, err := one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1 FOR UPDATE", id)
+		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1 FOR UPDATE", id)
 		if err != nil {
 			return err
 		}
@@ -218,7 +244,7 @@ func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdat
 		if err := recordChange(ctx, tx, "student", id); err != nil {
 			return err
 		}
-		out, err = one[coop.Student](ctx, tx, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
 		return err
 	})
 	return out, err
