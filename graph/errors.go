@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -31,9 +32,14 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		code := coop.ErrorCode(err)
-		if errors.Is(err, context.DeadlineExceeded) {
-			code = "TIMEOUT"
+		if c := ContextCode(ctx, err); c != "" {
+			// Not a failure of the server: the request ran out of time, or
+			// its client went away (nobody reads this answer).
+			code = c
 			out.Message = "The request took too long and was cancelled."
+			if c == coop.ECANCELLED {
+				out.Message = "The request was cancelled by its client."
+			}
 		} else if code == coop.EINTERNAL {
 			log.ErrorContext(ctx, "internal error", "err", err.Error(), "path", out.Path.String())
 			out.Message = "Internal error."
@@ -53,6 +59,24 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return out
 	}
+}
+
+// ContextCode classifies an error caused by the end of the request's
+// context, or by PostgreSQL cancelling a statement (SQLSTATE 57014, for
+// example a statement_timeout): TIMEOUT when time ran out, CANCELLED when
+// the client went away; "" for any other error.
+func ContextCode(ctx context.Context, err error) string {
+	var pgErr *pgconn.PgError
+	cancelled := errors.As(err, &pgErr) && pgErr.Code == "57014"
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (cancelled && errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		return coop.ETIMEOUT
+	case errors.Is(err, context.Canceled) || (cancelled && errors.Is(ctx.Err(), context.Canceled)):
+		return coop.ECANCELLED
+	case cancelled:
+		return coop.ETIMEOUT
+	}
+	return ""
 }
 
 // Recover turns a panic in a resolver into an INTERNAL error and logs it.

@@ -14,6 +14,8 @@ const (
 	EFORBIDDEN       = "FORBIDDEN"       // the viewer may not do this
 	EUNAUTHENTICATED = "UNAUTHENTICATED" // no valid credentials
 	EINTERNAL        = "INTERNAL"        // a bug or a system failure
+	ETIMEOUT         = "TIMEOUT"         // the request took longer than the server allows
+	ECANCELLED       = "CANCELLED"       // the client went away before the answer
 )
 
 // Field-level codes used in FieldError.Code.

@@ -67,6 +67,12 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, server.DefaultConfig())
+}
+
+// newEnvWith is newEnv with its own HTTP limits and switches.
+func newEnvWith(t testing.TB, hcfg server.Config) *env {
+	t.Helper()
 	url := pgtest.NewDBURL(t)
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -93,7 +99,7 @@ func newEnv(t testing.TB) *env {
 	follower.Start(fctx, true)
 	svc := &indexsync.Service{DB: db, Index: ix, Follower: follower}
 	res := &graph.Resolver{DB: db, Match: svc, AfterWrite: svc.ReadYourWrites}
-	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res})
+	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}

@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -242,7 +243,11 @@ func (graphQLTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil { // the request was cancelled or timed out before the answer
-		writeMedia(w, media, http.StatusServiceUnavailable, gqlErrors("The request took too long and was cancelled.", "TIMEOUT"))
+		code := graph.ContextCode(ctx, ctx.Err())
+		if code == "" {
+			code = coop.ETIMEOUT
+		}
+		writeMedia(w, media, http.StatusServiceUnavailable, gqlErrors("The request took too long and was cancelled.", code))
 		return
 	}
 	writeMedia(w, media, http.StatusOK, resp)

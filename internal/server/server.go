@@ -103,7 +103,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	gql := NewGraphQL(res, d.Log, d.Config, d.Metrics)
-	mux.Handle("/graphql", httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql))))
+	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql)))))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
 	if d.GraphiQL != nil {
 		mux.Handle("GET /{$}", d.GraphiQL)
@@ -170,14 +170,19 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 	srv.AroundFields(graph.Audit(res.DB, log))
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
 	srv.SetRecoverFunc(graph.Recover(log))
-	timeout := cfg.RequestTimeout
+	return srv
+}
+
+// withTimeout bounds a request's work: its context ends after d, which
+// cancels the token lookup, the SQL and the search work it started.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if timeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), timeout)
-			defer cancel()
-			r = r.WithContext(ctx)
-		}
-		srv.ServeHTTP(w, r)
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -200,6 +205,10 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 		if err != nil {
 			if coop.ErrorCode(err) == coop.EUNAUTHENTICATED {
 				unauthenticated(w, r, coop.ErrorMessage(err))
+				return
+			}
+			if code := graph.ContextCode(r.Context(), err); code != "" {
+				writeError(w, r, http.StatusServiceUnavailable, "The request took too long and was cancelled.", code)
 				return
 			}
 			d.Log.ErrorContext(r.Context(), "authenticate", "err", err)
