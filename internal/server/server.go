@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func NewHandler(d Deps) http.Handler {
 	if err != nil {
 		panic(err) // only for invalid options
 	}
-	return d.requestID(d.limitBody(gz(h)))
+	return d.requestID(recoverPanics(d.Log, d.limitBody(gz(h))))
 }
 
 // NewGraphQL builds the GraphQL handler with its transports and limits.
@@ -263,6 +264,47 @@ func (d Deps) limitBody(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// recoverPanics turns a panic below it (a bug in a middleware; resolvers
+// have gqlgen's recover) into a logged INTERNAL error, so that the client
+// gets an answer instead of a dropped connection.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &wroteWriter{ResponseWriter: w}
+		defer func() {
+			p := recover()
+			if p == nil || p == http.ErrAbortHandler {
+				if p != nil {
+					panic(p)
+				}
+				return
+			}
+			log.ErrorContext(r.Context(), "panic in HTTP handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if !sw.wrote {
+				writeError(sw, r, http.StatusInternalServerError, "Internal error.", coop.EINTERNAL)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// wroteWriter records whether the header was written.
+type wroteWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *wroteWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *wroteWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *wroteWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type requestIDKey struct{}
 
