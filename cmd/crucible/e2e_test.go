@@ -308,13 +308,32 @@ func TestServeEmbedded(t *testing.T) {
 	if s.cmd.ProcessState == nil || !s.cmd.ProcessState.Success() {
 		t.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", s.cmd.ProcessState, s.log)
 	}
-	s2 := serve(t, bin, dataDir)
+	if v, _ := metricValue(string(metrics), "go_gc_gogc_percent"); v != 200 {
+		t.Errorf("serve runs with GOGC %v, want its default of 200", v)
+	}
+	s2 := serve(t, bin, dataDir, "GOGC=150") // an operator's GOGC wins
+	if v := s2.metric("go_gc_gogc_percent"); v != 150 {
+		t.Errorf("with GOGC=150 in the environment, serve runs with GOGC %v", v)
+	}
 	var count struct{ Students struct{ TotalCount int } }
 	s2.gql(admin, `{ students(filter: {query: "E2E-"}) { totalCount } }`, nil, &count)
 	if count.Students.TotalCount != 1 {
 		t.Fatalf("after restart: %d E2E students, want exactly the valid one", count.Students.TotalCount)
 	}
 	s2.stop()
+}
+
+// metric reads an unlabelled sample of the server's /metrics.
+func (s *served) metric(name string) float64 {
+	s.t.Helper()
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	v, _ := metricValue(string(b), name)
+	return v
 }
 
 // metricValue reads an unlabelled sample from a Prometheus text exposition.

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	env := &environment{getenv: getenv, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "serve":
+		tuneGC(getenv)
 		return env.serve(ctx, rest)
 	case "migrate":
 		return env.migrate(ctx, rest)
