@@ -52,38 +52,72 @@ type served struct {
 	cmd  *exec.Cmd
 	base string
 	done chan struct{}
-	log  *bytes.Buffer
+	log  *syncBuffer // its standard error: the log
+	addr chan string
+}
+
+// syncBuffer is a bytes.Buffer that the process's output can be copied into
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func serve(t *testing.T, bin, dataDir string, env ...string) *served {
 	t.Helper()
+	s := launch(t, bin, dataDir, env...)
+	s.waitReady()
+	return s
+}
+
+// launch starts `crucible serve` on a free port without waiting for it.
+func launch(t *testing.T, bin, dataDir string, env ...string) *served {
+	t.Helper()
 	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
 	cmd.Env = append(append(os.Environ(), "DATABASE_URL="), env...)
 	stdout, _ := cmd.StdoutPipe()
-	logBuf := &bytes.Buffer{}
+	logBuf := &syncBuffer{}
 	cmd.Stderr = logBuf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &served{t: t, cmd: cmd, done: make(chan struct{}), log: logBuf}
+	s := &served{t: t, cmd: cmd, done: make(chan struct{}), log: logBuf, addr: make(chan string, 1)}
 	t.Cleanup(func() { s.stop() })
-	addr := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`listening on (http://[0-9.:]+)/`)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				s.addr <- m[1]
 			}
 		}
 	}()
 	go func() { _ = cmd.Wait(); close(s.done) }()
+	return s
+}
+
+// waitReady waits until the server listens and its /readyz answers 200.
+func (s *served) waitReady() {
+	t := s.t
+	t.Helper()
 	select {
-	case s.base = <-addr:
+	case s.base = <-s.addr:
 	case <-s.done:
-		t.Fatalf("serve exited:\n%s", logBuf)
+		t.Fatalf("serve exited:\n%s", s.log)
 	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not start within a minute:\n%s", logBuf)
+		t.Fatalf("serve did not start within a minute:\n%s", s.log)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -91,11 +125,11 @@ func serve(t *testing.T, bin, dataDir string, env ...string) *served {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return s
+				return
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("/readyz not 200 within a minute:\n%s", logBuf)
+			t.Fatalf("/readyz not 200 within a minute:\n%s", s.log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -282,6 +316,13 @@ func TestServeEmbedded(t *testing.T) {
 		t.Fatal("GET / is not the offline GraphiQL page")
 	}
 
+	// An error is counted by its code.
+	breq, _ := http.NewRequest("POST", s.base+"/graphql", strings.NewReader(`{"query":"{ students(first: -1) { totalCount } }"}`))
+	breq.Header.Set("Content-Type", "application/json")
+	breq.Header.Set("Authorization", "Bearer "+admin)
+	if bresp, err := http.DefaultClient.Do(breq); err == nil {
+		bresp.Body.Close()
+	}
 	// The index's metrics: its size, readiness, and the result cache (the
 	// same search asked twice with no write between is answered from it).
 	for i := 0; i < 2; i++ {
@@ -302,6 +343,15 @@ func TestServeEmbedded(t *testing.T) {
 	}
 	if !strings.Contains(string(metrics), `crucible_graphql_operation_duration_seconds_count{operation="Again",type="query"} 2`) {
 		t.Error("/metrics lacks the latency histogram of the operation Again")
+	}
+	// The slow root fields are timed, the index's lag is 0 once caught up,
+	// and the start's rebuild reached 1; pool figures are there.
+	for _, series := range []string{`crucible_resolver_duration_seconds_count{field="searchStudents"} 2`,
+		`crucible_index_pending_changes 0`, `crucible_index_lag_seconds 0`, `crucible_index_rebuild_progress 1`, `crucible_db_pool_connections{state="max"}`,
+		`crucible_graphql_errors_total{code="BAD_USER_INPUT"}`} {
+		if !strings.Contains(string(metrics), series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
 	}
 
 	s.stop()

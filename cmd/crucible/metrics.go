@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,11 +23,45 @@ func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index
 			progress.Set(float64(done) / float64(total))
 		}
 	}
+	// backlog asks the database once per scrape (both gauges share it).
+	var (
+		bmu    sync.Mutex
+		bAt    time.Time
+		bN     int
+		bSince time.Time
+	)
+	backlog := func() (int, time.Time) {
+		bmu.Lock()
+		defer bmu.Unlock()
+		if time.Since(bAt) < time.Second {
+			return bN, bSince
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, oldest, err := db.FeedBacklog(ctx, f.Position())
+		if err != nil {
+			n, oldest = -1, time.Time{}
+		}
+		bAt, bN, bSince = time.Now(), n, oldest
+		return n, oldest
+	}
 	m.Registry.MustRegister(progress,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_students", Help: "Students in the search index."},
 			func() float64 { s, _ := ix.Count(); return float64(s) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_internships", Help: "Internships in the search index."},
 			func() float64 { _, i := ix.Count(); return float64(i) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_pending_changes",
+			Help: "Change rows written to the feed that this replica's index has not applied yet (0 when caught up)."},
+			func() float64 { n, _ := backlog(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_lag_seconds",
+			Help: "Age of the oldest change this replica's index has not applied yet (0 when caught up)."},
+			func() float64 {
+				n, oldest := backlog()
+				if n <= 0 || oldest.IsZero() {
+					return max(0, float64(n)) // -1 when the database cannot be asked
+				}
+				return time.Since(oldest).Seconds()
+			}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_lag_transactions",
 			Help: "Transactions the index is behind the change feed's horizon (0 when caught up)."},
 			func() float64 {

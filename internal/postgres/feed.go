@@ -39,6 +39,23 @@ func (db *DB) FeedHorizon(ctx context.Context) (uint64, error) {
 	return parseXid(s)
 }
 
+// FeedBacklog returns the change rows that a follower at position has not
+// applied yet (including those of transactions still running), and when the
+// oldest of them was written (zero when there is none).
+func (db *DB) FeedBacklog(ctx context.Context, position uint64) (int, time.Time, error) {
+	var n int
+	var oldest *time.Time
+	err := db.Pool.QueryRow(ctx, "SELECT count(*), min(at) FROM changes WHERE xid >= $1::text::xid8",
+		strconv.FormatUint(position, 10)).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("feed backlog: %w", err)
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, *oldest, nil
+}
+
 // WriteMark returns a watermark that a follower reaches only once every
 // transaction that committed before this call has been applied: the next
 // transaction id to be assigned. A writer waits for it to read its own writes.
