@@ -174,6 +174,28 @@ func TestPersistedQueries(t *testing.T) {
 	if out := post(e.srv.URL, map[string]any{"extensions": ext}); !strings.Contains(toJSON(out), "ADMIN") {
 		t.Fatalf("by hash: %v", out)
 	}
+	// The cache of registered documents is bounded: past its size, the
+	// least recently used document is forgotten (and sent again).
+	small := server.DefaultConfig()
+	small.APQCacheSize = 3
+	bounded := httptest.NewServer(server.NewHandler(server.Deps{DB: e.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: small}))
+	defer bounded.Close()
+	apq := func(doc string) map[string]any {
+		sum := sha256.Sum256([]byte(doc))
+		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	}
+	docs := []string{"query A { viewer { role } }", "query B { viewer { role } }", "query C { viewer { role } }", "query D { viewer { role } }"}
+	for _, d := range docs {
+		if out := post(bounded.URL, map[string]any{"query": d, "extensions": apq(d)}); !strings.Contains(toJSON(out), "ADMIN") {
+			t.Fatalf("register %q: %v", d, out)
+		}
+	}
+	if out := post(bounded.URL, map[string]any{"extensions": apq(docs[0])}); !strings.Contains(toJSON(out), "PersistedQueryNotFound") {
+		t.Fatalf("the oldest of 4 documents in a cache of 3 is still known: %v", out)
+	}
+	if out := post(bounded.URL, map[string]any{"extensions": apq(docs[3])}); !strings.Contains(toJSON(out), "ADMIN") {
+		t.Fatalf("the newest document was forgotten: %v", out)
+	}
 	// Persisted-only mode: known documents by hash run, others are refused.
 	cfg := server.DefaultConfig()
 	cfg.PersistedOnly, cfg.PersistedQueries = true, map[string]string{hash: doc}

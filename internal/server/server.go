@@ -60,6 +60,10 @@ type Config struct {
 	PersistedQueries map[string]string
 	// PersistedOnly refuses documents that are not in PersistedQueries.
 	PersistedOnly bool
+	// APQCacheSize bounds the documents registered by automatic persisted
+	// queries (the least recently used are dropped; clients then send the
+	// document again). Zero means 1,000.
+	APQCacheSize int
 	// Tracing adds OpenTelemetry spans for HTTP requests and GraphQL
 	// operations and fields (see SetupTracing).
 	Tracing bool
@@ -155,7 +159,11 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 		srv.Use(persisted{known: cfg.PersistedQueries, only: cfg.PersistedOnly})
 	}
 	if !cfg.PersistedOnly {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+		size := cfg.APQCacheSize
+		if size <= 0 {
+			size = 1000
+		}
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](size)})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
