@@ -308,6 +308,29 @@ func TestLogLines(t *testing.T) {
 	if line["request_id"] != "req-123" || line["operation"] != "Hello" || line["operation_type"] != "query" {
 		t.Fatalf("log line: %v", line)
 	}
+	// A request that logs more than its request line (here the database is
+	// gone, so the token lookup fails and is logged): every line carries the
+	// request's id.
+	buf.Reset()
+	db.Pool.Close()
+	req, _ = http.NewRequest("POST", srv.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { role } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer crc_whatever")
+	req.Header.Set("X-Request-Id", "req-456")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("want the failure and the request logged, got: %s", buf.String())
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil || m["request_id"] != "req-456" {
+			t.Fatalf("a log line without the request id: %s", l)
+		}
+	}
 }
 
 type syncBuffer struct {
@@ -325,6 +348,14 @@ func (s *syncBuffer) Bytes() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]byte(nil), s.b.Bytes()...)
+}
+
+func (s *syncBuffer) String() string { return string(s.Bytes()) }
+
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }
 
 // TestIntrospectionSwitch: production can switch introspection off.
