@@ -175,9 +175,23 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, msg, code st
 	writeMedia(w, errorMediaType(r), status, gqlErrors(msg, code))
 }
 
+// encode marshals v. A response with data only (the common case) is written
+// around its data, which gqlgen has already marshalled: json.Marshal would
+// parse and compact those bytes again.
+func encode(v any) ([]byte, error) {
+	if r, ok := v.(*graphql.Response); ok && len(r.Data) > 0 && len(r.Errors) == 0 && r.Extensions == nil &&
+		r.Label == "" && r.Path == nil && r.HasNext == nil {
+		b := make([]byte, 0, len(r.Data)+len(`{"data":}`))
+		b = append(b, `{"data":`...)
+		b = append(b, r.Data...)
+		return append(b, '}'), nil
+	}
+	return json.Marshal(v)
+}
+
 // writeMedia writes v as JSON with the given media type (in UTF-8).
 func writeMedia(w http.ResponseWriter, mediaType string, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := encode(v)
 	if err != nil {
 		mediaType, status = mediaJSON, http.StatusInternalServerError
 		b, _ = json.Marshal(gqlErrors("Internal error.", coop.EINTERNAL))
