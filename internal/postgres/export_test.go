@@ -1,0 +1,19 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// MigrateSQL applies the given SQL texts as migrations 1, 2, … exactly as
+// Migrate applies the embedded ones, so that tests can see how often each
+// runs.
+func MigrateSQL(ctx context.Context, pool *pgxpool.Pool, sqls ...string) error {
+	ms := make([]migration, len(sqls))
+	for i, s := range sqls {
+		ms[i] = migration{version: i + 1, name: fmt.Sprintf("%04d_test.sql", i+1), sql: s}
+	}
+	return migrate(ctx, pool, ms)
+}
