@@ -1,23 +1,32 @@
 package main_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	endian "encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/crucible-talent/crucible/internal/pgembed"
 	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/pgtest/txpool"
+	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // cli runs a crucible command and returns its standard output.
@@ -186,8 +195,98 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 }
 
+// createStudentMutation creates a student and returns its id and number.
+const createStudentMutation = `mutation($in: CreateStudentInput!) { createStudent(input: $in) { student { id studentNumber } userErrors { code } } }`
+
+func studentInput(number, statement string) map[string]any {
+	return map[string]any{"in": map[string]any{"studentNumber": number, "name": "Fault " + number, "enrolmentYear": 2022,
+		"graduationYear": 2026, "statement": statement}}
+}
+
+// createStudent writes a student through the API and returns its global id;
+// an error means the write was not acknowledged.
+func createStudent(base, token, number, statement string) (string, error) {
+	out, err := post(base, token, createStudentMutation, studentInput(number, statement))
+	if err != nil {
+		return "", err
+	}
+	if out["errors"] != nil || out["data"] == nil {
+		return "", fmt.Errorf("%v", out)
+	}
+	st, _ := out["data"].(map[string]any)["createStudent"].(map[string]any)["student"].(map[string]any)
+	if st == nil || st["studentNumber"] != number {
+		return "", fmt.Errorf("no student in %v", out)
+	}
+	return st["id"].(string), nil
+}
+
+// pgConn is a direct connection to the test database, closed at the end.
+func pgConn(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// studentNumbersInPostgres returns every student number, exactly as stored.
+func studentNumbersInPostgres(t *testing.T, c *pgx.Conn) map[string]bool {
+	t.Helper()
+	rows, err := c.Query(context.Background(), "SELECT student_number FROM students")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nums, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]bool, len(nums))
+	for _, n := range nums {
+		out[n] = true
+	}
+	return out
+}
+
+// studentNumbersInIndex pages through a search that matches everyone and
+// returns the numbers of the students it finds (the hits come from the
+// search index; their numbers from PostgreSQL).
+func studentNumbersInIndex(base, token string) (map[string]bool, error) {
+	out := map[string]bool{}
+	var after any
+	for {
+		res, err := post(base, token, `query($a: String) { searchStudents(query: "", first: 100, after: $a) {
+			totalCount pageInfo { hasNextPage endCursor } edges { node { student { studentNumber } } } } }`, map[string]any{"a": after})
+		if err != nil {
+			return nil, err
+		}
+		if res["errors"] != nil {
+			return nil, fmt.Errorf("%v", res["errors"])
+		}
+		conn := res["data"].(map[string]any)["searchStudents"].(map[string]any)
+		for _, e := range conn["edges"].([]any) {
+			num := e.(map[string]any)["node"].(map[string]any)["student"].(map[string]any)["studentNumber"].(string)
+			if out[num] {
+				return nil, fmt.Errorf("student %s on two pages", num)
+			}
+			out[num] = true
+		}
+		pi := conn["pageInfo"].(map[string]any)
+		if pi["hasNextPage"] != true {
+			if total := int(conn["totalCount"].(float64)); total != len(out) {
+				return nil, fmt.Errorf("totalCount %d, %d students paged", total, len(out))
+			}
+			return out, nil
+		}
+		after = pi["endCursor"]
+	}
+}
+
 // TestKillDuringWrites: SIGKILL in the middle of concurrent mutations loses
-// no acknowledged write, and the restarted server's index converges.
+// no acknowledged write, and the restarted server's index converges: each
+// acknowledged student is in PostgreSQL under its exact number, and the
+// students that search finds are exactly those in PostgreSQL.
 func TestKillDuringWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a server")
@@ -195,12 +294,11 @@ func TestKillDuringWrites(t *testing.T) {
 	bin := binary(t)
 	url := pgtest.NewDBURL(t)
 	env := []string{"DATABASE_URL=" + url}
-	cli(t, bin, env, "migrate")
 	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
 	dir := dataDir(t)
 	s := serve(t, bin, dir, env...)
 	var mu sync.Mutex
-	acked := map[string]bool{}
+	acked := map[string]string{} // student number → global id
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for w := 0; w < 4; w++ {
@@ -214,12 +312,9 @@ func TestKillDuringWrites(t *testing.T) {
 				default:
 				}
 				num := fmt.Sprintf("K%d-%d", w, i)
-				out, err := post(s.base, token, `mutation($in: CreateStudentInput!) { createStudent(input: $in) { student { id } } }`,
-					map[string]any{"in": map[string]any{"studentNumber": num, "name": "K", "enrolmentYear": 2022, "graduationYear": 2026,
-						"statement": "kill test"}})
-				if err == nil && out["errors"] == nil && out["data"] != nil {
+				if id, err := createStudent(s.base, token, num, "kill test"); err == nil {
 					mu.Lock()
-					acked[num] = true
+					acked[num] = id
 					mu.Unlock()
 				}
 			}
@@ -236,23 +331,380 @@ func TestKillDuringWrites(t *testing.T) {
 		t.Fatal("no write was acknowledged before the kill")
 	}
 	s2 := serve(t, bin, dir, env...)
-	out, err := post(s2.base, token, `{ students(first: 0) { totalCount } }`, nil)
+	inDB := studentNumbersInPostgres(t, pgConn(t, url))
+	for num, id := range acked {
+		if !inDB[num] {
+			t.Errorf("acknowledged student %s is not in PostgreSQL", num)
+			continue
+		}
+		var node struct {
+			Node *struct{ StudentNumber string }
+		}
+		s2.gql(token, `query($id: ID!) { node(id: $id) { ... on Student { studentNumber } } }`, map[string]any{"id": id}, &node)
+		if node.Node == nil || node.Node.StudentNumber != num {
+			t.Errorf("acknowledged student %s: its id %s finds %+v", num, id, node.Node)
+		}
+	}
+	// /readyz is 200: the index has caught up with the feed; it must hold
+	// exactly the students of PostgreSQL (so every acknowledged one).
+	inIndex, err := studentNumbersInIndex(s2.base, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inDB := int(out["data"].(map[string]any)["students"].(map[string]any)["totalCount"].(float64))
-	for num := range acked {
-		o, err := post(s2.base, token, `query($q: String) { students(filter: {query: $q}) { totalCount } }`, map[string]any{"q": num})
-		if err != nil || o["data"].(map[string]any)["students"].(map[string]any)["totalCount"].(float64) < 1 {
-			t.Fatalf("acknowledged student %s is not in PostgreSQL", num)
+	for num := range inDB {
+		if !inIndex[num] {
+			t.Errorf("student %s is in PostgreSQL but not found by search after the restart", num)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for searchTotal(s2.base, token, "") != inDB {
+	for num := range inIndex {
+		if !inDB[num] {
+			t.Errorf("search finds student %s, who is not in PostgreSQL", num)
+		}
+	}
+	t.Logf("%d writes acknowledged before SIGKILL; %d students in PostgreSQL and found by search after restart", len(acked), len(inDB))
+}
+
+// slowRequest is a POST /graphql whose headers and first half of the body
+// have been sent: the server is in the middle of it (its handler waits for
+// the rest of the body) until finish sends the rest.
+type slowRequest struct {
+	conn net.Conn
+	rest []byte
+}
+
+func startSlowRequest(t *testing.T, base, token, query string, vars map[string]any) *slowRequest {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	host := strings.TrimPrefix(base, "http://")
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	half := len(body) / 2
+	if _, err := fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", host, token, len(body), body[:half]); err != nil {
+		t.Fatal(err)
+	}
+	return &slowRequest{conn: c, rest: body[half:]}
+}
+
+// finish sends the rest of the body and reads the response.
+func (r *slowRequest) finish(t *testing.T) (int, map[string]any) {
+	t.Helper()
+	if _, err := r.conn.Write(r.rest); err != nil {
+		t.Fatalf("finishing a request in flight: %v", err)
+	}
+	_ = r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(r.conn), nil)
+	if err != nil {
+		t.Fatalf("the response to a request in flight: %v", err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("the response to a request in flight: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+// TestSIGTERMDrains: SIGTERM with two requests in flight (a mutation, and a
+// search for what it writes). /readyz turns 503 at once while the server
+// still answers for --drain-delay; then the listener closes; both requests
+// complete with 200 and the right answers (the search finds the mutation's
+// student: the index keeps following the feed while requests drain); the
+// process exits 0; and the index on disk holds every write made before the
+// SIGTERM, so a restart resumes from its stored position (past the
+// in-flight write) instead of rebuilding, and finds them all at once.
+func TestSIGTERMDrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and stops a server twice")
+	}
+	bin := binary(t)
+	url := pgtest.NewDBURL(t)
+	env := []string{"DATABASE_URL=" + url}
+	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
+	dir := dataDir(t)
+	s := serve(t, bin, dir, append(env, "CRUCIBLE_DRAIN_DELAY=700ms")...)
+	for i := 0; i < 3; i++ {
+		if _, err := createStudent(s.base, token, fmt.Sprint("TERM-", i), "I refine tantalum."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mutation := startSlowRequest(t, s.base, token, createStudentMutation, studentInput("TERM-INFLIGHT", "I refine hafnium."))
+	search := startSlowRequest(t, s.base, token, `{ searchStudents(query: "hafnium") { totalCount edges { node { student { studentNumber } } } } }`, nil)
+	time.Sleep(200 * time.Millisecond) // the server has read their headers
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Draining: /readyz says 503 while the server still answers.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				break
+			}
+		}
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("/readyz did not turn 503 during the drain delay: %v %v", resp, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Then the listener closes, with both requests still in flight.
+	for {
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(s.base, "http://"), time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
 		if time.Now().After(deadline) {
-			t.Fatalf("the index holds %d students, PostgreSQL %d", searchTotal(s2.base, token, ""), inDB)
+			t.Fatal("the listener is still open 5 s after SIGTERM")
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	t.Logf("%d writes acknowledged before SIGKILL; %d students in PostgreSQL and in the index after restart", len(acked), inDB)
+	select {
+	case <-s.done:
+		t.Fatalf("serve exited with two requests in flight:\n%s", s.log)
+	default:
+	}
+	status, out := mutation.finish(t)
+	st, _ := out["data"].(map[string]any)["createStudent"].(map[string]any)["student"].(map[string]any)
+	if status != 200 || out["errors"] != nil || st == nil || st["studentNumber"] != "TERM-INFLIGHT" {
+		t.Fatalf("the mutation in flight during SIGTERM: %d %v", status, out)
+	}
+	status, out = search.finish(t)
+	if status != 200 || out["errors"] != nil {
+		t.Fatalf("the search in flight during SIGTERM: %d %v", status, out)
+	}
+	if n := out["data"].(map[string]any)["searchStudents"].(map[string]any)["totalCount"].(float64); n != 1 {
+		t.Fatalf("the search in flight finds %v students, want the one the mutation in flight wrote", n)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not exit within 20 s of its last request")
+	}
+	if !s.cmd.ProcessState.Success() {
+		t.Fatalf("serve exited with %v after SIGTERM:\n%s", s.cmd.ProcessState, s.log)
+	}
+	if !strings.Contains(s.log.String(), "search index: flushed and closed") {
+		t.Fatalf("no flush of the index in the log:\n%s", s.log)
+	}
+
+	// Every write is in PostgreSQL, exactly.
+	c := pgConn(t, url)
+	inDB := studentNumbersInPostgres(t, c)
+	for _, num := range []string{"TERM-0", "TERM-1", "TERM-2", "TERM-INFLIGHT"} {
+		if !inDB[num] {
+			t.Errorf("student %s is not in PostgreSQL", num)
+		}
+	}
+	var xid uint64
+	if err := c.QueryRow(context.Background(), `SELECT max(c.xid)::text::bigint FROM changes c JOIN students s ON s.id = c.entity_id
+		WHERE c.entity = 'student' AND s.student_number = 'TERM-INFLIGHT'`).Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+
+	// The restart resumes from the index on disk, which is past the write
+	// made in flight, and finds everything as soon as it is ready.
+	s2 := serve(t, bin, dir, env...)
+	log2 := s2.log.String()
+	m := regexp.MustCompile(`resuming from its stored position" position=(\d+)`).FindStringSubmatch(log2)
+	if m == nil || strings.Contains(log2, "rebuilding") {
+		t.Fatalf("the restart did not resume from the stored position:\n%s", log2)
+	}
+	if pos, _ := strconv.ParseUint(m[1], 10, 64); pos <= xid {
+		t.Fatalf("the index on disk is at position %d, not past the in-flight write's transaction %d", pos, xid)
+	}
+	if n := searchTotal(s2.base, token, "tantalum"); n != 3 {
+		t.Errorf("after the restart a search finds %d of the 3 students written before SIGTERM", n)
+	}
+	if n := searchTotal(s2.base, token, "hafnium"); n != 1 {
+		t.Errorf("after the restart a search finds %d students written in flight, want 1", n)
+	}
+}
+
+// corruptStoredFields overwrites the table of stored documents of every
+// segment of the index in dir, which makes bleve index out of range (panic)
+// when it reads a document back (zap v17: the table's offset is 28 bytes
+// from the end of the segment).
+func corruptStoredFields(t *testing.T, dir string) {
+	t.Helper()
+	zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	if len(zaps) == 0 {
+		t.Fatal("no segment to corrupt")
+	}
+	for _, z := range zaps {
+		b, err := os.ReadFile(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := endian.BigEndian.Uint32(b[len(b)-8:]); v != 17 {
+			t.Fatalf("segment format %d: this test knows only zap v17's footer", v)
+		}
+		stored := endian.BigEndian.Uint64(b[len(b)-28:])
+		docs := endian.BigEndian.Uint64(b[len(b)-36:])
+		for i := stored; i < stored+8*docs && i < uint64(len(b)); i++ {
+			b[i] = 0xff
+		}
+		if err := os.WriteFile(z, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCorruptIndex: a server that finds its index directory damaged or
+// gone rebuilds it from PostgreSQL and becomes ready with the right
+// answers; it never crashes or hangs on it. And reindex refuses a directory
+// that a running server has open.
+func TestCorruptIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server five times")
+	}
+	bin := binary(t)
+	url := pgtest.NewDBURL(t)
+	env := []string{"DATABASE_URL=" + url}
+	cli(t, bin, env, "seed", "--students", "300", "--seed", "7")
+	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
+	dir := dataDir(t)
+	indexDir := filepath.Join(dir, "index")
+	s := serve(t, bin, dir, env...)
+	if _, err := createStudent(s.base, token, "CORRUPT-1", "I study niobium."); err != nil {
+		t.Fatal(err)
+	}
+	// reindex refuses the directory of a running server (it would delete
+	// the files under it), at once rather than waiting for its lock.
+	cmd := exec.Command(bin, "reindex", "--index-dir", indexDir)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use") {
+		t.Fatalf("reindex on a running server's index: %v\n%s", err, out)
+	}
+	s.stop()
+	want := len(studentNumbersInPostgres(t, pgConn(t, url)))
+
+	for _, c := range []struct {
+		name    string
+		corrupt func()
+		rebuild bool   // the log must say it rebuilds
+		log     string // and this
+	}{
+		{"segment whose stored-document table is garbage (bleve panics reading it)", func() { corruptStoredFields(t, indexDir) }, true,
+			"search index: corrupt"},
+		{"root.bolt overwritten", func() {
+			p := filepath.Join(indexDir, "store", "root.bolt")
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, bytes.Repeat([]byte("crucible"), int(fi.Size())/8), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, true, ""},
+		// bleve then falls back to an older snapshot, if it has one
+		{"segment truncated", func() {
+			zaps, _ := filepath.Glob(filepath.Join(indexDir, "store", "*.zap"))
+			for _, z := range zaps {
+				fi, _ := os.Stat(z)
+				if err := os.Truncate(z, fi.Size()/2); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, false, ""},
+		{"index directory deleted", func() {
+			if err := os.RemoveAll(indexDir); err != nil {
+				t.Fatal(err)
+			}
+		}, true, ""},
+	} {
+		c.corrupt()
+		s := serve(t, bin, dir, env...)
+		if log := s.log.String(); c.rebuild && !strings.Contains(log, "search index: rebuilt") || !strings.Contains(log, c.log) {
+			t.Errorf("%s: no rebuild (or no %q) in the log:\n%s", c.name, c.log, log)
+		}
+		if n := searchTotal(s.base, token, ""); n != want {
+			t.Errorf("%s: the index holds %d students once ready, PostgreSQL %d", c.name, n, want)
+		}
+		if n := searchTotal(s.base, token, "niobium"); n != 1 {
+			t.Errorf("%s: a search for a known student finds %d", c.name, n)
+		}
+		s.stop()
+		if !s.cmd.ProcessState.Success() {
+			t.Fatalf("%s: serve did not exit cleanly: %v\n%s", c.name, s.cmd.ProcessState, s.log)
+		}
+		t.Logf("%s: ready with %d students", c.name, want)
+	}
+}
+
+// TestBehindTransactionPooler: two replicas start at once on an empty
+// database through a connection pooler in transaction mode, configured as
+// the README says (default_query_exec_mode=exec, CRUCIBLE_NO_LISTEN=1).
+// Both migrate through the pooler: every migration is applied once and no
+// advisory lock is left on the pooler's server connections. No session
+// LISTENs. A write through one replica is in its own search results at once
+// (it waits for its own index) and in the other's within about a second
+// (it polls the change feed every second).
+func TestBehindTransactionPooler(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two servers")
+	}
+	bin := binary(t)
+	url := pgtest.NewDBURL(t)
+	c := pgConn(t, url)
+	ctx := context.Background()
+	if _, err := c.Exec(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := txpool.Start(url, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	env := []string{"DATABASE_URL=" + p.URL("default_query_exec_mode=exec"), "CRUCIBLE_NO_LISTEN=1"}
+	a, b := launch(t, bin, dataDir(t), env...), launch(t, bin, dataDir(t), env...)
+	a.waitReady()
+	b.waitReady()
+	var versions string
+	if err := c.QueryRow(ctx, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{}
+	for v := 1; v <= postgres.LatestVersion(); v++ {
+		want = append(want, strconv.Itoa(v))
+	}
+	if versions != strings.Join(want, ",") {
+		t.Fatalf("schema_migrations holds %s after two concurrent starts, want %s", versions, strings.Join(want, ","))
+	}
+	var locks, listening int
+	if err := c.QueryRow(ctx, `SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+		(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%')`).Scan(&locks, &listening); err != nil {
+		t.Fatal(err)
+	}
+	if locks != 0 || listening != 0 {
+		t.Fatalf("behind the pooler: %d advisory locks left, %d sessions LISTENing", locks, listening)
+	}
+	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
+	for i, r := range []struct{ from, to *served }{{a, b}, {b, a}} {
+		word := fmt.Sprintf("scandium%d", i)
+		if _, err := createStudent(r.from.base, token, fmt.Sprint("POOL-", i), "I refine "+word+"."); err != nil {
+			t.Fatal(err)
+		}
+		if n := searchTotal(r.from.base, token, word); n != 1 {
+			t.Fatalf("the writing replica finds %d of its own write", n)
+		}
+		start := time.Now()
+		for searchTotal(r.to.base, token, word) != 1 {
+			if time.Since(start) > 2*time.Second {
+				t.Fatal("a write through one replica is not searchable on the other within 2 s of polling")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Logf("write %d searchable on the other replica after %s", i, time.Since(start).Round(time.Millisecond))
+	}
+	if opened, lent := p.Stats(); opened < 4 || lent < 20 {
+		t.Fatalf("the servers did not go through the pooler: %d server connections, %d loans", opened, lent)
+	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func (e *environment) reindex(ctx context.Context, args []string) error {
-	fs := e.newFlags("reindex", "reindex [flags]\n\nRebuilds the search index from PostgreSQL, with a progress bar. Stop the server that uses the\nindex first (an index directory is opened by one process at a time); a running server\nrebuilds its own index by itself when the directory is deleted or corrupt.")
+	fs := e.newFlags("reindex", "reindex [flags]\n\nRebuilds the search index from PostgreSQL, with a progress bar. Stop the server that uses the\nindex first: an index directory is opened by one process at a time, and reindex refuses one\nthat is in use. You rarely need it: a server rebuilds its index by itself when it starts and\nfinds the directory missing, corrupt, of another mapping version, or behind the pruned part\nof the change feed (a running server does not notice a directory deleted under it; restart it).")
 	dbf := e.addDBFlags(fs)
 	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
 	if err := fs.Parse(args); err != nil {
@@ -25,11 +25,18 @@ func (e *environment) reindex(ctx context.Context, args []string) error {
 	if dir == "" {
 		dir = filepath.Join(dbf.dataDir, "index")
 	}
+	if err := indexsync.IndexInUse(dir); err != nil {
+		return fmt.Errorf("%w; stop that server first", err)
+	}
 	d, err := e.openDB(ctx, dbf)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	// Checked again: a server may have started meanwhile.
+	if err := indexsync.IndexInUse(dir); err != nil {
+		return fmt.Errorf("%w; stop that server first", err)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}

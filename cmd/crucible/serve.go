@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/exaring/otelpgx"
@@ -24,7 +27,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
-	"github.com/crucible-talent/crucible/matching"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
@@ -40,9 +42,18 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	maxDepth := fs.Int("max-depth", 15, "maximum nesting of fields in a query")
 	maxComplexity := fs.Int("max-complexity", 20000, "maximum query complexity (a list costs its page size times its items)")
 	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
+	noListen := fs.Bool("no-listen", e.getenv("CRUCIBLE_NO_LISTEN") != "", "do not LISTEN for change notifications; only poll the change feed every second (needed behind a connection pooler in transaction mode; env CRUCIBLE_NO_LISTEN=1)")
+	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz answering 503, so that load balancers stop sending requests, before draining (env CRUCIBLE_DRAIN_DELAY)")
 	debugAddr := fs.String("debug-addr", e.getenv("CRUCIBLE_DEBUG_ADDR"), "address of a separate listener for Go's profiler (/debug/pprof/), off when empty; keep it on loopback (env CRUCIBLE_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if v := e.getenv("CRUCIBLE_DRAIN_DELAY"); v != "" && !flagSet(fs, "drain-delay") {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("CRUCIBLE_DRAIN_DELAY: %w", err)
+		}
+		*drainDelay = d
 	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, nil)
 	if *logJSON {
@@ -79,17 +90,33 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if dir == "" {
 		dir = filepath.Join(dbf.dataDir, "index")
 	}
-	ix, ierr := matching.Open(dir)
-	if ierr != nil && !errors.Is(ierr, matching.ErrNeedsRebuild) {
-		return ierr
+	ix, rebuild, err := indexsync.OpenIndex(ctx, d.DB, dir, log)
+	if err != nil {
+		return err
 	}
-	defer ix.Close()
 	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopFollowing()
-	follower := &indexsync.Follower{DB: d.DB, Index: ix, Log: log}
+	follower := &indexsync.Follower{DB: d.DB, Index: ix, Log: log, NoListen: *noListen}
+	// closeIndex stops the follower, waits until it has finished the batch
+	// it may be applying, and then closes the index, which waits for every
+	// applied batch to reach the disk. (Closing while a batch is applied
+	// would lose it, or worse.)
+	closeIndex := sync.OnceFunc(func() {
+		stopFollowing()
+		follower.Wait()
+		pos := follower.Position()
+		if err := ix.Close(); err != nil {
+			log.Error("search index: close", "err", err)
+			return
+		}
+		log.Info("search index: flushed and closed", "position", pos)
+	})
+	defer closeIndex()
 	metrics := server.NewMetrics(d.DB.Pool)
 	registerIndexMetrics(metrics, d.DB, ix, follower)
-	follower.Start(followCtx, ierr != nil)
+	follower.Start(followCtx, rebuild)
+	if *noListen {
+		log.Info("search index: LISTEN is off; polling the change feed", "every", time.Second)
+	}
 	svc := &indexsync.Service{DB: d.DB, Index: ix, Follower: follower}
 	res := &graph.Resolver{DB: d.DB, Match: svc, AfterWrite: svc.ReadYourWrites}
 
@@ -116,8 +143,12 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if cfg.PersistedOnly && len(cfg.PersistedQueries) == 0 {
 		return errors.New("--persisted-only needs --persisted-queries")
 	}
+	var draining atomic.Bool
 	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
 		Ready: func(ctx context.Context) error {
+			if draining.Load() {
+				return errors.New("shutting down")
+			}
 			if err := d.DB.Ready(ctx); err != nil {
 				return err
 			}
@@ -146,13 +177,44 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests")
+	// Draining, in this order: /readyz says 503 (for --drain-delay the
+	// server still takes requests, while load balancers notice); then the
+	// listener closes and the requests in flight finish, with the follower
+	// still running, so that mutations among them still wait for their own
+	// writes in the index; then the follower applies what was committed up
+	// to now, stops, and the index reaches the disk. A restart resumes from
+	// there instead of rebuilding.
+	draining.Store(true)
+	log.Info("shutting down: draining requests", "delay", *drainDelay)
+	if *drainDelay > 0 {
+		time.Sleep(*drainDelay)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	var drainErr error
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		drainErr = fmt.Errorf("requests still running after 15 s were cut off: %w", err)
+		log.Error("shutting down", "err", drainErr)
+		srv.Close()
 	}
-	return nil
+	log.Info("shutting down: requests drained; bringing the search index up to date")
+	if follower.Ready() == nil {
+		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := follower.WaitForWrites(wctx, 5*time.Second)
+		cancel()
+		if err != nil {
+			log.Warn("search index: not up to date at shutdown; the next start catches up from the change feed", "err", err)
+		}
+	}
+	closeIndex()
+	return drainErr
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // firstStart loads the demo data and the demo personas' tokens into an empty

@@ -7,9 +7,12 @@
 // entities that changed, and applies them with the new watermark in the
 // same bleve batch. It wakes on LISTEN/NOTIFY and also polls, so a lost
 // notification costs only latency. Each server process follows the feed
-// with its own index; nothing is consumed. An index that is missing,
-// corrupt, of another mapping version, or older than the pruned part of the
-// feed is rebuilt from PostgreSQL on start.
+// with its own index; nothing is consumed. OpenIndex opens a server's index
+// on start: one that is missing, corrupt, of another mapping version, never
+// completely built, or older than the pruned part of the feed is replaced by
+// an empty one, which the follower rebuilds from PostgreSQL. Behind a
+// connection pooler in transaction mode the follower runs with NoListen and
+// only polls. Wait lets a server stop the follower before closing the index.
 //
 // Service converts between coop and matching types: it loads internships
 // and hiring priorities, scopes partners' questions to what they may see,

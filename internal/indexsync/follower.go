@@ -23,7 +23,14 @@ type Follower struct {
 	Poll time.Duration
 	// Progress, when set, hears about rebuild progress.
 	Progress func(done, total int)
+	// NoListen switches LISTEN/NOTIFY off: the follower then only polls,
+	// every Poll. Behind a connection pooler in transaction mode, LISTEN
+	// would register a pooled server connection, whose notifications go to
+	// whichever client it serves next (if any), and would hold a client
+	// connection of the pooler for good.
+	NoListen bool
 
+	wg       sync.WaitGroup // the goroutines of Start
 	mu       sync.Mutex
 	pos      uint64
 	caughtUp bool
@@ -35,8 +42,9 @@ type Follower struct {
 const rebuildBatch = 2000
 
 // Start brings the index up to date (rebuilding it when needed) in the
-// background and keeps following the feed until ctx ends. needsRebuild says
-// the index is new or was replaced (matching.ErrNeedsRebuild).
+// background and keeps following the feed until ctx ends; Wait waits for it
+// to stop. needsRebuild says the index is new or was replaced
+// (matching.ErrNeedsRebuild, or OpenIndex's answer).
 func (f *Follower) Start(ctx context.Context, needsRebuild bool) {
 	if f.Log == nil {
 		f.Log = slog.Default()
@@ -48,9 +56,26 @@ func (f *Follower) Start(ctx context.Context, needsRebuild bool) {
 	f.changed = make(chan struct{})
 	f.kick = make(chan struct{}, 1)
 	f.mu.Unlock()
-	go f.listen(ctx)
-	go f.run(ctx, needsRebuild)
+	if !f.NoListen {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			f.listen(ctx)
+		}()
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		f.run(ctx, needsRebuild)
+	}()
 }
+
+// Wait returns once the goroutines of Start have ended, which they do soon
+// after its ctx ends: a batch being applied is applied to the end first,
+// and a rebuild stops between batches (it stores its position only at the
+// end, so the next start rebuilds again). After Wait nothing writes to the
+// index any more, and it may be flushed and closed.
+func (f *Follower) Wait() { f.wg.Wait() }
 
 func (f *Follower) run(ctx context.Context, needsRebuild bool) {
 	for ctx.Err() == nil {
@@ -93,6 +118,8 @@ func (f *Follower) prepare(ctx context.Context, needsRebuild bool) error {
 	if needsRebuild || pos == 0 || pos < pruned {
 		return f.Rebuild(ctx)
 	}
+	students, internships := f.Index.Count()
+	f.Log.Info("search index: resuming from its stored position", "position", pos, "students", students, "internships", internships)
 	f.setPos(pos, false)
 	return nil
 }
@@ -352,8 +379,12 @@ func (f *Follower) WaitForWrites(ctx context.Context, timeout time.Duration) err
 }
 
 // listen wakes the follower on NOTIFY crucible_changes, reconnecting after
-// failures; polling covers the gaps.
+// failures; polling covers the gaps. When LISTEN itself fails (some poolers
+// refuse it), it says so once and tries again less and less often, up to
+// every 30 s, while the follower polls.
 func (f *Follower) listen(ctx context.Context) {
+	backoff := 200 * time.Millisecond
+	warned := false
 	for ctx.Err() == nil {
 		conn, err := f.DB.Pool.Acquire(ctx)
 		if err != nil {
@@ -361,6 +392,15 @@ func (f *Follower) listen(ctx context.Context) {
 			continue
 		}
 		_, err = conn.Exec(ctx, "LISTEN crucible_changes")
+		if err != nil && ctx.Err() == nil {
+			if !warned {
+				f.Log.Warn("search index: LISTEN failed; polling the change feed instead", "every", f.Poll, "err", err)
+				warned = true
+			}
+			backoff = min(2*backoff, 30*time.Second)
+		} else if err == nil {
+			backoff, warned = 200*time.Millisecond, false
+		}
 		for err == nil {
 			_, err = conn.Conn().WaitForNotification(ctx)
 			if err == nil {
@@ -369,7 +409,7 @@ func (f *Follower) listen(ctx context.Context) {
 		}
 		// The connection may be in an unknown state; do not return it.
 		conn.Hijack().Close(context.Background())
-		sleep(ctx, 200*time.Millisecond)
+		sleep(ctx, backoff)
 	}
 }
 

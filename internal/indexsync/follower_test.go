@@ -6,12 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/pgtest/txpool"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -212,5 +215,108 @@ func TestFollowersAreIndependent(t *testing.T) {
 	_, c := follow(t, db, "") // a new replica builds from PostgreSQL and joins
 	if searchCount(t, c) != 5 {
 		t.Fatal("a new follower did not build the existing data")
+	}
+}
+
+// listeners counts the sessions of db's database whose last statement was a
+// LISTEN (a listening session stays idle after it).
+func listeners(t *testing.T, db *postgres.DB) int {
+	t.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestNoListenPolls: behind a connection pooler in transaction mode (pgx
+// in simple_protocol mode, LISTEN off), the follower polls the change feed
+// every second, and a write made elsewhere is in the index within about a
+// second.
+func TestNoListenPolls(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.NewDBURL(t)
+	direct, err := postgres.Open(ctx, url) // a writer elsewhere, on the same server
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(direct.Close) // after the listening follower's cleanup below
+
+	p, err := txpool.Start(url, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	pooled, err := postgres.Open(ctx, p.URL("default_query_exec_mode=simple_protocol"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pooled.Close()
+	ix, err := matching.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	f := &indexsync.Follower{DB: pooled, Index: ix, Log: quiet, NoListen: true} // Poll: the default, 1 s
+	f.Start(fctx, true)
+	defer func() { cancel(); f.Wait(); ix.Close() }()
+	eventually(t, 10*time.Second, "ready", func() bool { return f.Ready() == nil })
+	if n := listeners(t, direct); n != 0 {
+		t.Fatalf("%d sessions LISTEN with LISTEN off", n)
+	}
+	var worst time.Duration
+	for i := 0; i < 3; i++ {
+		if _, err := direct.CreateStudent(ctx, student(100+i)); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		eventually(t, 2*time.Second, "a write made elsewhere is polled into the index", func() bool { return searchCount(t, ix) == i+1 })
+		worst = max(worst, time.Since(start))
+		time.Sleep(time.Duration(i) * 300 * time.Millisecond) // meet the poll at another phase
+	}
+	t.Logf("slowest of 3 writes in the index after %s", worst.Round(time.Millisecond))
+	if opened, lent := p.Stats(); opened < 2 || lent < 3 {
+		t.Fatalf("the follower did not go through the pooler: %d server connections, %d loans", opened, lent)
+	}
+	// The probe for listeners sees one when LISTEN is on.
+	_, _ = follow(t, direct, "")
+	eventually(t, 2*time.Second, "a listening session", func() bool { return listeners(t, direct) == 1 })
+}
+
+// TestWaitStopsTheFollower: Wait returns only once the follower has
+// stopped, not while it is in the middle of a batch, so that the index can
+// be closed after it (a server's shutdown does that).
+func TestWaitStopsTheFollower(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgres.New(pgtest.NewDB(t))
+	for i := 0; i < 5; i++ {
+		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := matching.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	inBatch := make(chan struct{})
+	var once sync.Once
+	var finished atomic.Bool
+	fctx, cancel := context.WithCancel(ctx)
+	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond,
+		Progress: func(done, total int) { // called by the rebuild, between its batches
+			once.Do(func() { close(inBatch) })
+			time.Sleep(300 * time.Millisecond)
+			finished.Store(true)
+		}}
+	f.Start(fctx, true)
+	<-inBatch
+	cancel()
+	f.Wait()
+	if !finished.Load() {
+		t.Fatal("Wait returned while the follower was still in the middle of a rebuild")
 	}
 }
