@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // ErrorPresenter classifies errors once, at the edge: domain codes become
@@ -40,6 +41,10 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if c == coop.ECANCELLED {
 				out.Message = "The request was cancelled by its client."
 			}
+		} else if postgres.IsUnavailable(err) {
+			code = coop.EUNAVAILABLE
+			log.WarnContext(ctx, "database unavailable", "err", err.Error(), "path", out.Path.String())
+			out.Message = "The database cannot be reached right now; try again shortly."
 		} else if code == coop.EINTERNAL {
 			log.ErrorContext(ctx, "internal error", "err", err.Error(), "path", out.Path.String())
 			out.Message = "Internal error."

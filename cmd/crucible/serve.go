@@ -166,7 +166,15 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// A client gets 10 s for its headers and 30 s for its whole request (a
+	// body of at most 1 MiB); the answer must be written within the request
+	// timeout plus 30 s. So a slow or stalled client cannot hold a
+	// connection and its goroutine for ever.
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute}
+	if cfg.RequestTimeout > 0 { // --request-timeout 0 lifts the limits on answers too
+		srv.WriteTimeout = cfg.RequestTimeout + 30*time.Second
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "graphiql", "http://"+ln.Addr().String()+"/")

@@ -16,6 +16,7 @@ const (
 	EINTERNAL        = "INTERNAL"        // a bug or a system failure
 	ETIMEOUT         = "TIMEOUT"         // the request took longer than the server allows
 	ECANCELLED       = "CANCELLED"       // the client went away before the answer
+	EUNAVAILABLE     = "UNAVAILABLE"     // the database cannot be reached for now; try again
 )
 
 // Field-level codes used in FieldError.Code.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -115,6 +119,27 @@ var constraintErrors = map[string]coop.FieldError{
 
 // mapError turns PostgreSQL errors into coop errors, by SQLSTATE and
 // constraint name, never by message text.
+// IsUnavailable reports whether err means that PostgreSQL cannot be reached
+// or is going away (connection refused or lost, the server shutting down or
+// starting up), as opposed to a query that failed: the request can be tried
+// again once the database is back.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || (errors.As(err, &ne) && !ne.Timeout())
+}
+
 func mapError(err error) error {
 	if err == nil {
 		return nil

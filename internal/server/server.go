@@ -220,6 +220,11 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 				writeError(w, r, http.StatusServiceUnavailable, "The request took too long and was cancelled.", code)
 				return
 			}
+			if postgres.IsUnavailable(err) {
+				d.Log.WarnContext(r.Context(), "authenticate: database unavailable", "err", err)
+				writeError(w, r, http.StatusServiceUnavailable, "The database cannot be reached right now; try again shortly.", coop.EUNAVAILABLE)
+				return
+			}
 			d.Log.ErrorContext(r.Context(), "authenticate", "err", err)
 			writeError(w, r, http.StatusServiceUnavailable, "The server cannot check credentials right now.", coop.EINTERNAL)
 			return
