@@ -109,7 +109,7 @@ func TestReplicas(t *testing.T) {
 			map[string]any{"in": map[string]any{"studentNumber": fmt.Sprint("REP", i), "name": "Replica", "enrolmentYear": 2022,
 				"graduationYear": 2026, "gpa": 4.0, "consentToShare": true, "major": "Metallurgical Engineering",
 				"availableFrom": "2026-06-01", "availableUntil": "2026-09-30",
-				"skills": []map[string]any{{"skill": "aluminium electrolysis", "level": 5}, {"skill": "process control", "level": 5}, {"skill": "data analysis", "level": 5}},
+				"skills":    []map[string]any{{"skill": "aluminium electrolysis", "level": 5}, {"skill": "process control", "level": 5}, {"skill": "data analysis", "level": 5}},
 				"statement": "I research " + word + " alloys and aluminium electrolysis process control on the potline."}})
 		if err != nil || out["errors"] != nil {
 			t.Fatalf("write through replica %d: %v %v", i, err, out)
