@@ -94,8 +94,8 @@ func newEnvWith(t testing.TB, hcfg server.Config) *env {
 		t.Fatal(err)
 	}
 	fctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() { stop(); ix.Close() })
 	follower := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 100 * time.Millisecond}
+	t.Cleanup(func() { stop(); follower.Wait(); ix.Close() })
 	follower.Start(fctx, true)
 	svc := &indexsync.Service{DB: db, Index: ix, Follower: follower}
 	res := &graph.Resolver{DB: db, Match: svc, AfterWrite: svc.ReadYourWrites}
