@@ -12,12 +12,16 @@ import (
 const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrolment_year, s.graduation_year, s.gpa::float8 AS gpa,
 	s.courses, s.certificates, s.languages, s.preferred_cities, s.statement, s.available_from, s.available_until,
 	s.consent_to_share, s.consent_updated_at, s.email, s.phone, s.created_at, s.updated_at,
-	ARRAY(SELECT k.skill FROM student_skills k WHERE k.student_id = s.id ORDER BY k.level DESC, k.skill) AS skill_names,
-	ARRAY(SELECT k.level FROM student_skills k WHERE k.student_id = s.id ORDER BY k.level DESC, k.skill) AS skill_levels`
+	sk.skill_names, sk.skill_levels`
+
+// studentsFrom is what studentCols are selected from: the students, each
+// with its skills aggregated by one lateral subquery.
+const studentsFrom = `students s LEFT JOIN LATERAL (SELECT array_agg(k.skill ORDER BY k.level DESC, k.skill) AS skill_names,
+	array_agg(k.level ORDER BY k.level DESC, k.skill) AS skill_levels FROM student_skills k WHERE k.student_id = s.id) sk ON true`
 
 // studentRow is a row of studentCols: the skills come as two arrays in the
-// same order (names and levels), which pgx reads in binary, much faster
-// than a JSON aggregate that would be parsed by reflection.
+// same order (names and levels; null when there are none), which pgx reads
+// in binary, much faster than a JSON aggregate parsed by reflection.
 type studentRow struct {
 	coop.Student
 	SkillNames  []string
@@ -104,7 +108,7 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	var a args
 	where := studentWhere(f, &a)
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
-		from: "SELECT " + studentCols + " FROM students s", idExpr: "s.id", where: where, args: a,
+		from: "SELECT " + studentCols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
 		collect: collectStudent,
 	}, opt)
@@ -147,12 +151,12 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM students s WHERE s.id = ANY($1)", ids)
+	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1)", ids)
 }
 
 // FindStudentByID returns one student or NOT_FOUND.
 func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
-	return oneWith(ctx, db.Pool, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+	return oneWith(ctx, db.Pool, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id)
 }
 
 // CreateStudent validates and inserts a student with their skills.
@@ -185,7 +189,7 @@ func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student
 		if err := recordChange(ctx, tx, "student", id); err != nil {
 			return err
 		}
-		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id)
 		return err
 	})
 	return out, err
@@ -216,7 +220,7 @@ func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coo
 func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
 	var out *coop.Student
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1 FOR UPDATE", id)
+		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 FOR UPDATE OF s", id)
 		if err != nil {
 			return err
 		}
@@ -244,7 +248,7 @@ func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdat
 		if err := recordChange(ctx, tx, "student", id); err != nil {
 			return err
 		}
-		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM students s WHERE s.id = $1", id)
+		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id)
 		return err
 	})
 	return out, err
