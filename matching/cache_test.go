@@ -177,3 +177,49 @@ func TestResultCache_ConcurrentMisses(t *testing.T) {
 		}
 	})
 }
+
+// TestUnchangedStudentKeepsTheCache: a student written again with the same
+// indexed fields (a change of something the index does not hold) is not
+// written again: cached results stay valid and the position still moves;
+// a real change is seen at once.
+func TestUnchangedStudentKeepsTheCache(t *testing.T) {
+	ctx := context.Background()
+	ix, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	from := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	s := Student{ID: "1", Name: "A", Consent: true, GraduationYear: 2026, Statement: "I cast billets.", AvailableFrom: from,
+		Skills: []StudentSkill{{Name: "casting", Level: 3}}}
+	if err := ix.Apply(ctx, Batch{Students: []Student{s, {ID: "2", Name: "B", Statement: "I cast ingots."}}, Position: 1}); err != nil {
+		t.Fatal(err)
+	}
+	req := SearchRequest{Query: "billets", First: 5}
+	first, err := ix.Search(ctx, req)
+	if err != nil || first.TotalCount != 1 {
+		t.Fatalf("%+v %v", first, err)
+	}
+	gen := ix.gen.Load()
+	same := s
+	same.AvailableFrom = from.In(time.FixedZone("CST", 8*3600)) // the same instant
+	same.Skills = []StudentSkill{{Name: "casting", Level: 3}}
+	if err := ix.Apply(ctx, Batch{Students: []Student{same}, Position: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := ix.Position(); p != 2 || ix.gen.Load() != gen {
+		t.Fatalf("position %d, generation moved %v: an unchanged student was written again", p, ix.gen.Load() != gen)
+	}
+	hits := ix.CacheStats().Hits
+	if _, err := ix.Search(ctx, req); err != nil || ix.CacheStats().Hits != hits+1 {
+		t.Fatalf("the cached search was dropped by an unchanged student (%v)", err)
+	}
+	changed := s
+	changed.Statement = "I anodise profiles."
+	if err := ix.Apply(ctx, Batch{Students: []Student{changed}, Position: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := ix.Search(ctx, req); err != nil || after.TotalCount != 0 {
+		t.Fatalf("after a real change: %+v %v", after, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,11 +242,23 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	}
 	bb := ix.bleve.NewBatch()
 	docs := make([]*studentDoc, 0, len(b.Students))
+	// A student whose indexed fields did not change (a change of e-mail,
+	// say, or the same change read twice) is not written again: its
+	// document, the table and the cached results stay as they are.
+	// Batches are applied one at a time (by the follower), so what is read
+	// here is still current when the batch lands.
+	ix.mu.RLock()
 	for _, s := range b.Students {
 		d := ix.prepare(s)
+		if old, ok := ix.student(s.ID); ok && sameStudent(&old.Student, &d.Student) {
+			continue
+		}
 		docs = append(docs, d)
-		if err := bb.Index("s:"+s.ID, ix.studentFields(d)); err != nil {
-			return fmt.Errorf("matching: index student %s: %w", s.ID, err)
+	}
+	ix.mu.RUnlock()
+	for _, d := range docs {
+		if err := bb.Index("s:"+d.ID, ix.studentFields(d)); err != nil {
+			return fmt.Errorf("matching: index student %s: %w", d.ID, err)
 		}
 	}
 	ins := make([]*Internship, 0, len(b.Internships))
@@ -284,6 +297,17 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	}
 	ix.mu.Unlock()
 	return nil
+}
+
+// sameStudent reports whether two students index the same (times compared
+// as instants).
+func sameStudent(a, b *Student) bool {
+	if !a.AvailableFrom.Equal(b.AvailableFrom) || !a.AvailableUntil.Equal(b.AvailableUntil) {
+		return false
+	}
+	x, y := *a, *b
+	x.AvailableFrom, x.AvailableUntil, y.AvailableFrom, y.AvailableUntil = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y)
 }
 
 // prepare canonicalises a student's skills.

@@ -28,12 +28,8 @@ local wrk_requests = {}
 local counter = 0
 
 local function vars_for(kind, i)
-  if kind == "node" or kind == "mutation" then
-    local id = students[(i % #students) + 1]
-    if kind == "node" then
-      return '{"id":"' .. id .. '"}'
-    end
-    return '{"in":{"id":"' .. id .. '","statement":"load test ' .. i .. '"}}'
+  if kind == "node" then
+    return '{"id":"' .. students[(i % #students) + 1] .. '"}'
   elseif kind == "shortlist" then
     return '{"id":"' .. internship .. '"}'
   elseif kind == "search" then
@@ -42,23 +38,45 @@ local function vars_for(kind, i)
   return "{}"
 end
 
+-- Each wrk thread gets a number (setup runs in the main VM), so that the
+-- statements its mutations write are unique across threads.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local headers
+local deck = {}
+
 init = function(args)
-  -- Build a deck of 100 requests in the weights' proportions.
-  local deck = {}
+  -- Build a deck of 100 requests in the weights' proportions. Queries are
+  -- formatted once; a mutation is formatted when it is sent, with a
+  -- statement never written before, so that every write really changes
+  -- the student (and its search index document).
   for _, r in ipairs(requests) do
     for n = 1, r[1] do
       deck[#deck + 1] = r
     end
   end
+  headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
   for i, r in ipairs(deck) do
-    local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
-    wrk_requests[i] = wrk.format("POST", "/graphql", headers, body(r[3], vars_for(r[4], i)))
+    if r[4] ~= "mutation" then
+      wrk_requests[i] = wrk.format("POST", "/graphql", headers, body(r[3], vars_for(r[4], i)))
+    end
   end
 end
 
 request = function()
   counter = counter + 1
-  return wrk_requests[(counter % #wrk_requests) + 1]
+  local i = (counter % #deck) + 1
+  local r = deck[i]
+  if r[4] == "mutation" then
+    local id = students[(i % #students) + 1]
+    local vars = '{"in":{"id":"' .. id .. '","statement":"load test ' .. (tid or 0) .. "-" .. counter .. '"}}'
+    return wrk.format("POST", "/graphql", headers, body(r[3], vars))
+  end
+  return wrk_requests[i]
 end
 
 local errors = 0
