@@ -80,36 +80,62 @@ type Index struct {
 }
 
 // Open opens the index in dir, or creates it. When the index there is
-// missing, unreadable or of another mapping version, Open replaces it with an
-// empty one and returns it together with ErrNeedsRebuild.
+// missing, unreadable, damaged or of another mapping version, Open replaces
+// it with an empty one and returns it together with ErrNeedsRebuild.
+//
+// The documents are read back into memory through a read-only handle first:
+// some damage to a segment (its table of stored documents, for one) makes
+// bleve index out of range, and a panic there can be recovered and leaves
+// nothing behind that writes to the directory (a read-only index runs no
+// persister and no merger). Only an index read back whole is opened for
+// writing.
 func Open(dir string) (*Index, error) {
 	v := DefaultVocabulary()
-	b, err := bleve.OpenUsing(dir, runtimeConfig)
-	if err == nil {
-		ver, verr := b.GetInternal(keyMappingVersion)
-		if verr == nil && string(ver) == MappingVersion {
-			ix := &Index{bleve: b, vocab: v, onDisk: true, dir: dir}
-			ix.reset()
-			if err := ix.load(); err == nil {
-				return ix, nil
-			}
+	ix := &Index{vocab: v, onDisk: true, dir: dir}
+	ix.reset()
+	if err := ix.readBack(dir); err == nil {
+		b, err := bleve.OpenUsing(dir, runtimeConfig)
+		if err == nil {
+			ix.bleve = b
+			return ix, nil
 		}
-		b.Close()
 	}
-	// Missing, corrupt or stale: start again.
+	// Missing, damaged or stale: start again.
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("matching: remove old index: %w", err)
 	}
-	b, err = bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig)
+	b, err := bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig)
 	if err != nil {
 		return nil, fmt.Errorf("matching: create index: %w", err)
 	}
-	ix, err := newIndex(b, v, true)
+	ix, err = newIndex(b, v, true)
 	if err != nil {
 		return nil, err
 	}
 	ix.dir = dir
 	return ix, ErrNeedsRebuild
+}
+
+// readBack opens the index in dir read-only, checks its mapping version and
+// loads its documents into memory; a panic in bleve is an error.
+func (ix *Index) readBack(dir string) (err error) {
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("matching: reading the index back panicked: %v", r)
+		}
+	}()
+	b, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "5s"})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if ver, err := b.GetInternal(keyMappingVersion); err != nil || string(ver) != MappingVersion {
+		return fmt.Errorf("matching: mapping version %q, want %q (%v)", ver, MappingVersion, err)
+	}
+	return ix.loadFrom(b)
 }
 
 // runtimeConfig: batches return once searchable, before they are on disk.
@@ -495,8 +521,8 @@ func (ix *Index) reset() {
 	ix.years = map[int32]int{}
 }
 
-// load reads the documents of an opened index back into memory.
-func (ix *Index) load() error {
+// loadFrom reads the documents of an opened index into memory.
+func (ix *Index) loadFrom(b bleve.Index) error {
 	ix.reset()
 	const page = 5000
 	var after []string
@@ -507,7 +533,7 @@ func (ix *Index) load() error {
 		if after != nil {
 			req.SearchAfter = after
 		}
-		res, err := ix.bleve.Search(req)
+		res, err := b.Search(req)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/matching"
+	"github.com/crucible-talent/crucible/matching/indextest"
 )
 
 var update = flag.Bool("update", false, "rewrite the want.json files of testdata")
@@ -350,6 +351,25 @@ func TestPositionAndReopen(t *testing.T) {
 	}
 	if s, _ := ix.Count(); s != 0 {
 		t.Fatal("a rebuilt index is not empty")
+	}
+	// A damaged segment (its table of stored documents) makes bleve panic
+	// when the documents are read back: Open must start again, not crash.
+	if err := ix.Apply(context.Background(), matching.Batch{Students: []matching.Student{{ID: "6", Consent: true}}, Position: 43}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	indextest.CorruptStoredFields(t, dir)
+	ix, err = matching.Open(dir)
+	if err != matching.ErrNeedsRebuild {
+		t.Fatalf("a damaged segment: err = %v, want ErrNeedsRebuild", err)
+	}
+	if s, _ := ix.Count(); s != 0 {
+		t.Fatal("the index that replaced a damaged one is not empty")
+	}
+	if err := ix.Apply(context.Background(), matching.Batch{Students: []matching.Student{{ID: "7", Consent: true}}, Position: 44}); err != nil {
+		t.Fatalf("the new index does not take writes: %v", err)
 	}
 	ix.Close()
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	endian "encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -27,6 +26,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/pgtest/txpool"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/matching/indextest"
 )
 
 // cli runs a crucible command and returns its standard output.
@@ -578,35 +578,6 @@ func TestSIGTERMDrains(t *testing.T) {
 	}
 }
 
-// corruptStoredFields overwrites the table of stored documents of every
-// segment of the index in dir, which makes bleve index out of range (panic)
-// when it reads a document back (zap v17: the table's offset is 28 bytes
-// from the end of the segment).
-func corruptStoredFields(t *testing.T, dir string) {
-	t.Helper()
-	zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if len(zaps) == 0 {
-		t.Fatal("no segment to corrupt")
-	}
-	for _, z := range zaps {
-		b, err := os.ReadFile(z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v := endian.BigEndian.Uint32(b[len(b)-8:]); v != 17 {
-			t.Fatalf("segment format %d: this test knows only zap v17's footer", v)
-		}
-		stored := endian.BigEndian.Uint64(b[len(b)-28:])
-		docs := endian.BigEndian.Uint64(b[len(b)-36:])
-		for i := stored; i < stored+8*docs && i < uint64(len(b)); i++ {
-			b[i] = 0xff
-		}
-		if err := os.WriteFile(z, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestCorruptIndex: a server that finds its index directory damaged or
 // gone rebuilds it from PostgreSQL and becomes ready with the right
 // answers; it never crashes or hangs on it. And reindex refuses a directory
@@ -643,7 +614,7 @@ func TestCorruptIndex(t *testing.T) {
 		rebuild bool   // the log must say it rebuilds
 		log     string // and this
 	}{
-		{"segment whose stored-document table is garbage (bleve panics reading it)", func() { corruptStoredFields(t, indexDir) }, true,
+		{"segment whose stored-document table is garbage (bleve panics reading it)", func() { indextest.CorruptStoredFields(t, indexDir) }, true,
 			"search index: corrupt"},
 		{"root.bolt overwritten", func() {
 			p := filepath.Join(indexDir, "store", "root.bolt")

@@ -2,9 +2,7 @@ package indexsync_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,35 +13,8 @@ import (
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/matching"
+	"github.com/crucible-talent/crucible/matching/indextest"
 )
-
-// corruptStoredFields overwrites the table of stored documents of every
-// segment of the index in dir, so that reading a document back indexes out
-// of range in bleve (zap v17: the table's offset is 28 bytes from the end).
-func corruptStoredFields(t *testing.T, dir string) {
-	t.Helper()
-	zaps, _ := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if len(zaps) == 0 {
-		t.Fatal("no segment to corrupt")
-	}
-	for _, z := range zaps {
-		b, err := os.ReadFile(z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v := binary.BigEndian.Uint32(b[len(b)-8:]); v != 17 {
-			t.Fatalf("segment format %d: this test knows only zap v17's footer", v)
-		}
-		stored := binary.BigEndian.Uint64(b[len(b)-28:])
-		docs := binary.BigEndian.Uint64(b[len(b)-36:])
-		for i := stored; i < stored+8*docs && i < uint64(len(b)); i++ {
-			b[i] = 0xff
-		}
-		if err := os.WriteFile(z, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // panicsOnRead reports whether reading the index's stored documents panics
 // (read-only: a panicking read-write open would leave a writer behind).
@@ -113,7 +84,7 @@ func TestOpenIndex(t *testing.T) {
 	t.Run("CorruptSegmentPanics", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "index")
 		build(t, dir)
-		corruptStoredFields(t, dir)
+		indextest.CorruptStoredFields(t, dir)
 		if !panicsOnRead(t, dir) {
 			t.Fatal("the corruption does not make bleve panic; the test proves nothing")
 		}
