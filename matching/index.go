@@ -70,8 +70,9 @@ type Index struct {
 	gen     atomic.Uint64
 	results resultCache
 
-	onDisk bool
-	dir    string
+	onDisk   bool
+	dir      string
+	replaced error // why Open replaced what it found (see Replaced)
 	// pending holds a channel per applied batch not yet on disk; each is
 	// closed (and removed) when its batch reaches the disk.
 	pmu     sync.Mutex
@@ -93,12 +94,14 @@ func Open(dir string) (*Index, error) {
 	v := DefaultVocabulary()
 	ix := &Index{vocab: v, onDisk: true, dir: dir}
 	ix.reset()
-	if err := ix.readBack(dir); err == nil {
+	reason := ix.readBack(dir)
+	if reason == nil {
 		b, err := bleve.OpenUsing(dir, runtimeConfig)
 		if err == nil {
 			ix.bleve = b
 			return ix, nil
 		}
+		reason = err
 	}
 	// Missing, damaged or stale: start again.
 	if err := os.RemoveAll(dir); err != nil {
@@ -112,9 +115,14 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.dir = dir
+	ix.dir, ix.replaced = dir, reason
 	return ix, ErrNeedsRebuild
 }
+
+// Replaced says why Open started a new, empty index (the index was missing,
+// damaged, or of another mapping version), or nil when it opened the one it
+// found.
+func (ix *Index) Replaced() error { return ix.replaced }
 
 // readBack opens the index in dir read-only, checks its mapping version and
 // loads its documents into memory; a panic in bleve is an error.

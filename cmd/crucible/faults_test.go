@@ -615,7 +615,7 @@ func TestCorruptIndex(t *testing.T) {
 		log     string // and this
 	}{
 		{"segment whose stored-document table is garbage (bleve panics reading it)", func() { indextest.CorruptStoredFields(t, indexDir) }, true,
-			"search index: corrupt"},
+			"reading the index back panicked"},
 		{"root.bolt overwritten", func() {
 			p := filepath.Join(indexDir, "store", "root.bolt")
 			fi, err := os.Stat(p)

@@ -55,7 +55,7 @@ func OpenIndex(ctx context.Context, db *postgres.DB, dir string, log *slog.Logge
 		if errors.Is(statErr, fs.ErrNotExist) {
 			log.Info("search index: none yet; building it from PostgreSQL", "dir", dir)
 		} else {
-			log.Warn("search index: unreadable, damaged or of another mapping version; rebuilding it from PostgreSQL", "dir", dir)
+			log.Warn("search index: corrupt, unreadable or of another mapping version; rebuilding it from PostgreSQL", "dir", dir, "why", ix.Replaced())
 		}
 		return ix, true, nil
 	}
