@@ -283,7 +283,7 @@ func (d Deps) limitBody(next http.Handler) http.Handler {
 // gets an answer instead of a dropped connection.
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &wroteWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			p := recover()
 			if p == nil || p == http.ErrAbortHandler {
@@ -300,24 +300,6 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 	})
 }
-
-// wroteWriter records whether the header was written.
-type wroteWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *wroteWriter) WriteHeader(code int) {
-	w.wrote = true
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *wroteWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *wroteWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type requestIDKey struct{}
 
@@ -356,14 +338,22 @@ func (d Deps) requestID(next http.Handler) http.Handler {
 	})
 }
 
+// statusWriter records the status of a response and whether anything was
+// written.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
+	s.status, s.wrote = code, true
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
