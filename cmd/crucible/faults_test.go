@@ -177,6 +177,27 @@ func dig(v any, keys ...string) any {
 	return v
 }
 
+// awaitReadyz polls /readyz until it answers want. With mustAnswer, a
+// server that stops answering is an error at once.
+func awaitReadyz(base string, want int, within time.Duration, mustAnswer bool) error {
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == want {
+				return nil
+			}
+		} else if mustAnswer {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no %d within %v (last: %v %v)", want, within, resp, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestDatabaseOutage: with the database stopped, /readyz fails and requests
 // get clean errors; when it is back, the server answers again by itself.
 func TestDatabaseOutage(t *testing.T) {
@@ -209,19 +230,8 @@ func TestDatabaseOutage(t *testing.T) {
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusServiceUnavailable {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz still ready with the database down")
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := awaitReadyz(s.base, http.StatusServiceUnavailable, 10*time.Second, false); err != nil {
+		t.Fatalf("/readyz still ready with the database down: %v", err)
 	}
 	// Clean errors meanwhile: UNAVAILABLE (try again later), never INTERNAL.
 	out, err := post(s.base, token, `{ students { totalCount } }`, nil)
@@ -229,7 +239,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatalf("during the outage: want a JSON error with the code UNAVAILABLE, got %v %v", out, err)
 	}
 	c = start()
-	deadline = time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		out, err := post(s.base, token, `{ students { totalCount } }`, nil)
 		resp, rerr := http.Get(s.base + "/readyz")
@@ -491,18 +501,8 @@ func TestSIGTERMDrains(t *testing.T) {
 	}
 	// Draining: /readyz says 503 while the server still answers.
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusServiceUnavailable {
-				break
-			}
-		}
-		if err != nil || time.Now().After(deadline) {
-			t.Fatalf("/readyz did not turn 503 during the drain delay: %v %v", resp, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := awaitReadyz(s.base, http.StatusServiceUnavailable, 5*time.Second, true); err != nil {
+		t.Fatalf("/readyz did not turn 503 during the drain delay: %v", err)
 	}
 	// Then the listener closes, with both requests still in flight.
 	for {
