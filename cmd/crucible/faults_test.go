@@ -478,6 +478,34 @@ func (r *slowRequest) finish(t *testing.T) (int, map[string]any) {
 // process exits 0; and the index on disk holds every write made before the
 // SIGTERM, so a restart resumes from its stored position (past the
 // in-flight write) instead of rebuilding, and finds them all at once.
+// TestSecondSignalStopsAtOnce: during a long drain, a second SIGTERM ends
+// the process at once.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	bin := binary(t)
+	env := []string{"DATABASE_URL=" + pgtest.NewDBURL(t)}
+	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
+	s := serve(t, bin, dataDir(t), append(env, "CRUCIBLE_DRAIN_DELAY=20s")...)
+	startSlowRequest(t, s.base, token, `{ viewer { role } }`, nil)
+	time.Sleep(200 * time.Millisecond)
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := awaitReadyz(s.base, http.StatusServiceUnavailable, 5*time.Second, true); err != nil {
+		t.Fatal(err) // draining
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("a second SIGTERM did not end a server that was draining for 20 s")
+	}
+}
+
 func TestSIGTERMDrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and stops a server twice")
