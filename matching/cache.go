@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -84,14 +85,21 @@ func cached[T any](ctx context.Context, ix *Index, kind string, req any, compute
 	fk := make([]byte, 0, 40)
 	fk = binary.BigEndian.AppendUint64(append(fk, key[:]...), gen)
 	leader := false
-	ch := ix.results.flight.DoChan(string(fk), func() (any, error) {
+	ch := ix.results.flight.DoChan(string(fk), func() (out any, err error) {
 		leader = true
 		ix.results.misses.Add(1)
-		out, err := compute()
+		// singleflight re-raises a panic of DoChan's function in a goroutine
+		// of its own, where nothing can recover it: turn it into an error.
+		defer func() {
+			if p := recover(); p != nil {
+				out, err = nil, fmt.Errorf("matching: %s panicked: %v", kind, p)
+			}
+		}()
+		v, err := compute()
 		if err == nil {
-			ix.results.put(key, gen, ix.gen.Load(), out)
+			ix.results.put(key, gen, ix.gen.Load(), v)
 		}
-		return out, err
+		return v, err
 	})
 	select {
 	case r := <-ch:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,33 +148,46 @@ func TestResultCache_ConcurrentMisses(t *testing.T) {
 		}
 	})
 	t.Run("LeaderGivesUp", func(t *testing.T) {
-		leaderCtx, cancel := context.WithCancel(context.Background())
-		entered := make(chan struct{})
-		leaderDone := make(chan error, 1)
-		go func() {
-			_, err := cached(leaderCtx, ix, "test", "another request", func() (int, error) {
-				close(entered)
-				<-leaderCtx.Done()
-				return 0, leaderCtx.Err()
-			})
-			leaderDone <- err
-		}()
-		<-entered
-		follower := make(chan int, 1)
-		go func() {
-			v, err := cached(context.Background(), ix, "test", "another request", func() (int, error) { return 7, nil })
-			if err != nil {
-				t.Error(err)
+		// The follower must join the leader's flight before the leader
+		// gives up; a follower that comes later simply leads a flight of
+		// its own (a miss, not a hit). Try until one run has joined.
+		for attempt := 0; ; attempt++ {
+			if attempt == 50 {
+				t.Fatal("in 50 runs the follower never joined the leader's computation")
 			}
-			follower <- v
-		}()
-		time.Sleep(20 * time.Millisecond) // the follower joins the flight
-		cancel()
-		if err := <-leaderDone; !errors.Is(err, context.Canceled) {
-			t.Fatalf("leader: %v", err)
-		}
-		if v := <-follower; v != 7 {
-			t.Fatalf("follower got %d, want its own answer 7", v)
+			req := fmt.Sprint("another request ", attempt)
+			leaderCtx, cancel := context.WithCancel(context.Background())
+			entered := make(chan struct{})
+			leaderDone := make(chan error, 1)
+			go func() {
+				_, err := cached(leaderCtx, ix, "test", req, func() (int, error) {
+					close(entered)
+					<-leaderCtx.Done()
+					return 0, leaderCtx.Err()
+				})
+				leaderDone <- err
+			}()
+			<-entered
+			before := ix.CacheStats()
+			follower := make(chan int, 1)
+			go func() {
+				v, err := cached(context.Background(), ix, "test", req, func() (int, error) { return 7, nil })
+				if err != nil {
+					t.Error(err)
+				}
+				follower <- v
+			}()
+			time.Sleep(20 * time.Millisecond) // time for the follower to join
+			cancel()
+			if err := <-leaderDone; !errors.Is(err, context.Canceled) {
+				t.Fatalf("leader: %v", err)
+			}
+			if v := <-follower; v != 7 {
+				t.Fatalf("follower got %d, want its own answer 7", v)
+			}
+			if after := ix.CacheStats(); after.Hits == before.Hits+1 && after.Misses == before.Misses {
+				return // it joined, and still got an answer of its own
+			}
 		}
 	})
 }
@@ -221,5 +235,20 @@ func TestUnchangedStudentKeepsTheCache(t *testing.T) {
 	}
 	if after, err := ix.Search(ctx, req); err != nil || after.TotalCount != 0 {
 		t.Fatalf("after a real change: %+v %v", after, err)
+	}
+}
+
+// TestResultCache_PanicIsAnError: a computation that panics (bleve on a
+// damaged segment, say) is an error for its callers, not a crash of the
+// process.
+func TestResultCache_PanicIsAnError(t *testing.T) {
+	ix, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	_, err = cached(context.Background(), ix, "test", "panics", func() (int, error) { panic("damaged segment") })
+	if err == nil || !strings.Contains(err.Error(), "damaged segment") {
+		t.Fatalf("err = %v, want the panic as an error", err)
 	}
 }
