@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -115,6 +116,44 @@ func TestAudit_GroupCommit(t *testing.T) {
 			t.Fatalf("FindAudit: %v %v", f, err)
 		}
 	})
+
+	// A detail whose encoding panics fails its own entry; the others of its
+	// group are written, and the log goes on taking entries.
+	t.Run("ErrPanicFailsAlone", func(t *testing.T) {
+		var wg sync.WaitGroup
+		results := make([]error, 30)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				detail := map[string]any{"i": i}
+				if i == 3 {
+					detail["bad"] = panicky{}
+				}
+				results[i] = db.Audit(ctx, postgres.AuditEntry{Actor: "p", Action: "panic-test", RequestID: fmt.Sprint("p", i), Detail: detail})
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("audit writers hang after a panic")
+		}
+		for i, err := range results {
+			if (i == 3) != (err != nil) {
+				t.Fatalf("entry %d: %v", i, err)
+			}
+		}
+		if err := db.Audit(ctx, postgres.AuditEntry{Actor: "p", Action: "panic-test", RequestID: "after"}); err != nil {
+			t.Fatalf("after the panic: %v", err)
+		}
+	})
 }
+
+// panicky panics when it is encoded.
+type panicky struct{}
+
+func (panicky) MarshalJSON() ([]byte, error) { panic("cannot encode") }
 
 func ptrInt(v int) *int { return &v }

@@ -102,7 +102,8 @@ type AuditEntry struct {
 // written, the entries that arrive wait and are written together next, in
 // one statement, by the first of them. Under load, many requests share one
 // round trip; alone, an entry is written at once. The caller's context
-// does not cancel a write that is shared with others.
+// does not cancel a write that is shared with others; each group has its
+// own time limit.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
@@ -157,35 +158,55 @@ func (db *DB) writeAuditGroup(ctx context.Context) {
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
 	g.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	errs := make([]error, len(batch))
+	// Whatever happens below, a panic included, every entry of the group
+	// gets its answer and the queue its next writer: otherwise every later
+	// entry would wait for ever.
+	defer func() {
+		if p := recover(); p != nil {
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = fmt.Errorf("audit: writing the log panicked: %v", p)
+				}
+			}
+		}
+		g.mu.Lock()
+		var next *pendingAudit
+		if len(g.queue) > 0 {
+			next = g.queue[0]
+		} else {
+			g.writing = false
+		}
+		g.mu.Unlock()
+		if next != nil {
+			next.done <- auditResult{lead: true}
+		}
+		for i, p := range batch {
+			p.done <- auditResult{err: errs[i]}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	if err := db.insertAudit(ctx, batch); err != nil {
-		// One bad entry must not fail the others: write them one by one.
-		for i := range batch {
+		for i := range errs {
 			errs[i] = err
-			if len(batch) > 1 {
+		}
+		// One bad entry must not fail the others: write them one by one,
+		// unless the database itself is the problem.
+		if len(batch) > 1 && !IsUnavailable(err) && ctx.Err() == nil {
+			for i := range batch {
 				errs[i] = db.insertAudit(ctx, batch[i:i+1])
 			}
 		}
 	}
-	cancel()
-	g.mu.Lock()
-	var next *pendingAudit
-	if len(g.queue) > 0 {
-		next = g.queue[0]
-	} else {
-		g.writing = false
-	}
-	g.mu.Unlock()
-	if next != nil {
-		next.done <- auditResult{lead: true}
-	}
-	for i, p := range batch {
-		p.done <- auditResult{err: errs[i]}
-	}
 }
 
-func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) error {
+func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) (err error) {
+	defer func() {
+		if p := recover(); p != nil { // a detail that cannot be encoded, say
+			err = fmt.Errorf("audit: %v", p)
+		}
+	}()
 	n := len(batch)
 	actors, roles, actions, types, objects, requests := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	tokens := make([]*int64, n)
@@ -194,7 +215,7 @@ func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) error {
 		e := p.entry
 		actors[i], roles[i], tokens[i], actions[i], types[i], objects[i], requests[i], details[i] = e.Actor, e.Role, e.TokenID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, e.Detail
 	}
-	_, err := db.Pool.Exec(ctx, `INSERT INTO audit_log (actor, role, token_id, action, object_type, object_id, request_id, detail)
+	_, err = db.Pool.Exec(ctx, `INSERT INTO audit_log (actor, role, token_id, action, object_type, object_id, request_id, detail)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])`,
 		actors, roles, tokens, actions, types, objects, requests, details)
 	if err != nil {
