@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -95,6 +96,10 @@ func Open(dir string) (*Index, error) {
 	ix := &Index{vocab: v, onDisk: true, dir: dir}
 	ix.reset()
 	reason := ix.readBack(dir)
+	if errors.Is(reason, bolterrors.ErrTimeout) {
+		// Another process has the index open: it is not ours to replace.
+		return nil, fmt.Errorf("matching: %s: %w", dir, ErrLocked)
+	}
 	if reason == nil {
 		b, err := bleve.OpenUsing(dir, runtimeConfig)
 		if err == nil {
@@ -135,7 +140,7 @@ func (ix *Index) readBack(dir string) (err error) {
 			err = fmt.Errorf("matching: reading the index back panicked: %v", r)
 		}
 	}()
-	b, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "5s"})
+	b, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "1s"})
 	if err != nil {
 		return err
 	}
@@ -145,6 +150,10 @@ func (ix *Index) readBack(dir string) (err error) {
 	}
 	return ix.loadFrom(b)
 }
+
+// ErrLocked is returned by Open when another process has the index open
+// (each process needs an index directory of its own).
+var ErrLocked = errors.New("the index is open in another process")
 
 // runtimeConfig: batches return once searchable, before they are on disk.
 // Scorch persists batches in order, and a batch's position is stored in the

@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"math"
 	"os"
@@ -436,5 +437,34 @@ func TestOpenAvailability(t *testing.T) {
 	}
 	if res.TotalCount != 2 || res.Entries[0].StudentID != "1" && res.Entries[1].StudentID != "1" {
 		t.Fatalf("want students 1 (open) and 2 (overlapping), got %+v", res.Entries)
+	}
+}
+
+// TestOpenLocked: an index that another process (here another handle) has
+// open is refused with ErrLocked and left as it is, never replaced.
+func TestOpenLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := matching.Open(dir)
+	if err != matching.ErrNeedsRebuild {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Apply(context.Background(), matching.Batch{Students: []matching.Student{{ID: "1", Consent: true}}, Position: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if other, err := matching.Open(dir); !errors.Is(err, matching.ErrLocked) {
+		if other != nil {
+			other.Close()
+		}
+		t.Fatalf("a second Open of an index in use: %v, want ErrLocked", err)
+	}
+	if s, _ := ix.Count(); s != 1 {
+		t.Fatal("the index in use lost its student")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+		t.Fatalf("the index in use was removed: %v", err)
 	}
 }
