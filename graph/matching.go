@@ -67,6 +67,8 @@ func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.I
 		}
 		return page, nil
 	}
+	// Fetched ahead before the filter, which reads the students'
+	// applications itself (the students it drops cost a little extra).
 	students := studentsAhead(ctx, ids)
 	keep := page.Entries[:0]
 	var cursors []string
