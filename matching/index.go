@@ -94,8 +94,7 @@ type Index struct {
 func Open(dir string) (*Index, error) {
 	v := DefaultVocabulary()
 	ix := &Index{vocab: v, onDisk: true, dir: dir}
-	ix.reset()
-	reason := ix.readBack(dir)
+	reason := ix.readBack(dir) // it resets the table first
 	if errors.Is(reason, bolterrors.ErrTimeout) {
 		// Another process has the index open: it is not ours to replace.
 		return nil, fmt.Errorf("matching: %s: %w", dir, ErrLocked)
@@ -287,9 +286,10 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	docs := make([]*studentDoc, 0, len(b.Students))
 	// A student whose indexed fields did not change (a change of e-mail,
 	// say, or the same change read twice) is not written again: its
-	// document, the table and the cached results stay as they are.
-	// Batches are applied one at a time (by the follower), so what is read
-	// here is still current when the batch lands.
+	// document, the table and the cached results stay as they are. The
+	// follower applies one batch at a time (a rebuild's batches, applied
+	// together, hold distinct students), so what is read here is still
+	// current when the batch lands.
 	ix.mu.RLock()
 	for _, s := range b.Students {
 		d := ix.prepare(s)

@@ -117,8 +117,6 @@ var constraintErrors = map[string]coop.FieldError{
 	"hiring_priorities_partner_id_fkey":   {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No such partner."},
 }
 
-// mapError turns PostgreSQL errors into coop errors, by SQLSTATE and
-// constraint name, never by message text.
 // IsUnavailable reports whether err means that PostgreSQL cannot be reached
 // or is going away (connection refused or lost, the server shutting down or
 // starting up), as opposed to a query that failed: the request can be tried
@@ -140,6 +138,8 @@ func IsUnavailable(err error) bool {
 		errors.Is(err, syscall.EPIPE) || (errors.As(err, &ne) && !ne.Timeout())
 }
 
+// mapError turns PostgreSQL errors into coop errors, by SQLSTATE and
+// constraint name, never by message text.
 func mapError(err error) error {
 	if err == nil {
 		return nil

@@ -116,9 +116,13 @@ func (db *DB) SubtreeIDs(ctx context.Context, id int64) ([]int64, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
+// partnerPathSQL lists a partner's path to the top of its group, the
+// partner first.
+const partnerPathSQL = "SELECT id FROM partner_path($1) ORDER BY depth"
+
 // PartnerPath returns a partner's id and its ancestors' ids, nearest first.
 func (db *DB) PartnerPath(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, "SELECT id FROM partner_path($1) ORDER BY depth", id)
+	rows, err := db.Pool.Query(ctx, partnerPathSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("partner path: %w", err)
 	}

@@ -80,7 +80,7 @@ func scanEffectivePriorities(rows pgx.Rows, err error, partnerID int64, internsh
 // EffectivePriorities; nil when none apply).
 func (db *DB) RankingContext(ctx context.Context, partnerID, internshipID int64) ([]int64, *coop.HiringPriorities, error) {
 	b := &pgx.Batch{}
-	b.Queue("SELECT id FROM partner_path($1) ORDER BY depth", partnerID)
+	b.Queue(partnerPathSQL, partnerID)
 	b.Queue(effectivePrioritiesSQL, partnerID, &internshipID)
 	br := db.Pool.SendBatch(ctx, b)
 	defer br.Close()
