@@ -177,6 +177,19 @@ func dig(v any, keys ...string) any {
 	return v
 }
 
+// awaitInFlight waits until the server is serving n requests besides the
+// scrape that asks (its crucible_http_requests_in_flight gauge).
+func (s *served) awaitInFlight(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.metric("crucible_http_requests_in_flight") < float64(n+1) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server is not serving %d requests", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // awaitReadyz polls /readyz until it answers want. With mustAnswer, a
 // server that stops answering is an error at once.
 func awaitReadyz(base string, want int, within time.Duration, mustAnswer bool) error {
@@ -489,7 +502,7 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	token := lastLine(cli(t, bin, env, "token", "create", "--role", "ADMIN"))
 	s := serve(t, bin, dataDir(t), append(env, "CRUCIBLE_DRAIN_DELAY=20s")...)
 	startSlowRequest(t, s.base, token, `{ viewer { role } }`, nil)
-	time.Sleep(200 * time.Millisecond)
+	s.awaitInFlight(t, 1)
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -523,7 +536,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	}
 	mutation := startSlowRequest(t, s.base, token, createStudentMutation, studentInput("TERM-INFLIGHT", "I refine hafnium."))
 	search := startSlowRequest(t, s.base, token, `{ searchStudents(query: "hafnium") { totalCount edges { node { student { studentNumber } } } } }`, nil)
-	time.Sleep(200 * time.Millisecond) // the server has read their headers
+	s.awaitInFlight(t, 2) // the server has read their headers and waits for their bodies
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 type Metrics struct {
 	Registry   *prometheus.Registry
 	requests   *prometheus.CounterVec
+	inFlight   prometheus.Gauge
 	operations *prometheus.HistogramVec
 	errors     *prometheus.CounterVec
 	resolvers  *prometheus.HistogramVec
@@ -35,6 +36,8 @@ var opName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 func NewMetrics(pool *pgxpool.Pool) *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r, names: map[string]bool{},
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "crucible_http_requests_in_flight",
+			Help: "HTTP requests being served now (this scrape included)."}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "crucible_http_requests_total",
 			Help: "HTTP requests by route and status."}, []string{"route", "status"}),
 		operations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "crucible_graphql_operation_duration_seconds",
@@ -45,7 +48,7 @@ func NewMetrics(pool *pgxpool.Pool) *Metrics {
 		resolvers: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "crucible_resolver_duration_seconds",
 			Help: "Latency of the root fields.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"field"}),
 	}
-	r.MustRegister(m.requests, m.operations, m.errors, m.resolvers,
+	r.MustRegister(m.requests, m.inFlight, m.operations, m.errors, m.resolvers,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		r.MustRegister(poolCollector{pool})

@@ -319,6 +319,8 @@ func (d Deps) requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
+		d.Metrics.inFlight.Inc()
+		defer d.Metrics.inFlight.Dec()
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		la := &logAttrs{}
