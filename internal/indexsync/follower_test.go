@@ -61,6 +61,34 @@ func student(n int) *coop.Student {
 		GPA: &gpa, ConsentToShare: true, Skills: []coop.StudentSkill{{Skill: "casting", Level: 3}}}
 }
 
+// seedStudents creates students 0 to n-1.
+func seedStudents(t *testing.T, db *postgres.DB, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := db.CreateStudent(context.Background(), student(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// catchUp runs a follower on ix until it has applied every write made so
+// far, then stops it and waits for it to end (the index may be closed next).
+func catchUp(t *testing.T, db *postgres.DB, ix *matching.Index, rebuild bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond}
+	f.Start(ctx, rebuild)
+	eventually(t, 10*time.Second, "ready", func() bool { return f.Ready() == nil })
+	// Ready means caught up with the feed's horizon, which a transaction
+	// elsewhere on the cluster can hold back; wait for our own writes.
+	if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	f.Wait()
+}
+
 func searchCount(t *testing.T, ix *matching.Index) int {
 	t.Helper()
 	res, err := ix.Search(context.Background(), matching.SearchRequest{First: 1})
@@ -155,11 +183,7 @@ func TestDeletedIndexIsRebuilt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := postgres.New(pgtest.NewDB(t))
-	for i := 0; i < 30; i++ {
-		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedStudents(t, db, 30)
 	dir := filepath.Join(t.TempDir(), "index")
 	runFor := func() int {
 		ix, err := matching.Open(dir)
@@ -167,17 +191,8 @@ func TestDeletedIndexIsRebuilt(t *testing.T) {
 		if err != nil && !rebuild {
 			t.Fatal(err)
 		}
-		fctx, cancel := context.WithCancel(ctx)
-		f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond}
-		f.Start(fctx, rebuild)
-		eventually(t, 10*time.Second, "ready", func() bool { return f.Ready() == nil })
-		// Ready means caught up with the feed's horizon, which a transaction
-		// elsewhere on the cluster can hold back; wait for our own writes.
-		if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
-			t.Fatal(err)
-		}
+		catchUp(t, db, ix, rebuild)
 		n := searchCount(t, ix)
-		cancel()
 		ix.Close()
 		return n
 	}
@@ -202,15 +217,10 @@ func TestDeletedIndexIsRebuilt(t *testing.T) {
 // read the same feed; none consumes it.
 func TestFollowersAreIndependent(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	db := postgres.New(pgtest.NewDB(t))
 	_, a := follow(t, db, "")
 	_, b := follow(t, db, "")
-	for i := 0; i < 5; i++ {
-		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedStudents(t, db, 5)
 	eventually(t, 2*time.Second, "both indexes see every write", func() bool { return searchCount(t, a) == 5 && searchCount(t, b) == 5 })
 	_, c := follow(t, db, "") // a new replica builds from PostgreSQL and joins
 	if searchCount(t, c) != 5 {
@@ -292,11 +302,7 @@ func TestWaitStopsTheFollower(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := postgres.New(pgtest.NewDB(t))
-	for i := 0; i < 5; i++ {
-		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedStudents(t, db, 5)
 	ix, err := matching.NewMemory()
 	if err != nil {
 		t.Fatal(err)

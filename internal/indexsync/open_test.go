@@ -37,11 +37,7 @@ func TestOpenIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := postgres.New(pgtest.NewDB(t))
-	for i := 0; i < 20; i++ {
-		if _, err := db.CreateStudent(ctx, student(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedStudents(t, db, 20)
 	// build runs a follower on dir until it has caught up, and closes it.
 	build := func(t *testing.T, dir string) (students int, position uint64) {
 		t.Helper()
@@ -49,15 +45,7 @@ func TestOpenIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fctx, cancel := context.WithCancel(ctx)
-		f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 50 * time.Millisecond}
-		f.Start(fctx, rebuild)
-		eventually(t, 10*time.Second, "ready", func() bool { return f.Ready() == nil })
-		if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		cancel()
-		f.Wait()
+		catchUp(t, db, ix, rebuild)
 		students, _ = ix.Count()
 		position, _ = ix.Position()
 		if err := ix.Close(); err != nil {
