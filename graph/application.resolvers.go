@@ -59,6 +59,18 @@ func (r *mutationResolver) ApplyToInternship(ctx context.Context, input model.Ap
 	if err == nil {
 		iid, err = decodeID(input.InternshipID, typeInternship, "internshipId")
 	}
+	if err == nil {
+		// An internship the student may not see (a DRAFT, one of another
+		// status it never applied to) is not found, as one that does not
+		// exist: the store's rule on OPEN applies only to what can be seen.
+		in, lerr := loaders.For(ctx).Internship.Load(ctx, iid)
+		if lerr != nil {
+			return nil, asNoObject(lerr, input.InternshipID)
+		}
+		if !internshipVisible(ctx, v, in) {
+			return nil, noObject(input.InternshipID)
+		}
+	}
 	var a *coop.Application
 	if err == nil {
 		a, err = r.DB.ApplyToInternship(ctx, sid, iid, str(input.Motivation), v.Actor())
@@ -81,14 +93,14 @@ func (r *mutationResolver) TransitionApplication(ctx context.Context, input mode
 	var a *coop.Application
 	if err == nil {
 		if a, err = r.DB.FindApplicationByID(ctx, id); err != nil {
-			return nil, err
+			return nil, asNoObject(err, input.ID)
 		}
 		pid, err := internshipPartner(ctx, a.InternshipID)
 		if err != nil {
 			return nil, err
 		}
 		if !auth.CanSeeApplication(v, a, pid) {
-			return nil, notFound()
+			return nil, noObject(input.ID)
 		}
 		if !auth.CanTransition(v, a, pid, input.To) {
 			return nil, auth.Forbidden()

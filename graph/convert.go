@@ -240,7 +240,7 @@ func alumnusFromInput(in model.CreateAlumnusInput) (*coop.Alumnus, error) {
 	return &coop.Alumnus{StudentID: sid, Name: in.Name, GraduationYear: in.GraduationYear, Major: str(in.Major),
 		EmployerID: eid, Position: str(in.Position), JoinedOn: in.JoinedOn, GrowthStory: str(in.GrowthStory),
 		CurriculumFeedback: str(in.CurriculumFeedback), CurriculumRating: in.CurriculumRating,
-		WillingToMentor: boolv(in.WillingToMentor)}, nil
+		WillingToMentor: boolv(in.WillingToMentor), ConsentToShare: boolv(in.ConsentToShare)}, nil
 }
 
 func alumnusUpdateFromInput(in model.UpdateAlumnusInput) (int64, coop.AlumnusUpdate, error) {
@@ -251,7 +251,7 @@ func alumnusUpdateFromInput(in model.UpdateAlumnusInput) (int64, coop.AlumnusUpd
 	eid, err := decodeOptID(in.EmployerID, typePartner, "employerId")
 	return id, coop.AlumnusUpdate{Name: in.Name, GraduationYear: in.GraduationYear, Major: in.Major, EmployerID: eid,
 		Position: in.Position, JoinedOn: in.JoinedOn, GrowthStory: in.GrowthStory, CurriculumFeedback: in.CurriculumFeedback,
-		CurriculumRating: in.CurriculumRating, WillingToMentor: in.WillingToMentor}, err
+		CurriculumRating: in.CurriculumRating, WillingToMentor: in.WillingToMentor, ConsentToShare: in.ConsentToShare}, err
 }
 
 func alumnusFilter(f *model.AlumnusFilter) (coop.AlumnusFilter, error) {

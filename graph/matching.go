@@ -10,6 +10,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/matching"
 )
 
@@ -28,14 +29,16 @@ func pageSize(first *int) (int, error) {
 	return *first, nil
 }
 
-// visibleInternship loads an internship the viewer may see, or NOT_FOUND.
-func (r *Resolver) visibleInternship(ctx context.Context, v *coop.Viewer, id int64) (*coop.Internship, error) {
+// rankedInternship loads an internship whose shortlists the viewer may
+// see (the college's, or its group's), or NOT_FOUND as for one that does
+// not exist.
+func (r *Resolver) rankedInternship(ctx context.Context, v *coop.Viewer, id int64) (*coop.Internship, error) {
 	in, err := loaders.For(ctx).Internship.FetchOne(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, asNoObject(err, GlobalID(typeInternship, id))
 	}
-	if !auth.CanSeeInternship(v, in) || !(v.Staff() || auth.InGroup(v, in.PartnerID)) {
-		return nil, notFound()
+	if !auth.CanSeeShortlist(v, in.PartnerID) {
+		return nil, noObject(GlobalID(typeInternship, id))
 	}
 	return in, nil
 }
@@ -73,7 +76,7 @@ func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.I
 	keep := page.Entries[:0]
 	var cursors []string
 	for i, e := range page.Entries {
-		if s := students[i]; s != nil && studentAccess(ctx, v, s).See {
+		if s := students[i]; s != nil && auth.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }) {
 			keep = append(keep, e)
 			cursors = append(cursors, page.Cursors[i])
 		}
@@ -170,4 +173,30 @@ func selects(ctx context.Context, path ...string) bool {
 		fields = next
 	}
 	return false
+}
+
+// savedEntries returns the entries of a saved shortlist that v may see now,
+// ranked 1, 2, 3… among themselves: a reader learns nothing (rank, score,
+// skills, or a gap in the ranks) of a student it may not see.
+func (r *Resolver) savedEntries(ctx context.Context, v *coop.Viewer, l *postgres.Shortlist) ([]*postgres.SavedEntry, error) {
+	out := make([]*postgres.SavedEntry, 0, len(l.Entries))
+	if !v.Staff() && len(l.Entries) > 0 {
+		ids := make([]int64, len(l.Entries))
+		for i, e := range l.Entries {
+			ids[i] = e.StudentID
+		}
+		_, _ = loaders.For(ctx).Student.Fetch(ctx, ids) // now, not after the batch window
+	}
+	for i := range l.Entries {
+		e := l.Entries[i]
+		ok, err := r.visible(ctx, v, &e)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			e.Rank = len(out) + 1
+			out = append(out, &e)
+		}
+	}
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
+	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
@@ -38,7 +39,7 @@ func (r *mutationResolver) SaveShortlist(ctx context.Context, input model.SaveSh
 	}
 	var saved *postgres.Shortlist
 	if err == nil {
-		in, lerr := r.visibleInternship(ctx, v, iid)
+		in, lerr := r.rankedInternship(ctx, v, iid)
 		if lerr != nil {
 			return nil, lerr
 		}
@@ -46,7 +47,7 @@ func (r *mutationResolver) SaveShortlist(ctx context.Context, input model.SaveSh
 		if page, err = r.shortlistPage(ctx, v, in, size, "", input.Filter); err != nil {
 			return nil, err
 		}
-		l := &postgres.Shortlist{InternshipID: iid, Name: input.Name, SavedBy: v.Actor(), TotalCount: page.TotalCount}
+		l := &postgres.Shortlist{InternshipID: iid, Name: input.Name, SavedBy: v.Actor(), TotalCount: page.TotalCount, SavedByPartner: v.PartnerID}
 		if v.TokenID != 0 {
 			l.SavedByToken = &v.TokenID
 		}
@@ -81,9 +82,9 @@ func (r *queryResolver) Shortlist(ctx context.Context, internshipID string, firs
 	}
 	iid, err := decodeID(internshipID, typeInternship, "internshipId")
 	if err != nil {
-		return nil, notFound()
+		return nil, noObject(internshipID)
 	}
-	in, err := r.visibleInternship(ctx, v, iid)
+	in, err := r.rankedInternship(ctx, v, iid)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (r *queryResolver) RecommendedInternships(ctx context.Context, studentID st
 	}
 	sid, err := decodeID(studentID, typeStudent, "studentId")
 	if err != nil || !(v.Staff() || (v.StudentID != nil && *v.StudentID == sid)) {
-		return nil, notFound()
+		return nil, noObject(studentID)
 	}
 	if r.Match == nil {
 		return nil, errNoIndex()
@@ -191,9 +192,9 @@ func (r *queryResolver) Shortlists(ctx context.Context, internshipID string) ([]
 	}
 	iid, err := decodeID(internshipID, typeInternship, "internshipId")
 	if err != nil {
-		return nil, notFound()
+		return nil, noObject(internshipID)
 	}
-	if _, err := r.visibleInternship(ctx, v, iid); err != nil {
+	if _, err := r.rankedInternship(ctx, v, iid); err != nil {
 		return nil, err
 	}
 	return r.DB.ShortlistsByInternship(ctx, []int64{iid})
@@ -209,6 +210,28 @@ func (r *savedShortlistResolver) Internship(ctx context.Context, obj *postgres.S
 	return loaders.For(ctx).Internship.Load(ctx, obj.InternshipID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *savedShortlistResolver) TotalCount(ctx context.Context, obj *postgres.Shortlist) (int, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if v.Staff() || (obj.SavedByPartner != nil && auth.InGroup(v, *obj.SavedByPartner)) {
+		return obj.TotalCount, nil
+	}
+	es, err := r.savedEntries(ctx, v, obj)
+	return len(es), err
+}
+
+// Entries is the resolver for the entries field.
+func (r *savedShortlistResolver) Entries(ctx context.Context, obj *postgres.Shortlist) ([]*postgres.SavedEntry, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.savedEntries(ctx, v, obj)
+}
+
 // Student is the resolver for the student field.
 func (r *savedShortlistEntryResolver) Student(ctx context.Context, obj *postgres.SavedEntry) (*coop.Student, error) {
 	v, err := viewer(ctx)
@@ -216,13 +239,10 @@ func (r *savedShortlistEntryResolver) Student(ctx context.Context, obj *postgres
 		return nil, err
 	}
 	s, err := loaders.For(ctx).Student.Load(ctx, obj.StudentID)
-	if coop.ErrorCode(err) == coop.ENOTFOUND {
-		return nil, nil
+	if coop.ErrorCode(err) == coop.ENOTFOUND && v.Staff() {
+		return nil, nil // deleted since the list was saved
 	}
-	if err != nil || !studentAccess(ctx, v, s).See {
-		return nil, err
-	}
-	return s, nil
+	return s, err
 }
 
 // Breakdown is the resolver for the breakdown field.

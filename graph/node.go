@@ -5,7 +5,6 @@ import (
 
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -14,88 +13,58 @@ import (
 // no other key will come); without, through the loaders' batches (nodes,
 // which fetches each type's ids at once first, see prefetchNodes).
 func (r *Resolver) node(ctx context.Context, v *coop.Viewer, gid string, now bool) (model.Node, error) {
-	typ, id, ok := ParseGlobalID(gid)
-	if !ok {
-		return nil, coop.Errorf(coop.ENOTFOUND, "No object has the id %q.", gid)
+	n, err := r.load(ctx, gid, now)
+	if err != nil {
+		return nil, asNoObject(err, gid)
 	}
-	l := loaders.For(ctx)
-	var n model.Node
-	visible := false
-	switch typ {
-	case typePartner:
-		p, err := l.Partner.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = p, auth.CanSeePartner(v, p)
-	case typeAgreement:
-		a, err := l.Agreement.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = a, auth.CanSeeAgreement(v, a)
-	case typeSite:
-		s, err := l.Site.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = s, auth.CanSeeSite(v, s)
-	case typeStudent:
-		s, err := l.Student.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = s, studentAccess(ctx, v, s).See
-	case typeAlumnus:
-		a, err := l.Alumnus.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = a, auth.CanSeeAlumnus(v, a)
-	case typeInternship:
-		in, err := l.Internship.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = in, auth.CanSeeInternship(v, in)
-	case typeApplication:
-		a, err := l.Application.Get(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		pid, err := internshipPartner(ctx, a.InternshipID)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = a, auth.CanSeeApplication(v, a, pid)
-	case typePriorities:
-		h, err := r.DB.FindHiringPrioritiesByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = h, auth.CanManageForPartner(v, h.PartnerID)
-	case typeShortlist:
-		sl, err := r.DB.FindShortlistByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		in, err := l.Internship.Load(ctx, sl.InternshipID)
-		if err != nil {
-			return nil, err
-		}
-		// Saved lists are shared with the career office and the internship's group.
-		n, visible = sl, v.Staff() || auth.InGroup(v, in.PartnerID)
-	case typeToken:
-		t, err := r.DB.FindTokenByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		n, visible = t, v.Role == coop.RoleAdmin
+	ok, err := r.visible(ctx, v, n)
+	if err != nil {
+		return nil, err
 	}
-	if n == nil || !visible {
-		return nil, coop.Errorf(coop.ENOTFOUND, "No object has the id %q.", gid)
+	if n == nil || !ok {
+		return nil, noObject(gid)
 	}
 	return n, nil
+}
+
+// load fetches the object of a global id, whoever asks.
+func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, error) {
+	typ, id, ok := ParseGlobalID(gid)
+	if !ok {
+		return nil, noObject(gid)
+	}
+	l := loaders.For(ctx)
+	switch typ {
+	case typePartner:
+		return nonNil(l.Partner.Get(ctx, id, now))
+	case typeAgreement:
+		return nonNil(l.Agreement.Get(ctx, id, now))
+	case typeSite:
+		return nonNil(l.Site.Get(ctx, id, now))
+	case typeStudent:
+		return nonNil(l.Student.Get(ctx, id, now))
+	case typeAlumnus:
+		return nonNil(l.Alumnus.Get(ctx, id, now))
+	case typeInternship:
+		return nonNil(l.Internship.Get(ctx, id, now))
+	case typeApplication:
+		return nonNil(l.Application.Get(ctx, id, now))
+	case typePriorities:
+		return nonNil(r.DB.FindHiringPrioritiesByID(ctx, id))
+	case typeShortlist:
+		return nonNil(r.DB.FindShortlistByID(ctx, id))
+	case typeToken:
+		return nonNil(r.DB.FindTokenByID(ctx, id))
+	}
+	return nil, noObject(gid)
+}
+
+// nonNil returns a loaded object as a Node, never a typed nil.
+func nonNil[T model.Node](o T, err error) (model.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // prefetchNodes fetches the objects of a nodes(ids) query with one query per

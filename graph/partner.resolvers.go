@@ -102,14 +102,22 @@ func (r *partnerResolver) Internships(ctx context.Context, obj *coop.Partner, fi
 	if err != nil {
 		return nil, err
 	}
-	is = filterSlice(is, func(in *coop.Internship) bool { return auth.CanSeeInternship(v, in) })
+	is = filterSlice(is, func(in *coop.Internship) bool { return internshipVisible(ctx, v, in) })
 	return nestedList(is, nil, internshipID, listOpts(first, after, last, before), internshipConnection)
 }
 
 // Alumni is the resolver for the alumni field.
 func (r *partnerResolver) Alumni(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	items, err := loaders.For(ctx).AlumniOf.Load(ctx, obj.ID)
-	return nestedList(items, err, alumnusID, listOpts(first, after, last, before), alumnusConnection)
+	if err != nil {
+		return nil, err
+	}
+	items = filterSlice(items, func(a *coop.Alumnus) bool { return auth.CanSeeAlumnus(v, a) })
+	return nestedList(items, nil, alumnusID, listOpts(first, after, last, before), alumnusConnection)
 }
 
 // HiringPriorities is the resolver for the hiringPriorities field.

@@ -94,7 +94,8 @@ func appliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
 	return false
 }
 
-// studentAccess decides what the viewer may know of a student.
+// studentAccess decides what the viewer may know of a student's personal
+// data (whether it may see the student at all is visible's question).
 func studentAccess(ctx context.Context, v *coop.Viewer, s *coop.Student) auth.StudentAccess {
 	return auth.ForStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) })
 }
@@ -107,8 +108,6 @@ func internshipPartner(ctx context.Context, internshipID int64) (int64, error) {
 	}
 	return in.PartnerID, nil
 }
-
-func notFound() error { return coop.Errorf(coop.ENOTFOUND, "Not found.") }
 
 // filterSlice keeps the items ok accepts.
 func filterSlice[T any](items []T, ok func(T) bool) []T {
@@ -139,14 +138,15 @@ func (r *studentResolver) personal(ctx context.Context, s *coop.Student, value s
 }
 
 // checkInternshipManager answers NOT_FOUND for an internship the viewer may
-// not see and FORBIDDEN for one it may see but not change.
+// not see (as for one that does not exist) and FORBIDDEN for one it may see
+// but not change.
 func (r *Resolver) checkInternshipManager(ctx context.Context, v *coop.Viewer, id int64) error {
 	in, err := loaders.For(ctx).Internship.Load(ctx, id)
 	if err != nil {
-		return err
+		return asNoObject(err, GlobalID(typeInternship, id))
 	}
-	if !auth.CanSeeInternship(v, in) {
-		return notFound()
+	if !internshipVisible(ctx, v, in) {
+		return noObject(GlobalID(typeInternship, id))
 	}
 	if !auth.CanManageForPartner(v, in.PartnerID) {
 		return auth.Forbidden()

@@ -93,6 +93,7 @@ type ComplexityRoot struct {
 	}
 
 	Alumnus struct {
+		ConsentToShare     func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CurriculumFeedback func(childComplexity int) int
 		CurriculumRating   func(childComplexity int) int
@@ -684,6 +685,9 @@ type SavedShortlistResolver interface {
 	ID(ctx context.Context, obj *postgres.Shortlist) (string, error)
 
 	Internship(ctx context.Context, obj *postgres.Shortlist) (*coop.Internship, error)
+
+	TotalCount(ctx context.Context, obj *postgres.Shortlist) (int, error)
+	Entries(ctx context.Context, obj *postgres.Shortlist) ([]*postgres.SavedEntry, error)
 }
 type SavedShortlistEntryResolver interface {
 	Student(ctx context.Context, obj *postgres.SavedEntry) (*coop.Student, error)
@@ -850,6 +854,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementPayload.UserErrors(childComplexity), true
 
+	case "Alumnus.consentToShare":
+		if e.ComplexityRoot.Alumnus.ConsentToShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alumnus.ConsentToShare(childComplexity), true
 	case "Alumnus.createdAt":
 		if e.ComplexityRoot.Alumnus.CreatedAt == nil {
 			break
@@ -3367,6 +3377,8 @@ type Alumnus implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUD
   curriculumRating: Int
   "Whether they offer to mentor students."
   willingToMentor: Boolean!
+  "Whether they agree to be shown to students, other alumni and partners (partners see only consenting alumni who work in their group). The career office sees every alumnus, and an alumnus always sees its own record. Off unless given."
+  consentToShare: Boolean!
   "Their student record, where one exists."
   student: Student @allow(roles: [ADMIN, CAREER_OFFICER])
   "When the record was created."
@@ -3452,6 +3464,8 @@ input CreateAlumnusInput {
   curriculumRating: Int
   "Whether they offer to mentor."
   willingToMentor: Boolean = false
+  "Whether they agree to be shown to students, other alumni and partners; off by default."
+  consentToShare: Boolean = false
 }
 
 "Changes to an alumnus: only the fields given change."
@@ -3478,6 +3492,8 @@ input UpdateAlumnusInput {
   curriculumRating: Int
   "Whether they offer to mentor."
   willingToMentor: Boolean
+  "Give or withdraw consent to be shown to students, other alumni and partners."
+  consentToShare: Boolean
 }
 
 "The result of creating or updating an alumnus."
@@ -4057,19 +4073,19 @@ type SavedShortlist implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNE
   savedBy: String!
   "When."
   createdAt: DateTime!
-  "How many students passed the hard filters then."
+  "How many students passed the hard filters then, as the saver saw them. A partner reads that figure only for a list saved by its own group's token (whose view was no wider than its own); otherwise, and for lists saved by the career office, it reads how many entries it may see, so that no student it may not see is counted."
   totalCount: Int!
-  "The entries as they were ranked then (student records are read as they are now)."
+  "The entries as they were ranked then (student records are read as they are now). Only the entries of students the reader may see now are listed, ranked 1, 2, 3… among themselves, so that nothing of a hidden student (rank, score, skills) shows."
   entries: [SavedShortlistEntry!]!
 }
 
 "An entry of a saved shortlist."
 type SavedShortlistEntry @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
-  "The rank then."
+  "The rank then, among the entries the reader may see."
   rank: Int!
   "The score then."
   score: Float!
-  "The student (as now; null if the student may no longer be seen)."
+  "The student as now; null only for the college when the student was deleted since (an entry whose student the reader may not see is not listed)."
   student: Student
   "The breakdown then."
   breakdown: [ScoreComponent!]!
@@ -4343,8 +4359,8 @@ Subsidiaries inherit their nearest ancestor's unless they set their own.
 type HiringPriorities implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
   "The global id."
   id: ID!
-  "The partner that set them."
-  partner: Partner!
+  "The partner that set them; null (with a NOT_FOUND error) when they are inherited from an ancestor the viewer may not see, as a plant's HR reading its group's priorities."
+  partner: Partner
   "The internship they apply to; null for the partner's default."
   internship: Internship
   "Weights of the match features, defaults filled in."
@@ -4961,6 +4977,8 @@ func (ec *executionContext) childFields_Alumnus(ctx context.Context, field graph
 		return ec.fieldContext_Alumnus_curriculumRating(ctx, field)
 	case "willingToMentor":
 		return ec.fieldContext_Alumnus_willingToMentor(ctx, field)
+	case "consentToShare":
+		return ec.fieldContext_Alumnus_consentToShare(ctx, field)
 	case "student":
 		return ec.fieldContext_Alumnus_student(ctx, field)
 	case "createdAt":
@@ -7863,6 +7881,29 @@ func (ec *executionContext) fieldContext_Alumnus_willingToMentor(_ context.Conte
 	return graphql.NewScalarFieldContext("Alumnus", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Alumnus_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alumnus_consentToShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentToShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alumnus_consentToShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alumnus", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9514,10 +9555,10 @@ func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-			return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HiringPriorities_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13707,7 +13748,7 @@ func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, fiel
 			return ec.fieldContext_SavedShortlist_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -13718,7 +13759,7 @@ func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SavedShortlist", field, true, true, "Int")
 }
 
 func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
@@ -13730,11 +13771,11 @@ func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field g
 			return ec.fieldContext_SavedShortlist_entries(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Entries, nil
+			return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []postgres.SavedEntry) graphql.Marshaler {
-			return ec.marshalNSavedShortlistEntry2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*postgres.SavedEntry) graphql.Marshaler {
+			return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13744,8 +13785,8 @@ func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlist",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SavedShortlistEntry(ctx, field)
 		},
@@ -18038,8 +18079,11 @@ func (ec *executionContext) unmarshalInputCreateAlumnusInput(ctx context.Context
 	if _, present := asMap["willingToMentor"]; !present {
 		asMap["willingToMentor"] = false
 	}
+	if _, present := asMap["consentToShare"]; !present {
+		asMap["consentToShare"] = false
+	}
 
-	fieldsInOrder := [...]string{"studentId", "name", "graduationYear", "major", "employerId", "position", "joinedOn", "growthStory", "curriculumFeedback", "curriculumRating", "willingToMentor"}
+	fieldsInOrder := [...]string{"studentId", "name", "graduationYear", "major", "employerId", "position", "joinedOn", "growthStory", "curriculumFeedback", "curriculumRating", "willingToMentor", "consentToShare"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18123,6 +18167,13 @@ func (ec *executionContext) unmarshalInputCreateAlumnusInput(ctx context.Context
 				return it, err
 			}
 			it.WillingToMentor = data
+		case "consentToShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentToShare"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentToShare = data
 		}
 	}
 	return it, nil
@@ -19854,7 +19905,7 @@ func (ec *executionContext) unmarshalInputUpdateAlumnusInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "graduationYear", "major", "employerId", "position", "joinedOn", "growthStory", "curriculumFeedback", "curriculumRating", "willingToMentor"}
+	fieldsInOrder := [...]string{"id", "name", "graduationYear", "major", "employerId", "position", "joinedOn", "growthStory", "curriculumFeedback", "curriculumRating", "willingToMentor", "consentToShare"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19938,6 +19989,13 @@ func (ec *executionContext) unmarshalInputUpdateAlumnusInput(ctx context.Context
 				return it, err
 			}
 			it.WillingToMentor = data
+		case "consentToShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentToShare"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentToShare = data
 		}
 	}
 	return it, nil
@@ -20809,6 +20867,11 @@ func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consentToShare":
+			out.Values[i] = ec._Alumnus_consentToShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "student":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -21667,7 +21730,7 @@ func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.Selec
 				})
 		case "partner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HiringPriorities_partner(ctx, field, obj)
 				})
@@ -22946,15 +23009,17 @@ func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SavedShortlist_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlist_totalCount(ctx, field, obj)
+				})
 		case "entries":
-			out.Values[i] = ec._SavedShortlist_entries(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedShortlist_entries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25455,15 +25520,11 @@ func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑ
 	return ec._SavedShortlist(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSavedShortlistEntry2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx context.Context, sel ast.SelectionSet, v postgres.SavedEntry) graphql.Marshaler {
-	return ec._SavedShortlistEntry(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNSavedShortlistEntry2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []postgres.SavedEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*postgres.SavedEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSavedShortlistEntry2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx, sel, v[i])
+		return ec.marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25473,6 +25534,14 @@ func (ec *executionContext) marshalNSavedShortlistEntry2ᚕgithubᚗcomᚋcrucib
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx context.Context, sel ast.SelectionSet, v *postgres.SavedEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SavedShortlistEntry!")
+		return graphql.Null
+	}
+	return ec._SavedShortlistEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx context.Context, sel ast.SelectionSet, v matching.Component) graphql.Marshaler {

@@ -254,6 +254,8 @@ type CreateAlumnusInput struct {
 	CurriculumRating *int `json:"curriculumRating,omitempty"`
 	// Whether they offer to mentor.
 	WillingToMentor *bool `json:"willingToMentor,omitempty"`
+	// Whether they agree to be shown to students, other alumni and partners; off by default.
+	ConsentToShare *bool `json:"consentToShare,omitempty"`
 }
 
 // A new internship.
@@ -870,6 +872,8 @@ type UpdateAlumnusInput struct {
 	CurriculumRating *int `json:"curriculumRating,omitempty"`
 	// Whether they offer to mentor.
 	WillingToMentor *bool `json:"willingToMentor,omitempty"`
+	// Give or withdraw consent to be shown to students, other alumni and partners.
+	ConsentToShare *bool `json:"consentToShare,omitempty"`
 }
 
 // Changes to an internship: only the fields given change.

@@ -82,7 +82,8 @@ type StudentAccess struct {
 }
 
 // ForStudent decides access to a student, given whether the student applied
-// to an internship of the viewer's group (only asked of PARTNER viewers).
+// to an internship of the viewer's group (only asked of PARTNER viewers, and
+// only when the answer matters).
 func ForStudent(v *coop.Viewer, s *coop.Student, appliedToGroup func() bool) StudentAccess {
 	switch v.Role {
 	case coop.RoleAdmin, coop.RoleCareerOfficer:
@@ -95,6 +96,22 @@ func ForStudent(v *coop.Viewer, s *coop.Student, appliedToGroup func() bool) Stu
 		return StudentAccess{See: applied || s.ConsentToShare, Personal: applied}
 	}
 	return StudentAccess{}
+}
+
+// CanSeeStudent reports whether v may read a student at all: the college
+// sees every student, a student only itself, a partner the students who
+// consent to be shown or who applied to its group (asked only when the
+// student does not consent), and alumni none.
+func CanSeeStudent(v *coop.Viewer, s *coop.Student, appliedToGroup func() bool) bool {
+	switch v.Role {
+	case coop.RoleAdmin, coop.RoleCareerOfficer:
+		return true
+	case coop.RoleStudent:
+		return v.StudentID != nil && *v.StudentID == s.ID
+	case coop.RolePartner:
+		return s.ConsentToShare || appliedToGroup()
+	}
+	return false
 }
 
 // CanChangeStudent reports whether v may update a student.
@@ -117,19 +134,39 @@ func StudentUpdateAllowed(v *coop.Viewer, u coop.StudentUpdate) error {
 	return nil
 }
 
-// ScopeAlumni limits an alumni filter to what v may list.
+// ScopeAlumni limits an alumni filter to what v may list: the rule of
+// CanSeeAlumnus as a filter.
 func ScopeAlumni(v *coop.Viewer, f *coop.AlumnusFilter) {
-	if v.Role == coop.RolePartner {
+	none := int64(0)
+	switch v.Role {
+	case coop.RoleAdmin, coop.RoleCareerOfficer:
+	case coop.RolePartner:
 		f.EmployerWithin = v.PartnerID
+		f.ConsentedOr = &none
+	case coop.RoleAlumnus:
+		own := deref(v.AlumnusID)
+		f.ConsentedOr = &own
+	default:
+		f.ConsentedOr = &none
 	}
 }
 
-// CanSeeAlumnus reports whether v may read an alumnus.
+// CanSeeAlumnus reports whether v may read an alumnus: the college sees
+// every alumnus and an alumnus its own record; everyone else sees only
+// alumni who consent to be shown, and a partner only those among them who
+// work in its group.
 func CanSeeAlumnus(v *coop.Viewer, a *coop.Alumnus) bool {
-	if v.Role == coop.RolePartner {
-		return a.EmployerID != nil && v.Group[*a.EmployerID]
+	switch v.Role {
+	case coop.RoleAdmin, coop.RoleCareerOfficer:
+		return true
+	case coop.RoleAlumnus:
+		return deref(v.AlumnusID) == a.ID || a.ConsentToShare
+	case coop.RoleStudent:
+		return a.ConsentToShare
+	case coop.RolePartner:
+		return a.ConsentToShare && a.EmployerID != nil && v.Group[*a.EmployerID]
 	}
-	return v.Role.Valid()
+	return false
 }
 
 // CanChangeAlumnus reports whether v may update an alumnus.
@@ -150,27 +187,53 @@ func AlumnusUpdateAllowed(v *coop.Viewer, u coop.AlumnusUpdate) error {
 	return nil
 }
 
-// ScopeInternships limits an internship filter to what v may list.
+// ScopeInternships limits an internship filter to what v may list: the rule
+// of CanSeeInternship as a filter.
 func ScopeInternships(v *coop.Viewer, f *coop.InternshipFilter) {
 	switch v.Role {
+	case coop.RoleAdmin, coop.RoleCareerOfficer:
 	case coop.RolePartner:
 		f.PartnerWithin = v.PartnerID
-	case coop.RoleStudent, coop.RoleAlumnus:
-		f.Statuses = []coop.InternshipStatus{coop.InternshipOpen}
+	case coop.RoleStudent:
+		own := deref(v.StudentID)
+		f.OpenOrAppliedBy = &own
+	default:
+		none := int64(0)
+		f.OpenOrAppliedBy = &none
 	}
 }
 
-// CanSeeInternship reports whether v may read an internship.
-func CanSeeInternship(v *coop.Viewer, in *coop.Internship) bool {
+// CanSeeInternship reports whether v may read an internship: the college
+// sees all, a partner its group's; students and alumni see OPEN internships,
+// and a student also the ones it applied to once they close or fill (never
+// a DRAFT). applied is asked only for a student and an internship that is
+// neither OPEN nor DRAFT.
+func CanSeeInternship(v *coop.Viewer, in *coop.Internship, applied func() bool) bool {
 	switch v.Role {
 	case coop.RoleAdmin, coop.RoleCareerOfficer:
 		return true
 	case coop.RolePartner:
 		return v.Group[in.PartnerID]
-	case coop.RoleStudent, coop.RoleAlumnus:
+	case coop.RoleStudent:
+		return in.Status == coop.InternshipOpen || (in.Status != coop.InternshipDraft && applied())
+	case coop.RoleAlumnus:
 		return in.Status == coop.InternshipOpen
 	}
 	return false
+}
+
+// CanSeePriorities reports whether v may read hiring priorities: the
+// college, and a partner for its group's priorities and for those it
+// inherits from its ancestors (which rank its own internships).
+func CanSeePriorities(v *coop.Viewer, h *coop.HiringPriorities) bool {
+	return v.Staff() || InGroup(v, h.PartnerID) || (v.Role == coop.RolePartner && v.Ancestors[h.PartnerID])
+}
+
+// CanSeeShortlist reports whether v may read a saved shortlist, given the
+// partner that offers its internship: the college and the internship's
+// group.
+func CanSeeShortlist(v *coop.Viewer, internshipPartnerID int64) bool {
+	return v.Staff() || InGroup(v, internshipPartnerID)
 }
 
 // CanManageForPartner reports whether v may change the internships and hiring

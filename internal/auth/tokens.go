@@ -57,15 +57,19 @@ func Authenticate(ctx context.Context, db *postgres.DB, secret string) (*coop.Vi
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
 		return nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
 	}
-	t, group, err := db.TokenByHash(ctx, Hash(secret))
+	t, scope, err := db.TokenByHash(ctx, Hash(secret))
 	if err != nil {
 		return nil, err
 	}
 	v := &coop.Viewer{TokenID: t.ID, Name: t.Name, Role: t.Role, PartnerID: t.PartnerID, StudentID: t.StudentID, AlumnusID: t.AlumnusID}
 	if t.Role == coop.RolePartner {
-		v.Group = make(map[int64]bool, len(group))
-		for _, id := range group {
+		v.Group = make(map[int64]bool, len(scope.GroupIDs))
+		for _, id := range scope.GroupIDs {
 			v.Group[id] = true
+		}
+		v.Ancestors = make(map[int64]bool, len(scope.AncestorIDs))
+		for _, id := range scope.AncestorIDs {
+			v.Ancestors[id] = true
 		}
 	}
 	return v, nil

@@ -166,6 +166,9 @@ type AlumnusFilter struct {
 	GraduationYear  *int
 	WillingToMentor *bool
 	Query           string
+	// ConsentedOr, when set, keeps only alumni who consent to be shown, and
+	// the alumnus with this id (a viewer's own record; 0 for none).
+	ConsentedOr *int64
 }
 
 // InternshipFilter selects internships.
@@ -176,6 +179,9 @@ type InternshipFilter struct {
 	City              string
 	LeadsToEmployment *bool
 	Query             string
+	// OpenOrAppliedBy, when set, keeps only OPEN internships and those the
+	// student with this id applied to that are not DRAFT (0 for none).
+	OpenOrAppliedBy *int64
 }
 
 // ApplicationFilter selects applications.

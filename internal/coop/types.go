@@ -186,8 +186,11 @@ type Alumnus struct {
 	CurriculumFeedback string
 	CurriculumRating   *int
 	WillingToMentor    bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// ConsentToShare says the alumnus agrees to be shown to students, other
+	// alumni and partners; the career office sees every record.
+	ConsentToShare bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // InternshipStatus is the life-cycle state of an internship.

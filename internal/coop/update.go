@@ -128,6 +128,7 @@ type AlumnusUpdate struct {
 	CurriculumFeedback *string
 	CurriculumRating   *int
 	WillingToMentor    *bool
+	ConsentToShare     *bool
 }
 
 // Apply copies the set fields onto a.
@@ -143,6 +144,7 @@ func (u AlumnusUpdate) Apply(a *Alumnus) {
 	set(&a.CurriculumFeedback, u.CurriculumFeedback)
 	setPtr(&a.CurriculumRating, u.CurriculumRating)
 	set(&a.WillingToMentor, u.WillingToMentor)
+	set(&a.ConsentToShare, u.ConsentToShare)
 }
 
 // InternshipUpdate changes some fields of an internship.

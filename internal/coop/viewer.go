@@ -34,6 +34,9 @@ type Viewer struct {
 	// Group holds, for PARTNER viewers, the ids of the partner and all its
 	// descendants: "the group" the viewer may see.
 	Group map[int64]bool
+	// Ancestors holds, for PARTNER viewers, the ids of the partner's
+	// ancestors, whose hiring priorities the partner inherits.
+	Ancestors map[int64]bool
 	// RequestID identifies the request, for the audit log.
 	RequestID string
 }

@@ -292,6 +292,7 @@ func (b *builder) alumni() error {
 			GrowthStory:        "2025年7月入职，在铝液精炼车间轮岗，正在学习在线除气和过滤操作。",
 			CurriculumFeedback: "课程内容基本够用，希望增加铝液精炼和质量检验方面的实践课。"},
 	} {
+		a.ConsentToShare = true // the demo's alumni agreed to be shown
 		out, err := b.db.CreateAlumnus(b.ctx, &a)
 		if err != nil {
 			return fmt.Errorf("%s: %w", a.Name, err)

@@ -8,7 +8,7 @@ import (
 )
 
 const alumnusCols = `a.id, a.student_id, a.name, a.graduation_year, a.major, a.employer_id, a.position, a.joined_on,
-	a.growth_story, a.curriculum_feedback, a.curriculum_rating, a.willing_to_mentor, a.created_at, a.updated_at`
+	a.growth_story, a.curriculum_feedback, a.curriculum_rating, a.willing_to_mentor, a.consent_to_share, a.created_at, a.updated_at`
 
 func alumnusWhere(f coop.AlumnusFilter, a *args) []string {
 	var w []string
@@ -24,6 +24,9 @@ func alumnusWhere(f coop.AlumnusFilter, a *args) []string {
 	if f.Query != "" {
 		q := a.add("%" + likeEscape(f.Query) + "%")
 		w = append(w, "(a.name ILIKE "+q+" OR a.position ILIKE "+q+")")
+	}
+	if f.ConsentedOr != nil {
+		w = append(w, "(a.consent_to_share OR a.id = "+a.add(*f.ConsentedOr)+")")
 	}
 	return w
 }
@@ -75,10 +78,10 @@ func (db *DB) CreateAlumnus(ctx context.Context, al *coop.Alumnus) (*coop.Alumnu
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = one[coop.Alumnus](ctx, tx, "alumnus", `INSERT INTO alumni AS a (student_id, name, graduation_year, major, employer_id,
-			position, joined_on, growth_story, curriculum_feedback, curriculum_rating, willing_to_mentor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+alumnusCols,
+			position, joined_on, growth_story, curriculum_feedback, curriculum_rating, willing_to_mentor, consent_to_share)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+alumnusCols,
 			al.StudentID, al.Name, al.GraduationYear, al.Major, al.EmployerID, al.Position, al.JoinedOn,
-			al.GrowthStory, al.CurriculumFeedback, al.CurriculumRating, al.WillingToMentor)
+			al.GrowthStory, al.CurriculumFeedback, al.CurriculumRating, al.WillingToMentor, al.ConsentToShare)
 		if err != nil {
 			return err
 		}
@@ -105,9 +108,9 @@ func (db *DB) UpdateAlumnus(ctx context.Context, id int64, upd coop.AlumnusUpdat
 		}
 		out, err = one[coop.Alumnus](ctx, tx, "alumnus", `UPDATE alumni AS a SET student_id = $2, name = $3, graduation_year = $4,
 			major = $5, employer_id = $6, position = $7, joined_on = $8, growth_story = $9, curriculum_feedback = $10,
-			curriculum_rating = $11, willing_to_mentor = $12, updated_at = now() WHERE a.id = $1 RETURNING `+alumnusCols,
+			curriculum_rating = $11, willing_to_mentor = $12, consent_to_share = $13, updated_at = now() WHERE a.id = $1 RETURNING `+alumnusCols,
 			id, al.StudentID, al.Name, al.GraduationYear, al.Major, al.EmployerID, al.Position, al.JoinedOn,
-			al.GrowthStory, al.CurriculumFeedback, al.CurriculumRating, al.WillingToMentor)
+			al.GrowthStory, al.CurriculumFeedback, al.CurriculumRating, al.WillingToMentor, al.ConsentToShare)
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,10 @@ func internshipWhere(f coop.InternshipFilter, a *args) []string {
 		q := a.add("%" + likeEscape(f.Query) + "%")
 		w = append(w, "(i.title ILIKE "+q+" OR i.description ILIKE "+q+")")
 	}
+	if f.OpenOrAppliedBy != nil {
+		w = append(w, "(i.status = 'OPEN' OR (i.status <> 'DRAFT' AND EXISTS (SELECT 1 FROM applications ap WHERE ap.internship_id = i.id AND ap.student_id = "+
+			a.add(*f.OpenOrAppliedBy)+")))")
+	}
 	return w
 }
 

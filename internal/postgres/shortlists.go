@@ -33,12 +33,15 @@ type Shortlist struct {
 	Name         string
 	SavedBy      string
 	SavedByToken *int64
+	// SavedByPartner is the partner of the PARTNER token that saved the
+	// list; nil when the career office (or an admin) saved it.
+	SavedByPartner *int64
 	Entries      []SavedEntry
 	TotalCount   int
 	CreatedAt    time.Time
 }
 
-const shortlistCols = `l.id, l.internship_id, l.name, l.saved_by, l.saved_by_token, l.entries, l.total_count, l.created_at`
+const shortlistCols = `l.id, l.internship_id, l.name, l.saved_by, l.saved_by_token, l.saved_by_partner, l.entries, l.total_count, l.created_at`
 
 // SaveShortlist stores a shortlist snapshot.
 func (db *DB) SaveShortlist(ctx context.Context, l *Shortlist) (*Shortlist, error) {
@@ -51,8 +54,8 @@ func (db *DB) SaveShortlist(ctx context.Context, l *Shortlist) (*Shortlist, erro
 	var out *Shortlist
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		out, err = one[Shortlist](ctx, tx, "shortlist", `INSERT INTO shortlists AS l (internship_id, name, saved_by, saved_by_token, entries, total_count)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+shortlistCols, l.InternshipID, l.Name, l.SavedBy, l.SavedByToken, l.Entries, l.TotalCount)
+		out, err = one[Shortlist](ctx, tx, "shortlist", `INSERT INTO shortlists AS l (internship_id, name, saved_by, saved_by_token, saved_by_partner, entries, total_count)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+shortlistCols, l.InternshipID, l.Name, l.SavedBy, l.SavedByToken, l.SavedByPartner, l.Entries, l.TotalCount)
 		return err
 	})
 	return out, err

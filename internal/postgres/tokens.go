@@ -40,36 +40,45 @@ func (db *DB) CreateToken(ctx context.Context, t *Token, hash []byte) (*Token, e
 	return out, err
 }
 
-// TokenByHash returns the live token with this hash, with the ids of its
-// partner's group for PARTNER tokens, and marks it used (at most once a
+// TokenScope is what a PARTNER token reaches: its partner's group (the
+// partner and its descendants) and the partner's ancestors.
+type TokenScope struct {
+	GroupIDs, AncestorIDs []int64
+}
+
+// TokenByHash returns the live token with this hash, with its scope for
+// PARTNER tokens, and marks it used (at most once a
 // minute, to keep reads cheap). An unknown, expired or revoked token is
 // UNAUTHENTICATED.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*Token, []int64, error) {
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*Token, TokenScope, error) {
 	type row struct {
 		Token
-		GroupIDs []int64
-		Stale    bool
+		GroupIDs    []int64
+		AncestorIDs []int64
+		Stale       bool
 	}
+	var none TokenScope
 	rows, err := db.Pool.Query(ctx, `SELECT `+tokenCols+`,
 		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT partner_subtree(t.partner_id)) END AS group_ids,
+		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT p.id FROM partner_path(t.partner_id) p WHERE p.depth > 0) END AS ancestor_ids,
 		(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
 		FROM tokens t WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, hash)
 	if err != nil {
-		return nil, nil, fmt.Errorf("find token: %w", err)
+		return nil, none, fmt.Errorf("find token: %w", err)
 	}
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByNameLax[row])
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
+		return nil, none, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("find token: %w", err)
+		return nil, none, fmt.Errorf("find token: %w", err)
 	}
 	if r.Stale {
 		if _, err := db.Pool.Exec(ctx, "UPDATE tokens SET last_used_at = now() WHERE id = $1", r.ID); err != nil {
-			return nil, nil, fmt.Errorf("mark token used: %w", err)
+			return nil, none, fmt.Errorf("mark token used: %w", err)
 		}
 	}
-	return &r.Token, r.GroupIDs, nil
+	return &r.Token, TokenScope{GroupIDs: r.GroupIDs, AncestorIDs: r.AncestorIDs}, nil
 }
 
 // ListTokens returns every token, newest first.

@@ -176,6 +176,7 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 		srv.AroundRootFields(m.observeRootField)
 	}
 	srv.AroundFields(graph.Authorize)
+	srv.AroundFields(res.Guard)
 	srv.AroundFields(graph.Audit(res.DB, log))
 	srv.SetErrorPresenter(graph.ErrorPresenter(log))
 	srv.SetRecoverFunc(graph.Recover(log))
