@@ -36,9 +36,9 @@ type Shortlist struct {
 	// SavedByPartner is the partner of the PARTNER token that saved the
 	// list; nil when the career office (or an admin) saved it.
 	SavedByPartner *int64
-	Entries      []SavedEntry
-	TotalCount   int
-	CreatedAt    time.Time
+	Entries        []SavedEntry
+	TotalCount     int
+	CreatedAt      time.Time
 }
 
 const shortlistCols = `l.id, l.internship_id, l.name, l.saved_by, l.saved_by_token, l.saved_by_partner, l.entries, l.total_count, l.created_at`
