@@ -252,26 +252,14 @@ func (e *environment) firstStart(ctx context.Context, db *postgres.DB, dataDir s
 // writeDemoTokens creates a token per persona and writes them to a file only
 // its owner can read.
 func writeDemoTokens(ctx context.Context, db *postgres.DB, s *demo.Summary, path string) error {
-	personas := []struct {
-		key string
-		tok postgres.Token
-	}{
-		{"ADMIN", postgres.Token{Name: "demo admin", Role: coop.RoleAdmin}},
-		{"CAREER_OFFICER", postgres.Token{Name: "demo career officer", Role: coop.RoleCareerOfficer}},
-		{"GROUP_HR", postgres.Token{Name: "aluminium group HR", Role: coop.RolePartner, PartnerID: &s.GroupID}},
-		{"PLANT_HR", postgres.Token{Name: "smelter HR", Role: coop.RolePartner, PartnerID: &s.SmelterID}},
-		{"OTHER_PARTNER_HR", postgres.Token{Name: "other group HR", Role: coop.RolePartner, PartnerID: &s.OtherGroupID}},
-		{"STUDENT", postgres.Token{Name: "demo student", Role: coop.RoleStudent, StudentID: &s.StudentID}},
-		{"ALUMNUS", postgres.Token{Name: "demo alumnus", Role: coop.RoleAlumnus, AlumnusID: &s.AlumnusID}},
-	}
 	out := map[string]string{}
-	for _, p := range personas {
-		t := p.tok
+	for _, p := range demo.Personas(s) {
+		t := p.Token
 		secret, _, err := auth.Issue(ctx, db, &t)
 		if err != nil {
-			return fmt.Errorf("demo token %s: %w", p.key, err)
+			return fmt.Errorf("demo token %s: %w", p.Key, err)
 		}
-		out[p.key] = secret
+		out[p.Key] = secret
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -462,3 +462,24 @@ func (b *builder) synthetic() error {
 	b.s.SyntheticStudents = len(ss)
 	return nil
 }
+
+// Persona is one of the demo's users: the key it is known by (in
+// demo-tokens.json and the README) and the token it signs in with.
+type Persona struct {
+	Key   string
+	Token postgres.Token
+}
+
+// Personas are the demo's users, one token each: every role, a group's HR,
+// a plant's HR (the smelter, below the group) and another group's HR.
+func Personas(s *Summary) []Persona {
+	return []Persona{
+		{"ADMIN", postgres.Token{Name: "demo admin", Role: coop.RoleAdmin}},
+		{"CAREER_OFFICER", postgres.Token{Name: "demo career officer", Role: coop.RoleCareerOfficer}},
+		{"GROUP_HR", postgres.Token{Name: "aluminium group HR", Role: coop.RolePartner, PartnerID: &s.GroupID}},
+		{"PLANT_HR", postgres.Token{Name: "smelter HR", Role: coop.RolePartner, PartnerID: &s.SmelterID}},
+		{"OTHER_PARTNER_HR", postgres.Token{Name: "other group HR", Role: coop.RolePartner, PartnerID: &s.OtherGroupID}},
+		{"STUDENT", postgres.Token{Name: "demo student", Role: coop.RoleStudent, StudentID: &s.StudentID}},
+		{"ALUMNUS", postgres.Token{Name: "demo alumnus", Role: coop.RoleAlumnus, AlumnusID: &s.AlumnusID}},
+	}
+}
