@@ -4180,7 +4180,7 @@ type Partner implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUD
   nameZh: String!
   "What kind of organisation it is."
   kind: PartnerKind!
-  "The parent partner, null for a group at the top."
+  "The parent partner: null for a group at the top, and null with a NOT_FOUND error where the viewer may not see it (a plant's HR reading its group)."
   parent: Partner
   "The direct subsidiaries."
   subsidiaries("Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): PartnerConnection!
