@@ -836,3 +836,37 @@ func base64Decode(s string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	return string(b), err
 }
+
+// Retrieved returns the ids of the students in the retrieval window of the
+// first page of req, best BM25 first (ties by id), as Shortlist's first
+// stage finds them: the candidates the re-rank scores with text relevance.
+// When fewer match, Shortlist fills the window from memory with students
+// scored without text; those are not returned. It is for evaluations (the
+// recall of the retrieval stage) and bypasses the result cache.
+func (ix *Index) Retrieved(ctx context.Context, req ShortlistRequest) ([]string, error) {
+	in := ix.prepareInternship(req.Internship)
+	first := req.First
+	if first <= 0 {
+		first = 20
+	}
+	window := min(MaxWindow, max(200, 5*first))
+	q, ok := ix.shortlistQuery(in, req)
+	if !ok {
+		return nil, nil
+	}
+	hits, _, err := ix.retrieve(ctx, q, window)
+	if err != nil {
+		return nil, err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
+	out := make([]string, 0, len(hits))
+	for _, h := range hits {
+		id := strings.TrimPrefix(h.id, "s:")
+		if d, ok := ix.student(id); ok && ix.pass(&filter, d.slot) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}

@@ -46,6 +46,7 @@ Commands:
   import    import students or internships: crucible import students|internships FILE
   reindex   rebuild the search index from PostgreSQL
   token     manage API tokens: crucible token create|list|revoke
+  eval      measure the matcher's ranking on a labelled set (../shared/eval)
 
 Run "crucible <command> --help" for a command's flags.
 Environment: DATABASE_URL selects a PostgreSQL server; without it, a private
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.reindex(ctx, rest)
 	case "token":
 		return env.token(ctx, rest)
+	case "eval":
+		return env.eval(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

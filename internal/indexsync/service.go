@@ -54,15 +54,9 @@ func badCursor(err error) error {
 // consented or applied to their group: the filter is part of retrieval.
 func (s *Service) Shortlist(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int, after string, f ShortlistFilter) (ShortlistPage, error) {
 	var out ShortlistPage
-	path, h, err := s.DB.RankingContext(ctx, in.PartnerID, in.ID)
+	req, err := s.shortlistRequest(ctx, v, in, first, after, f)
 	if err != nil {
 		return out, err
-	}
-	ii := &postgres.IndexedInternship{Internship: in, PartnerPath: path}
-	req := matching.ShortlistRequest{Internship: toInternship(ii), Priorities: priorities(h), First: first, After: after,
-		MinScore: f.MinScore, Cities: f.Cities}
-	if v.Role == coop.RolePartner && v.PartnerID != nil {
-		req.VisibleToPartner = id(*v.PartnerID)
 	}
 	res, err := s.Index.Shortlist(ctx, req)
 	if err != nil {
@@ -73,6 +67,38 @@ func (s *Service) Shortlist(ctx context.Context, v *coop.Viewer, in *coop.Intern
 		out.Entries = append(out.Entries, Entry{Entry: e, StudentID: parseID(e.StudentID)})
 	}
 	return out, nil
+}
+
+// shortlistRequest is the matcher's request for an internship's shortlist
+// as v sees it, with the internship's partner path and priorities.
+func (s *Service) shortlistRequest(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int, after string, f ShortlistFilter) (matching.ShortlistRequest, error) {
+	path, h, err := s.DB.RankingContext(ctx, in.PartnerID, in.ID)
+	if err != nil {
+		return matching.ShortlistRequest{}, err
+	}
+	ii := &postgres.IndexedInternship{Internship: in, PartnerPath: path}
+	req := matching.ShortlistRequest{Internship: toInternship(ii), Priorities: priorities(h), First: first, After: after,
+		MinScore: f.MinScore, Cities: f.Cities}
+	if v.Role == coop.RolePartner && v.PartnerID != nil {
+		req.VisibleToPartner = id(*v.PartnerID)
+	}
+	return req, nil
+}
+
+// Retrieved returns the ids of the students in the retrieval window of the
+// first page of an internship's shortlist (matching.Index.Retrieved), for
+// evaluations.
+func (s *Service) Retrieved(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int) ([]int64, error) {
+	req, err := s.shortlistRequest(ctx, v, in, first, "", ShortlistFilter{})
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.Index.Retrieved(ctx, req)
+	out := make([]int64, len(ids))
+	for i, sid := range ids {
+		out[i] = parseID(sid)
+	}
+	return out, err
 }
 
 // SearchHit is a student found by a search.

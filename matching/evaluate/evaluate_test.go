@@ -1,0 +1,45 @@
+package evaluate
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestMeasure(t *testing.T) {
+	j := Judgements{"a": 3, "b": 2, "c": 0, "d": 1}
+	t.Run("IdealOrderScoresOne", func(t *testing.T) {
+		m := Measure([]string{"a", "b", "d", "c"}, j, nil, Options{})
+		if !near(m.NDCG, 1) || !near(m.RR, 1) || !near(m.Recall, 1) || !near(m.Precision, 0.2) {
+			t.Fatalf("%+v", m)
+		}
+	})
+	t.Run("WorseOrderScoresLess", func(t *testing.T) {
+		m := Measure([]string{"c", "d", "b", "a"}, j, []string{"c", "d", "b"}, Options{})
+		// DCG = 0 + 1/log2(3) + 3/log2(4) + 7/log2(5); ideal = 7 + 3/log2(3) + 1/log2(4)
+		want := (1/math.Log2(3) + 3.0/2 + 7/math.Log2(5)) / (7 + 3/math.Log2(3) + 1.0/2)
+		if !near(m.NDCG, want) {
+			t.Fatalf("NDCG %v, want %v", m.NDCG, want)
+		}
+		if !near(m.RR, 1.0/3) || !near(m.Recall, 0) {
+			t.Fatalf("%+v", m)
+		}
+	})
+	t.Run("UnjudgedCountAsZero", func(t *testing.T) {
+		m := Measure([]string{"x", "a"}, j, nil, Options{K: 1})
+		if m.NDCG != 0 || m.Precision != 0 {
+			t.Fatalf("%+v", m)
+		}
+	})
+	t.Run("NoTopGradeGivesNaNRecallLeftOutOfTheMean", func(t *testing.T) {
+		m := Measure([]string{"b"}, Judgements{"b": 2}, nil, Options{})
+		if !math.IsNaN(m.Recall) {
+			t.Fatalf("%+v", m)
+		}
+		mean := Mean([]Metrics{m, {NDCG: 1, Recall: 0.5}})
+		if !near(mean.Recall, 0.5) || !near(mean.NDCG, (m.NDCG+1)/2) {
+			t.Fatalf("%+v", mean)
+		}
+	})
+}
