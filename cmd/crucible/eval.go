@@ -230,4 +230,3 @@ func printEval(w io.Writer, r *evalResult) {
 	fmt.Fprintf(tw, "mean (%d)\t%s\t%s\t%s\t%s\t\t\t\n", len(r.Jobs), pct(r.Mean.NDCG), pct(r.Mean.Precision), pct(r.Mean.RR), pct(r.Mean.Recall))
 	tw.Flush()
 }
-
