@@ -30,7 +30,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-9"
+const MappingVersion = "crucible-matching-10"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -441,6 +441,30 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	if len(en) > 0 {
 		f["text"] = strings.Join(en, " . ")
 	}
+	// The ranking's text fields: the statement, the skills' names and the
+	// education (major, courses, certificates) apart, so that each part of
+	// an internship meets the part of a profile it should (see rankText).
+	// Only their Latin part: Han text ranks through text_zh.
+	if hasNonHanWord(d.Statement) {
+		f["t_role"] = d.Statement
+	}
+	var sk, edu []string
+	for _, x := range d.Skills {
+		if hasNonHanWord(x.Name) {
+			sk = append(sk, x.Name)
+		}
+	}
+	for _, x := range append(append([]string{d.Major}, d.Courses...), d.Certificates...) {
+		if hasNonHanWord(x) {
+			edu = append(edu, x)
+		}
+	}
+	if len(sk) > 0 {
+		f["t_skill"] = strings.Join(sk, " . ")
+	}
+	if len(edu) > 0 {
+		f["t_edu"] = strings.Join(edu, " . ")
+	}
 	if len(zh) > 0 {
 		f["text_zh"] = strings.Join(zh, " . ")
 	}
@@ -514,6 +538,9 @@ func newMapping() mapping.IndexMapping {
 	st.AddFieldMappingsAt("avail_until", date())
 	st.AddFieldMappingsAt("text", text(en.AnalyzerName))
 	st.AddFieldMappingsAt("text_zh", text(cjk.AnalyzerName))
+	for _, name := range rankTextFields {
+		st.AddFieldMappingsAt(name, text(en.AnalyzerName))
+	}
 	st.AddFieldMappingsAt("raw", stored())
 
 	in := bleve.NewDocumentStaticMapping()

@@ -148,6 +148,17 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		}
 	}
 	cands = append(cands, fill.items...)
+	ix.mu.RUnlock()
+	// Text relevance over the whole window, from the whole of both texts.
+	if texts, err := ix.rankText(ctx, in, cands); err != nil {
+		return out, err
+	} else if texts != nil {
+		for i := range cands {
+			cands[i].text = texts[i]
+			cands[i].score = sc.score(cands[i].d, texts[i])
+		}
+	}
+	ix.mu.RLock()
 	sortCandidates(cands)
 	if req.MinScore > 0 {
 		kept := cands[:0]
@@ -442,7 +453,7 @@ func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Que
 			skill(c, boost/4, r.MustHave)
 		}
 	}
-	for _, t := range ix.textTermQueries(textTerms(in), 0.5) {
+	for _, t := range ix.queryTextTerms(in) {
 		add(t, t.FieldVal, t.Term, false)
 	}
 	if len(retrieve) == 0 {
@@ -510,6 +521,135 @@ func (ix *Index) textTermQueries(text string, boost float64) []*query.TermQuery 
 	}
 	return out
 }
+
+// queryTextTerms are the text clauses of an internship's shortlist query:
+// its whole text against the students' text, each part weighed by where
+// it comes from. The title and the names of the required skills say what
+// the job is, so they weigh most; the description's content words (at
+// most maxDescriptionTerms, the first distinct ones) weigh less. A term
+// found in several parts keeps its highest boost.
+func (ix *Index) queryTextTerms(in *Internship) []*query.TermQuery {
+	var skills []string
+	for _, r := range in.Requirements {
+		skills = append(skills, r.Skill)
+	}
+	parts := []struct {
+		text  string
+		boost float64
+	}{
+		{in.Title, titleBoost},
+		{strings.Join(skills, " . "), skillTextBoost},
+		{strings.Join(firstTerms(in.Description, maxDescriptionTerms), " "), descriptionBoost},
+	}
+	var out []*query.TermQuery
+	at := map[string]int{}
+	for _, p := range parts {
+		for _, t := range ix.textTermQueries(p.text, p.boost) {
+			k := t.FieldVal + "\x00" + t.Term
+			if i, ok := at[k]; ok {
+				if out[i].BoostVal.Value() < p.boost {
+					out[i].SetBoost(p.boost)
+				}
+				continue
+			}
+			at[k] = len(out)
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// rankTextFields are the student fields that text relevance reads: the
+// statement (objective, positions), the skills' names, and the education.
+var rankTextFields = []string{"t_role", "t_skill", "t_edu"}
+
+// rankBoosts weigh each part of an internship (title, required skills,
+// description) against each ranking field of a student (rankTextFields):
+// the title against the statement counts most, a word deep in a
+// description least.
+var rankBoosts = [3][3]float64{
+	{3, 1.5, 1},     // title
+	{1.5, 2, 0.5},   // required skills
+	{0.6, 0.6, 0.3}, // description
+}
+
+// rankText scores the text relevance of the window's candidates: one BM25
+// query of every term of the internship's title, skills and description
+// (their Han part against text_zh) over the ranking fields, weighed by
+// rankBoosts and limited to the candidates, each score divided by the
+// best. It returns nil when the internship has no text.
+func (ix *Index) rankText(ctx context.Context, in *Internship, cands []candidate) ([]float64, error) {
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	var skills []string
+	for _, r := range in.Requirements {
+		skills = append(skills, r.Skill)
+	}
+	parts := []string{in.Title, strings.Join(skills, " . "), in.Description}
+	var clauses []query.Query
+	seen := map[string]float64{}
+	for pi, text := range parts {
+		latin, han := splitScripts(text)
+		if han != "" {
+			for _, t := range ix.textTermQueries(han, rankBoosts[pi][0]) {
+				clauses = append(clauses, t)
+			}
+		}
+		a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
+		if latin == "" || a == nil {
+			continue
+		}
+		for _, tok := range a.Analyze([]byte(latin)) {
+			for fi, field := range rankTextFields {
+				k := field + "\x00" + string(tok.Term)
+				b := rankBoosts[pi][fi]
+				if seen[k] >= b {
+					continue
+				}
+				seen[k] = b
+				t := bleve.NewTermQuery(string(tok.Term))
+				t.SetField(field)
+				t.SetBoost(b)
+				clauses = append(clauses, t)
+			}
+		}
+	}
+	if len(clauses) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(cands))
+	at := make(map[string]int, len(cands))
+	for i, c := range cands {
+		ids[i] = "s:" + c.d.ID
+		at[ids[i]] = i
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddShould(clauses...)
+	bq.AddFilter(bleve.NewDocIDQuery(ids))
+	hits, best, err := ix.retrieve(ctx, bq, len(cands))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(cands))
+	if best <= 0 {
+		return out, nil
+	}
+	for _, h := range hits {
+		if i, ok := at[h.id]; ok {
+			out[i] = h.score / best
+		}
+	}
+	return out, nil
+}
+
+// Boosts of the parts of an internship's text in its shortlist query.
+const (
+	titleBoost          = 1.5
+	skillTextBoost      = 1.0
+	descriptionBoost    = 0.5
+	maxDescriptionTerms = 32
+)
 
 // textTerms are the terms of an internship's text used in queries.
 func textTerms(in *Internship) string {
@@ -796,8 +936,10 @@ var stop = map[string]bool{"the": true, "and": true, "for": true, "with": true, 
 // titleTerms extracts a bounded set of terms from an internship's text:
 // whole descriptions make slow queries (FIELD-NOTES), so only the first
 // distinct content words are used.
-func titleTerms(s string) []string {
-	const maxTerms = 8
+func titleTerms(s string) []string { return firstTerms(s, 8) }
+
+// firstTerms returns the first maxTerms distinct content words of s.
+func firstTerms(s string, maxTerms int) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
