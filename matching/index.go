@@ -353,14 +353,18 @@ func sameStudent(a, b *Student) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// prepare canonicalises a student's skills.
+// prepare canonicalises a student's skills (into d.skills).
 func (ix *Index) prepare(s Student) *studentDoc {
 	d := &studentDoc{Student: s, skills: make(skillSet, 0, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID)}
-	d.Skills = slices.Clone(s.Skills)
-	for i, sk := range s.Skills {
+	// d.Skills keep the names as written (text relevance reads them, and
+	// explanations tell an alias from the name itself); d.skills holds
+	// them canonical.
+	for _, sk := range s.Skills {
 		c := ix.vocab.Canonical(sk.Name)
-		d.Skills[i].Name = c
 		d.skills.add(c, sk.Level)
+		if normalize(sk.Name) != normalize(c) && !slices.Contains(d.aliases, c) {
+			d.aliases = append(d.aliases, c)
+		}
 	}
 	return d
 }
@@ -450,8 +454,13 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	}
 	var sk, edu []string
 	for _, x := range d.Skills {
+		// The name as written and, when the vocabulary knows it by another
+		// (a Chinese name, an alias), its canonical English name.
 		if hasNonHanWord(x.Name) {
 			sk = append(sk, x.Name)
+		}
+		if c := ix.vocab.Canonical(x.Name); normalize(c) != normalize(x.Name) && hasNonHanWord(c) {
+			sk = append(sk, c)
 		}
 	}
 	for _, x := range append(append([]string{d.Major}, d.Courses...), d.Certificates...) {

@@ -54,7 +54,11 @@ type Entry struct {
 	Breakdown     []Component
 	MatchedSkills []string
 	MissingSkills []string
-	Highlights    []Highlight
+	// SkillMatches says, for each requirement in order, which of the
+	// student's skills met it, how (exact, alias, related, partial) and
+	// with what value.
+	SkillMatches []SkillMatch
+	Highlights   []Highlight
 }
 
 // ShortlistResult is one page of a ranked list.
@@ -573,49 +577,70 @@ var rankBoosts = [3][3]float64{
 	{0.6, 0.6, 0.3}, // description
 }
 
-// rankText scores the text relevance of the window's candidates: one BM25
-// query of every term of the internship's title, skills and description
-// (their Han part against text_zh) over the ranking fields, weighed by
-// rankBoosts and limited to the candidates, each score divided by the
-// best. It returns nil when the internship has no text.
+// rankText scores the text relevance of the window's candidates. Each
+// part of the internship (title, required skills, description) is matched
+// against each ranking field of the students (rankTextFields, and the Han
+// text for the part's Chinese words and the skills' Chinese names) by its
+// own BM25 query limited to the candidates; each pair's scores are divided
+// by the pair's best, so that a long description does not drown a short
+// title, and the pairs that any candidate matches are averaged with the
+// weights of rankBoosts (a Han pair weighs as the part against the
+// statement), so that the best possible candidate has 1. It returns nil
+// when the internship has no text.
 func (ix *Index) rankText(ctx context.Context, in *Internship, cands []candidate) ([]float64, error) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
 	var skills []string
+	var zhSkills []string
 	for _, r := range in.Requirements {
 		skills = append(skills, r.Skill)
+		if sk, ok := ix.vocab.Lookup(r.Skill); ok && sk.Zh != "" {
+			zhSkills = append(zhSkills, sk.Zh)
+		}
 	}
 	parts := []string{in.Title, strings.Join(skills, " . "), in.Description}
-	var clauses []query.Query
-	seen := map[string]float64{}
+	type pair struct {
+		clauses []query.Query
+		weight  float64
+	}
+	var pairs []pair
+	a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
 	for pi, text := range parts {
 		latin, han := splitScripts(text)
-		if han != "" {
-			for _, t := range ix.textTermQueries(han, rankBoosts[pi][0]) {
-				clauses = append(clauses, t)
-			}
+		if pi == 1 && len(zhSkills) > 0 {
+			han = strings.TrimSpace(han + " " + strings.Join(zhSkills, " "))
 		}
-		a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
+		if han != "" {
+			var cl []query.Query
+			for _, t := range ix.textTermQueries(han, 1) {
+				cl = append(cl, t)
+			}
+			pairs = append(pairs, pair{cl, rankBoosts[pi][0]})
+		}
 		if latin == "" || a == nil {
 			continue
 		}
-		for _, tok := range a.Analyze([]byte(latin)) {
-			for fi, field := range rankTextFields {
-				k := field + "\x00" + string(tok.Term)
-				b := rankBoosts[pi][fi]
-				if seen[k] >= b {
+		toks := a.Analyze([]byte(latin))
+		for fi, field := range rankTextFields {
+			if rankBoosts[pi][fi] == 0 {
+				continue
+			}
+			var cl []query.Query
+			seen := map[string]bool{}
+			for _, tok := range toks {
+				if seen[string(tok.Term)] {
 					continue
 				}
-				seen[k] = b
+				seen[string(tok.Term)] = true
 				t := bleve.NewTermQuery(string(tok.Term))
 				t.SetField(field)
-				t.SetBoost(b)
-				clauses = append(clauses, t)
+				cl = append(cl, t)
 			}
+			pairs = append(pairs, pair{cl, rankBoosts[pi][fi]})
 		}
 	}
-	if len(clauses) == 0 {
+	if len(pairs) == 0 {
 		return nil, nil
 	}
 	ids := make([]string, len(cands))
@@ -624,20 +649,30 @@ func (ix *Index) rankText(ctx context.Context, in *Internship, cands []candidate
 		ids[i] = "s:" + c.d.ID
 		at[ids[i]] = i
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddShould(clauses...)
-	bq.AddFilter(bleve.NewDocIDQuery(ids))
-	hits, best, err := ix.retrieve(ctx, bq, len(cands))
-	if err != nil {
-		return nil, err
-	}
+	only := bleve.NewDocIDQuery(ids)
 	out := make([]float64, len(cands))
-	if best <= 0 {
-		return out, nil
+	wsum := 0.0
+	for _, p := range pairs {
+		bq := bleve.NewBooleanQuery()
+		bq.AddShould(p.clauses...)
+		bq.AddFilter(only)
+		hits, best, err := ix.retrieve(ctx, bq, len(cands))
+		if err != nil {
+			return nil, err
+		}
+		if best <= 0 {
+			continue // no candidate has the field: the pair says nothing
+		}
+		wsum += p.weight
+		for _, h := range hits {
+			if i, ok := at[h.id]; ok {
+				out[i] += p.weight * h.score / best
+			}
+		}
 	}
-	for _, h := range hits {
-		if i, ok := at[h.id]; ok {
-			out[i] = h.score / best
+	if wsum > 0 {
+		for i := range out {
+			out[i] /= wsum
 		}
 	}
 	return out, nil
@@ -738,10 +773,13 @@ type scorer struct {
 	p  Priorities
 	// w are the normalised weights, rounded as shown in a breakdown.
 	w [6]float64
+	// req are the weights of the internship's requirements in skill
+	// coverage (requirementWeights).
+	req []float64
 }
 
 func (ix *Index) newScorer(in *Internship, p Priorities) *scorer {
-	s := &scorer{ix: ix, in: in, p: p}
+	s := &scorer{ix: ix, in: in, p: p, req: ix.requirementWeights(in)}
 	w := p.Weights
 	if w == (Weights{}) {
 		w = DefaultWeights()
@@ -761,7 +799,7 @@ func (ix *Index) newScorer(in *Internship, p Priorities) *scorer {
 
 // values are the six features, each in [0, 1] and rounded as shown.
 func (s *scorer) values(d *studentDoc, text float64) [6]float64 {
-	cov, _, _ := s.ix.skillCoverage(d, s.in, false)
+	cov, _, _, _ := s.ix.skillCoverage(d, s.in, s.req, false)
 	return [6]float64{round(cov), round(text), round(majorFit(d, s.in, s.p)), round(academics(d)),
 		round(groupAffinity(d, s.in, s.p)), round(availabilityFit(d, s.in))}
 }
@@ -779,8 +817,8 @@ func (s *scorer) score(d *studentDoc, text float64) float64 {
 // entry is a student's score with its explanation.
 func (s *scorer) entry(d *studentDoc, text float64) Entry {
 	v := s.values(d, text)
-	_, matched, missing := s.ix.skillCoverage(d, s.in, true)
-	e := Entry{StudentID: d.ID, MatchedSkills: matched, MissingSkills: missing, Breakdown: make([]Component, 0, len(v))}
+	_, matched, missing, how := s.ix.skillCoverage(d, s.in, s.req, true)
+	e := Entry{StudentID: d.ID, MatchedSkills: matched, MissingSkills: missing, SkillMatches: how, Breakdown: make([]Component, 0, len(v))}
 	for i := range v {
 		c := Component{Name: featureNames[i], Value: v[i], Weight: s.w[i], Contribution: round(s.w[i] * v[i])}
 		e.Breakdown = append(e.Breakdown, c)
@@ -794,49 +832,62 @@ func (s *scorer) entry(d *studentDoc, text float64) Entry {
 // score shown.
 func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
-// skillCoverage: each requirement counts 2 (must-have) or 1; a skill at
-// the minimum level or above is a full match, a lower level counts in
-// proportion (at most 0.8), and a parent or child skill counts half.
-func (ix *Index) skillCoverage(d *studentDoc, in *Internship, explain bool) (float64, []string, []string) {
-	var matched, missing []string
-	if explain {
-		matched, missing = []string{}, []string{}
-	}
-	if len(in.Requirements) == 0 {
-		return 1, matched, missing
-	}
-	var got, total float64
-	for _, r := range in.Requirements {
+// requirementWeights weigh an internship's requirements in skill coverage:
+// 2 for a must-have and 1 for a nice-to-have, times how rare the skill is
+// among the students (1 + ln(1 + N/(1+holders))/ln(1+N), between 1 and 2),
+// so that meeting "TensorFlow" says more than meeting "communication".
+func (ix *Index) requirementWeights(in *Internship) []float64 {
+	ix.mu.RLock()
+	n := float64(len(ix.order))
+	ix.mu.RUnlock()
+	out := make([]float64, len(in.Requirements))
+	for i, r := range in.Requirements {
 		w := 1.0
 		if r.MustHave {
 			w = 2
 		}
-		total += w
-		m := 0.0
-		if l := d.skills.get(r.Skill); l > 0 {
-			if l >= r.MinLevel {
-				m = 1
-			} else {
-				m = 0.8 * float64(l) / float64(r.MinLevel)
-			}
-		} else {
-			for _, sl := range d.skills {
-				if ix.vocab.Related(sl.name, r.Skill) {
-					m = math.Max(m, 0.5*math.Min(1, float64(sl.level)/float64(r.MinLevel)))
-				}
-			}
+		if n > 1 {
+			df := float64(ix.docFreq("skill", skillKey(r.Skill)))
+			w *= 1 + math.Log(1+n/(1+df))/math.Log(1+n)
 		}
-		got += w * m
+		out[i] = w
+	}
+	return out
+}
+
+// skillCoverage: each requirement counts by requirementWeights, and is met as
+// matchRequirement finds: the skill itself (or through an alias) at or
+// above the minimum level fully, a lower level in proportion (at most
+// 0.8), a parent or child skill half, a skill sharing its words (a partial
+// match) up to 0.6. With explain, it also returns the requirements met in
+// full, the others, and how each was met.
+func (ix *Index) skillCoverage(d *studentDoc, in *Internship, weights []float64, explain bool) (float64, []string, []string, []SkillMatch) {
+	var matched, missing []string
+	var how []SkillMatch
+	if explain {
+		matched, missing, how = []string{}, []string{}, make([]SkillMatch, 0, len(in.Requirements))
+	}
+	if len(in.Requirements) == 0 {
+		return 1, matched, missing, how
+	}
+	var got, total float64
+	for i, r := range in.Requirements {
+		w := weights[i]
+		total += w
+		m := ix.matchRequirement(d, r)
+		m.Value = round(m.Value)
+		got += w * m.Value
 		if !explain {
 			continue
 		}
-		if m >= 1 {
+		how = append(how, m)
+		if m.Value >= 1 {
 			matched = append(matched, r.Skill)
 		} else {
 			missing = append(missing, r.Skill)
 		}
 	}
-	return got / total, matched, missing
+	return got / total, matched, missing, how
 }
 
 func majorFit(d *studentDoc, in *Internship, p Priorities) float64 {

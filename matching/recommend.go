@@ -56,7 +56,7 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 	}
 	words := wordSet(d.Statement + " " + strings.Join(d.Courses, " "))
 	for _, s := range d.Skills {
-		for _, t := range ix.vocab.Terms(s.Name) {
+		for _, t := range ix.vocab.Terms(ix.vocab.Canonical(s.Name)) {
 			for w := range wordSet(t) {
 				words[w] = true
 			}

@@ -14,8 +14,11 @@ type studentDoc struct {
 	skills skillSet // canonical skills with their best level
 	major  string   // norm(Major)
 	cities []string // norm of each preferred city
-	slot   int      // position in Index.order and Index.flat
-	key    idKey    // ID, for ordering
+	// aliases are the canonical skills the student wrote otherwise (an
+	// alias or a translation), for explanations.
+	aliases []string
+	slot    int   // position in Index.order and Index.flat
+	key     idKey // ID, for ordering
 	// Intern ids for facet counting.
 	majorID  int32   // of Major as written (trimmed)
 	skillIDs []int32 // of the canonical skills
@@ -130,6 +133,9 @@ func (ix *Index) flatten(d *studentDoc) flat {
 	}
 	return f
 }
+
+// aliased reports whether the student wrote a canonical skill otherwise.
+func (d *studentDoc) aliased(canonical string) bool { return slices.Contains(d.aliases, canonical) }
 
 // skillSet is a student's canonical skills with levels: a short slice is
 // smaller than a map and as fast to search for a handful of skills.

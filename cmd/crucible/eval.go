@@ -26,6 +26,9 @@ const evalPartner = "Evaluation employer"
 type evalResult struct {
 	Jobs []evalJob
 	Mean evaluate.Metrics
+	// Queries hold every posting's whole list with the feature values of
+	// each student (with fit).
+	Queries []evaluate.Query
 }
 
 type evalJob struct {
@@ -48,6 +51,8 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 	jobs := fs.String("internships", "", "postings file (default <dir>/jobs.jsonl)")
 	qrels := fs.String("qrels", "", "judgements file (default <dir>/qrels.tsv)")
 	depth := fs.Int("depth", 100, "how deep each shortlist is read (for MRR)")
+	fit := fs.Bool("fit", false, "also fit the feature weights on the set (coordinate ascent on NDCG@10) and print them with their\nleave-one-posting-out cross-validated NDCG@10")
+	show := fs.String("show", "", "also print the first 10 of this posting's shortlist, with grades and skill matches")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,16 +76,19 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 	if err := os.Chmod(tmp, 0o711); err != nil {
 		return err
 	}
-	res, err := e.runEval(ctx, set, tmp, *depth)
+	res, err := e.runEval(ctx, set, tmp, *depth, *show, *fit)
 	if err != nil {
 		return err
 	}
 	printEval(e.stdout, res)
+	if *fit {
+		printFit(e.stdout, res.Queries)
+	}
 	return nil
 }
 
 // runEval imports set into a fresh cluster under tmp and measures it.
-func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string, depth int) (*evalResult, error) {
+func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string, depth int, show string, fit bool) (*evalResult, error) {
 	start := time.Now()
 	d, err := e.openDB(ctx, &dbFlags{dataDir: tmp})
 	if err != nil {
@@ -185,6 +193,18 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 			}
 			for _, en := range page.Entries {
 				ranked = append(ranked, byNumber[en.StudentID])
+				if job.ID == show && en.Rank <= 10 {
+					fmt.Fprintf(e.stdout, "%2d %s grade %d score %.3f", en.Rank, byNumber[en.StudentID], set.Qrels[job.ID][byNumber[en.StudentID]], en.Score)
+					for _, c := range en.Breakdown {
+						fmt.Fprintf(e.stdout, " %s=%.2f", c.Name, c.Value)
+					}
+					for _, m := range en.SkillMatches {
+						if m.Kind != "" {
+							fmt.Fprintf(e.stdout, " [%s~%s %s %.2f]", m.Requirement, m.StudentSkill, m.Kind, m.Value)
+						}
+					}
+					fmt.Fprintln(e.stdout)
+				}
 			}
 			if !page.HasNextPage || len(page.Cursors) == 0 {
 				break
@@ -202,6 +222,14 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 		j := set.Qrels[job.ID]
 		if len(j) == 0 {
 			return nil, fmt.Errorf("eval: posting %s has no judgements", job.ID)
+		}
+		if fit {
+			q, err := wholeList(ctx, svc, office, in, byNumber)
+			if err != nil {
+				return nil, err
+			}
+			q.Name, q.Judgements = job.ID, j
+			out.Queries = append(out.Queries, q)
 		}
 		m := evaluate.Measure(ranked, j, wids, evaluate.Options{})
 		all = append(all, m)
@@ -229,4 +257,45 @@ func printEval(w io.Writer, r *evalResult) {
 	}
 	fmt.Fprintf(tw, "mean (%d)\t%s\t%s\t%s\t%s\t\t\t\n", len(r.Jobs), pct(r.Mean.NDCG), pct(r.Mean.Precision), pct(r.Mean.RR), pct(r.Mean.Recall))
 	tw.Flush()
+}
+
+// wholeList reads an internship's whole shortlist with each student's
+// feature values, in the order of matching.featureNames.
+func wholeList(ctx context.Context, svc *indexsync.Service, v *coop.Viewer, in *coop.Internship, byNumber map[int64]string) (evaluate.Query, error) {
+	var q evaluate.Query
+	after := ""
+	for {
+		page, err := svc.Shortlist(ctx, v, in, coop.MaxPageSize, after, indexsync.ShortlistFilter{})
+		if err != nil {
+			return q, err
+		}
+		for _, en := range page.Entries {
+			c := evaluate.Candidate{ID: byNumber[en.StudentID]}
+			for _, b := range en.Breakdown {
+				c.Values = append(c.Values, b.Value)
+			}
+			q.Candidates = append(q.Candidates, c)
+		}
+		if !page.HasNextPage || len(page.Cursors) == 0 {
+			return q, nil
+		}
+		after = page.Cursors[len(page.Cursors)-1]
+	}
+}
+
+// printFit fits the feature weights and cross-validates the fit.
+func printFit(w io.Writer, qs []evaluate.Query) {
+	d := coop.DefaultWeights
+	start := []float64{d.SkillCoverage, d.TextRelevance, d.MajorFit, d.Academics, d.GroupAffinity, d.AvailabilityFit}
+	o := evaluate.Options{}
+	cv, per := evaluate.CrossValidate(qs, start, nil, o)
+	fitted, all := evaluate.Fit(qs, start, nil, o)
+	fmt.Fprintf(w, "\nweights (skill_coverage, text_relevance, major_fit, academics, group_affinity, availability_fit)\n")
+	fmt.Fprintf(w, "  default %v: NDCG@10 %.3f on the whole lists\n", start, evaluate.MeanNDCG(qs, start, o))
+	fmt.Fprintf(w, "  fitted  %v: NDCG@10 %.3f on the set it was fitted on\n", fitted, all)
+	fmt.Fprintf(w, "  leave one posting out: NDCG@10 %.3f (per posting:", cv)
+	for i, q := range qs {
+		fmt.Fprintf(w, " %s %.3f", q.Name, per[i])
+	}
+	fmt.Fprintln(w, ")")
 }

@@ -43,3 +43,42 @@ func TestMeasure(t *testing.T) {
 		}
 	})
 }
+
+// TestFit: the fit finds that only the second feature tells the good items
+// from the bad, and cross-validation says so on held-out queries.
+func TestFit(t *testing.T) {
+	var qs []Query
+	for q := 0; q < 4; q++ {
+		j := Judgements{}
+		var cs []Candidate
+		for i := 0; i < 12; i++ {
+			id := string(rune('a'+q)) + string(rune('a'+i))
+			good := i%3 == 0
+			noise := float64((i*7+q*3)%5) / 5
+			v2 := 0.1
+			if good {
+				v2 = 0.9
+				j[id] = 3
+			}
+			cs = append(cs, Candidate{ID: id, Values: []float64{noise, v2}})
+		}
+		qs = append(qs, Query{Candidates: cs, Judgements: j})
+	}
+	start := []float64{50, 50}
+	before := MeanNDCG(qs, []float64{100, 1}, Options{})
+	w, after := Fit(qs, []float64{100, 1}, nil, Options{})
+	if !(after > before) || !near(after, 1) || w[1] <= w[0] {
+		t.Fatalf("fit %v: NDCG %.3f -> %.3f", w, before, after)
+	}
+	if near(w[0]+w[1], 100) == false {
+		t.Fatalf("weights %v do not sum to 100", w)
+	}
+	cv, per := CrossValidate(qs, start, []bool{false, false}, Options{})
+	if !near(cv, 1) || len(per) != 4 {
+		t.Fatalf("cross-validated %.3f %v", cv, per)
+	}
+	fixed, _ := Fit(qs, []float64{100, 1}, []bool{false, true}, Options{})
+	if fixed[1] == 0 {
+		t.Fatalf("a fixed weight changed: %v", fixed)
+	}
+}
