@@ -23,6 +23,6 @@ func Example() {
 		fmt.Printf("%d. student %s score %.3f matched %v missing %v\n", e.Rank, e.StudentID, e.Score, e.MatchedSkills, e.MissingSkills)
 	}
 	// Output:
-	// 1. student 2 score 0.775 matched [casting] missing []
-	// 2. student 1 score 0.225 matched [] missing [casting]
+	// 1. student 2 score 0.827 matched [casting] missing []
+	// 2. student 1 score 0.173 matched [] missing [casting]
 }

@@ -832,14 +832,33 @@ func (s *scorer) entry(d *studentDoc, text float64) Entry {
 // score shown.
 func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
+// asWritten returns a student's skill as the student wrote it, given its
+// canonical name.
+func (ix *Index) asWritten(d *studentDoc, canonical string) string {
+	if canonical == "" {
+		return ""
+	}
+	for _, x := range d.Skills {
+		if x.Name == canonical {
+			return x.Name
+		}
+	}
+	for _, x := range d.Skills {
+		if ix.vocab.Canonical(x.Name) == canonical {
+			return x.Name
+		}
+	}
+	return canonical
+}
+
 // requirementWeights weigh an internship's requirements in skill coverage:
 // 2 for a must-have and 1 for a nice-to-have, times how rare the skill is
 // among the students (1 + ln(1 + N/(1+holders))/ln(1+N), between 1 and 2),
 // so that meeting "TensorFlow" says more than meeting "communication".
 func (ix *Index) requirementWeights(in *Internship) []float64 {
-	ix.mu.RLock()
-	n := float64(len(ix.order))
-	ix.mu.RUnlock()
+	// From bleve's dictionary, not the in-memory table: callers may hold
+	// ix.mu (Recommend), and a read lock must not be taken twice.
+	n := float64(ix.docFreq("type", "student"))
 	out := make([]float64, len(in.Requirements))
 	for i, r := range in.Requirements {
 		w := 1.0
@@ -880,6 +899,7 @@ func (ix *Index) skillCoverage(d *studentDoc, in *Internship, weights []float64,
 		if !explain {
 			continue
 		}
+		m.StudentSkill = ix.asWritten(d, m.StudentSkill)
 		how = append(how, m)
 		if m.Value >= 1 {
 			matched = append(matched, r.Skill)

@@ -79,7 +79,7 @@ type Weights struct {
 
 // DefaultWeights are used where no priorities say otherwise.
 func DefaultWeights() Weights {
-	return Weights{SkillCoverage: 40, TextRelevance: 15, MajorFit: 15, Academics: 10, GroupAffinity: 10, AvailabilityFit: 10}
+	return Weights{SkillCoverage: 35, TextRelevance: 50, MajorFit: 15, Academics: 10, GroupAffinity: 10, AvailabilityFit: 10}
 }
 
 func (w Weights) list() []float64 {

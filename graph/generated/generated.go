@@ -447,6 +447,7 @@ type ComplexityRoot struct {
 		MissingSkills func(childComplexity int) int
 		Rank          func(childComplexity int) int
 		Score         func(childComplexity int) int
+		SkillMatches  func(childComplexity int) int
 		Student       func(childComplexity int) int
 	}
 
@@ -476,6 +477,13 @@ type ComplexityRoot struct {
 	SitePayload struct {
 		Site       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SkillMatch struct {
+		Kind         func(childComplexity int) int
+		Requirement  func(childComplexity int) int
+		StudentSkill func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	Student struct {
@@ -2463,6 +2471,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShortlistEntry.Score(childComplexity), true
+	case "ShortlistEntry.skillMatches":
+		if e.ComplexityRoot.ShortlistEntry.SkillMatches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShortlistEntry.SkillMatches(childComplexity), true
 	case "ShortlistEntry.student":
 		if e.ComplexityRoot.ShortlistEntry.Student == nil {
 			break
@@ -2569,6 +2583,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SitePayload.UserErrors(childComplexity), true
+
+	case "SkillMatch.kind":
+		if e.ComplexityRoot.SkillMatch.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Kind(childComplexity), true
+	case "SkillMatch.requirement":
+		if e.ComplexityRoot.SkillMatch.Requirement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Requirement(childComplexity), true
+	case "SkillMatch.studentSkill":
+		if e.ComplexityRoot.SkillMatch.StudentSkill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.StudentSkill(childComplexity), true
+	case "SkillMatch.value":
+		if e.ComplexityRoot.SkillMatch.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillMatch.Value(childComplexity), true
 
 	case "Student.applications":
 		if e.ComplexityRoot.Student.Applications == nil {
@@ -3923,8 +3962,22 @@ type ShortlistEntry @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
   matchedSkills: [String!]!
   "Required skills the student lacks or has below the required level."
   missingSkills: [String!]!
+  "How each required skill was met, in the internship's order: by which of the student's skills, how, and with what value. The skill coverage feature is their weighted mean (must-haves and rarer skills weigh more)."
+  skillMatches: [SkillMatch!]!
   "Fragments of the student's statement that match the internship."
   highlights: [Highlight!]!
+}
+
+"How one required skill of an internship was met by a student's skills."
+type SkillMatch @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The required skill (canonical name)."
+  requirement: String!
+  "The student's skill that met it, as the student wrote it or its canonical name; empty when none did."
+  studentSkill: String!
+  "How it was met: exact (the same skill, once case, punctuation, plurals and versions are set aside), alias (the same skill through the vocabulary: an alias or a translation), related (a parent or child skill: half), partial (a skill sharing the requirement's words, up to 0.6), or empty when nothing matched."
+  kind: String!
+  "What the requirement contributes, from 0 to 1: 1 for the skill at or above the minimum level, less for a lower level or a weaker kind of match."
+  value: Float!
 }
 
 "A page of a ranked shortlist."
@@ -5573,6 +5626,8 @@ func (ec *executionContext) childFields_ShortlistEntry(ctx context.Context, fiel
 		return ec.fieldContext_ShortlistEntry_matchedSkills(ctx, field)
 	case "missingSkills":
 		return ec.fieldContext_ShortlistEntry_missingSkills(ctx, field)
+	case "skillMatches":
+		return ec.fieldContext_ShortlistEntry_skillMatches(ctx, field)
 	case "highlights":
 		return ec.fieldContext_ShortlistEntry_highlights(ctx, field)
 	}
@@ -5633,6 +5688,20 @@ func (ec *executionContext) childFields_SitePayload(ctx context.Context, field g
 		return ec.fieldContext_SitePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requirement":
+		return ec.fieldContext_SkillMatch_requirement(ctx, field)
+	case "studentSkill":
+		return ec.fieldContext_SkillMatch_studentSkill(ctx, field)
+	case "kind":
+		return ec.fieldContext_SkillMatch_kind(ctx, field)
+	case "value":
+		return ec.fieldContext_SkillMatch_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillMatch", field.Name)
 }
 
 func (ec *executionContext) childFields_Student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14340,6 +14409,38 @@ func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.
 	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "String")
 }
 
+func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShortlistEntry_skillMatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillMatches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShortlistEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14792,6 +14893,98 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_requirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_requirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_studentSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StudentSkill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_studentSkill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillMatch_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillMatch_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Student_id(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
@@ -23268,6 +23461,11 @@ func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "skillMatches":
+			out.Values[i] = ec._ShortlistEntry_skillMatches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "highlights":
 			out.Values[i] = ec._ShortlistEntry_highlights(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23465,6 +23663,54 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "userErrors":
 			out.Values[i] = ec._SitePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillMatchImplementors = []string{"SkillMatch"}
+
+func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *matching.SkillMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillMatch")
+		case "requirement":
+			out.Values[i] = ec._SkillMatch_requirement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "studentSkill":
+			out.Values[i] = ec._SkillMatch_studentSkill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SkillMatch_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SkillMatch_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25714,6 +25960,26 @@ func (ec *executionContext) marshalNSitePayload2ᚖgithubᚗcomᚋcrucibleᚑtal
 func (ec *executionContext) unmarshalNSkillLevelFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelFilter(ctx context.Context, v any) (*model.SkillLevelFilter, error) {
 	res, err := ec.unmarshalInputSkillLevelFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatch(ctx context.Context, sel ast.SelectionSet, v matching.SkillMatch) graphql.Marshaler {
+	return ec._SkillMatch(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.SkillMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

@@ -297,7 +297,7 @@ type HiringPriorities struct {
 // priorities set none. They are relative: the matcher divides by their sum.
 var DefaultWeights = struct {
 	SkillCoverage, TextRelevance, MajorFit, Academics, GroupAffinity, AvailabilityFit float64
-}{SkillCoverage: 40, TextRelevance: 15, MajorFit: 15, Academics: 10, GroupAffinity: 10, AvailabilityFit: 10}
+}{SkillCoverage: 35, TextRelevance: 50, MajorFit: 15, Academics: 10, GroupAffinity: 10, AvailabilityFit: 10}
 
 // Resolved returns the weights with defaults filled in.
 func (w Weights) Resolved() (skill, text, major, academics, group, availability float64) {
