@@ -30,7 +30,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape;
 // an index built with another version is rebuilt.
-const MappingVersion = "crucible-matching-10"
+const MappingVersion = "crucible-matching-11"
 
 var (
 	keyMappingVersion = []byte("mapping_version")
@@ -65,6 +65,7 @@ type Index struct {
 	majorNames  *interner     // majors as written, for facets
 	skillNames  *interner     // canonical skills, for facets
 	years       map[int32]int // graduation year → number of students
+	text        textStats     // the ranking fields' statistics (textrank.go)
 	internships map[string]*Internship
 	// gen moves with every change of the student table (put, remove,
 	// reset); results caches shortlists and searches for one generation.
@@ -366,6 +367,7 @@ func (ix *Index) prepare(s Student) *studentDoc {
 			d.aliases = append(d.aliases, c)
 		}
 	}
+	d.bags = ix.textBags(d)
 	return d
 }
 
@@ -445,35 +447,6 @@ func (ix *Index) studentFields(d *studentDoc) map[string]any {
 	if len(en) > 0 {
 		f["text"] = strings.Join(en, " . ")
 	}
-	// The ranking's text fields: the statement, the skills' names and the
-	// education (major, courses, certificates) apart, so that each part of
-	// an internship meets the part of a profile it should (see rankText).
-	// Only their Latin part: Han text ranks through text_zh.
-	if hasNonHanWord(d.Statement) {
-		f["t_role"] = d.Statement
-	}
-	var sk, edu []string
-	for _, x := range d.Skills {
-		// The name as written and, when the vocabulary knows it by another
-		// (a Chinese name, an alias), its canonical English name.
-		if hasNonHanWord(x.Name) {
-			sk = append(sk, x.Name)
-		}
-		if c := ix.vocab.Canonical(x.Name); normalize(c) != normalize(x.Name) && hasNonHanWord(c) {
-			sk = append(sk, c)
-		}
-	}
-	for _, x := range append(append([]string{d.Major}, d.Courses...), d.Certificates...) {
-		if hasNonHanWord(x) {
-			edu = append(edu, x)
-		}
-	}
-	if len(sk) > 0 {
-		f["t_skill"] = strings.Join(sk, " . ")
-	}
-	if len(edu) > 0 {
-		f["t_edu"] = strings.Join(edu, " . ")
-	}
 	if len(zh) > 0 {
 		f["text_zh"] = strings.Join(zh, " . ")
 	}
@@ -547,9 +520,6 @@ func newMapping() mapping.IndexMapping {
 	st.AddFieldMappingsAt("avail_until", date())
 	st.AddFieldMappingsAt("text", text(en.AnalyzerName))
 	st.AddFieldMappingsAt("text_zh", text(cjk.AnalyzerName))
-	for _, name := range rankTextFields {
-		st.AddFieldMappingsAt(name, text(en.AnalyzerName))
-	}
 	st.AddFieldMappingsAt("raw", stored())
 
 	in := bleve.NewDocumentStaticMapping()
@@ -572,6 +542,7 @@ func (ix *Index) reset() {
 	ix.students, ix.internships, ix.order, ix.flat, ix.byNum = map[string]*studentDoc{}, map[string]*Internship{}, nil, nil, nil
 	ix.majors, ix.cities, ix.majorNames, ix.skillNames = newInterner(), newInterner(), newInterner(), newInterner()
 	ix.years = map[int32]int{}
+	ix.text = newTextStats()
 }
 
 // loadFrom reads the documents of an opened index into memory.

@@ -152,17 +152,13 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		}
 	}
 	cands = append(cands, fill.items...)
-	ix.mu.RUnlock()
 	// Text relevance over the whole window, from the whole of both texts.
-	if texts, err := ix.rankText(ctx, in, cands); err != nil {
-		return out, err
-	} else if texts != nil {
+	if texts := ix.rankText(in, cands); texts != nil {
 		for i := range cands {
 			cands[i].text = texts[i]
 			cands[i].score = sc.score(cands[i].d, texts[i])
 		}
 	}
-	ix.mu.RLock()
 	sortCandidates(cands)
 	if req.MinScore > 0 {
 		kept := cands[:0]
@@ -561,121 +557,6 @@ func (ix *Index) queryTextTerms(in *Internship) []*query.TermQuery {
 		}
 	}
 	return out
-}
-
-// rankTextFields are the student fields that text relevance reads: the
-// statement (objective, positions), the skills' names, and the education.
-var rankTextFields = []string{"t_role", "t_skill", "t_edu"}
-
-// rankBoosts weigh each part of an internship (title, required skills,
-// description) against each ranking field of a student (rankTextFields):
-// the title against the statement counts most, a word deep in a
-// description least.
-var rankBoosts = [3][3]float64{
-	{3, 1.5, 1},     // title
-	{1.5, 2, 0.5},   // required skills
-	{0.6, 0.6, 0.3}, // description
-}
-
-// rankText scores the text relevance of the window's candidates. Each
-// part of the internship (title, required skills, description) is matched
-// against each ranking field of the students (rankTextFields, and the Han
-// text for the part's Chinese words and the skills' Chinese names) by its
-// own BM25 query limited to the candidates; each pair's scores are divided
-// by the pair's best, so that a long description does not drown a short
-// title, and the pairs that any candidate matches are averaged with the
-// weights of rankBoosts (a Han pair weighs as the part against the
-// statement), so that the best possible candidate has 1. It returns nil
-// when the internship has no text.
-func (ix *Index) rankText(ctx context.Context, in *Internship, cands []candidate) ([]float64, error) {
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	var skills []string
-	var zhSkills []string
-	for _, r := range in.Requirements {
-		skills = append(skills, r.Skill)
-		if sk, ok := ix.vocab.Lookup(r.Skill); ok && sk.Zh != "" {
-			zhSkills = append(zhSkills, sk.Zh)
-		}
-	}
-	parts := []string{in.Title, strings.Join(skills, " . "), in.Description}
-	type pair struct {
-		clauses []query.Query
-		weight  float64
-	}
-	var pairs []pair
-	a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
-	for pi, text := range parts {
-		latin, han := splitScripts(text)
-		if pi == 1 && len(zhSkills) > 0 {
-			han = strings.TrimSpace(han + " " + strings.Join(zhSkills, " "))
-		}
-		if han != "" {
-			var cl []query.Query
-			for _, t := range ix.textTermQueries(han, 1) {
-				cl = append(cl, t)
-			}
-			pairs = append(pairs, pair{cl, rankBoosts[pi][0]})
-		}
-		if latin == "" || a == nil {
-			continue
-		}
-		toks := a.Analyze([]byte(latin))
-		for fi, field := range rankTextFields {
-			if rankBoosts[pi][fi] == 0 {
-				continue
-			}
-			var cl []query.Query
-			seen := map[string]bool{}
-			for _, tok := range toks {
-				if seen[string(tok.Term)] {
-					continue
-				}
-				seen[string(tok.Term)] = true
-				t := bleve.NewTermQuery(string(tok.Term))
-				t.SetField(field)
-				cl = append(cl, t)
-			}
-			pairs = append(pairs, pair{cl, rankBoosts[pi][fi]})
-		}
-	}
-	if len(pairs) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(cands))
-	at := make(map[string]int, len(cands))
-	for i, c := range cands {
-		ids[i] = "s:" + c.d.ID
-		at[ids[i]] = i
-	}
-	only := bleve.NewDocIDQuery(ids)
-	out := make([]float64, len(cands))
-	wsum := 0.0
-	for _, p := range pairs {
-		bq := bleve.NewBooleanQuery()
-		bq.AddShould(p.clauses...)
-		bq.AddFilter(only)
-		hits, best, err := ix.retrieve(ctx, bq, len(cands))
-		if err != nil {
-			return nil, err
-		}
-		if best <= 0 {
-			continue // no candidate has the field: the pair says nothing
-		}
-		wsum += p.weight
-		for _, h := range hits {
-			if i, ok := at[h.id]; ok {
-				out[i] += p.weight * h.score / best
-			}
-		}
-	}
-	if wsum > 0 {
-		for i := range out {
-			out[i] /= wsum
-		}
-	}
-	return out, nil
 }
 
 // Boosts of the parts of an internship's text in its shortlist query.

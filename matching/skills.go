@@ -120,6 +120,8 @@ func singular(w string) string {
 		return w[:n-3] + "y"
 	case n > 4 && (strings.HasSuffix(w, "sses") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes")):
 		return w[:n-2]
+	case strings.Contains(w, "."):
+		return w // node.js, asp.net
 	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
 		return w[:n-1]
 	}
@@ -226,6 +228,9 @@ func (ix *Index) matchRequirement(d *studentDoc, r Requirement) SkillMatch {
 			if v := relatedStrength * math.Min(1, float64(sl.level)/float64(r.MinLevel)); v > m.Value {
 				m.StudentSkill, m.Kind, m.Value = sl.name, MatchRelated, v
 			}
+		}
+		if ix.vocab.Known(sl.name) && ix.vocab.Known(r.Skill) {
+			continue // the vocabulary knows both: related or not, never partial
 		}
 		have := formOf(sl.name)
 		for _, c := range choices {

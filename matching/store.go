@@ -17,6 +17,8 @@ type studentDoc struct {
 	// aliases are the canonical skills the student wrote otherwise (an
 	// alias or a translation), for explanations.
 	aliases []string
+	// bags are the analysed terms of the ranking fields (textrank.go).
+	bags [numRankFields]termBag
 	slot    int   // position in Index.order and Index.flat
 	key     idKey // ID, for ordering
 	// Intern ids for facet counting.
@@ -215,7 +217,9 @@ func (ix *Index) put(d *studentDoc) {
 	ix.gen.Add(1)
 	f := ix.flatten(d)
 	ix.years[f.year]++
+	ix.text.add(&d.bags, 1)
 	if old, ok := ix.students[d.ID]; ok {
+		ix.text.add(&old.bags, -1)
 		ix.years[ix.flat[old.slot].year]--
 		d.slot = old.slot
 		ix.order[d.slot] = d
@@ -243,6 +247,7 @@ func (ix *Index) remove(id string) {
 		return
 	}
 	ix.gen.Add(1)
+	ix.text.add(&d.bags, -1)
 	ix.years[ix.flat[d.slot].year]--
 	n := len(ix.order) - 1
 	last := ix.order[n]
