@@ -19,8 +19,8 @@ type studentDoc struct {
 	aliases []string
 	// bags are the analysed terms of the ranking fields (textrank.go).
 	bags [numRankFields]termBag
-	slot    int   // position in Index.order and Index.flat
-	key     idKey // ID, for ordering
+	slot int   // position in Index.order and Index.flat
+	key  idKey // ID, for ordering
 	// Intern ids for facet counting.
 	majorID  int32   // of Major as written (trimmed)
 	skillIDs []int32 // of the canonical skills
