@@ -90,13 +90,18 @@ type shortlistResp struct {
 					Value, Weight, Contribution float64
 				}
 				MatchedSkills, MissingSkills []string
+				SkillMatches                 []struct {
+					Requirement, StudentSkill, Kind string
+					Value                           float64
+				}
 			}
 		}
 	}
 }
 
 const shortlistDoc = `query($id: ID!, $first: Int) { shortlist(internshipId: $id, first: $first) { totalCount edges { node {
-	rank score student { id email graduationYear gpa consentToShare } breakdown { name value weight contribution } matchedSkills missingSkills } } } }`
+	rank score student { id email graduationYear gpa consentToShare } breakdown { name value weight contribution } matchedSkills missingSkills
+	skillMatches { requirement studentSkill kind value } } } } }`
 
 func TestShortlist(t *testing.T) {
 	t.Parallel()
@@ -109,6 +114,7 @@ func TestShortlist(t *testing.T) {
 		t.Fatalf("empty shortlist: %+v", out)
 	}
 	prev := math.Inf(1)
+	kinds := map[string]int{}
 	for i, ed := range out.Shortlist.Edges {
 		n := ed.Node
 		if n.Rank != i+1 || n.Score > prev {
@@ -125,6 +131,30 @@ func TestShortlist(t *testing.T) {
 		if n.Student.GraduationYear < 2026 || n.Student.GraduationYear > 2027 || *n.Student.GPA < 2.5 {
 			t.Fatalf("entry breaks a hard filter: %+v", n.Student)
 		}
+		// Every requirement is explained: by which skill, how, how much;
+		// the matched skills are those met in full.
+		if len(n.SkillMatches) != 2 || n.SkillMatches[0].Requirement != "aluminium electrolysis" || n.SkillMatches[1].Requirement != "process control" {
+			t.Fatalf("skill matches %+v", n.SkillMatches)
+		}
+		full := []string{}
+		for _, m := range n.SkillMatches {
+			if m.Value >= 1 {
+				full = append(full, m.Requirement)
+			}
+			if (m.Kind == "") != (m.StudentSkill == "") || (m.Kind == "" && m.Value != 0) {
+				t.Fatalf("an unexplained match: %+v", m)
+			}
+			if m.StudentSkill == "电解铝" && m.Kind != "alias" {
+				t.Fatalf("the Chinese name of the skill is not an alias: %+v", m)
+			}
+		}
+		if fmt.Sprint(full) != fmt.Sprint(n.MatchedSkills) {
+			t.Fatalf("matched skills %v, met in full %v", n.MatchedSkills, full)
+		}
+		kinds[n.SkillMatches[0].Kind]++
+	}
+	if kinds["alias"] == 0 || kinds["exact"] == 0 {
+		t.Fatalf("the list shows no alias or no exact match of the must-have: %v", kinds)
 	}
 	// Give the last-ranked student every required skill at level 5 and a
 	// GPA of 4.0: they are in the top 3 at once (the mutation waits for the
