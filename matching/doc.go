@@ -34,9 +34,10 @@
 // availability overlapping the internship, accepted majors when required,
 // not placed, and an optional city filter) are one non-scoring filter
 // (AddFilter), and whose scored clauses, at least one of which must match,
-// are the must-have skills with their parent and child skills and the
-// nice-to-have skills and title terms that at most 5% of students hold,
-// scored with BM25. The best window (max(200, 5 × (offset+first)), at most
+// are the must-have skills with their parent and child skills, and the
+// nice-to-have skills and the terms of the title, the skills' names and the
+// first 32 content words of the description that at most 5% of students
+// hold, scored with BM25. The best window (max(200, 5 × (offset+first)), at most
 // MaxWindow) by BM25, ties by id, goes to the second stage; when fewer
 // students match, the window is filled from memory with the best-scoring
 // students who pass the filters. TotalCount is the number of students who
@@ -44,12 +45,24 @@
 //
 // Re-rank: each candidate gets six named features in [0, 1]:
 //
-//   - skill_coverage: each requirement weighs 2 (must-have) or 1; a skill at
-//     or above the minimum level is a full match, a lower level counts
-//     0.8 × level/minimum, a parent or child skill counts half; aliases and
-//     translations are the skill itself once canonicalised.
-//   - text_relevance: the BM25 score divided by the best score of the window
-//     (0 for students taken from memory).
+//   - skill_coverage: each requirement weighs 2 (must-have) or 1, times
+//     1–2 by how rare the skill is among the students; it is met by the
+//     skill itself or an alias or translation (exact, alias: 1 at or above
+//     the minimum level, 0.8 × level/minimum below), by the same name once
+//     case, punctuation, "&", parentheses, versions and plurals are set
+//     aside ("R or Java" as choices), by a parent or child skill (related:
+//     half), or by a skill sharing its words ("data analytics" for "data
+//     analysis"; partial: up to 0.6, only where the vocabulary does not
+//     know both). Entry.SkillMatches says, per requirement, which skill of
+//     the student met it, how and how much (skills.go).
+//   - text_relevance: BM25 of each part of the internship (title, required
+//     skills, description) against each part of the student (statement;
+//     skills as written and canonical; major, courses and certificates; Han
+//     text as bigrams), computed in memory over the window from the
+//     students' term bags and the index's field statistics, each pair
+//     divided by its best candidate's and the pairs averaged with weights
+//     (the title against the statement most, a word deep in a description
+//     least; textrank.go). Students who match nothing have 0.
 //   - major_fit: 1 for a preferred or accepted major, 0.5 when the
 //     internship names no majors, else 0.
 //   - academics: GPA / 4 (0.5 without a GPA).
@@ -59,7 +72,11 @@
 //   - availability_fit: the share of the internship's days the student is
 //     available.
 //
-// The score is Σ wᵢ·vᵢ with the weights normalised to sum to 1 (negative
+// The default weights (35, 50, 15, 10, 10, 10 in this order) were fitted on
+// a labelled set of real resumes and postings (crucible eval --fit) and
+// bounded by the bilingual fixtures; see BENCHMARKS.md and
+// docs/decisions.md. The score is Σ wᵢ·vᵢ with the weights normalised to
+// sum to 1 (negative
 // weights count as 0); weights, values and contributions are rounded to six
 // decimals and the score is the sum of the rounded contributions, so an
 // explanation adds up exactly. Ties break by student id (numerically when
