@@ -200,3 +200,37 @@ func (r *Resolver) savedEntries(ctx context.Context, v *coop.Viewer, l *postgres
 	}
 	return out, nil
 }
+
+// featureWeights shows weights with the defaults filled in.
+func featureWeights(w coop.Weights) *model.FeatureWeights {
+	s, t, m, a, g, av := w.Resolved()
+	return &model.FeatureWeights{SkillCoverage: s, TextRelevance: t, MajorFit: m, Academics: a, GroupAffinity: g, AvailabilityFit: av}
+}
+
+// acceptWeightSuggestion sets a partner's weights to those fitted on its
+// outcomes, computed again now, keeping the rest of its (own or inherited)
+// priorities; it refuses, as invalid input, a suggestion without enough
+// history or one that does not rank held-out outcomes better.
+func (r *Resolver) acceptWeightSuggestion(ctx context.Context, partnerID int64) (*coop.HiringPriorities, error) {
+	s, err := r.Match.SuggestWeights(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Enough {
+		return nil, coop.Invalid([]string{"partnerId"}, coop.CodeInvalid,
+			"Not enough outcomes to learn from yet: %d labelled applications and %d internships with both a success and a rejection (at least %d and %d are needed).",
+			s.Outcomes, s.Internships, coop.MinOutcomes, coop.MinOutcomeInternships)
+	}
+	if !s.Improves() {
+		return nil, coop.Invalid([]string{"partnerId"}, coop.CodeInvalid,
+			"The fitted weights do not rank held-out outcomes better than the current ones (NDCG@10 %.3f against %.3f); nothing was changed.",
+			s.HeldOutNDCG, s.CurrentNDCG)
+	}
+	h := &coop.HiringPriorities{PartnerID: partnerID, Weights: *s.Suggested}
+	if cur, err := r.DB.PrioritiesByPartnerIDs(ctx, []int64{partnerID}); err != nil {
+		return nil, err
+	} else if c := cur[partnerID]; c != nil {
+		h.PreferredMajors, h.PreferredCities, h.PreferGroupInterns, h.PreferAlumni = c.PreferredMajors, c.PreferredCities, c.PreferGroupInterns, c.PreferAlumni
+	}
+	return r.DB.SetHiringPriorities(ctx, h)
+}

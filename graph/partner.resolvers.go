@@ -119,6 +119,14 @@ func (r *partnerResolver) HiringPriorities(ctx context.Context, obj *coop.Partne
 	return loaders.For(ctx).PrioritiesOf.Load(ctx, obj.ID)
 }
 
+// WeightSuggestion is the resolver for the weightSuggestion field.
+func (r *partnerResolver) WeightSuggestion(ctx context.Context, obj *coop.Partner) (*coop.WeightSuggestion, error) {
+	if r.Match == nil {
+		return nil, errNoIndex()
+	}
+	return r.Match.SuggestWeights(ctx, obj.ID)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *partnerConnectionResolver) TotalCount(ctx context.Context, obj *model.PartnerConnection) (int, error) {
 	return obj.Count(ctx)

@@ -35,8 +35,31 @@ func (r *hiringPrioritiesResolver) Internship(ctx context.Context, obj *coop.Hir
 
 // Weights is the resolver for the weights field.
 func (r *hiringPrioritiesResolver) Weights(ctx context.Context, obj *coop.HiringPriorities) (*model.FeatureWeights, error) {
-	s, t, m, a, g, av := obj.Weights.Resolved()
-	return &model.FeatureWeights{SkillCoverage: s, TextRelevance: t, MajorFit: m, Academics: a, GroupAffinity: g, AvailabilityFit: av}, nil
+	return featureWeights(obj.Weights), nil
+}
+
+// AcceptWeightSuggestion is the resolver for the acceptWeightSuggestion field.
+func (r *mutationResolver) AcceptWeightSuggestion(ctx context.Context, input model.AcceptWeightSuggestionInput) (*model.HiringPrioritiesPayload, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := decodeID(input.PartnerID, typePartner, "partnerId")
+	var h *coop.HiringPriorities
+	if err == nil {
+		if !auth.CanManageForPartner(v, pid) {
+			return nil, auth.Forbidden()
+		}
+		if r.Match == nil {
+			return nil, errNoIndex()
+		}
+		h, err = r.acceptWeightSuggestion(ctx, pid)
+	}
+	ue, err := userErrors(err)
+	if err != nil || len(ue) > 0 {
+		return &model.HiringPrioritiesPayload{UserErrors: ue}, err
+	}
+	return &model.HiringPrioritiesPayload{HiringPriorities: h, UserErrors: ue}, nil
 }
 
 // SetHiringPriorities is the resolver for the setHiringPriorities field.
@@ -74,9 +97,46 @@ func (r *mutationResolver) SetHiringPriorities(ctx context.Context, input model.
 	return &model.HiringPrioritiesPayload{HiringPriorities: h, UserErrors: ue}, nil
 }
 
+// Current is the resolver for the current field.
+func (r *weightSuggestionResolver) Current(ctx context.Context, obj *coop.WeightSuggestion) (*model.FeatureWeights, error) {
+	return featureWeights(obj.Current), nil
+}
+
+// Suggested is the resolver for the suggested field.
+func (r *weightSuggestionResolver) Suggested(ctx context.Context, obj *coop.WeightSuggestion) (*model.FeatureWeights, error) {
+	if obj.Suggested == nil {
+		return nil, nil
+	}
+	return featureWeights(*obj.Suggested), nil
+}
+
+// CurrentNdcg is the resolver for the currentNdcg field.
+func (r *weightSuggestionResolver) CurrentNdcg(ctx context.Context, obj *coop.WeightSuggestion) (*float64, error) {
+	if !obj.Enough {
+		return nil, nil
+	}
+	return &obj.CurrentNDCG, nil
+}
+
+// HeldOutNdcg is the resolver for the heldOutNdcg field.
+func (r *weightSuggestionResolver) HeldOutNdcg(ctx context.Context, obj *coop.WeightSuggestion) (*float64, error) {
+	if !obj.Enough {
+		return nil, nil
+	}
+	return &obj.HeldOutNDCG, nil
+}
+
 // HiringPriorities returns generated.HiringPrioritiesResolver implementation.
 func (r *Resolver) HiringPriorities() generated.HiringPrioritiesResolver {
 	return &hiringPrioritiesResolver{r}
 }
 
-type hiringPrioritiesResolver struct{ *Resolver }
+// WeightSuggestion returns generated.WeightSuggestionResolver implementation.
+func (r *Resolver) WeightSuggestion() generated.WeightSuggestionResolver {
+	return &weightSuggestionResolver{r}
+}
+
+type (
+	hiringPrioritiesResolver struct{ *Resolver }
+	weightSuggestionResolver struct{ *Resolver }
+)

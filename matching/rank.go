@@ -964,3 +964,35 @@ func (ix *Index) Retrieved(ctx context.Context, req ShortlistRequest) ([]string,
 	}
 	return out, nil
 }
+
+// Score explains how the given students score for an internship with
+// priorities p, whatever the hard filters say (a hired student is placed,
+// and still a lesson): their entries in the order of ids, text relevance
+// normalised among them. Ids not in the index are left out. It is for
+// learning from outcomes: the features of the students a partner took or
+// turned down.
+func (ix *Index) Score(ctx context.Context, in Internship, p Priorities, ids []string) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pin := ix.prepareInternship(in)
+	sc := ix.newScorer(pin, p)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	cands := make([]candidate, 0, len(ids))
+	for _, id := range ids {
+		if d, ok := ix.student(id); ok {
+			cands = append(cands, candidate{d: d})
+		}
+	}
+	texts := ix.rankText(pin, cands)
+	out := make([]Entry, len(cands))
+	for i, c := range cands {
+		text := 0.0
+		if texts != nil {
+			text = texts[i]
+		}
+		out[i] = sc.entry(c.d, text)
+	}
+	return out, nil
+}

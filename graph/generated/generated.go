@@ -56,6 +56,7 @@ type ResolverRoot interface {
 	StudentConnection() StudentConnectionResolver
 	StudentSearchHit() StudentSearchHitResolver
 	Token() TokenResolver
+	WeightSuggestion() WeightSuggestionResolver
 }
 
 type DirectiveRoot struct {
@@ -301,30 +302,31 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApplyToInternship     func(childComplexity int, input model.ApplyToInternshipInput) int
-		CreateAgreement       func(childComplexity int, input model.CreateAgreementInput) int
-		CreateAlumnus         func(childComplexity int, input model.CreateAlumnusInput) int
-		CreateInternship      func(childComplexity int, input model.CreateInternshipInput) int
-		CreatePartner         func(childComplexity int, input model.CreatePartnerInput) int
-		CreateSite            func(childComplexity int, input model.CreateSiteInput) int
-		CreateStudent         func(childComplexity int, input model.CreateStudentInput) int
-		CreateToken           func(childComplexity int, input model.CreateTokenInput) int
-		DeleteAgreement       func(childComplexity int, input model.DeleteInput) int
-		DeleteAlumnus         func(childComplexity int, input model.DeleteInput) int
-		DeleteInternship      func(childComplexity int, input model.DeleteInput) int
-		DeletePartner         func(childComplexity int, input model.DeleteInput) int
-		DeleteSite            func(childComplexity int, input model.DeleteInput) int
-		DeleteStudent         func(childComplexity int, input model.DeleteInput) int
-		RevokeToken           func(childComplexity int, input model.RevokeTokenInput) int
-		SaveShortlist         func(childComplexity int, input model.SaveShortlistInput) int
-		SetHiringPriorities   func(childComplexity int, input model.SetHiringPrioritiesInput) int
-		TransitionApplication func(childComplexity int, input model.TransitionApplicationInput) int
-		UpdateAgreement       func(childComplexity int, input model.UpdateAgreementInput) int
-		UpdateAlumnus         func(childComplexity int, input model.UpdateAlumnusInput) int
-		UpdateInternship      func(childComplexity int, input model.UpdateInternshipInput) int
-		UpdatePartner         func(childComplexity int, input model.UpdatePartnerInput) int
-		UpdateSite            func(childComplexity int, input model.UpdateSiteInput) int
-		UpdateStudent         func(childComplexity int, input model.UpdateStudentInput) int
+		AcceptWeightSuggestion func(childComplexity int, input model.AcceptWeightSuggestionInput) int
+		ApplyToInternship      func(childComplexity int, input model.ApplyToInternshipInput) int
+		CreateAgreement        func(childComplexity int, input model.CreateAgreementInput) int
+		CreateAlumnus          func(childComplexity int, input model.CreateAlumnusInput) int
+		CreateInternship       func(childComplexity int, input model.CreateInternshipInput) int
+		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
+		CreateSite             func(childComplexity int, input model.CreateSiteInput) int
+		CreateStudent          func(childComplexity int, input model.CreateStudentInput) int
+		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
+		DeleteAgreement        func(childComplexity int, input model.DeleteInput) int
+		DeleteAlumnus          func(childComplexity int, input model.DeleteInput) int
+		DeleteInternship       func(childComplexity int, input model.DeleteInput) int
+		DeletePartner          func(childComplexity int, input model.DeleteInput) int
+		DeleteSite             func(childComplexity int, input model.DeleteInput) int
+		DeleteStudent          func(childComplexity int, input model.DeleteInput) int
+		RevokeToken            func(childComplexity int, input model.RevokeTokenInput) int
+		SaveShortlist          func(childComplexity int, input model.SaveShortlistInput) int
+		SetHiringPriorities    func(childComplexity int, input model.SetHiringPrioritiesInput) int
+		TransitionApplication  func(childComplexity int, input model.TransitionApplicationInput) int
+		UpdateAgreement        func(childComplexity int, input model.UpdateAgreementInput) int
+		UpdateAlumnus          func(childComplexity int, input model.UpdateAlumnusInput) int
+		UpdateInternship       func(childComplexity int, input model.UpdateInternshipInput) int
+		UpdatePartner          func(childComplexity int, input model.UpdatePartnerInput) int
+		UpdateSite             func(childComplexity int, input model.UpdateSiteInput) int
+		UpdateStudent          func(childComplexity int, input model.UpdateStudentInput) int
 	}
 
 	PageInfo struct {
@@ -351,6 +353,7 @@ type ComplexityRoot struct {
 		Sites            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Subsidiaries     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt        func(childComplexity int) int
+		WeightSuggestion func(childComplexity int) int
 	}
 
 	PartnerConnection struct {
@@ -577,6 +580,16 @@ type ComplexityRoot struct {
 		Role    func(childComplexity int) int
 		Student func(childComplexity int) int
 	}
+
+	WeightSuggestion struct {
+		Current     func(childComplexity int) int
+		CurrentNdcg func(childComplexity int) int
+		Enough      func(childComplexity int) int
+		HeldOutNdcg func(childComplexity int) int
+		Internships func(childComplexity int) int
+		Outcomes    func(childComplexity int) int
+		Suggested   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -649,6 +662,7 @@ type MutationResolver interface {
 	CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error)
 	UpdatePartner(ctx context.Context, input model.UpdatePartnerInput) (*model.PartnerPayload, error)
 	DeletePartner(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	AcceptWeightSuggestion(ctx context.Context, input model.AcceptWeightSuggestionInput) (*model.HiringPrioritiesPayload, error)
 	SetHiringPriorities(ctx context.Context, input model.SetHiringPrioritiesInput) (*model.HiringPrioritiesPayload, error)
 	CreateSite(ctx context.Context, input model.CreateSiteInput) (*model.SitePayload, error)
 	UpdateSite(ctx context.Context, input model.UpdateSiteInput) (*model.SitePayload, error)
@@ -668,6 +682,7 @@ type PartnerResolver interface {
 	Internships(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.InternshipConnection, error)
 	Alumni(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error)
 	HiringPriorities(ctx context.Context, obj *coop.Partner) (*coop.HiringPriorities, error)
+	WeightSuggestion(ctx context.Context, obj *coop.Partner) (*coop.WeightSuggestion, error)
 }
 type PartnerConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PartnerConnection) (int, error)
@@ -730,6 +745,13 @@ type TokenResolver interface {
 	Partner(ctx context.Context, obj *postgres.Token) (*coop.Partner, error)
 	Student(ctx context.Context, obj *postgres.Token) (*coop.Student, error)
 	Alumnus(ctx context.Context, obj *postgres.Token) (*coop.Alumnus, error)
+}
+type WeightSuggestionResolver interface {
+	Current(ctx context.Context, obj *coop.WeightSuggestion) (*model.FeatureWeights, error)
+	Suggested(ctx context.Context, obj *coop.WeightSuggestion) (*model.FeatureWeights, error)
+
+	CurrentNdcg(ctx context.Context, obj *coop.WeightSuggestion) (*float64, error)
+	HeldOutNdcg(ctx context.Context, obj *coop.WeightSuggestion) (*float64, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1639,6 +1661,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InternshipRecommendationEdge.Node(childComplexity), true
 
+	case "Mutation.acceptWeightSuggestion":
+		if e.ComplexityRoot.Mutation.AcceptWeightSuggestion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptWeightSuggestion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptWeightSuggestion(childComplexity, args["input"].(model.AcceptWeightSuggestionInput)), true
 	case "Mutation.applyToInternship":
 		if e.ComplexityRoot.Mutation.ApplyToInternship == nil {
 			break
@@ -2050,6 +2083,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.UpdatedAt(childComplexity), true
+	case "Partner.weightSuggestion":
+		if e.ComplexityRoot.Partner.WeightSuggestion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.WeightSuggestion(childComplexity), true
 
 	case "PartnerConnection.edges":
 		if e.ComplexityRoot.PartnerConnection.Edges == nil {
@@ -2979,6 +3018,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Student(childComplexity), true
 
+	case "WeightSuggestion.current":
+		if e.ComplexityRoot.WeightSuggestion.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.Current(childComplexity), true
+	case "WeightSuggestion.currentNdcg":
+		if e.ComplexityRoot.WeightSuggestion.CurrentNdcg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.CurrentNdcg(childComplexity), true
+	case "WeightSuggestion.enough":
+		if e.ComplexityRoot.WeightSuggestion.Enough == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.Enough(childComplexity), true
+	case "WeightSuggestion.heldOutNdcg":
+		if e.ComplexityRoot.WeightSuggestion.HeldOutNdcg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.HeldOutNdcg(childComplexity), true
+	case "WeightSuggestion.internships":
+		if e.ComplexityRoot.WeightSuggestion.Internships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.Internships(childComplexity), true
+	case "WeightSuggestion.outcomes":
+		if e.ComplexityRoot.WeightSuggestion.Outcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.Outcomes(childComplexity), true
+	case "WeightSuggestion.suggested":
+		if e.ComplexityRoot.WeightSuggestion.Suggested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeightSuggestion.Suggested(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2988,6 +3070,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptWeightSuggestionInput", ec.unmarshalInputAcceptWeightSuggestionInput),
 			graphql.NewInputUnmarshaler("AgreementFilter", ec.unmarshalInputAgreementFilter),
 			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
 			graphql.NewInputUnmarshaler("AlumnusFilter", ec.unmarshalInputAlumnusFilter),
@@ -4253,6 +4336,8 @@ type Partner implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUD
   alumni("Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): AlumnusConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
   "The hiring priorities in force for this partner: its own, or inherited from the nearest ancestor that set some. Null when none is set."
   hiringPriorities: HiringPriorities @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+  "Feature weights fitted on this partner's group's own outcomes (hires, completed internships, offers and rejections), beside the weights it ranks with now; apply them with acceptWeightSuggestion."
+  weightSuggestion: WeightSuggestion! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
   "When it was created."
   createdAt: DateTime!
   "When it was last changed."
@@ -4458,7 +4543,40 @@ type HiringPrioritiesPayload @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
   userErrors: [UserError!]!
 }
 
+"""
+Feature weights learnt from a partner's own history. Each application at an
+internship of the partner's group that ended is a label: hired 3; completed,
+accepted or offered 2; rejected 0 (declined and withdrawn are the student's
+choice and teach nothing). Each internship with both a success and a
+rejection is one ranking to learn from; the weights are fitted by coordinate
+ascent on NDCG@10, starting from the current ones.
+"""
+type WeightSuggestion @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The weights the partner ranks with now (its own or inherited), defaults filled in."
+  current: FeatureWeights!
+  "The fitted weights, summing to 100; null until there is enough history."
+  suggested: FeatureWeights
+  "Labelled applications at the group's internships."
+  outcomes: Int!
+  "Internships with both a success and a rejection."
+  internships: Int!
+  "Whether there is enough history to fit: at least 20 labelled applications and 3 internships with both a success and a rejection."
+  enough: Boolean!
+  "Mean NDCG@10 of the current weights over those internships' outcomes; null until there is enough history."
+  currentNdcg: Float
+  "Mean NDCG@10 of weights fitted without each internship, measured on that internship (leave one out): what the suggestion would do on outcomes it has not seen. Better than currentNdcg means the suggestion improves the ranking."
+  heldOutNdcg: Float
+}
+
+"Applies a partner's weight suggestion."
+input AcceptWeightSuggestionInput {
+  "The partner (the group or one of its subsidiaries)."
+  partnerId: ID!
+}
+
 extend type Mutation {
+  "Sets a partner's feature weights to those fitted on its own outcomes (weightSuggestion, computed again now), keeping the rest of its priorities. Refused, with a user error, while there is not enough history or when the suggestion does not rank held-out outcomes better."
+  acceptWeightSuggestion("The input." input: AcceptWeightSuggestionInput!): HiringPrioritiesPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
   "Sets (replaces) hiring priorities. Partners may set them only for their own group."
   setHiringPriorities("The input." input: SetHiringPrioritiesInput!): HiringPrioritiesPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
 }
@@ -5466,6 +5584,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_alumni(ctx, field)
 	case "hiringPriorities":
 		return ec.fieldContext_Partner_hiringPriorities(ctx, field)
+	case "weightSuggestion":
+		return ec.fieldContext_Partner_weightSuggestion(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Partner_createdAt(ctx, field)
 	case "updatedAt":
@@ -5888,6 +6008,26 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
+func (ec *executionContext) childFields_WeightSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "current":
+		return ec.fieldContext_WeightSuggestion_current(ctx, field)
+	case "suggested":
+		return ec.fieldContext_WeightSuggestion_suggested(ctx, field)
+	case "outcomes":
+		return ec.fieldContext_WeightSuggestion_outcomes(ctx, field)
+	case "internships":
+		return ec.fieldContext_WeightSuggestion_internships(ctx, field)
+	case "enough":
+		return ec.fieldContext_WeightSuggestion_enough(ctx, field)
+	case "currentNdcg":
+		return ec.fieldContext_WeightSuggestion_currentNdcg(ctx, field)
+	case "heldOutNdcg":
+		return ec.fieldContext_WeightSuggestion_heldOutNdcg(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeightSuggestion", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -6039,6 +6179,20 @@ func (ec *executionContext) field_Internship_applications_args(ctx context.Conte
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptWeightSuggestion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptWeightSuggestionInput, error) {
+			return ec.unmarshalNAcceptWeightSuggestionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAcceptWeightSuggestionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11669,6 +11823,50 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acceptWeightSuggestion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptWeightSuggestion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptWeightSuggestion(ctx, fc.Args["input"].(model.AcceptWeightSuggestionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HiringPrioritiesPayload) graphql.Marshaler {
+			return ec.marshalNHiringPrioritiesPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐHiringPrioritiesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HiringPrioritiesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptWeightSuggestion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setHiringPriorities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12518,6 +12716,38 @@ func (ec *executionContext) fieldContext_Partner_hiringPriorities(_ context.Cont
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HiringPriorities(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_weightSuggestion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
+			return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_weightSuggestion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeightSuggestion(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16527,6 +16757,185 @@ func (ec *executionContext) fieldContext_Viewer_alumnus(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+			return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WeightSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureWeights(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_suggested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+			return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_suggested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WeightSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureWeights(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WeightSuggestion_outcomes(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_outcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcomes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_outcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeightSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeightSuggestion_internships(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_internships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_internships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeightSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WeightSuggestion_enough(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_enough(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enough, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_enough(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeightSuggestion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WeightSuggestion_currentNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_currentNdcg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_currentNdcg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeightSuggestion", field, true, true, "Float")
+}
+
+func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeightSuggestion_heldOutNdcg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WeightSuggestion_heldOutNdcg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeightSuggestion", field, true, true, "Float")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17599,6 +18008,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAcceptWeightSuggestionInput(ctx context.Context, obj any) (model.AcceptWeightSuggestionInput, error) {
+	var it model.AcceptWeightSuggestionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptWeightSuggestionInput unmarshals raw into the AcceptWeightSuggestionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptWeightSuggestionInput(ctx context.Context, raw any) (model.AcceptWeightSuggestionInput, error) {
+	var out model.AcceptWeightSuggestionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptWeightSuggestionInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAgreementFilter(ctx context.Context, obj any) (model.AgreementFilter, error) {
 	var it model.AgreementFilter
@@ -22554,6 +23005,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acceptWeightSuggestion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptWeightSuggestion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setHiringPriorities":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setHiringPriorities(ctx, field)
@@ -22756,6 +23214,12 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_hiringPriorities(ctx, field, obj)
+				})
+		case "weightSuggestion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_weightSuggestion(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Partner_createdAt(ctx, field, obj)
@@ -24344,6 +24808,73 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var weightSuggestionImplementors = []string{"WeightSuggestion"}
+
+func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.SelectionSet, obj *coop.WeightSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, weightSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WeightSuggestion")
+		case "current":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WeightSuggestion_current(ctx, field, obj)
+				})
+		case "suggested":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WeightSuggestion_suggested(ctx, field, obj)
+				})
+		case "outcomes":
+			out.Values[i] = ec._WeightSuggestion_outcomes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "internships":
+			out.Values[i] = ec._WeightSuggestion_internships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enough":
+			out.Values[i] = ec._WeightSuggestion_enough(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currentNdcg":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WeightSuggestion_currentNdcg(ctx, field, obj)
+				})
+		case "heldOutNdcg":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WeightSuggestion_heldOutNdcg(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -24705,6 +25236,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAcceptWeightSuggestionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAcceptWeightSuggestionInput(ctx context.Context, v any) (model.AcceptWeightSuggestionInput, error) {
+	res, err := ec.unmarshalInputAcceptWeightSuggestionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
 	if v == nil {
@@ -26249,6 +26785,14 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋcrucibleᚑtalent�
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx context.Context, sel ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WeightSuggestion!")
+		return graphql.Null
+	}
+	return ec._WeightSuggestion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -26777,6 +27321,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := model.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx context.Context, sel ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FeatureWeights(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFeatureWeightsInput2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeightsInput(ctx context.Context, v any) (*model.FeatureWeightsInput, error) {

@@ -14,6 +14,12 @@ import (
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
+// Applies a partner's weight suggestion.
+type AcceptWeightSuggestionInput struct {
+	// The partner (the group or one of its subsidiaries).
+	PartnerID string `json:"partnerId"`
+}
+
 // A page of agreements.
 type AgreementConnection struct {
 	// The agreements of this page.

@@ -311,3 +311,54 @@ func (w Weights) Resolved() (skill, text, major, academics, group, availability 
 	return pick(w.SkillCoverage, d.SkillCoverage), pick(w.TextRelevance, d.TextRelevance), pick(w.MajorFit, d.MajorFit),
 		pick(w.Academics, d.Academics), pick(w.GroupAffinity, d.GroupAffinity), pick(w.AvailabilityFit, d.AvailabilityFit)
 }
+
+// OutcomeGrade is what an application's status says of a student's fit for
+// the internship, as a label for learning weights: hired 3; completed,
+// accepted and offered 2 (the partner chose them); rejected 0. The other
+// statuses are no label (ok false): in progress, or the student's own
+// choice (declined, withdrawn).
+func OutcomeGrade(s ApplicationStatus) (grade int, ok bool) {
+	switch s {
+	case ApplicationHired:
+		return 3, true
+	case ApplicationCompleted, ApplicationAccepted, ApplicationOffered:
+		return 2, true
+	case ApplicationRejected:
+		return 0, true
+	}
+	return 0, false
+}
+
+// Learning from outcomes needs at least this much history.
+const (
+	MinOutcomes           = 20 // labelled applications
+	MinOutcomeInternships = 3  // internships with both a success and a rejection
+)
+
+// WeightSuggestion is a partner's feature weights fitted on its own
+// outcomes, beside the weights it ranks with now.
+type WeightSuggestion struct {
+	PartnerID int64
+	// Current are the weights the partner ranks with now, defaults filled
+	// in; Suggested the fitted ones (nil until Enough).
+	Current   Weights
+	Suggested *Weights
+	// Outcomes is the number of labelled applications at internships of
+	// the partner's group; Internships the number of those internships
+	// with both a success and a rejection (only they can teach an order).
+	Outcomes, Internships int
+	// Enough says whether there is enough history to fit (MinOutcomes,
+	// MinOutcomeInternships).
+	Enough bool
+	// CurrentNDCG is the mean NDCG@10 of the current weights over those
+	// internships; HeldOutNDCG that of weights fitted without each
+	// internship, measured on it (leave one internship out). Both 0 until
+	// Enough.
+	CurrentNDCG, HeldOutNDCG float64
+}
+
+// Improves reports whether the suggestion ranks held-out outcomes better
+// than the current weights.
+func (s *WeightSuggestion) Improves() bool {
+	return s.Enough && s.Suggested != nil && s.HeldOutNDCG > s.CurrentNDCG
+}

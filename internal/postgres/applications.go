@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"fmt"
+
 	"context"
 	"errors"
 
@@ -144,4 +146,25 @@ func (db *DB) TransitionApplication(ctx context.Context, id int64, to coop.Appli
 // DeleteApplication deletes an application and its history.
 func (db *DB) DeleteApplication(ctx context.Context, id int64) error {
 	return db.deleteRow(ctx, "applications", "application", "", id)
+}
+
+// Outcome is an application that ended in a label (coop.OutcomeGrade).
+type Outcome struct {
+	StudentID, InternshipID int64
+	Status                  coop.ApplicationStatus
+}
+
+// OutcomesWithin returns the applications at internships of a partner's
+// group whose status is a label (hired, completed, accepted, offered,
+// rejected), by internship and student.
+func (db *DB) OutcomesWithin(ctx context.Context, partnerID int64) ([]Outcome, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT a.student_id, a.internship_id, a.status FROM applications a
+		JOIN internships i ON i.id = a.internship_id
+		WHERE i.partner_id IN (SELECT partner_subtree($1))
+		  AND a.status IN ('HIRED', 'COMPLETED', 'ACCEPTED', 'OFFERED', 'REJECTED')
+		ORDER BY a.internship_id, a.student_id`, partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Outcome])
 }

@@ -215,7 +215,7 @@ var (
 		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
-		"FeatureWeights": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
+		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
 		"AuditEntry": "ADMIN",
 		// entries: visible when their student (or internship) is
 		"ShortlistEntry": "student", "SavedShortlistEntry": "student", "StudentSearchHit": "student",

@@ -59,14 +59,19 @@ func MeanNDCG(qs []Query, weights []float64, o Options) float64 {
 	return sum / float64(len(qs))
 }
 
-// steps are the factors coordinate ascent tries on a weight.
-var steps = []float64{0, 0.25, 0.5, 0.8, 1.25, 2, 4}
+// steps are the factors coordinate ascent tries on a weight, and levels
+// the multiples of the mean weight it also tries (so that a weight can grow
+// past the others together, or fall to zero, in one step).
+var (
+	steps  = []float64{0.25, 0.5, 0.8, 1.25, 2, 4}
+	levels = []float64{0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16}
+)
 
 // Fit finds non-negative weights that maximise the mean NDCG of qs, by
-// coordinate ascent from start: each weight in turn is multiplied by each
-// of a few factors (or set from zero to the mean weight), the best change is
-// kept, and rounds repeat until none gains (at most 20). fixed weights are
-// not changed. The result is scaled to sum to 100. It is deterministic.
+// coordinate ascent from start: each weight in turn is tried at a few
+// multiples of itself and of the mean weight, the best value is kept, and
+// rounds repeat until none gains (at most 20). fixed weights are not
+// changed. The result is scaled to sum to 100. It is deterministic.
 func Fit(qs []Query, start []float64, fixed []bool, o Options) ([]float64, float64) {
 	w := append([]float64(nil), start...)
 	best := MeanNDCG(qs, w, o)
@@ -83,11 +88,14 @@ func Fit(qs []Query, start []float64, fixed []bool, o Options) ([]float64, float
 			mean /= float64(len(w))
 			orig := w[i]
 			bestV := orig
+			var tries []float64
 			for _, f := range steps {
-				v := orig * f
-				if orig == 0 {
-					v = mean * f
-				}
+				tries = append(tries, orig*f)
+			}
+			for _, f := range levels {
+				tries = append(tries, mean*f)
+			}
+			for _, v := range tries {
 				if v == orig {
 					continue
 				}
