@@ -98,8 +98,9 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 	return out, nil
 }
 
-// textOverlap is the share of an internship's title terms found in the
-// student's text: the reverse direction has no BM25 window to normalise.
+// textOverlap is the share of an internship's first 8 title and
+// description terms found in the student's text: the reverse direction has
+// no BM25 window to normalise.
 func textOverlap(words map[string]bool, in *Internship) float64 {
 	terms := titleTerms(in.Title + " " + in.Description)
 	if len(terms) == 0 {
@@ -119,7 +120,7 @@ func wordSet(s string) map[string]bool {
 	for _, w := range titleTerms(s) {
 		out[strings.ToLower(w)] = true
 	}
-	// titleTerms stops at 16; add the rest too.
+	// titleTerms stops at 8 terms; add every other word too.
 	for _, w := range strings.Fields(strings.ToLower(s)) {
 		out[strings.Trim(w, ".,;:!?()\"'")] = true
 	}
