@@ -20,7 +20,7 @@ import (
 // a window of a few hundred candidates then costs a few map lookups per
 // query term and candidate, where one bleve query per pair of fields over
 // the window cost tens of milliseconds at 100,000 students. bleve still
-// retrieves the window (rank.go); this only re-scores it.
+// retrieves the window (retrieve.go); this only re-scores it.
 
 // Ranking fields of a student's text.
 const (
