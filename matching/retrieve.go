@@ -299,7 +299,7 @@ const (
 	titleBoost          = 1.5
 	skillTextBoost      = 1.0
 	descriptionBoost    = 0.5
-	maxDescriptionTerms = 32
+	maxDescriptionTerms = 16
 )
 
 // textTerms are the terms of an internship's text used in queries.

@@ -206,6 +206,7 @@ func (ix *Index) matchRequirement(d *studentDoc, r Requirement) SkillMatch {
 		return m
 	}
 	req := formOf(r.Skill)
+	reqKnown := ix.vocab.isCanonical(r.Skill) // both names are canonical here
 	choices := []*skillForm{req}
 	for _, a := range alternatives(r.Skill) {
 		choices = append(choices, formOf(a))
@@ -229,7 +230,7 @@ func (ix *Index) matchRequirement(d *studentDoc, r Requirement) SkillMatch {
 				m.StudentSkill, m.Kind, m.Value = sl.name, MatchRelated, v
 			}
 		}
-		if ix.vocab.Known(sl.name) && ix.vocab.Known(r.Skill) {
+		if ix.vocab.isCanonical(sl.name) && reqKnown {
 			continue // the vocabulary knows both: related or not, never partial
 		}
 		have := formOf(sl.name)

@@ -87,6 +87,14 @@ func (v *Vocabulary) Known(name string) bool {
 	return ok
 }
 
+// isCanonical reports whether a name is the canonical name of a skill the
+// vocabulary knows (a map lookup, no normalising: for hot paths whose
+// names are canonical already).
+func (v *Vocabulary) isCanonical(name string) bool {
+	_, ok := v.skills[name]
+	return ok
+}
+
 // Lookup returns the skill with this canonical name.
 func (v *Vocabulary) Lookup(canonical string) (Skill, bool) {
 	s, ok := v.skills[canonical]
