@@ -223,10 +223,12 @@ func CanSeeInternship(v *coop.Viewer, in *coop.Internship, applied func() bool) 
 }
 
 // CanSeePriorities reports whether v may read hiring priorities: the
-// college, and a partner for its group's priorities and for those it
-// inherits from its ancestors (which rank its own internships).
+// college, and a partner for its group's priorities and for the
+// partner-level priorities it inherits from its ancestors (which rank its
+// own internships); never an ancestor's priorities for one internship of
+// the ancestor's own.
 func CanSeePriorities(v *coop.Viewer, h *coop.HiringPriorities) bool {
-	return v.Staff() || InGroup(v, h.PartnerID) || (v.Role == coop.RolePartner && v.Ancestors[h.PartnerID])
+	return v.Staff() || InGroup(v, h.PartnerID) || (v.Role == coop.RolePartner && h.InternshipID == nil && v.Ancestors[h.PartnerID])
 }
 
 // CanSeeShortlist reports whether v may read a saved shortlist, given the

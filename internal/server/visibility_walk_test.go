@@ -144,6 +144,12 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 	must(err)
 	_, err = e.db.ApplyToInternship(ctx, hidden.ID, s.CastingInternshipID, "", "test")
 	must(err)
+	// An internship of the group itself, with priorities of its own: the
+	// plants inherit the group's partner-level priorities, not these.
+	groupIntern, err := e.db.CreateInternship(ctx, &coop.Internship{PartnerID: s.GroupID, Title: "Group management trainee", Status: coop.InternshipOpen})
+	must(err)
+	_, err = e.db.SetHiringPriorities(ctx, &coop.HiringPriorities{InternshipID: &groupIntern.ID, PreferredMajors: []string{"Management"}})
+	must(err)
 	must(e.follower.WaitForWrites(ctx, 10*time.Second))
 	save := func(token, name string) {
 		t.Helper()
@@ -478,19 +484,20 @@ func edgeNode(path []any) bool {
 // oracle is the visibility policy computed from the tables, apart from
 // the code it checks.
 type oracle struct {
-	parent                map[int64]int64
-	agreementPartner      map[int64]int64
-	sitePartner           map[int64]int64
-	studentConsent        map[int64]bool
-	alumnusConsent        map[int64]bool
-	alumnusEmployer       map[int64]int64
-	internshipPartner     map[int64]int64
-	internshipStatus      map[int64]string
-	applicationStudent    map[int64]int64
-	applicationInternship map[int64]int64
-	prioritiesPartner     map[int64]int64
-	shortlistInternship   map[int64]int64
-	applied               map[[2]int64]bool // (student, internship)
+	parent                 map[int64]int64
+	agreementPartner       map[int64]int64
+	sitePartner            map[int64]int64
+	studentConsent         map[int64]bool
+	alumnusConsent         map[int64]bool
+	alumnusEmployer        map[int64]int64
+	internshipPartner      map[int64]int64
+	internshipStatus       map[int64]string
+	applicationStudent     map[int64]int64
+	applicationInternship  map[int64]int64
+	prioritiesPartner      map[int64]int64
+	prioritiesOfInternship map[int64]bool
+	shortlistInternship    map[int64]int64
+	applied                map[[2]int64]bool // (student, internship)
 }
 
 func loadOracle(t *testing.T, e *env) *oracle {
@@ -498,7 +505,7 @@ func loadOracle(t *testing.T, e *env) *oracle {
 	o := &oracle{parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
-		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, shortlistInternship: map[int64]int64{},
+		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
 		applied: map[[2]int64]bool{}}
 	ctx := context.Background()
 	read := func(sql string, row func(a, b int64, s string, ok bool)) {
@@ -537,8 +544,10 @@ func loadOracle(t *testing.T, e *env) *oracle {
 		o.applicationStudent[a], o.applicationInternship[a] = b, in
 		o.applied[[2]int64{b, in}] = true
 	})
-	read(`SELECT h.id, coalesce(h.partner_id, i.partner_id), '', true FROM hiring_priorities h LEFT JOIN internships i ON i.id = h.internship_id`,
-		func(a, b int64, _ string, _ bool) { o.prioritiesPartner[a] = b })
+	read(`SELECT h.id, coalesce(h.partner_id, i.partner_id), '', h.internship_id IS NOT NULL FROM hiring_priorities h LEFT JOIN internships i ON i.id = h.internship_id`,
+		func(a, b int64, _ string, ofInternship bool) {
+			o.prioritiesPartner[a], o.prioritiesOfInternship[a] = b, ofInternship
+		})
 	read(`SELECT id, internship_id, '', true FROM shortlists`, func(a, b int64, _ string, _ bool) { o.shortlistInternship[a] = b })
 	return o
 }
@@ -612,8 +621,9 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		}
 		return staff
 	case "HiringPriorities":
-		// a partner's group's, and those it inherits from its ancestors
-		return staff || in(o.prioritiesPartner[id]) || (partner && o.within(p.partner, o.prioritiesPartner[id]))
+		// a partner's group's, and the partner-level ones it inherits
+		// from its ancestors
+		return staff || in(o.prioritiesPartner[id]) || (partner && !o.prioritiesOfInternship[id] && o.within(p.partner, o.prioritiesPartner[id]))
 	case "SavedShortlist":
 		return staff || in(o.internshipPartner[o.shortlistInternship[id]])
 	case "Token":
