@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -77,8 +78,18 @@ func TestFit(t *testing.T) {
 	if !near(cv, 1) || len(per) != 4 {
 		t.Fatalf("cross-validated %.3f %v", cv, per)
 	}
-	fixed, _ := Fit(qs, []float64{100, 1}, []bool{false, true}, Options{})
-	if fixed[1] == 0 {
+	// The informative weight held at 0 stays there, whatever it would gain.
+	fixed, _ := Fit(qs, []float64{100, 0}, []bool{false, true}, Options{})
+	if fixed[1] != 0 {
 		t.Fatalf("a fixed weight changed: %v", fixed)
+	}
+}
+
+// TestRankTiesByNumber: ties break by id, numerically for numbers (as the
+// matcher: student 9 before student 10), else as text.
+func TestRankTiesByNumber(t *testing.T) {
+	cs := []Candidate{{ID: "10", Values: []float64{1}}, {ID: "9", Values: []float64{1}}, {ID: "b", Values: []float64{1}}, {ID: "a", Values: []float64{1}}}
+	if got := Rank(cs, []float64{1}); fmt.Sprint(got) != "[9 10 a b]" {
+		t.Fatalf("ties ordered %v", got)
 	}
 }

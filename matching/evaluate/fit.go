@@ -3,6 +3,7 @@ package evaluate
 import (
 	"math"
 	"sort"
+	"strconv"
 )
 
 // Candidate is an item a ranking scores, with its feature values.
@@ -38,13 +39,29 @@ func Rank(cs []Candidate, weights []float64) []string {
 		if s[i].score != s[j].score {
 			return s[i].score > s[j].score
 		}
-		return s[i].id < s[j].id
+		return idLess(s[i].id, s[j].id)
 	})
 	out := make([]string, len(s))
 	for i := range s {
 		out[i] = s[i].id
 	}
 	return out
+}
+
+// idLess orders ids as the matcher does: numbers by value (9 before 10),
+// numbers before other ids, others as text.
+func idLess(a, b string) bool {
+	x, errA := strconv.ParseInt(a, 10, 64)
+	y, errB := strconv.ParseInt(b, 10, 64)
+	switch {
+	case errA == nil && errB == nil:
+		return x < y
+	case errA == nil:
+		return true
+	case errB == nil:
+		return false
+	}
+	return a < b
 }
 
 // MeanNDCG is the mean NDCG of the queries ranked with weights.
