@@ -340,3 +340,43 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("position %d, %v", p, err)
 	}
 }
+
+// TestScoresDoNotDependOnTheWindow: a student's score, and its text
+// relevance, are the same on the first page (a window of 200) and when the
+// list is read deep (a window of 1,000), so that paging deeper never
+// re-weighs what an earlier page showed.
+func TestScoresDoNotDependOnTheWindow(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ix, _ := randomWorld(t, r, 700)
+	for _, in := range []matching.Internship{
+		{ID: "1", Title: "Casting intern", Description: "Billets from the casting line.", Open: true,
+			Requirements: []matching.Requirement{{Skill: "casting", MinLevel: 2}}},
+		{ID: "2", Title: "电解铝 实习", Open: true, Requirements: []matching.Requirement{{Skill: "process control", MinLevel: 1}}},
+	} {
+		first, err := ix.Shortlist(context.Background(), matching.ShortlistRequest{Internship: in, First: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deep, err := ix.Shortlist(context.Background(), matching.ShortlistRequest{Internship: in, First: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := map[string]matching.Entry{}
+		for _, e := range deep.Entries {
+			at[e.StudentID] = e
+		}
+		if len(first.Entries) == 0 {
+			t.Fatalf("%s: empty", in.Title)
+		}
+		for _, e := range first.Entries {
+			d, ok := at[e.StudentID]
+			if !ok {
+				continue // outranked by a student only the deeper window holds
+			}
+			if d.Score != e.Score || d.Breakdown[1] != e.Breakdown[1] {
+				t.Fatalf("%s: student %s scores %v (text %v) on the first page and %v (text %v) read deep",
+					in.Title, e.StudentID, e.Score, e.Breakdown[1], d.Score, d.Breakdown[1])
+			}
+		}
+	}
+}

@@ -91,52 +91,18 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	if offset >= window {
 		return out, ErrBadCursor
 	}
-	var hits []retrieved
-	var maxScore float64
-	if q, ok := ix.shortlistQuery(in, req); ok {
-		if hits, maxScore, err = ix.retrieve(ctx, q, window); err != nil {
-			return out, err
-		}
-	}
 	sc := ix.newScorer(in, req.Priorities)
 	hl := ix.newHighlighter(textTerms(in))
+	cands, total, err := ix.window(ctx, in, req, sc, window)
+	if err != nil {
+		return out, err
+	}
 	ix.mu.RLock()
-	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
-	cands := make([]candidate, 0, window)
-	seen := make(map[*studentDoc]bool, len(hits))
-	for _, h := range hits {
-		d, ok := ix.student(strings.TrimPrefix(h.id, "s:"))
-		if !ok || !ix.pass(&filter, d.slot) { // deleted or changed since the search
-			continue
-		}
-		text := 0.0
-		if maxScore > 0 {
-			text = h.score / maxScore
-		}
-		seen[d] = true
-		cands = append(cands, candidate{d: d, text: text, score: sc.score(d, text)})
-	}
-	total := 0
-	var fill topK
-	if room := window - len(cands); room > 0 {
-		fill = topK{k: room}
-	}
-	for i := range ix.flat {
-		if i%8192 == 0 && ctx.Err() != nil {
-			ix.mu.RUnlock()
-			return out, ctx.Err()
-		}
-		if !ix.pass(&filter, i) {
-			continue
-		}
-		total++
-		if d := ix.order[i]; fill.k > 0 && !seen[d] {
-			fill.offer(candidate{d: d, score: sc.score(d, 0)})
-		}
-	}
-	cands = append(cands, fill.items...)
-	// Text relevance over the whole window, from the whole of both texts.
-	if texts := ix.rankText(in, cands); texts != nil {
+	defer ix.mu.RUnlock()
+	// Text relevance over the whole window, from the whole of both texts,
+	// normalised on the first rankRefWindow candidates: the same for every
+	// page, so that paging deeper (a larger window) re-orders nothing.
+	if texts := ix.rankText(in, cands[:min(len(cands), rankRefWindow)], cands); texts != nil {
 		for i := range cands {
 			cands[i].text = texts[i]
 			cands[i].score = sc.score(cands[i].d, texts[i])
@@ -162,13 +128,64 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 		e.Highlights = hl.statement(cands[i].d.Statement)
 		out.Entries = append(out.Entries, e)
 	}
-	ix.mu.RUnlock()
 	out.HasNextPage = end < len(cands)
 	fp := req.fingerprint()
 	for i := range out.Entries {
 		out.Cursors = append(out.Cursors, encodeCursor(offset+i+1, fp))
 	}
 	return out, nil
+}
+
+// rankRefWindow is how many of a window's first candidates normalise its
+// text relevance (rankText): the first page's window.
+const rankRefWindow = 200
+
+// window collects a ranking window: the students bleve retrieves (the best
+// window by BM25, ties by id) who pass the hard filters, then, when fewer
+// match, the best of the other passing students by score without text
+// relevance, in that order; and the number of students who pass the hard
+// filters. The first rankRefWindow candidates are the same whatever the
+// window's size.
+func (ix *Index) window(ctx context.Context, in *Internship, req ShortlistRequest, sc *scorer, window int) ([]candidate, int, error) {
+	var hits []retrieved
+	if q, ok := ix.shortlistQuery(in, req); ok {
+		var err error
+		if hits, _, err = ix.retrieve(ctx, q, window); err != nil {
+			return nil, 0, err
+		}
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
+	cands := make([]candidate, 0, window)
+	seen := make(map[*studentDoc]bool, len(hits))
+	for _, h := range hits {
+		d, ok := ix.student(strings.TrimPrefix(h.id, "s:"))
+		if !ok || !ix.pass(&filter, d.slot) { // deleted or changed since the search
+			continue
+		}
+		seen[d] = true
+		cands = append(cands, candidate{d: d})
+	}
+	total := 0
+	var fill topK
+	if room := window - len(cands); room > 0 {
+		fill = topK{k: room}
+	}
+	for i := range ix.flat {
+		if i%8192 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		if !ix.pass(&filter, i) {
+			continue
+		}
+		total++
+		if d := ix.order[i]; fill.k > 0 && !seen[d] {
+			fill.offer(candidate{d: d, score: sc.score(d, 0)})
+		}
+	}
+	sortCandidates(fill.items)
+	return append(cands, fill.items...), total, nil
 }
 
 // Retrieved returns the ids of the students in the retrieval window of the
@@ -208,7 +225,8 @@ func (ix *Index) Retrieved(ctx context.Context, req ShortlistRequest) ([]string,
 // Score explains how the given students score for an internship with
 // priorities p, whatever the hard filters say (a hired student is placed,
 // and still a lesson): their entries in the order of ids, text relevance
-// normalised among them. Ids not in the index are left out. It is for
+// normalised as on the internship's first shortlist page. Ids not in the
+// index are left out. It is for
 // learning from outcomes: the features of the students a partner took or
 // turned down.
 func (ix *Index) Score(ctx context.Context, in Internship, p Priorities, ids []string) ([]Entry, error) {
@@ -217,6 +235,12 @@ func (ix *Index) Score(ctx context.Context, in Internship, p Priorities, ids []s
 	}
 	pin := ix.prepareInternship(in)
 	sc := ix.newScorer(pin, p)
+	// Text relevance is normalised as on a shortlist's first page, so that
+	// weights learnt from these values mean what they mean there.
+	ref, _, err := ix.window(ctx, pin, ShortlistRequest{Internship: in, Priorities: p}, sc, rankRefWindow)
+	if err != nil {
+		return nil, err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	cands := make([]candidate, 0, len(ids))
@@ -225,7 +249,7 @@ func (ix *Index) Score(ctx context.Context, in Internship, p Priorities, ids []s
 			cands = append(cands, candidate{d: d})
 		}
 	}
-	texts := ix.rankText(pin, cands)
+	texts := ix.rankText(pin, ref, cands)
 	out := make([]Entry, len(cands))
 	for i, c := range cands {
 		text := 0.0

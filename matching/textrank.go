@@ -264,15 +264,17 @@ var rankBoosts = [3][numRankFields]float64{
 	{0.6, 0.6, 0.3, 0.6}, // description
 }
 
-// rankText scores the text relevance of the window's candidates (mu held
-// for reading): for each part of the internship (title, required skills
-// with their Chinese names, description) and each ranking field, the BM25
-// of the part's terms in the field, divided by the best candidate's, so
-// that a long description does not drown a short title; the pairs that any
-// candidate matches are averaged with the weights of rankBoosts, so that a
-// candidate best in every pair has 1. It returns nil when the internship
-// has no text.
-func (ix *Index) rankText(in *Internship, cands []candidate) []float64 {
+// rankText scores the text relevance of candidates (mu held for reading):
+// for each part of the internship (title, required skills with their
+// Chinese names, description) and each ranking field, the BM25 of the
+// part's terms in the field, divided by the best of the reference
+// candidates (at most 1), so that a long description does not drown a
+// short title; the pairs that any reference candidate matches are averaged
+// with the weights of rankBoosts, so that a candidate as good as the best
+// reference in every pair has 1. The reference is the first page's window
+// (rankRefWindow), so a candidate's value does not depend on how deep a
+// list is read. It returns nil when the internship has no text.
+func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -316,9 +318,8 @@ func (ix *Index) rankText(in *Internship, cands []candidate) []float64 {
 					idf[i] = math.Log(1 + (n-df+0.5)/(df+0.5))
 				}
 			}
-			best := 0.0
-			for ci, c := range cands {
-				bag := &c.d.bags[f]
+			bm25 := func(d *studentDoc) float64 {
+				bag := &d.bags[f]
 				s := 0.0
 				if len(bag.terms) > 0 {
 					norm := bm25K1 * (1 - bm25B + bm25B*float64(bag.length)/avg)
@@ -331,15 +332,19 @@ func (ix *Index) rankText(in *Internship, cands []candidate) []float64 {
 						}
 					}
 				}
-				scores[ci] = s
-				best = max(best, s)
+				return s
+			}
+			best := 0.0
+			for _, c := range ref {
+				best = max(best, bm25(c.d))
 			}
 			if best <= 0 {
-				continue // no candidate has these words there: the pair says nothing
+				continue // no reference candidate has these words there: the pair says nothing
 			}
 			wsum += w
-			for ci := range cands {
-				out[ci] += w * scores[ci] / best
+			for ci, c := range cands {
+				scores[ci] = bm25(c.d)
+				out[ci] += w * math.Min(1, scores[ci]/best)
 			}
 		}
 	}
