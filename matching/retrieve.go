@@ -273,7 +273,7 @@ func (ix *Index) queryTextTerms(in *Internship) []*query.TermQuery {
 		boost float64
 	}{
 		{in.Title, titleBoost},
-		{strings.Join(skills, " . "), skillTextBoost},
+		{strings.Join(skillTextOnly(ix.vocab, skills), " . "), skillTextBoost},
 		{strings.Join(firstTerms(in.Description, maxDescriptionTerms), " "), descriptionBoost},
 	}
 	var out []*query.TermQuery
@@ -301,6 +301,20 @@ const (
 	descriptionBoost    = 0.5
 	maxDescriptionTerms = 16
 )
+
+// skillTextOnly keeps the required skills the vocabulary does not know:
+// a known skill retrieves through its keyword clause (and its parent and
+// children), so its words would only widen the retrieval; a free-form one
+// has no other way to find the students who name it in their text.
+func skillTextOnly(v *Vocabulary, skills []string) []string {
+	var out []string
+	for _, s := range skills {
+		if !v.isCanonical(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // textTerms are the terms of an internship's text used in queries.
 func textTerms(in *Internship) string {
