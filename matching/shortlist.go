@@ -102,11 +102,12 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	// Text relevance over the whole window, from the whole of both texts,
 	// normalised on the first rankRefWindow candidates: the same for every
 	// page, so that paging deeper (a larger window) re-orders nothing.
-	if texts := ix.rankText(in, cands[:min(len(cands), rankRefWindow)], cands); texts != nil {
-		for i := range cands {
+	texts := ix.rankText(in, nil, cands)
+	for i := range cands {
+		if texts != nil {
 			cands[i].text = texts[i]
-			cands[i].score = sc.score(cands[i].d, texts[i])
 		}
+		cands[i].score = sc.score(cands[i].d, cands[i].text)
 	}
 	sortCandidates(cands)
 	if req.MinScore > 0 {

@@ -272,12 +272,16 @@ var rankBoosts = [3][numRankFields]float64{
 // short title; the pairs that any reference candidate matches are averaged
 // with the weights of rankBoosts, so that a candidate as good as the best
 // reference in every pair has 1. The reference is the first page's window
-// (rankRefWindow), so a candidate's value does not depend on how deep a
-// list is read. It returns nil when the internship has no text.
+// (rankRefWindow): ref, or when ref is nil the first rankRefWindow of
+// cands; so a candidate's value does not depend on how deep a list is
+// read. It returns nil when the internship has no text.
 func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 	if len(cands) == 0 {
 		return nil
 	}
+	// With no reference given, the first candidates are the reference
+	// (a shortlist's window), scored once.
+	refN := min(len(cands), rankRefWindow)
 	var skills, zhSkills []string
 	for _, r := range in.Requirements {
 		skills = append(skills, r.Skill)
@@ -334,16 +338,24 @@ func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 				}
 				return s
 			}
+			for ci, c := range cands {
+				scores[ci] = bm25(c.d)
+			}
 			best := 0.0
-			for _, c := range ref {
-				best = max(best, bm25(c.d))
+			if ref == nil { // the first refN candidates
+				for _, v := range scores[:refN] {
+					best = max(best, v)
+				}
+			} else {
+				for _, c := range ref {
+					best = max(best, bm25(c.d))
+				}
 			}
 			if best <= 0 {
 				continue // no reference candidate has these words there: the pair says nothing
 			}
 			wsum += w
-			for ci, c := range cands {
-				scores[ci] = bm25(c.d)
+			for ci := range cands {
 				out[ci] += w * math.Min(1, scores[ci]/best)
 			}
 		}
