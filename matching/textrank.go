@@ -50,23 +50,6 @@ type termBag struct {
 	length uint32
 }
 
-// tf returns how often a term occurs in the bag.
-func (b *termBag) tf(term uint32) uint16 {
-	i, ok := slices.BinarySearchFunc(b.terms, term, func(tc termCount, t uint32) int {
-		switch {
-		case tc.term < t:
-			return -1
-		case tc.term > t:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
-		return 0
-	}
-	return b.terms[i].count
-}
-
 // terms is the dictionary of analysed terms, shared by every index of the
 // process (ids are only compared within one).
 var terms = struct {
@@ -258,7 +241,7 @@ func (s *textStats) add(bags *[numRankFields]termBag, sign int32) {
 // the statement counts most, a word deep in a description least. A part's
 // Han words meet the Han field with the weight of the part against the
 // statement.
-var rankBoosts = [3][numRankFields]float64{
+var rankBoosts = [numParts][numRankFields]float64{
 	{3, 1.5, 1, 3},       // title
 	{1.5, 2, 0.5, 1.5},   // required skills
 	{0.6, 0.6, 0.3, 0.6}, // description
@@ -276,12 +259,10 @@ var rankBoosts = [3][numRankFields]float64{
 // cands; so a candidate's value does not depend on how deep a list is
 // read. It returns nil when the internship has no text.
 func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
-	if len(cands) == 0 {
+	n := float64(len(ix.order))
+	if len(cands) == 0 || n == 0 {
 		return nil
 	}
-	// With no reference given, the first candidates are the reference
-	// (a shortlist's window), scored once.
-	refN := min(len(cands), rankRefWindow)
 	var skills, zhSkills []string
 	for _, r := range in.Requirements {
 		skills = append(skills, r.Skill)
@@ -289,12 +270,14 @@ func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 			zhSkills = append(zhSkills, sk.Zh)
 		}
 	}
-	parts := [3]string{in.Title, strings.Join(skills, " . "), in.Description}
-	n := float64(len(ix.order))
-	out := make([]float64, len(cands))
-	scores := make([]float64, len(cands))
-	wsum := 0.0
-	for pi, text := range parts {
+	// For each field, the parts that query it: term → (part, idf).
+	type use struct {
+		part int
+		idf  float64
+	}
+	var q [numRankFields]map[uint32][]use
+	var asked [numParts][numRankFields]bool
+	for pi, text := range [numParts]string{in.Title, strings.Join(skills, " . "), in.Description} {
 		latin := queryTerms(analyse(text, false))
 		hanText := text
 		if pi == 1 {
@@ -306,67 +289,102 @@ func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 			if f == fieldZh {
 				qt = han
 			}
-			w := rankBoosts[pi][f]
-			if len(qt) == 0 || w == 0 || n == 0 {
+			if len(qt) == 0 || rankBoosts[pi][f] == 0 || ix.text[f].total == 0 {
 				continue
 			}
-			st := &ix.text[f]
-			avg := float64(st.total) / n
-			if avg == 0 {
-				continue
-			}
-			idf := make([]float64, len(qt))
-			for i, t := range qt {
-				df := float64(st.df[t])
-				if df > 0 {
-					idf[i] = math.Log(1 + (n-df+0.5)/(df+0.5))
-				}
-			}
-			bm25 := func(d *studentDoc) float64 {
-				bag := &d.bags[f]
-				s := 0.0
-				if len(bag.terms) > 0 {
-					norm := bm25K1 * (1 - bm25B + bm25B*float64(bag.length)/avg)
-					for i, t := range qt {
-						if idf[i] == 0 {
-							continue
-						}
-						if tf := float64(bag.tf(t)); tf > 0 {
-							s += idf[i] * tf * (bm25K1 + 1) / (tf + norm)
-						}
+			for _, t := range qt {
+				if idf := ix.idf(f, t); idf > 0 {
+					if q[f] == nil {
+						q[f] = map[uint32][]use{}
 					}
-				}
-				return s
-			}
-			for ci, c := range cands {
-				scores[ci] = bm25(c.d)
-			}
-			best := 0.0
-			if ref == nil { // the first refN candidates
-				for _, v := range scores[:refN] {
-					best = max(best, v)
-				}
-			} else {
-				for _, c := range ref {
-					best = max(best, bm25(c.d))
+					q[f][t] = append(q[f][t], use{pi, idf})
+					asked[pi][f] = true
 				}
 			}
-			if best <= 0 {
-				continue // no reference candidate has these words there: the pair says nothing
+		}
+	}
+	// bm25 adds a student's BM25 for every (part, field) to s, in one pass
+	// over each of its bags.
+	bm25 := func(d *studentDoc, s *[numParts][numRankFields]float64) {
+		for f := 0; f < numRankFields; f++ {
+			bag := &d.bags[f]
+			if q[f] == nil || len(bag.terms) == 0 {
+				continue
 			}
-			wsum += w
-			for ci := range cands {
-				out[ci] += w * math.Min(1, scores[ci]/best)
+			avg := float64(ix.text[f].total) / n
+			norm := bm25K1 * (1 - bm25B + bm25B*float64(bag.length)/avg)
+			for _, tc := range bag.terms {
+				for _, u := range q[f][tc.term] {
+					tf := float64(tc.count)
+					s[u.part][f] += u.idf * tf * (bm25K1 + 1) / (tf + norm)
+				}
+			}
+		}
+	}
+	scores := make([][numParts][numRankFields]float64, len(cands))
+	for i := range cands {
+		bm25(cands[i].d, &scores[i])
+	}
+	// The reference's best per pair: ref, or the first candidates.
+	var best [numParts][numRankFields]float64
+	if ref == nil {
+		for i := range scores[:min(len(cands), rankRefWindow)] {
+			for p := range best {
+				for f := range best[p] {
+					best[p][f] = max(best[p][f], scores[i][p][f])
+				}
+			}
+		}
+	} else {
+		for i := range ref {
+			var s [numParts][numRankFields]float64
+			bm25(ref[i].d, &s)
+			for p := range best {
+				for f := range best[p] {
+					best[p][f] = max(best[p][f], s[p][f])
+				}
+			}
+		}
+	}
+	wsum := 0.0
+	for p := range best {
+		for f := range best[p] {
+			if asked[p][f] && best[p][f] > 0 { // else the pair says nothing
+				wsum += rankBoosts[p][f]
 			}
 		}
 	}
 	if wsum == 0 {
 		return nil
 	}
-	for i := range out {
-		out[i] /= wsum
+	out := make([]float64, len(cands))
+	for i := range cands {
+		v := 0.0
+		for p := range best {
+			for f := range best[p] {
+				if asked[p][f] && best[p][f] > 0 {
+					v += rankBoosts[p][f] * math.Min(1, scores[i][p][f]/best[p][f])
+				}
+			}
+		}
+		out[i] = v / wsum
 	}
 	return out
+}
+
+// numParts is the number of parts of an internship's text in rankText:
+// title, required skills, description.
+const numParts = 3
+
+// idf is BM25's inverse document frequency of a term in a ranking field
+// (mu held; 0 for a term no student has there).
+func (ix *Index) idf(f int, t uint32) float64 {
+	n := float64(len(ix.order))
+	df := float64(ix.text[f].df[t])
+	if df <= 0 {
+		return 0
+	}
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
 // queryTerms are the distinct known terms of a query part, by id.
