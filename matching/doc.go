@@ -36,7 +36,7 @@
 // (AddFilter), and whose scored clauses, at least one of which must match,
 // are the must-have skills with their parent and child skills, and the
 // nice-to-have skills and the terms of the title, the names of the skills
-// the vocabulary does not know, and the first 16 content words of the
+// the vocabulary does not know, and the first 8 content words of the
 // description that at most 5% of students hold, scored with BM25. The best window (max(200, 5 × (offset+first)), at most
 // MaxWindow) by BM25, ties by id, goes to the second stage; when fewer
 // students match, the window is filled from memory with the best-scoring

@@ -299,7 +299,7 @@ const (
 	titleBoost          = 1.5
 	skillTextBoost      = 1.0
 	descriptionBoost    = 0.5
-	maxDescriptionTerms = 16
+	maxDescriptionTerms = 8
 )
 
 // skillTextOnly keeps the required skills the vocabulary does not know:
