@@ -356,18 +356,25 @@ func sameStudent(a, b *Student) bool {
 
 // prepare canonicalises a student's skills (into d.skills).
 func (ix *Index) prepare(s Student) *studentDoc {
-	d := &studentDoc{Student: s, skills: make(skillSet, 0, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID)}
+	d := &studentDoc{Student: s, skills: make(skillSet, 0, len(s.Skills)), major: norm(s.Major), cities: normAll(s.PreferredCities), key: newIDKey(s.ID),
+		rank: &rankData{}}
 	// d.Skills keep the names as written (text relevance reads them, and
 	// explanations tell an alias from the name itself); d.skills holds
-	// them canonical.
-	for _, sk := range s.Skills {
+	// them canonical. A name written as its canonical form shares the
+	// vocabulary's string: a hundred thousand students would otherwise keep
+	// as many copies of "aluminium electrolysis" for the collector to mark.
+	d.Skills = slices.Clone(s.Skills)
+	for i, sk := range s.Skills {
 		c := ix.vocab.Canonical(sk.Name)
+		if c == sk.Name {
+			d.Skills[i].Name = c
+		}
 		d.skills.add(c, sk.Level)
-		if normalize(sk.Name) != normalize(c) && !slices.Contains(d.aliases, c) {
-			d.aliases = append(d.aliases, c)
+		if normalize(sk.Name) != normalize(c) && !slices.Contains(d.rank.aliases, c) {
+			d.rank.aliases = append(d.rank.aliases, c)
 		}
 	}
-	d.bags = ix.textBags(d)
+	d.rank.bags = ix.textBags(d)
 	return d
 }
 

@@ -197,12 +197,26 @@ func (ix *Index) textBags(d *studentDoc) [numRankFields]termBag {
 			zh = append(zh, t)
 		}
 	}
-	return [numRankFields]termBag{
+	bags := [numRankFields]termBag{
 		fieldRole:  newBag([]string{d.Statement}, false),
 		fieldSkill: newBag(skills, false),
 		fieldEdu:   newBag(edu, false),
 		fieldZh:    newBag(zh, true),
 	}
+	// One array for the four bags: one heap object a student, not four,
+	// for the garbage collector to mark.
+	n := 0
+	for _, b := range bags {
+		n += len(b.terms)
+	}
+	all := make([]termCount, n)
+	off := 0
+	for f := range bags {
+		k := copy(all[off:], bags[f].terms)
+		bags[f].terms = all[off : off+k : off+k]
+		off += k
+	}
+	return bags
 }
 
 // fieldStats are a ranking field's document frequencies and total length
@@ -307,7 +321,7 @@ func (ix *Index) rankText(in *Internship, ref, cands []candidate) []float64 {
 	// over each of its bags.
 	bm25 := func(d *studentDoc, s *[numParts][numRankFields]float64) {
 		for f := 0; f < numRankFields; f++ {
-			bag := &d.bags[f]
+			bag := &d.rank.bags[f]
 			if q[f] == nil || len(bag.terms) == 0 {
 				continue
 			}
