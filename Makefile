@@ -32,11 +32,7 @@ lint:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m $(PKGS)
 
-## fuzz: a short run of every fuzz target (FUZZTIME each, default 10s)
+## fuzz: a short run of every fuzz target (FUZZTIME each, default 10s); see scripts/fuzz.sh
 FUZZTIME ?= 10s
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
-		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-			$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
-		done; \
-	done
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
