@@ -74,8 +74,6 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 		return keepVisible(ctx, r, v, list)
 	case []*postgres.SavedEntry:
 		return keepVisible(ctx, r, v, list)
-	case []*coop.Application:
-		return keepVisible(ctx, r, v, list)
 	}
 	ok, err := r.visible(ctx, v, res)
 	if err != nil {
@@ -95,7 +93,7 @@ func guarded(res any) bool {
 	case *coop.Partner, *coop.Agreement, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *postgres.Shortlist, *postgres.SavedEntry, *postgres.Token,
 		*indexsync.Entry, *indexsync.SearchHit, *indexsync.Recommendation,
-		[]model.Node, []*postgres.Shortlist, []*postgres.SavedEntry, []*coop.Application:
+		[]model.Node, []*postgres.Shortlist, []*postgres.SavedEntry:
 		return true
 	}
 	return false
@@ -123,8 +121,6 @@ func keepVisible[T any](ctx context.Context, r *Resolver, v *coop.Viewer, items 
 func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, error) {
 	switch o := obj.(type) {
 	case **postgres.Shortlist: // from keepVisible
-		return r.visible(ctx, v, *o)
-	case **coop.Application:
 		return r.visible(ctx, v, *o)
 	case **postgres.SavedEntry:
 		return r.visible(ctx, v, *o)

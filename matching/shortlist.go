@@ -93,10 +93,11 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	}
 	sc := ix.newScorer(in, req.Priorities)
 	hl := ix.newHighlighter(textTerms(in))
-	cands, total, err := ix.window(ctx, in, req, sc, window)
+	w, err := ix.window(ctx, in, req, sc, window)
 	if err != nil {
 		return out, err
 	}
+	cands, total := w.cands, w.total
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	// Text relevance over the whole window, from the whole of both texts,
@@ -137,6 +138,14 @@ func (ix *Index) shortlist(ctx context.Context, req ShortlistRequest) (Shortlist
 	return out, nil
 }
 
+// rankWindow is a ranking window: its candidates (the retrieved ones
+// first), how many of them bleve retrieved, and how many students pass the
+// hard filters.
+type rankWindow struct {
+	cands            []candidate
+	retrieved, total int
+}
+
 // rankRefWindow is how many of a window's first candidates normalise its
 // text relevance (rankText): the first page's window.
 const rankRefWindow = 200
@@ -147,12 +156,12 @@ const rankRefWindow = 200
 // relevance, in that order; and the number of students who pass the hard
 // filters. The first rankRefWindow candidates are the same whatever the
 // window's size.
-func (ix *Index) window(ctx context.Context, in *Internship, req ShortlistRequest, sc *scorer, window int) ([]candidate, int, error) {
+func (ix *Index) window(ctx context.Context, in *Internship, req ShortlistRequest, sc *scorer, window int) (rankWindow, error) {
 	var hits []retrieved
 	if q, ok := ix.shortlistQuery(in, req); ok {
 		var err error
 		if hits, _, err = ix.retrieve(ctx, q, window); err != nil {
-			return nil, 0, err
+			return rankWindow{}, err
 		}
 	}
 	ix.mu.RLock()
@@ -175,7 +184,7 @@ func (ix *Index) window(ctx context.Context, in *Internship, req ShortlistReques
 	}
 	for i := range ix.flat {
 		if i%8192 == 0 && ctx.Err() != nil {
-			return nil, 0, ctx.Err()
+			return rankWindow{}, ctx.Err()
 		}
 		if !ix.pass(&filter, i) {
 			continue
@@ -186,7 +195,7 @@ func (ix *Index) window(ctx context.Context, in *Internship, req ShortlistReques
 		}
 	}
 	sortCandidates(fill.items)
-	return append(cands, fill.items...), total, nil
+	return rankWindow{cands: append(cands, fill.items...), retrieved: len(cands), total: total}, nil
 }
 
 // Retrieved returns the ids of the students in the retrieval window of the
@@ -201,24 +210,13 @@ func (ix *Index) Retrieved(ctx context.Context, req ShortlistRequest) ([]string,
 	if first <= 0 {
 		first = 20
 	}
-	window := min(MaxWindow, max(200, 5*first))
-	q, ok := ix.shortlistQuery(in, req)
-	if !ok {
-		return nil, nil
-	}
-	hits, _, err := ix.retrieve(ctx, q, window)
+	w, err := ix.window(ctx, in, req, ix.newScorer(in, req.Priorities), min(MaxWindow, max(200, 5*first)))
 	if err != nil {
 		return nil, err
 	}
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	filter := ix.newHardFilter(in, req.VisibleToPartner, req.Cities)
-	out := make([]string, 0, len(hits))
-	for _, h := range hits {
-		id := strings.TrimPrefix(h.id, "s:")
-		if d, ok := ix.student(id); ok && ix.pass(&filter, d.slot) {
-			out = append(out, id)
-		}
+	out := make([]string, w.retrieved)
+	for i, c := range w.cands[:w.retrieved] {
+		out[i] = c.d.ID
 	}
 	return out, nil
 }
@@ -238,10 +236,11 @@ func (ix *Index) Score(ctx context.Context, in Internship, p Priorities, ids []s
 	sc := ix.newScorer(pin, p)
 	// Text relevance is normalised as on a shortlist's first page, so that
 	// weights learnt from these values mean what they mean there.
-	ref, _, err := ix.window(ctx, pin, ShortlistRequest{Internship: in, Priorities: p}, sc, rankRefWindow)
+	rw, err := ix.window(ctx, pin, ShortlistRequest{Internship: in, Priorities: p}, sc, rankRefWindow)
 	if err != nil {
 		return nil, err
 	}
+	ref := rw.cands
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	cands := make([]candidate, 0, len(ids))
