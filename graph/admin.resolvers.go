@@ -13,21 +13,20 @@ import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // CreateToken is the resolver for the createToken field.
 func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error) {
-	t := &postgres.Token{Name: input.Name, Role: input.Role, ExpiresAt: input.ExpiresAt}
+	t := &coop.Token{Name: input.Name, Role: input.Role, ExpiresAt: input.ExpiresAt}
 	var err error
-	if t.PartnerID, err = decodeOptID(input.PartnerID, typePartner, "partnerId"); err == nil {
-		if t.StudentID, err = decodeOptID(input.StudentID, typeStudent, "studentId"); err == nil {
-			t.AlumnusID, err = decodeOptID(input.AlumnusID, typeAlumnus, "alumnusId")
+	if t.PartnerID, err = decodeOptID(input.PartnerID, coop.TypePartner, "partnerId"); err == nil {
+		if t.StudentID, err = decodeOptID(input.StudentID, coop.TypeStudent, "studentId"); err == nil {
+			t.AlumnusID, err = decodeOptID(input.AlumnusID, coop.TypeAlumnus, "alumnusId")
 		}
 	}
 	var secret string
 	if err == nil {
-		secret, t, err = auth.Issue(ctx, r.DB, t)
+		secret, t, err = auth.Issue(ctx, r.Record, t)
 	}
 	ue, err := userErrors(err)
 	if err != nil || len(ue) > 0 {
@@ -38,46 +37,44 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTo
 
 // RevokeToken is the resolver for the revokeToken field.
 func (r *mutationResolver) RevokeToken(ctx context.Context, input model.RevokeTokenInput) (*model.RevokeTokenPayload, error) {
-	id, err := decodeID(input.ID, typeToken, "id")
-	var t *postgres.Token
+	id, err := decodeID(input.ID, coop.TypeToken, "id")
+	var t *coop.Token
 	if err == nil {
-		t, err = r.DB.RevokeToken(ctx, id)
+		t, err = r.Record.RevokeToken(ctx, id)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.RevokeTokenPayload{UserErrors: ue}, err
-	}
-	return &model.RevokeTokenPayload{Token: t, UserErrors: ue}, nil
+	return payload(t, err, func(x *coop.Token, ue []*model.UserError) *model.RevokeTokenPayload {
+		return &model.RevokeTokenPayload{Token: x, UserErrors: ue}
+	})
 }
 
 // Tokens is the resolver for the tokens field.
-func (r *queryResolver) Tokens(ctx context.Context) ([]*postgres.Token, error) {
-	return r.DB.ListTokens(ctx)
+func (r *queryResolver) Tokens(ctx context.Context) ([]*coop.Token, error) {
+	return r.Record.ListTokens(ctx)
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error) {
-	var f postgres.AuditFilter
+	var f coop.AuditFilter
 	if filter != nil {
-		f = postgres.AuditFilter{Actor: str(filter.Actor), Action: str(filter.Action), ObjectID: str(filter.ObjectID),
+		f = coop.AuditFilter{Actor: str(filter.Actor), Action: str(filter.Action), ObjectID: str(filter.ObjectID),
 			Since: filter.Since, Until: filter.Until}
 	}
-	l, err := r.DB.FindAudit(ctx, f, listOpts(first, after, nil, nil))
+	l, err := r.Record.FindAudit(ctx, f, listOpts(first, after, nil, nil))
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuditEntryConnection{PageInfo: pageInfo(l), Edges: edges(l, func(c string, n *postgres.AuditEntry) *model.AuditEntryEdge {
+	return &model.AuditEntryConnection{PageInfo: pageInfo(l), Edges: edges(l, func(c string, n *coop.AuditEntry) *model.AuditEntryEdge {
 		return &model.AuditEntryEdge{Cursor: c, Node: n}
 	})}, nil
 }
 
 // ID is the resolver for the id field.
-func (r *tokenResolver) ID(ctx context.Context, obj *postgres.Token) (string, error) {
-	return GlobalID(typeToken, obj.ID), nil
+func (r *tokenResolver) ID(ctx context.Context, obj *coop.Token) (string, error) {
+	return coop.GlobalID(coop.TypeToken, obj.ID), nil
 }
 
 // Partner is the resolver for the partner field.
-func (r *tokenResolver) Partner(ctx context.Context, obj *postgres.Token) (*coop.Partner, error) {
+func (r *tokenResolver) Partner(ctx context.Context, obj *coop.Token) (*coop.Partner, error) {
 	if obj.PartnerID == nil {
 		return nil, nil
 	}
@@ -85,7 +82,7 @@ func (r *tokenResolver) Partner(ctx context.Context, obj *postgres.Token) (*coop
 }
 
 // Student is the resolver for the student field.
-func (r *tokenResolver) Student(ctx context.Context, obj *postgres.Token) (*coop.Student, error) {
+func (r *tokenResolver) Student(ctx context.Context, obj *coop.Token) (*coop.Student, error) {
 	if obj.StudentID == nil {
 		return nil, nil
 	}
@@ -93,7 +90,7 @@ func (r *tokenResolver) Student(ctx context.Context, obj *postgres.Token) (*coop
 }
 
 // Alumnus is the resolver for the alumnus field.
-func (r *tokenResolver) Alumnus(ctx context.Context, obj *postgres.Token) (*coop.Alumnus, error) {
+func (r *tokenResolver) Alumnus(ctx context.Context, obj *coop.Token) (*coop.Alumnus, error) {
 	if obj.AlumnusID == nil {
 		return nil, nil
 	}

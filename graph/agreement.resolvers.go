@@ -11,13 +11,12 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // ID is the resolver for the id field.
 func (r *agreementResolver) ID(ctx context.Context, obj *coop.Agreement) (string, error) {
-	return GlobalID(typeAgreement, obj.ID), nil
+	return coop.GlobalID(coop.TypeAgreement, obj.ID), nil
 }
 
 // Partner is the resolver for the partner field.
@@ -34,13 +33,11 @@ func (r *agreementConnectionResolver) TotalCount(ctx context.Context, obj *model
 func (r *mutationResolver) CreateAgreement(ctx context.Context, input model.CreateAgreementInput) (*model.AgreementPayload, error) {
 	a, err := agreementFromInput(input)
 	if err == nil {
-		a, err = r.DB.CreateAgreement(ctx, a)
+		a, err = r.Record.CreateAgreement(ctx, a)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.AgreementPayload{UserErrors: ue}, err
-	}
-	return &model.AgreementPayload{Agreement: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Agreement, ue []*model.UserError) *model.AgreementPayload {
+		return &model.AgreementPayload{Agreement: x, UserErrors: ue}
+	})
 }
 
 // UpdateAgreement is the resolver for the updateAgreement field.
@@ -48,20 +45,18 @@ func (r *mutationResolver) UpdateAgreement(ctx context.Context, input model.Upda
 	id, upd, err := agreementUpdateFromInput(input)
 	var a *coop.Agreement
 	if err == nil {
-		a, err = r.DB.UpdateAgreement(ctx, id, upd)
+		a, err = r.Record.UpdateAgreement(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.AgreementPayload{UserErrors: ue}, err
-	}
-	return &model.AgreementPayload{Agreement: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Agreement, ue []*model.UserError) *model.AgreementPayload {
+		return &model.AgreementPayload{Agreement: x, UserErrors: ue}
+	})
 }
 
 // DeleteAgreement is the resolver for the deleteAgreement field.
 func (r *mutationResolver) DeleteAgreement(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := decodeID(input.ID, typeAgreement, "id")
+	id, err := decodeID(input.ID, coop.TypeAgreement, "id")
 	if err == nil {
-		err = r.DB.DeleteAgreement(ctx, id)
+		err = r.Record.DeleteAgreement(ctx, id)
 	}
 	return deletePayload(input.ID, err)
 }
@@ -73,7 +68,7 @@ func (r *queryResolver) Agreements(ctx context.Context, filter *model.AgreementF
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f, err := agreementFilter(filter)
-	return rootList(ctx, f, err, auth.ScopeAgreements, opt, r.DB.FindAgreements, r.DB.CountAgreements, agreementConnection)
+	return rootList(ctx, f, err, coop.ScopeAgreements, opt, r.Record.FindAgreements, r.Record.CountAgreements, agreementConnection)
 }
 
 // Agreement returns generated.AgreementResolver implementation.

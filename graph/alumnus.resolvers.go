@@ -11,13 +11,12 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // ID is the resolver for the id field.
 func (r *alumnusResolver) ID(ctx context.Context, obj *coop.Alumnus) (string, error) {
-	return GlobalID(typeAlumnus, obj.ID), nil
+	return coop.GlobalID(coop.TypeAlumnus, obj.ID), nil
 }
 
 // Employer is the resolver for the employer field.
@@ -45,14 +44,14 @@ func (r *alumnusConnectionResolver) TotalCount(ctx context.Context, obj *model.A
 func (r *mutationResolver) CreateAlumnus(ctx context.Context, input model.CreateAlumnusInput) (*model.AlumnusPayload, error) {
 	a, err := alumnusFromInput(input)
 	if err == nil {
-		a, err = r.DB.CreateAlumnus(ctx, a)
+		a, err = r.Record.CreateAlumnus(ctx, a)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.AlumnusPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.AlumnusPayload{Alumnus: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Alumnus, ue []*model.UserError) *model.AlumnusPayload {
+		return &model.AlumnusPayload{Alumnus: x, UserErrors: ue}
+	})
 }
 
 // UpdateAlumnus is the resolver for the updateAlumnus field.
@@ -62,31 +61,31 @@ func (r *mutationResolver) UpdateAlumnus(ctx context.Context, input model.Update
 		return nil, err
 	}
 	id, upd, err := alumnusUpdateFromInput(input)
-	if err == nil && !auth.CanChangeAlumnus(v, id) {
-		return nil, auth.Forbidden()
+	if err == nil && !coop.CanChangeAlumnus(v, id) {
+		return nil, coop.Forbidden()
 	}
 	if err == nil {
-		if ferr := auth.AlumnusUpdateAllowed(v, upd); ferr != nil {
+		if ferr := coop.AlumnusUpdateAllowed(v, upd); ferr != nil {
 			return nil, ferr
 		}
 	}
 	var a *coop.Alumnus
 	if err == nil {
-		a, err = r.DB.UpdateAlumnus(ctx, id, upd)
+		a, err = r.Record.UpdateAlumnus(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.AlumnusPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.AlumnusPayload{Alumnus: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Alumnus, ue []*model.UserError) *model.AlumnusPayload {
+		return &model.AlumnusPayload{Alumnus: x, UserErrors: ue}
+	})
 }
 
 // DeleteAlumnus is the resolver for the deleteAlumnus field.
 func (r *mutationResolver) DeleteAlumnus(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := decodeID(input.ID, typeAlumnus, "id")
+	id, err := decodeID(input.ID, coop.TypeAlumnus, "id")
 	if err == nil {
-		err = r.DB.DeleteAlumnus(ctx, id)
+		err = r.Record.DeleteAlumnus(ctx, id)
 	}
 	return deletePayload(input.ID, err)
 }
@@ -98,7 +97,7 @@ func (r *queryResolver) Alumni(ctx context.Context, filter *model.AlumnusFilter,
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f, err := alumnusFilter(filter)
-	return rootList(ctx, f, err, noErr(auth.ScopeAlumni), opt, r.DB.FindAlumni, r.DB.CountAlumni, alumnusConnection)
+	return rootList(ctx, f, err, noErr(coop.ScopeAlumni), opt, r.Record.FindAlumni, r.Record.CountAlumni, alumnusConnection)
 }
 
 // Alumnus returns generated.AlumnusResolver implementation.

@@ -11,13 +11,12 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // ID is the resolver for the id field.
 func (r *applicationResolver) ID(ctx context.Context, obj *coop.Application) (string, error) {
-	return GlobalID(typeApplication, obj.ID), nil
+	return coop.GlobalID(coop.TypeApplication, obj.ID), nil
 }
 
 // Student is the resolver for the student field.
@@ -51,13 +50,13 @@ func (r *mutationResolver) ApplyToInternship(ctx context.Context, input model.Ap
 	if err != nil {
 		return nil, err
 	}
-	sid, err := decodeID(input.StudentID, typeStudent, "studentId")
-	if err == nil && !auth.CanApply(v, sid) {
-		return nil, auth.Forbidden()
+	sid, err := decodeID(input.StudentID, coop.TypeStudent, "studentId")
+	if err == nil && !coop.CanApply(v, sid) {
+		return nil, coop.Forbidden()
 	}
 	var iid int64
 	if err == nil {
-		iid, err = decodeID(input.InternshipID, typeInternship, "internshipId")
+		iid, err = decodeID(input.InternshipID, coop.TypeInternship, "internshipId")
 	}
 	if err == nil {
 		// An internship the student may not see (a DRAFT, one of another
@@ -65,22 +64,22 @@ func (r *mutationResolver) ApplyToInternship(ctx context.Context, input model.Ap
 		// exist: the store's rule on OPEN applies only to what can be seen.
 		in, lerr := loaders.For(ctx).Internship.Load(ctx, iid)
 		if lerr != nil {
-			return nil, asNoObject(lerr, input.InternshipID)
+			return nil, coop.AsNoObject(lerr, input.InternshipID)
 		}
 		if !internshipVisible(ctx, v, in) {
-			return nil, noObject(input.InternshipID)
+			return nil, coop.NoObject(input.InternshipID)
 		}
 	}
 	var a *coop.Application
 	if err == nil {
-		a, err = r.DB.ApplyToInternship(ctx, sid, iid, str(input.Motivation), v.Actor())
+		a, err = r.Record.ApplyToInternship(ctx, sid, iid, str(input.Motivation), v.Actor())
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.ApplicationPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.ApplicationPayload{Application: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Application, ue []*model.UserError) *model.ApplicationPayload {
+		return &model.ApplicationPayload{Application: x, UserErrors: ue}
+	})
 }
 
 // TransitionApplication is the resolver for the transitionApplication field.
@@ -89,34 +88,34 @@ func (r *mutationResolver) TransitionApplication(ctx context.Context, input mode
 	if err != nil {
 		return nil, err
 	}
-	id, err := decodeID(input.ID, typeApplication, "id")
+	id, err := decodeID(input.ID, coop.TypeApplication, "id")
 	var a *coop.Application
 	if err == nil {
-		if a, err = r.DB.FindApplicationByID(ctx, id); err != nil {
-			return nil, asNoObject(err, input.ID)
+		if a, err = r.Record.FindApplicationByID(ctx, id); err != nil {
+			return nil, coop.AsNoObject(err, input.ID)
 		}
 		pid, err := internshipPartner(ctx, a.InternshipID)
 		if err != nil {
 			return nil, err
 		}
-		if !auth.CanSeeApplication(v, a, pid) {
-			return nil, noObject(input.ID)
+		if !coop.CanSeeApplication(v, a, pid) {
+			return nil, coop.NoObject(input.ID)
 		}
-		if !auth.CanTransition(v, a, pid, input.To) {
-			return nil, auth.Forbidden()
+		if !coop.CanMoveApplication(v, a, pid, input.To) {
+			return nil, coop.Forbidden()
 		}
-		a, err = r.DB.TransitionApplication(ctx, id, input.To, v.Actor(), str(input.Note))
+		a, err = r.Record.TransitionApplication(ctx, id, input.To, v.Actor(), str(input.Note))
 		if err != nil {
 			ue, err := userErrors(err)
 			return &model.ApplicationPayload{UserErrors: ue}, err
 		}
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.ApplicationPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.ApplicationPayload{Application: a, UserErrors: ue}, nil
+	return payload(a, err, func(x *coop.Application, ue []*model.UserError) *model.ApplicationPayload {
+		return &model.ApplicationPayload{Application: x, UserErrors: ue}
+	})
 }
 
 // Applications is the resolver for the applications field.
@@ -126,7 +125,7 @@ func (r *queryResolver) Applications(ctx context.Context, filter *model.Applicat
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f, err := applicationFilter(filter)
-	return rootList(ctx, f, err, auth.ScopeApplications, opt, r.DB.FindApplications, r.DB.CountApplications, applicationConnection)
+	return rootList(ctx, f, err, coop.ScopeApplications, opt, r.Record.FindApplications, r.Record.CountApplications, applicationConnection)
 }
 
 // Application returns generated.ApplicationResolver implementation.

@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // auditedReads are the root queries that read students or their personal
@@ -20,7 +19,7 @@ var auditedReads = map[string]bool{
 // Audit returns the field middleware that writes the audit log: every
 // mutation that changed something (no error, no userErrors), and every bulk
 // read of students, with the actor, the object and the request id.
-func Audit(db *postgres.DB, log *slog.Logger) graphql.FieldMiddleware {
+func Audit(db coop.AuditLog, log *slog.Logger) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
 		if fc == nil || fc.Field.Field == nil {
@@ -35,7 +34,7 @@ func Audit(db *postgres.DB, log *slog.Logger) graphql.FieldMiddleware {
 		if err != nil || v == nil || (obj == "Mutation" && hasUserErrors(res)) {
 			return res, err
 		}
-		e := postgres.AuditEntry{Actor: v.Actor(), Role: string(v.Role), Action: name, RequestID: v.RequestID,
+		e := coop.AuditEntry{Actor: v.Actor(), Role: string(v.Role), Action: name, RequestID: v.RequestID,
 			Detail: map[string]any{}}
 		if v.TokenID != 0 {
 			id := v.TokenID
@@ -55,7 +54,7 @@ func Audit(db *postgres.DB, log *slog.Logger) graphql.FieldMiddleware {
 		if e.ObjectID == "" {
 			e.ObjectID = resultID(res)
 		}
-		if typ, _, ok := ParseGlobalID(e.ObjectID); ok {
+		if typ, _, ok := coop.ParseGlobalID(e.ObjectID); ok {
 			e.ObjectType = typ
 		}
 		// The audit write must not be lost because the client went away.
@@ -98,7 +97,7 @@ func resultID(res any) string {
 		}
 		idf := f.Elem().FieldByName("ID")
 		if idf.IsValid() && idf.Kind() == reflect.Int64 {
-			return GlobalID(rv.Type().Field(i).Name, idf.Int())
+			return coop.GlobalID(rv.Type().Field(i).Name, idf.Int())
 		}
 	}
 	return ""

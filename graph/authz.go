@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -31,10 +30,10 @@ func Authorize(ctx context.Context, next graphql.Resolver) (any, error) {
 	roles, ok := AllowedRoles(fc.Field.Definition, fc.Field.ObjectDefinition)
 	v := coop.ViewerFrom(ctx)
 	if v == nil {
-		return nil, auth.Unauthenticated()
+		return nil, coop.Unauthenticated()
 	}
 	if !ok || !roles[string(v.Role)] {
-		return nil, auth.Forbidden()
+		return nil, coop.Forbidden()
 	}
 	return next(ctx)
 }

@@ -72,7 +72,7 @@ func contacts(in []*model.ContactInput) []coop.Contact {
 }
 
 func partnerFromInput(in model.CreatePartnerInput) (*coop.Partner, error) {
-	parent, err := decodeOptID(in.ParentID, typePartner, "parentId")
+	parent, err := decodeOptID(in.ParentID, coop.TypePartner, "parentId")
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +81,11 @@ func partnerFromInput(in model.CreatePartnerInput) (*coop.Partner, error) {
 }
 
 func partnerUpdateFromInput(in model.UpdatePartnerInput) (int64, coop.PartnerUpdate, error) {
-	id, err := decodeID(in.ID, typePartner, "id")
+	id, err := decodeID(in.ID, coop.TypePartner, "id")
 	if err != nil {
 		return 0, coop.PartnerUpdate{}, err
 	}
-	parent, err := decodeOptID(in.ParentID, typePartner, "parentId")
+	parent, err := decodeOptID(in.ParentID, coop.TypePartner, "parentId")
 	if err != nil {
 		return 0, coop.PartnerUpdate{}, err
 	}
@@ -104,10 +104,10 @@ func partnerFilter(f *model.PartnerFilter) (coop.PartnerFilter, error) {
 		return out, nil
 	}
 	var err error
-	if out.ParentID, err = decodeOptID(f.ParentID, typePartner, "filter", "parentId"); err != nil {
+	if out.ParentID, err = decodeOptID(f.ParentID, coop.TypePartner, "filter", "parentId"); err != nil {
 		return out, err
 	}
-	if out.Within, err = decodeOptID(f.Within, typePartner, "filter", "within"); err != nil {
+	if out.Within, err = decodeOptID(f.Within, coop.TypePartner, "filter", "within"); err != nil {
 		return out, err
 	}
 	out.Kinds, out.RootsOnly, out.City, out.Query = f.Kinds, boolv(f.RootsOnly), str(f.City), str(f.Query)
@@ -115,7 +115,7 @@ func partnerFilter(f *model.PartnerFilter) (coop.PartnerFilter, error) {
 }
 
 func agreementFromInput(in model.CreateAgreementInput) (*coop.Agreement, error) {
-	pid, err := decodeID(in.PartnerID, typePartner, "partnerId")
+	pid, err := decodeID(in.PartnerID, coop.TypePartner, "partnerId")
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func agreementFromInput(in model.CreateAgreementInput) (*coop.Agreement, error) 
 }
 
 func agreementUpdateFromInput(in model.UpdateAgreementInput) (int64, coop.AgreementUpdate, error) {
-	id, err := decodeID(in.ID, typeAgreement, "id")
+	id, err := decodeID(in.ID, coop.TypeAgreement, "id")
 	upd := coop.AgreementUpdate{College: in.College, Title: in.Title, SignedOn: in.SignedOn, ValidFrom: in.ValidFrom,
 		ValidUntil: in.ValidUntil, Status: in.Status}
 	if in.Scopes != nil {
@@ -143,7 +143,7 @@ func agreementFilter(f *model.AgreementFilter) (coop.AgreementFilter, error) {
 		return out, nil
 	}
 	var err error
-	if out.Within, err = decodeOptID(f.PartnerWithin, typePartner, "filter", "partnerWithin"); err != nil {
+	if out.Within, err = decodeOptID(f.PartnerWithin, coop.TypePartner, "filter", "partnerWithin"); err != nil {
 		return out, err
 	}
 	out.Statuses, out.Scope, out.ActiveOn = f.Statuses, f.Scope, f.ActiveOn
@@ -151,7 +151,7 @@ func agreementFilter(f *model.AgreementFilter) (coop.AgreementFilter, error) {
 }
 
 func siteFromInput(in model.CreateSiteInput) (*coop.Site, error) {
-	pid, err := decodeID(in.PartnerID, typePartner, "partnerId")
+	pid, err := decodeID(in.PartnerID, coop.TypePartner, "partnerId")
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func siteFromInput(in model.CreateSiteInput) (*coop.Site, error) {
 }
 
 func siteUpdateFromInput(in model.UpdateSiteInput) (int64, coop.SiteUpdate, error) {
-	id, err := decodeID(in.ID, typeSite, "id")
+	id, err := decodeID(in.ID, coop.TypeSite, "id")
 	upd := coop.SiteUpdate{Name: in.Name, NameZh: in.NameZh, Kind: in.Kind, City: in.City}
 	if in.ProcessAreas != nil {
 		upd.ProcessAreas = &in.ProcessAreas
@@ -188,7 +188,7 @@ func studentFromInput(in model.CreateStudentInput) *coop.Student {
 }
 
 func studentUpdateFromInput(in model.UpdateStudentInput) (int64, coop.StudentUpdate, error) {
-	id, err := decodeID(in.ID, typeStudent, "id")
+	id, err := decodeID(in.ID, coop.TypeStudent, "id")
 	upd := coop.StudentUpdate{StudentNumber: in.StudentNumber, Name: in.Name, College: in.College, Major: in.Major,
 		EnrolmentYear: in.EnrolmentYear, GraduationYear: in.GraduationYear, GPA: in.Gpa, Statement: in.Statement,
 		AvailableFrom: in.AvailableFrom, AvailableUntil: in.AvailableUntil, ConsentToShare: in.ConsentToShare,
@@ -229,11 +229,11 @@ func studentFilter(f *model.StudentFilter) coop.StudentFilter {
 }
 
 func alumnusFromInput(in model.CreateAlumnusInput) (*coop.Alumnus, error) {
-	sid, err := decodeOptID(in.StudentID, typeStudent, "studentId")
+	sid, err := decodeOptID(in.StudentID, coop.TypeStudent, "studentId")
 	if err != nil {
 		return nil, err
 	}
-	eid, err := decodeOptID(in.EmployerID, typePartner, "employerId")
+	eid, err := decodeOptID(in.EmployerID, coop.TypePartner, "employerId")
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +244,11 @@ func alumnusFromInput(in model.CreateAlumnusInput) (*coop.Alumnus, error) {
 }
 
 func alumnusUpdateFromInput(in model.UpdateAlumnusInput) (int64, coop.AlumnusUpdate, error) {
-	id, err := decodeID(in.ID, typeAlumnus, "id")
+	id, err := decodeID(in.ID, coop.TypeAlumnus, "id")
 	if err != nil {
 		return 0, coop.AlumnusUpdate{}, err
 	}
-	eid, err := decodeOptID(in.EmployerID, typePartner, "employerId")
+	eid, err := decodeOptID(in.EmployerID, coop.TypePartner, "employerId")
 	return id, coop.AlumnusUpdate{Name: in.Name, GraduationYear: in.GraduationYear, Major: in.Major, EmployerID: eid,
 		Position: in.Position, JoinedOn: in.JoinedOn, GrowthStory: in.GrowthStory, CurriculumFeedback: in.CurriculumFeedback,
 		CurriculumRating: in.CurriculumRating, WillingToMentor: in.WillingToMentor, ConsentToShare: in.ConsentToShare}, err
@@ -260,7 +260,7 @@ func alumnusFilter(f *model.AlumnusFilter) (coop.AlumnusFilter, error) {
 		return out, nil
 	}
 	var err error
-	out.EmployerWithin, err = decodeOptID(f.EmployerWithin, typePartner, "filter", "employerWithin")
+	out.EmployerWithin, err = decodeOptID(f.EmployerWithin, coop.TypePartner, "filter", "employerWithin")
 	out.GraduationYear, out.WillingToMentor, out.Query = f.GraduationYear, f.WillingToMentor, str(f.Query)
 	return out, err
 }
@@ -281,11 +281,11 @@ func requiredSkills(in []*model.RequiredSkillInput) []coop.RequiredSkill {
 }
 
 func internshipFromInput(in model.CreateInternshipInput) (*coop.Internship, error) {
-	pid, err := decodeID(in.PartnerID, typePartner, "partnerId")
+	pid, err := decodeID(in.PartnerID, coop.TypePartner, "partnerId")
 	if err != nil {
 		return nil, err
 	}
-	sid, err := decodeOptID(in.SiteID, typeSite, "siteId")
+	sid, err := decodeOptID(in.SiteID, coop.TypeSite, "siteId")
 	if err != nil {
 		return nil, err
 	}
@@ -303,11 +303,11 @@ func internshipFromInput(in model.CreateInternshipInput) (*coop.Internship, erro
 }
 
 func internshipUpdateFromInput(in model.UpdateInternshipInput) (int64, coop.InternshipUpdate, error) {
-	id, err := decodeID(in.ID, typeInternship, "id")
+	id, err := decodeID(in.ID, coop.TypeInternship, "id")
 	if err != nil {
 		return 0, coop.InternshipUpdate{}, err
 	}
-	sid, err := decodeOptID(in.SiteID, typeSite, "siteId")
+	sid, err := decodeOptID(in.SiteID, coop.TypeSite, "siteId")
 	upd := coop.InternshipUpdate{SiteID: sid, Title: in.Title, Description: in.Description, MajorsRequired: in.MajorsRequired,
 		MinGPA: in.MinGpa, GraduationYearFrom: in.GraduationYearFrom, GraduationYearTo: in.GraduationYearTo, Slots: in.Slots,
 		StartDate: in.StartDate, EndDate: in.EndDate, City: in.City, Status: in.Status, LeadsToEmployment: in.LeadsToEmployment}
@@ -325,10 +325,10 @@ func internshipFilter(f *model.InternshipFilter) (coop.InternshipFilter, error) 
 		return out, nil
 	}
 	var err error
-	if out.PartnerWithin, err = decodeOptID(f.PartnerWithin, typePartner, "filter", "partnerWithin"); err != nil {
+	if out.PartnerWithin, err = decodeOptID(f.PartnerWithin, coop.TypePartner, "filter", "partnerWithin"); err != nil {
 		return out, err
 	}
-	if out.SiteID, err = decodeOptID(f.SiteID, typeSite, "filter", "siteId"); err != nil {
+	if out.SiteID, err = decodeOptID(f.SiteID, coop.TypeSite, "filter", "siteId"); err != nil {
 		return out, err
 	}
 	out.Statuses, out.City, out.LeadsToEmployment, out.Query = f.Statuses, str(f.City), f.LeadsToEmployment, str(f.Query)
@@ -341,13 +341,13 @@ func applicationFilter(f *model.ApplicationFilter) (coop.ApplicationFilter, erro
 		return out, nil
 	}
 	var err error
-	if out.StudentID, err = decodeOptID(f.StudentID, typeStudent, "filter", "studentId"); err != nil {
+	if out.StudentID, err = decodeOptID(f.StudentID, coop.TypeStudent, "filter", "studentId"); err != nil {
 		return out, err
 	}
-	if out.InternshipID, err = decodeOptID(f.InternshipID, typeInternship, "filter", "internshipId"); err != nil {
+	if out.InternshipID, err = decodeOptID(f.InternshipID, coop.TypeInternship, "filter", "internshipId"); err != nil {
 		return out, err
 	}
-	if out.PartnerWithin, err = decodeOptID(f.PartnerWithin, typePartner, "filter", "partnerWithin"); err != nil {
+	if out.PartnerWithin, err = decodeOptID(f.PartnerWithin, coop.TypePartner, "filter", "partnerWithin"); err != nil {
 		return out, err
 	}
 	out.Statuses = f.Statuses

@@ -7,18 +7,16 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
-// ErrorPresenter classifies errors once, at the edge: domain codes become
-// extensions.code, internal errors are logged in full and shown to users as a
-// generic message, and gqlgen's own errors (parse, validation, bad variables)
-// keep their codes.
-func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+// ErrorPresenter shows errors as coop.Classifier decides (the one
+// classifier of the server): domain codes become extensions.code, internal
+// errors are logged in full and shown to users as a generic message, and
+// gqlgen's own errors (parse, validation, bad variables) keep their codes.
+func ErrorPresenter(log *slog.Logger, c coop.Classifier) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gqlErr *gqlerror.Error
 		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
@@ -32,29 +30,15 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
-		code := coop.ErrorCode(err)
-		if c := ContextCode(ctx, err); c != "" {
-			// Not a failure of the server: the request ran out of time, or
-			// its client went away (nobody reads this answer).
-			code = c
-			out.Message = "The request took too long and was cancelled."
-			if c == coop.ECANCELLED {
-				out.Message = "The request was cancelled by its client."
-			}
-		} else if postgres.IsUnavailable(err) {
-			code = coop.EUNAVAILABLE
-			log.WarnContext(ctx, "database unavailable", "err", err.Error(), "path", out.Path.String())
-			out.Message = "The database cannot be reached right now; try again shortly."
-		} else if code == coop.EINTERNAL {
-			log.ErrorContext(ctx, "internal error", "err", err.Error(), "path", out.Path.String())
-			out.Message = "Internal error."
-		} else {
-			out.Message = coop.ErrorMessage(err)
+		sh := c.Classify(ctx, err)
+		if sh.Log {
+			log.Log(ctx, sh.Level, sh.Reason, "err", err.Error(), "path", out.Path.String())
 		}
+		out.Message = sh.Message
 		if out.Extensions == nil {
 			out.Extensions = map[string]any{}
 		}
-		out.Extensions["code"] = code
+		out.Extensions["code"] = sh.Code
 		if fes := coop.FieldErrors(err); fes != nil {
 			fields := make([]map[string]any, len(fes))
 			for i, fe := range fes {
@@ -64,24 +48,6 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return out
 	}
-}
-
-// ContextCode classifies an error caused by the end of the request's
-// context, or by PostgreSQL cancelling a statement (SQLSTATE 57014, for
-// example a statement_timeout): TIMEOUT when time ran out, CANCELLED when
-// the client went away; "" for any other error.
-func ContextCode(ctx context.Context, err error) string {
-	var pgErr *pgconn.PgError
-	cancelled := errors.As(err, &pgErr) && pgErr.Code == "57014"
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (cancelled && errors.Is(ctx.Err(), context.DeadlineExceeded)):
-		return coop.ETIMEOUT
-	case errors.Is(err, context.Canceled) || (cancelled && errors.Is(ctx.Err(), context.Canceled)):
-		return coop.ECANCELLED
-	case cancelled:
-		return coop.ETIMEOUT
-	}
-	return ""
 }
 
 // Recover turns a panic in a resolver into an INTERNAL error and logs it.

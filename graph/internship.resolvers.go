@@ -11,13 +11,12 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // ID is the resolver for the id field.
 func (r *internshipResolver) ID(ctx context.Context, obj *coop.Internship) (string, error) {
-	return GlobalID(typeInternship, obj.ID), nil
+	return coop.GlobalID(coop.TypeInternship, obj.ID), nil
 }
 
 // Partner is the resolver for the partner field.
@@ -51,18 +50,18 @@ func (r *mutationResolver) CreateInternship(ctx context.Context, input model.Cre
 		return nil, err
 	}
 	in, err := internshipFromInput(input)
-	if err == nil && !auth.CanManageForPartner(v, in.PartnerID) {
-		return nil, auth.Forbidden()
+	if err == nil && !coop.CanManageForPartner(v, in.PartnerID) {
+		return nil, coop.Forbidden()
 	}
 	if err == nil {
-		in, err = r.DB.CreateInternship(ctx, in)
+		in, err = r.Record.CreateInternship(ctx, in)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.InternshipPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.InternshipPayload{Internship: in, UserErrors: ue}, nil
+	return payload(in, err, func(x *coop.Internship, ue []*model.UserError) *model.InternshipPayload {
+		return &model.InternshipPayload{Internship: x, UserErrors: ue}
+	})
 }
 
 // UpdateInternship is the resolver for the updateInternship field.
@@ -80,14 +79,14 @@ func (r *mutationResolver) UpdateInternship(ctx context.Context, input model.Upd
 	}
 	var in *coop.Internship
 	if err == nil {
-		in, err = r.DB.UpdateInternship(ctx, id, upd)
+		in, err = r.Record.UpdateInternship(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.InternshipPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.InternshipPayload{Internship: in, UserErrors: ue}, nil
+	return payload(in, err, func(x *coop.Internship, ue []*model.UserError) *model.InternshipPayload {
+		return &model.InternshipPayload{Internship: x, UserErrors: ue}
+	})
 }
 
 // DeleteInternship is the resolver for the deleteInternship field.
@@ -96,12 +95,12 @@ func (r *mutationResolver) DeleteInternship(ctx context.Context, input model.Del
 	if err != nil {
 		return nil, err
 	}
-	id, err := decodeID(input.ID, typeInternship, "id")
+	id, err := decodeID(input.ID, coop.TypeInternship, "id")
 	if err == nil {
 		if err := r.checkInternshipManager(ctx, v, id); err != nil {
 			return nil, err
 		}
-		err = r.DB.DeleteInternship(ctx, id)
+		err = r.Record.DeleteInternship(ctx, id)
 	}
 	if err == nil {
 		r.written(ctx)
@@ -116,7 +115,7 @@ func (r *queryResolver) Internships(ctx context.Context, filter *model.Internshi
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f, err := internshipFilter(filter)
-	return rootList(ctx, f, err, noErr(auth.ScopeInternships), opt, r.DB.FindInternships, r.DB.CountInternships, internshipConnection)
+	return rootList(ctx, f, err, noErr(coop.ScopeInternships), opt, r.Record.FindInternships, r.Record.CountInternships, internshipConnection)
 }
 
 // Internship returns generated.InternshipResolver implementation.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // rootList answers a root list field: the filter is scoped to what the
@@ -44,7 +43,7 @@ func nestedList[T, C any](items []T, err error, id func(T) int64, opt coop.ListO
 	if err != nil {
 		return zero, err
 	}
-	l, err := postgres.PageSlice(items, id, opt)
+	l, err := coop.PageSlice(items, id, opt)
 	if err != nil {
 		return zero, err
 	}

@@ -5,18 +5,11 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
-	"github.com/crucible-talent/crucible/matching"
 )
-
-func errNoIndex() error {
-	return coop.Errorf(coop.EINTERNAL, "The search index is not available on this server.")
-}
 
 // pageSize reads first with its default and maximum.
 func pageSize(first *int) (int, error) {
@@ -27,62 +20,6 @@ func pageSize(first *int) (int, error) {
 		return 0, coop.Invalid([]string{"first"}, coop.CodeOutOfRange, "first must be between 0 and %d.", coop.MaxPageSize)
 	}
 	return *first, nil
-}
-
-// rankedInternship loads an internship whose shortlists the viewer may
-// see (the college's, or its group's), or NOT_FOUND as for one that does
-// not exist.
-func (r *Resolver) rankedInternship(ctx context.Context, v *coop.Viewer, id int64) (*coop.Internship, error) {
-	in, err := loaders.For(ctx).Internship.FetchOne(ctx, id)
-	if err != nil {
-		return nil, asNoObject(err, GlobalID(typeInternship, id))
-	}
-	if !auth.CanSeeShortlist(v, in.PartnerID) {
-		return nil, noObject(GlobalID(typeInternship, id))
-	}
-	return in, nil
-}
-
-// shortlistPage ranks and drops, as a second line of defence, any student
-// the viewer may no longer see (a consent withdrawn a moment ago).
-func (r *Resolver) shortlistPage(ctx context.Context, v *coop.Viewer, in *coop.Internship, first int, after string, f *model.ShortlistFilter) (indexsync.ShortlistPage, error) {
-	if r.Match == nil {
-		return indexsync.ShortlistPage{}, errNoIndex()
-	}
-	var sf indexsync.ShortlistFilter
-	if f != nil {
-		if f.MinScore != nil {
-			sf.MinScore = *f.MinScore
-		}
-		sf.Cities = f.Cities
-	}
-	page, err := r.Match.Shortlist(ctx, v, in, first, after, sf)
-	if err != nil {
-		return page, err
-	}
-	ids := make([]int64, len(page.Entries))
-	for i, e := range page.Entries {
-		ids[i] = e.StudentID
-	}
-	if v.Role != coop.RolePartner {
-		if selects(ctx, "edges", "node", "student") {
-			studentsAhead(ctx, ids)
-		}
-		return page, nil
-	}
-	// Fetched ahead before the filter, which reads the students'
-	// applications itself (the students it drops cost a little extra).
-	students := studentsAhead(ctx, ids)
-	keep := page.Entries[:0]
-	var cursors []string
-	for i, e := range page.Entries {
-		if s := students[i]; s != nil && auth.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }) {
-			keep = append(keep, e)
-			cursors = append(cursors, page.Cursors[i])
-		}
-	}
-	page.Entries, page.Cursors = keep, cursors
-	return page, nil
 }
 
 // studentsAhead fetches the students of a ranked page now, for the fields
@@ -101,8 +38,8 @@ func studentsAhead(ctx context.Context, ids []int64) []*coop.Student {
 }
 
 // searchRequest converts the GraphQL arguments of searchStudents.
-func searchRequest(query string, f *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, dir *model.OrderDirection) matching.SearchRequest {
-	req := matching.SearchRequest{Query: query}
+func searchRequest(query string, f *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, dir *model.OrderDirection) coop.SearchQuery {
+	req := coop.SearchQuery{Query: query}
 	if f != nil {
 		req.Majors = f.Majors
 		if f.GraduationYearFrom != nil {
@@ -119,7 +56,7 @@ func searchRequest(query string, f *model.StudentFilter, facets []model.StudentF
 			if s.MinLevel != nil {
 				lvl = *s.MinLevel
 			}
-			req.Skills = append(req.Skills, matching.SkillFilter{Skill: s.Skill, MinLevel: lvl})
+			req.Skills = append(req.Skills, coop.SkillLevel{Skill: s.Skill, MinLevel: lvl})
 		}
 		if f.City != nil {
 			req.Cities = []string{*f.City}
@@ -178,8 +115,8 @@ func selects(ctx context.Context, path ...string) bool {
 // savedEntries returns the entries of a saved shortlist that v may see now,
 // ranked 1, 2, 3… among themselves: a reader learns nothing (rank, score,
 // skills, or a gap in the ranks) of a student it may not see.
-func (r *Resolver) savedEntries(ctx context.Context, v *coop.Viewer, l *postgres.Shortlist) ([]*postgres.SavedEntry, error) {
-	out := make([]*postgres.SavedEntry, 0, len(l.Entries))
+func (r *Resolver) savedEntries(ctx context.Context, v *coop.Viewer, l *coop.SavedShortlist) ([]*coop.SavedEntry, error) {
+	out := make([]*coop.SavedEntry, 0, len(l.Entries))
 	if !v.Staff() && len(l.Entries) > 0 {
 		ids := make([]int64, len(l.Entries))
 		for i, e := range l.Entries {
@@ -207,30 +144,72 @@ func featureWeights(w coop.Weights) *model.FeatureWeights {
 	return &model.FeatureWeights{SkillCoverage: s, TextRelevance: t, MajorFit: m, Academics: a, GroupAffinity: g, AvailabilityFit: av}
 }
 
-// acceptWeightSuggestion sets a partner's weights to those fitted on its
-// outcomes, computed again now, keeping the rest of its (own or inherited)
-// priorities; it refuses, as invalid input, a suggestion without enough
-// history or one that does not rank held-out outcomes better.
-func (r *Resolver) acceptWeightSuggestion(ctx context.Context, partnerID int64) (*coop.HiringPriorities, error) {
-	s, err := r.Match.SuggestWeights(ctx, partnerID)
-	if err != nil {
-		return nil, err
+// shortlistFilter converts a shortlist's filter argument.
+func shortlistFilter(f *model.ShortlistFilter) coop.ShortlistFilter {
+	var sf coop.ShortlistFilter
+	if f != nil {
+		if f.MinScore != nil {
+			sf.MinScore = *f.MinScore
+		}
+		sf.Cities = f.Cities
 	}
-	if !s.Enough {
-		return nil, coop.Invalid([]string{"partnerId"}, coop.CodeInvalid,
-			"Not enough outcomes to learn from yet: %d labelled applications and %d internships with both a success and a rejection (at least %d and %d are needed).",
-			s.Outcomes, s.Internships, coop.MinOutcomes, coop.MinOutcomeInternships)
+	return sf
+}
+
+// aheadOfShortlist fetches the students of a staff viewer's shortlist page
+// now, when the selection asks for them (a partner's were fetched, with
+// what the selection asks of them, as the service checked visibility).
+func aheadOfShortlist(ctx context.Context, page coop.ShortlistPage) {
+	if page.Students == nil && selects(ctx, "edges", "node", "student") {
+		ids := make([]int64, len(page.Entries))
+		for i, e := range page.Entries {
+			ids[i] = e.StudentID
+		}
+		studentsAhead(ctx, ids)
 	}
-	if !s.Improves() {
-		return nil, coop.Invalid([]string{"partnerId"}, coop.CodeInvalid,
-			"The fitted weights do not rank held-out outcomes better than the current ones (NDCG@10 %.3f against %.3f); nothing was changed.",
-			s.HeldOutNDCG, s.CurrentNDCG)
+}
+
+// loaderFacts are coop.Facts read through the request's dataloaders, so
+// that what the shortlist service loads to decide visibility is there for
+// the fields resolved next.
+type loaderFacts struct{}
+
+func (loaderFacts) Internship(ctx context.Context, id int64) (*coop.Internship, error) {
+	return loaders.For(ctx).Internship.FetchOne(ctx, id)
+}
+
+// Students fetches the students now with what the selection asks of them
+// (studentsAhead), and for a partner the applications of those who did not
+// consent and their internships, which AppliedToGroup reads: the check
+// waits for no batch window.
+func (loaderFacts) Students(ctx context.Context, ids []int64) ([]*coop.Student, error) {
+	students := studentsAhead(ctx, ids)
+	if len(students) != len(ids) {
+		students = make([]*coop.Student, len(ids))
 	}
-	h := &coop.HiringPriorities{PartnerID: partnerID, Weights: *s.Suggested}
-	if cur, err := r.DB.PrioritiesByPartnerIDs(ctx, []int64{partnerID}); err != nil {
-		return nil, err
-	} else if c := cur[partnerID]; c != nil {
-		h.PreferredMajors, h.PreferredCities, h.PreferGroupInterns, h.PreferAlumni = c.PreferredMajors, c.PreferredCities, c.PreferGroupInterns, c.PreferAlumni
+	if v := coop.ViewerFrom(ctx); v != nil && v.Role == coop.RolePartner {
+		var ask []int64
+		for _, s := range students {
+			if s != nil && !s.ConsentToShare {
+				ask = append(ask, s.ID)
+			}
+		}
+		l := loaders.For(ctx)
+		var iids []int64
+		seen := map[int64]bool{}
+		for _, apps := range l.ApplicationsOfStudent.Prefetch(ctx, ask) {
+			for _, a := range apps {
+				if !seen[a.InternshipID] {
+					seen[a.InternshipID] = true
+					iids = append(iids, a.InternshipID)
+				}
+			}
+		}
+		l.Internship.Prefetch(ctx, iids)
 	}
-	return r.DB.SetHiringPriorities(ctx, h)
+	return students, nil
+}
+
+func (loaderFacts) AppliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
+	return appliedToGroup(ctx, v, studentID)
 }

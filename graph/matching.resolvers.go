@@ -11,15 +11,11 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
-	"github.com/crucible-talent/crucible/matching"
 )
 
 // Internship is the resolver for the internship field.
-func (r *internshipRecommendationResolver) Internship(ctx context.Context, obj *indexsync.Recommendation) (*coop.Internship, error) {
+func (r *internshipRecommendationResolver) Internship(ctx context.Context, obj *coop.Recommendation) (*coop.Internship, error) {
 	return loaders.For(ctx).Internship.Load(ctx, obj.InternshipID)
 }
 
@@ -33,41 +29,12 @@ func (r *mutationResolver) SaveShortlist(ctx context.Context, input model.SaveSh
 	if input.Size != nil {
 		size = *input.Size
 	}
-	iid, err := decodeID(input.InternshipID, typeInternship, "internshipId")
-	if err == nil && (size < 1 || size > coop.MaxPageSize) {
-		err = coop.Invalid([]string{"size"}, coop.CodeOutOfRange, "size must be between 1 and %d.", coop.MaxPageSize)
-	}
-	var saved *postgres.Shortlist
-	if err == nil {
-		in, lerr := r.rankedInternship(ctx, v, iid)
-		if lerr != nil {
-			return nil, lerr
-		}
-		var page indexsync.ShortlistPage
-		if page, err = r.shortlistPage(ctx, v, in, size, "", input.Filter); err != nil {
-			return nil, err
-		}
-		l := &postgres.Shortlist{InternshipID: iid, Name: input.Name, SavedBy: v.Actor(), TotalCount: page.TotalCount, SavedByPartner: v.PartnerID}
-		if v.TokenID != 0 {
-			l.SavedByToken = &v.TokenID
-		}
-		for _, e := range page.Entries {
-			se := postgres.SavedEntry{Rank: e.Rank, Score: e.Score, StudentID: e.StudentID, MatchedSkills: e.MatchedSkills, MissingSkills: e.MissingSkills}
-			for _, c := range e.Breakdown {
-				se.Breakdown = append(se.Breakdown, postgres.SavedComponent(c))
-			}
-			l.Entries = append(l.Entries, se)
-		}
-		if l.Entries == nil {
-			l.Entries = []postgres.SavedEntry{}
-		}
-		saved, err = r.DB.SaveShortlist(ctx, l)
-	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.SaveShortlistPayload{UserErrors: ue}, err
-	}
-	return &model.SaveShortlistPayload{Shortlist: saved, UserErrors: ue}, nil
+	saved, err := withID(input.InternshipID, coop.TypeInternship, "internshipId", func(iid int64) (*coop.SavedShortlist, error) {
+		return r.Ranking.SaveShortlist(ctx, v, iid, input.Name, size, shortlistFilter(input.Filter))
+	})
+	return payload(saved, err, func(l *coop.SavedShortlist, ue []*model.UserError) *model.SaveShortlistPayload {
+		return &model.SaveShortlistPayload{Shortlist: l, UserErrors: ue}
+	})
 }
 
 // Shortlist is the resolver for the shortlist field.
@@ -80,18 +47,15 @@ func (r *queryResolver) Shortlist(ctx context.Context, internshipID string, firs
 	if err != nil {
 		return nil, err
 	}
-	iid, err := decodeID(internshipID, typeInternship, "internshipId")
+	iid, err := decodeID(internshipID, coop.TypeInternship, "internshipId")
 	if err != nil {
-		return nil, noObject(internshipID)
+		return nil, coop.NoObject(internshipID)
 	}
-	in, err := r.rankedInternship(ctx, v, iid)
-	if err != nil {
-		return nil, err
-	}
-	page, err := r.shortlistPage(ctx, v, in, n, str(after), filter)
+	page, err := r.Ranking.Shortlist(ctx, v, iid, n, str(after), shortlistFilter(filter))
 	if err != nil {
 		return nil, err
 	}
+	aheadOfShortlist(ctx, page)
 	out := &model.ShortlistConnection{TotalCount: page.TotalCount, PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: str(after) != ""}}
 	for i := range page.Entries {
 		out.Edges = append(out.Edges, &model.ShortlistEdge{Cursor: page.Cursors[i], Node: &page.Entries[i]})
@@ -115,15 +79,12 @@ func (r *queryResolver) SearchStudents(ctx context.Context, query *string, filte
 	if err != nil {
 		return nil, err
 	}
-	if r.Match == nil {
-		return nil, errNoIndex()
-	}
 	if err := studentFilter(filter).Validate(); err != nil {
 		return nil, err
 	}
 	req := searchRequest(str(query), filter, facets, sort, direction)
 	req.First, req.After = n, str(after)
-	page, err := r.Match.Search(ctx, v, req)
+	page, err := r.Ranking.Search(ctx, v, req)
 	if err != nil {
 		return nil, err
 	}
@@ -162,14 +123,11 @@ func (r *queryResolver) RecommendedInternships(ctx context.Context, studentID st
 	if err != nil {
 		return nil, err
 	}
-	sid, err := decodeID(studentID, typeStudent, "studentId")
-	if err != nil || !(v.Staff() || (v.StudentID != nil && *v.StudentID == sid)) {
-		return nil, noObject(studentID)
+	sid, err := decodeID(studentID, coop.TypeStudent, "studentId")
+	if err != nil {
+		return nil, coop.NoObject(studentID)
 	}
-	if r.Match == nil {
-		return nil, errNoIndex()
-	}
-	page, err := r.Match.Recommend(ctx, sid, n, str(after))
+	page, err := r.Ranking.Recommend(ctx, v, sid, n, str(after))
 	if err != nil {
 		return nil, err
 	}
@@ -185,38 +143,35 @@ func (r *queryResolver) RecommendedInternships(ctx context.Context, studentID st
 }
 
 // Shortlists is the resolver for the shortlists field.
-func (r *queryResolver) Shortlists(ctx context.Context, internshipID string) ([]*postgres.Shortlist, error) {
+func (r *queryResolver) Shortlists(ctx context.Context, internshipID string) ([]*coop.SavedShortlist, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	iid, err := decodeID(internshipID, typeInternship, "internshipId")
+	iid, err := decodeID(internshipID, coop.TypeInternship, "internshipId")
 	if err != nil {
-		return nil, noObject(internshipID)
+		return nil, coop.NoObject(internshipID)
 	}
-	if _, err := r.rankedInternship(ctx, v, iid); err != nil {
-		return nil, err
-	}
-	return r.DB.ShortlistsByInternship(ctx, []int64{iid})
+	return r.Ranking.SavedShortlists(ctx, v, iid)
 }
 
 // ID is the resolver for the id field.
-func (r *savedShortlistResolver) ID(ctx context.Context, obj *postgres.Shortlist) (string, error) {
-	return GlobalID(typeShortlist, obj.ID), nil
+func (r *savedShortlistResolver) ID(ctx context.Context, obj *coop.SavedShortlist) (string, error) {
+	return coop.GlobalID(coop.TypeShortlist, obj.ID), nil
 }
 
 // Internship is the resolver for the internship field.
-func (r *savedShortlistResolver) Internship(ctx context.Context, obj *postgres.Shortlist) (*coop.Internship, error) {
+func (r *savedShortlistResolver) Internship(ctx context.Context, obj *coop.SavedShortlist) (*coop.Internship, error) {
 	return loaders.For(ctx).Internship.Load(ctx, obj.InternshipID)
 }
 
 // TotalCount is the resolver for the totalCount field.
-func (r *savedShortlistResolver) TotalCount(ctx context.Context, obj *postgres.Shortlist) (int, error) {
+func (r *savedShortlistResolver) TotalCount(ctx context.Context, obj *coop.SavedShortlist) (int, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if v.Staff() || (obj.SavedByPartner != nil && auth.InGroup(v, *obj.SavedByPartner)) {
+	if v.Staff() || (obj.SavedByPartner != nil && coop.InGroup(v, *obj.SavedByPartner)) {
 		return obj.TotalCount, nil
 	}
 	es, err := r.savedEntries(ctx, v, obj)
@@ -224,7 +179,7 @@ func (r *savedShortlistResolver) TotalCount(ctx context.Context, obj *postgres.S
 }
 
 // Entries is the resolver for the entries field.
-func (r *savedShortlistResolver) Entries(ctx context.Context, obj *postgres.Shortlist) ([]*postgres.SavedEntry, error) {
+func (r *savedShortlistResolver) Entries(ctx context.Context, obj *coop.SavedShortlist) ([]*coop.SavedEntry, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
@@ -233,7 +188,7 @@ func (r *savedShortlistResolver) Entries(ctx context.Context, obj *postgres.Shor
 }
 
 // Student is the resolver for the student field.
-func (r *savedShortlistEntryResolver) Student(ctx context.Context, obj *postgres.SavedEntry) (*coop.Student, error) {
+func (r *savedShortlistEntryResolver) Student(ctx context.Context, obj *coop.SavedEntry) (*coop.Student, error) {
 	v, err := viewer(ctx)
 	if err != nil {
 		return nil, err
@@ -245,23 +200,13 @@ func (r *savedShortlistEntryResolver) Student(ctx context.Context, obj *postgres
 	return s, err
 }
 
-// Breakdown is the resolver for the breakdown field.
-func (r *savedShortlistEntryResolver) Breakdown(ctx context.Context, obj *postgres.SavedEntry) ([]*matching.Component, error) {
-	out := make([]*matching.Component, len(obj.Breakdown))
-	for i, c := range obj.Breakdown {
-		mc := matching.Component(c)
-		out[i] = &mc
-	}
-	return out, nil
-}
-
 // Student is the resolver for the student field.
-func (r *shortlistEntryResolver) Student(ctx context.Context, obj *indexsync.Entry) (*coop.Student, error) {
+func (r *shortlistEntryResolver) Student(ctx context.Context, obj *coop.ShortlistEntry) (*coop.Student, error) {
 	return loaders.For(ctx).Student.Load(ctx, obj.StudentID)
 }
 
 // Student is the resolver for the student field.
-func (r *studentSearchHitResolver) Student(ctx context.Context, obj *indexsync.SearchHit) (*coop.Student, error) {
+func (r *studentSearchHitResolver) Student(ctx context.Context, obj *coop.SearchHit) (*coop.Student, error) {
 	return loaders.For(ctx).Student.Load(ctx, obj.StudentID)
 }
 

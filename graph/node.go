@@ -15,48 +15,48 @@ import (
 func (r *Resolver) node(ctx context.Context, v *coop.Viewer, gid string, now bool) (model.Node, error) {
 	n, err := r.load(ctx, gid, now)
 	if err != nil {
-		return nil, asNoObject(err, gid)
+		return nil, coop.AsNoObject(err, gid)
 	}
 	ok, err := r.visible(ctx, v, n)
 	if err != nil {
 		return nil, err
 	}
 	if n == nil || !ok {
-		return nil, noObject(gid)
+		return nil, coop.NoObject(gid)
 	}
 	return n, nil
 }
 
 // load fetches the object of a global id, whoever asks.
 func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, error) {
-	typ, id, ok := ParseGlobalID(gid)
+	typ, id, ok := coop.ParseGlobalID(gid)
 	if !ok {
-		return nil, noObject(gid)
+		return nil, coop.NoObject(gid)
 	}
 	l := loaders.For(ctx)
 	switch typ {
-	case typePartner:
+	case coop.TypePartner:
 		return nonNil(l.Partner.Get(ctx, id, now))
-	case typeAgreement:
+	case coop.TypeAgreement:
 		return nonNil(l.Agreement.Get(ctx, id, now))
-	case typeSite:
+	case coop.TypeSite:
 		return nonNil(l.Site.Get(ctx, id, now))
-	case typeStudent:
+	case coop.TypeStudent:
 		return nonNil(l.Student.Get(ctx, id, now))
-	case typeAlumnus:
+	case coop.TypeAlumnus:
 		return nonNil(l.Alumnus.Get(ctx, id, now))
-	case typeInternship:
+	case coop.TypeInternship:
 		return nonNil(l.Internship.Get(ctx, id, now))
-	case typeApplication:
+	case coop.TypeApplication:
 		return nonNil(l.Application.Get(ctx, id, now))
-	case typePriorities:
-		return nonNil(r.DB.FindHiringPrioritiesByID(ctx, id))
-	case typeShortlist:
-		return nonNil(r.DB.FindShortlistByID(ctx, id))
-	case typeToken:
-		return nonNil(r.DB.FindTokenByID(ctx, id))
+	case coop.TypePriorities:
+		return nonNil(r.Record.FindHiringPrioritiesByID(ctx, id))
+	case coop.TypeShortlist:
+		return nonNil(r.Record.FindShortlistByID(ctx, id))
+	case coop.TypeToken:
+		return nonNil(r.Record.FindTokenByID(ctx, id))
 	}
-	return nil, noObject(gid)
+	return nil, coop.NoObject(gid)
 }
 
 // nonNil returns a loaded object as a Node, never a typed nil.
@@ -73,26 +73,26 @@ func nonNil[T model.Node](o T, err error) (model.Node, error) {
 func (r *Resolver) prefetchNodes(ctx context.Context, gids []string) {
 	byType := map[string][]int64{}
 	for _, gid := range gids {
-		if typ, id, ok := ParseGlobalID(gid); ok {
+		if typ, id, ok := coop.ParseGlobalID(gid); ok {
 			byType[typ] = append(byType[typ], id)
 		}
 	}
 	l := loaders.For(ctx)
 	for typ, ids := range byType {
 		switch typ {
-		case typePartner:
+		case coop.TypePartner:
 			_, _ = l.Partner.Fetch(ctx, ids)
-		case typeAgreement:
+		case coop.TypeAgreement:
 			_, _ = l.Agreement.Fetch(ctx, ids)
-		case typeSite:
+		case coop.TypeSite:
 			_, _ = l.Site.Fetch(ctx, ids)
-		case typeStudent:
+		case coop.TypeStudent:
 			_, _ = l.Student.Fetch(ctx, ids)
-		case typeAlumnus:
+		case coop.TypeAlumnus:
 			_, _ = l.Alumnus.Fetch(ctx, ids)
-		case typeInternship:
+		case coop.TypeInternship:
 			_, _ = l.Internship.Fetch(ctx, ids)
-		case typeApplication:
+		case coop.TypeApplication:
 			_, _ = l.Application.Fetch(ctx, ids)
 		}
 	}

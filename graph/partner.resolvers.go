@@ -11,7 +11,6 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -19,14 +18,14 @@ import (
 func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.PartnerPayload, error) {
 	p, err := partnerFromInput(input)
 	if err == nil {
-		p, err = r.DB.CreatePartner(ctx, p)
+		p, err = r.Record.CreatePartner(ctx, p)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.PartnerPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.PartnerPayload{Partner: p, UserErrors: ue}, nil
+	return payload(p, err, func(x *coop.Partner, ue []*model.UserError) *model.PartnerPayload {
+		return &model.PartnerPayload{Partner: x, UserErrors: ue}
+	})
 }
 
 // UpdatePartner is the resolver for the updatePartner field.
@@ -34,28 +33,28 @@ func (r *mutationResolver) UpdatePartner(ctx context.Context, input model.Update
 	id, upd, err := partnerUpdateFromInput(input)
 	var p *coop.Partner
 	if err == nil {
-		p, err = r.DB.UpdatePartner(ctx, id, upd)
+		p, err = r.Record.UpdatePartner(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.PartnerPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.PartnerPayload{Partner: p, UserErrors: ue}, nil
+	return payload(p, err, func(x *coop.Partner, ue []*model.UserError) *model.PartnerPayload {
+		return &model.PartnerPayload{Partner: x, UserErrors: ue}
+	})
 }
 
 // DeletePartner is the resolver for the deletePartner field.
 func (r *mutationResolver) DeletePartner(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := decodeID(input.ID, typePartner, "id")
+	id, err := decodeID(input.ID, coop.TypePartner, "id")
 	if err == nil {
-		err = r.DB.DeletePartner(ctx, id)
+		err = r.Record.DeletePartner(ctx, id)
 	}
 	return deletePayload(input.ID, err)
 }
 
 // ID is the resolver for the id field.
 func (r *partnerResolver) ID(ctx context.Context, obj *coop.Partner) (string, error) {
-	return GlobalID(typePartner, obj.ID), nil
+	return coop.GlobalID(coop.TypePartner, obj.ID), nil
 }
 
 // Parent is the resolver for the parent field.
@@ -110,7 +109,7 @@ func (r *partnerResolver) Alumni(ctx context.Context, obj *coop.Partner, first *
 	if err != nil {
 		return nil, err
 	}
-	items = filterSlice(items, func(a *coop.Alumnus) bool { return auth.CanSeeAlumnus(v, a) })
+	items = filterSlice(items, func(a *coop.Alumnus) bool { return coop.CanSeeAlumnus(v, a) })
 	return nestedList(items, nil, alumnusID, listOpts(first, after, last, before), alumnusConnection)
 }
 
@@ -121,10 +120,7 @@ func (r *partnerResolver) HiringPriorities(ctx context.Context, obj *coop.Partne
 
 // WeightSuggestion is the resolver for the weightSuggestion field.
 func (r *partnerResolver) WeightSuggestion(ctx context.Context, obj *coop.Partner) (*coop.WeightSuggestion, error) {
-	if r.Match == nil {
-		return nil, errNoIndex()
-	}
-	return r.Match.SuggestWeights(ctx, obj.ID)
+	return r.Ranking.SuggestWeights(ctx, obj.ID)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -139,7 +135,7 @@ func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilte
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f, err := partnerFilter(filter)
-	return rootList(ctx, f, err, noErr(auth.ScopePartners), opt, r.DB.FindPartners, r.DB.CountPartners, partnerConnection)
+	return rootList(ctx, f, err, noErr(coop.ScopePartners), opt, r.Record.FindPartners, r.Record.CountPartners, partnerConnection)
 }
 
 // Partner returns generated.PartnerResolver implementation.

@@ -11,13 +11,12 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // ID is the resolver for the id field.
 func (r *hiringPrioritiesResolver) ID(ctx context.Context, obj *coop.HiringPriorities) (string, error) {
-	return GlobalID(typePriorities, obj.ID), nil
+	return coop.GlobalID(coop.TypePriorities, obj.ID), nil
 }
 
 // Partner is the resolver for the partner field.
@@ -44,22 +43,17 @@ func (r *mutationResolver) AcceptWeightSuggestion(ctx context.Context, input mod
 	if err != nil {
 		return nil, err
 	}
-	pid, err := decodeID(input.PartnerID, typePartner, "partnerId")
+	pid, err := decodeID(input.PartnerID, coop.TypePartner, "partnerId")
 	var h *coop.HiringPriorities
 	if err == nil {
-		if !auth.CanManageForPartner(v, pid) {
-			return nil, auth.Forbidden()
+		if !coop.CanManageForPartner(v, pid) {
+			return nil, coop.Forbidden()
 		}
-		if r.Match == nil {
-			return nil, errNoIndex()
-		}
-		h, err = r.acceptWeightSuggestion(ctx, pid)
+		h, err = r.Ranking.AcceptWeightSuggestion(ctx, pid)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.HiringPrioritiesPayload{UserErrors: ue}, err
-	}
-	return &model.HiringPrioritiesPayload{HiringPriorities: h, UserErrors: ue}, nil
+	return payload(h, err, func(x *coop.HiringPriorities, ue []*model.UserError) *model.HiringPrioritiesPayload {
+		return &model.HiringPrioritiesPayload{HiringPriorities: x, UserErrors: ue}
+	})
 }
 
 // SetHiringPriorities is the resolver for the setHiringPriorities field.
@@ -70,9 +64,9 @@ func (r *mutationResolver) SetHiringPriorities(ctx context.Context, input model.
 	}
 	h := &coop.HiringPriorities{Weights: weightsFromInput(input.Weights), PreferredMajors: input.PreferredMajors,
 		PreferredCities: input.PreferredCities, PreferGroupInterns: boolv(input.PreferGroupInterns), PreferAlumni: boolv(input.PreferAlumni)}
-	pid, err := decodeOptID(input.PartnerID, typePartner, "partnerId")
+	pid, err := decodeOptID(input.PartnerID, coop.TypePartner, "partnerId")
 	if err == nil {
-		h.InternshipID, err = decodeOptID(input.InternshipID, typeInternship, "internshipId")
+		h.InternshipID, err = decodeOptID(input.InternshipID, coop.TypeInternship, "internshipId")
 	}
 	if err == nil && (pid == nil) == (h.InternshipID == nil) {
 		err = coop.Invalid([]string{"partnerId"}, coop.CodeRequired, "Give either partnerId or internshipId.")
@@ -84,17 +78,15 @@ func (r *mutationResolver) SetHiringPriorities(ctx context.Context, input model.
 			}
 		} else {
 			h.PartnerID = *pid
-			if !auth.CanManageForPartner(v, *pid) {
-				return nil, auth.Forbidden()
+			if !coop.CanManageForPartner(v, *pid) {
+				return nil, coop.Forbidden()
 			}
 		}
-		h, err = r.DB.SetHiringPriorities(ctx, h)
+		h, err = r.Record.SetHiringPriorities(ctx, h)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.HiringPrioritiesPayload{UserErrors: ue}, err
-	}
-	return &model.HiringPrioritiesPayload{HiringPriorities: h, UserErrors: ue}, nil
+	return payload(h, err, func(x *coop.HiringPriorities, ue []*model.UserError) *model.HiringPrioritiesPayload {
+		return &model.HiringPrioritiesPayload{HiringPriorities: x, UserErrors: ue}
+	})
 }
 
 // Current is the resolver for the current field.

@@ -4,13 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // FuzzGlobalIDRoundTrip checks global ids with arbitrary type names, ids
 // and strings (FuzzGlobalID, in relay_test.go, fixes the type to Student):
 //
-//   - GlobalID(typ, id) parses back to (typ, id) whenever id > 0 and typ
+//   - coop.GlobalID(typ, id) parses back to (typ, id) whenever id > 0 and typ
 //     has no ':' (the separator), and never parses when id <= 0;
 //   - ParseGlobalID never panics on any string, and whatever it accepts has
 //     a positive id and a type without ':', and re-encodes to an id that
@@ -28,35 +28,35 @@ func FuzzGlobalIDRoundTrip(f *testing.F) {
 	f.Add("\xff\xfe", int64(7), "U3R1ZGVudDorMQ")
 	f.Add("Student", int64(-9223372036854775808), "U3R1ZGVudDox==")
 	f.Fuzz(func(t *testing.T, typ string, id int64, gid string) {
-		enc := graph.GlobalID(typ, id)
-		gotTyp, gotID, ok := graph.ParseGlobalID(enc)
+		enc := coop.GlobalID(typ, id)
+		gotTyp, gotID, ok := coop.ParseGlobalID(enc)
 		switch {
 		case id <= 0:
 			if ok {
-				t.Fatalf("GlobalID(%q, %d) = %q parses as (%q, %d): a non-positive id must not parse", typ, id, enc, gotTyp, gotID)
+				t.Fatalf("coop.GlobalID(%q, %d) = %q parses as (%q, %d): a non-positive id must not parse", typ, id, enc, gotTyp, gotID)
 			}
 		case !strings.Contains(typ, ":"):
 			if !ok || gotTyp != typ || gotID != id {
-				t.Fatalf("GlobalID(%q, %d) = %q parses as (%q, %d, %v)", typ, id, enc, gotTyp, gotID, ok)
+				t.Fatalf("coop.GlobalID(%q, %d) = %q parses as (%q, %d, %v)", typ, id, enc, gotTyp, gotID, ok)
 			}
 		}
 		if strings.ContainsAny(enc, "+/=") {
-			t.Fatalf("GlobalID(%q, %d) = %q is not URL-safe unpadded base64", typ, id, enc)
+			t.Fatalf("coop.GlobalID(%q, %d) = %q is not URL-safe unpadded base64", typ, id, enc)
 		}
 
-		pTyp, pID, ok := graph.ParseGlobalID(gid)
+		pTyp, pID, ok := coop.ParseGlobalID(gid)
 		if !ok {
 			if pTyp != "" || pID != 0 {
-				t.Fatalf("ParseGlobalID(%q) refused but returned (%q, %d)", gid, pTyp, pID)
+				t.Fatalf("coop.ParseGlobalID(%q) refused but returned (%q, %d)", gid, pTyp, pID)
 			}
 			return
 		}
 		if pID <= 0 || strings.Contains(pTyp, ":") {
-			t.Fatalf("ParseGlobalID(%q) accepted (%q, %d)", gid, pTyp, pID)
+			t.Fatalf("coop.ParseGlobalID(%q) accepted (%q, %d)", gid, pTyp, pID)
 		}
-		again := graph.GlobalID(pTyp, pID)
-		if t2, id2, ok2 := graph.ParseGlobalID(again); !ok2 || t2 != pTyp || id2 != pID {
-			t.Fatalf("ParseGlobalID(%q) = (%q, %d) re-encodes to %q, which parses as (%q, %d, %v)", gid, pTyp, pID, again, t2, id2, ok2)
+		again := coop.GlobalID(pTyp, pID)
+		if t2, id2, ok2 := coop.ParseGlobalID(again); !ok2 || t2 != pTyp || id2 != pID {
+			t.Fatalf("coop.ParseGlobalID(%q) = (%q, %d) re-encodes to %q, which parses as (%q, %d, %v)", gid, pTyp, pID, again, t2, id2, ok2)
 		}
 	})
 }

@@ -3,7 +3,7 @@ package graph_test
 import (
 	"testing"
 
-	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // FuzzGlobalID: parsing never panics, and ids made by GlobalID round-trip.
@@ -12,11 +12,11 @@ func FuzzGlobalID(f *testing.F) {
 		f.Add(s, int64(1))
 	}
 	f.Fuzz(func(t *testing.T, s string, id int64) {
-		graph.ParseGlobalID(s)
+		coop.ParseGlobalID(s)
 		if id <= 0 {
 			return
 		}
-		typ, got, ok := graph.ParseGlobalID(graph.GlobalID("Student", id))
+		typ, got, ok := coop.ParseGlobalID(coop.GlobalID("Student", id))
 		if !ok || typ != "Student" || got != id {
 			t.Fatalf("round trip of %d: %q %d %v", id, typ, got, ok)
 		}

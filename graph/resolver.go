@@ -14,22 +14,35 @@ import (
 
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
-// Resolver holds the dependencies of the resolvers.
+// Resolver holds the dependencies of the resolvers: the domain's record
+// and its shortlist service, never a storage adapter.
 type Resolver struct {
-	DB *postgres.DB
-	// Match answers shortlists, searches and recommendations; nil when the
-	// server runs without a search index (those fields then fail cleanly).
-	Match *indexsync.Service
+	Record coop.Record
+	// Shortlists answers shortlists, searches, recommendations and weight
+	// suggestions.
+	Ranking *coop.ShortlistService
 	// AfterWrite, when set, is called after a mutation that changed indexed
 	// data, so that the caller can wait until the search index has caught
 	// up (read-your-writes).
 	AfterWrite func(ctx context.Context) error
+}
+
+// Backend is what a Resolver is made from: the record, which is also the
+// store of the shortlist service.
+type Backend interface {
+	coop.Record
+	coop.ShortlistStore
+}
+
+// New makes a Resolver over a backend and a ranker (nil when the server
+// runs without a search index: the ranking fields then fail cleanly). The
+// shortlist service reads the facts of its visibility decisions through
+// the request's dataloaders.
+func New(b Backend, rk coop.Ranker) *Resolver {
+	return &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: loaderFacts{}}}
 }
 
 // viewer returns the request's viewer; the authz middleware has already
@@ -37,7 +50,7 @@ type Resolver struct {
 func viewer(ctx context.Context) (*coop.Viewer, error) {
 	v := coop.ViewerFrom(ctx)
 	if v == nil {
-		return nil, auth.Unauthenticated()
+		return nil, coop.Unauthenticated()
 	}
 	return v, nil
 }
@@ -61,6 +74,30 @@ func userErrors(err error) ([]*model.UserError, error) {
 		out[i] = &model.UserError{Field: append([]string{"input"}, fe.Field...), Code: fe.Code, Message: fe.Message}
 	}
 	return out, nil
+}
+
+// payload builds a mutation's payload from the outcome of its domain call:
+// validation failures become userErrors (and the payload carries nothing
+// else), any other error is a GraphQL error, and on success mk puts the
+// result in the payload beside an empty userErrors.
+func payload[T, P any](v T, err error, mk func(T, []*model.UserError) P) (P, error) {
+	ue, err := userErrors(err)
+	if err != nil || len(ue) > 0 {
+		var zero T
+		return mk(zero, ue), err
+	}
+	return mk(v, ue), nil
+}
+
+// withID decodes the global id of an input field and calls do with the
+// database id; a bad id is a validation error on that field.
+func withID[T any](gid, typ, field string, do func(id int64) (T, error)) (T, error) {
+	id, err := decodeID(gid, typ, field)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return do(id)
 }
 
 // written tells the read-your-writes hook that indexed data changed.
@@ -96,8 +133,8 @@ func appliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
 
 // studentAccess decides what the viewer may know of a student's personal
 // data (whether it may see the student at all is visible's question).
-func studentAccess(ctx context.Context, v *coop.Viewer, s *coop.Student) auth.StudentAccess {
-	return auth.ForStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) })
+func studentAccess(ctx context.Context, v *coop.Viewer, s *coop.Student) coop.StudentAccess {
+	return coop.ForStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) })
 }
 
 // internshipPartner returns the partner id of an internship via the loader.
@@ -143,13 +180,13 @@ func (r *studentResolver) personal(ctx context.Context, s *coop.Student, value s
 func (r *Resolver) checkInternshipManager(ctx context.Context, v *coop.Viewer, id int64) error {
 	in, err := loaders.For(ctx).Internship.Load(ctx, id)
 	if err != nil {
-		return asNoObject(err, GlobalID(typeInternship, id))
+		return coop.AsNoObject(err, coop.GlobalID(coop.TypeInternship, id))
 	}
 	if !internshipVisible(ctx, v, in) {
-		return noObject(GlobalID(typeInternship, id))
+		return coop.NoObject(coop.GlobalID(coop.TypeInternship, id))
 	}
-	if !auth.CanManageForPartner(v, in.PartnerID) {
-		return auth.Forbidden()
+	if !coop.CanManageForPartner(v, in.PartnerID) {
+		return coop.Forbidden()
 	}
 	return nil
 }

@@ -21,17 +21,17 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	}
 	out := &model.Viewer{Role: v.Role, Name: v.Name}
 	if v.PartnerID != nil {
-		if out.Partner, err = r.DB.FindPartnerByID(ctx, *v.PartnerID); err != nil {
+		if out.Partner, err = r.Record.FindPartnerByID(ctx, *v.PartnerID); err != nil {
 			return nil, err
 		}
 	}
 	if v.StudentID != nil {
-		if out.Student, err = r.DB.FindStudentByID(ctx, *v.StudentID); err != nil {
+		if out.Student, err = r.Record.FindStudentByID(ctx, *v.StudentID); err != nil {
 			return nil, err
 		}
 	}
 	if v.AlumnusID != nil {
-		if out.Alumnus, err = r.DB.FindAlumnusByID(ctx, *v.AlumnusID); err != nil {
+		if out.Alumnus, err = r.Record.FindAlumnusByID(ctx, *v.AlumnusID); err != nil {
 			return nil, err
 		}
 	}
@@ -46,7 +46,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	}
 	n, err := r.node(ctx, v, id, true)
 	if n != nil {
-		typ, _, _ := ParseGlobalID(id)
+		typ, _, _ := coop.ParseGlobalID(id)
 		prefetchAs(ctx, typ, []any{n})
 	}
 	return n, err
@@ -73,7 +73,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	byType := map[string][]any{}
 	for i, n := range out {
 		if n != nil {
-			typ, _, _ := ParseGlobalID(ids[i])
+			typ, _, _ := coop.ParseGlobalID(ids[i])
 			byType[typ] = append(byType[typ], n)
 		}
 	}

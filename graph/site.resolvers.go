@@ -18,13 +18,11 @@ import (
 func (r *mutationResolver) CreateSite(ctx context.Context, input model.CreateSiteInput) (*model.SitePayload, error) {
 	s, err := siteFromInput(input)
 	if err == nil {
-		s, err = r.DB.CreateSite(ctx, s)
+		s, err = r.Record.CreateSite(ctx, s)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.SitePayload{UserErrors: ue}, err
-	}
-	return &model.SitePayload{Site: s, UserErrors: ue}, nil
+	return payload(s, err, func(x *coop.Site, ue []*model.UserError) *model.SitePayload {
+		return &model.SitePayload{Site: x, UserErrors: ue}
+	})
 }
 
 // UpdateSite is the resolver for the updateSite field.
@@ -32,27 +30,25 @@ func (r *mutationResolver) UpdateSite(ctx context.Context, input model.UpdateSit
 	id, upd, err := siteUpdateFromInput(input)
 	var s *coop.Site
 	if err == nil {
-		s, err = r.DB.UpdateSite(ctx, id, upd)
+		s, err = r.Record.UpdateSite(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.SitePayload{UserErrors: ue}, err
-	}
-	return &model.SitePayload{Site: s, UserErrors: ue}, nil
+	return payload(s, err, func(x *coop.Site, ue []*model.UserError) *model.SitePayload {
+		return &model.SitePayload{Site: x, UserErrors: ue}
+	})
 }
 
 // DeleteSite is the resolver for the deleteSite field.
 func (r *mutationResolver) DeleteSite(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := decodeID(input.ID, typeSite, "id")
+	id, err := decodeID(input.ID, coop.TypeSite, "id")
 	if err == nil {
-		err = r.DB.DeleteSite(ctx, id)
+		err = r.Record.DeleteSite(ctx, id)
 	}
 	return deletePayload(input.ID, err)
 }
 
 // ID is the resolver for the id field.
 func (r *siteResolver) ID(ctx context.Context, obj *coop.Site) (string, error) {
-	return GlobalID(typeSite, obj.ID), nil
+	return coop.GlobalID(coop.TypeSite, obj.ID), nil
 }
 
 // Partner is the resolver for the partner field.

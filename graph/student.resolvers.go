@@ -11,19 +11,18 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // CreateStudent is the resolver for the createStudent field.
 func (r *mutationResolver) CreateStudent(ctx context.Context, input model.CreateStudentInput) (*model.StudentPayload, error) {
-	s, err := r.DB.CreateStudent(ctx, studentFromInput(input))
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.StudentPayload{UserErrors: ue}, err
+	s, err := r.Record.CreateStudent(ctx, studentFromInput(input))
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.StudentPayload{Student: s, UserErrors: ue}, nil
+	return payload(s, err, func(x *coop.Student, ue []*model.UserError) *model.StudentPayload {
+		return &model.StudentPayload{Student: x, UserErrors: ue}
+	})
 }
 
 // UpdateStudent is the resolver for the updateStudent field.
@@ -33,31 +32,31 @@ func (r *mutationResolver) UpdateStudent(ctx context.Context, input model.Update
 		return nil, err
 	}
 	id, upd, err := studentUpdateFromInput(input)
-	if err == nil && !auth.CanChangeStudent(v, id) {
-		return nil, auth.Forbidden()
+	if err == nil && !coop.CanChangeStudent(v, id) {
+		return nil, coop.Forbidden()
 	}
 	if err == nil {
-		if ferr := auth.StudentUpdateAllowed(v, upd); ferr != nil {
+		if ferr := coop.StudentUpdateAllowed(v, upd); ferr != nil {
 			return nil, ferr
 		}
 	}
 	var s *coop.Student
 	if err == nil {
-		s, err = r.DB.UpdateStudent(ctx, id, upd)
+		s, err = r.Record.UpdateStudent(ctx, id, upd)
 	}
-	ue, err := userErrors(err)
-	if err != nil || len(ue) > 0 {
-		return &model.StudentPayload{UserErrors: ue}, err
+	if err == nil {
+		r.written(ctx)
 	}
-	r.written(ctx)
-	return &model.StudentPayload{Student: s, UserErrors: ue}, nil
+	return payload(s, err, func(x *coop.Student, ue []*model.UserError) *model.StudentPayload {
+		return &model.StudentPayload{Student: x, UserErrors: ue}
+	})
 }
 
 // DeleteStudent is the resolver for the deleteStudent field.
 func (r *mutationResolver) DeleteStudent(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := decodeID(input.ID, typeStudent, "id")
+	id, err := decodeID(input.ID, coop.TypeStudent, "id")
 	if err == nil {
-		err = r.DB.DeleteStudent(ctx, id)
+		err = r.Record.DeleteStudent(ctx, id)
 	}
 	if err == nil {
 		r.written(ctx)
@@ -71,12 +70,12 @@ func (r *queryResolver) Students(ctx context.Context, filter *model.StudentFilte
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	return rootList(ctx, studentFilter(filter), nil, auth.ScopeStudents, opt, r.DB.FindStudents, r.DB.CountStudents, studentConnection)
+	return rootList(ctx, studentFilter(filter), nil, coop.ScopeStudents, opt, r.Record.FindStudents, r.Record.CountStudents, studentConnection)
 }
 
 // ID is the resolver for the id field.
 func (r *studentResolver) ID(ctx context.Context, obj *coop.Student) (string, error) {
-	return GlobalID(typeStudent, obj.ID), nil
+	return coop.GlobalID(coop.TypeStudent, obj.ID), nil
 }
 
 // Email is the resolver for the email field.

@@ -7,10 +7,7 @@ import (
 
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // Object visibility, in one place. Every object the API returns, however it
@@ -23,26 +20,6 @@ import (
 // leaking. An object that may not be seen is null with a NOT_FOUND error,
 // whose message does not depend on whether the object exists.
 
-// hidden is the error for an object reached through another that may not
-// be seen, or that no longer exists.
-func hidden() error { return coop.Errorf(coop.ENOTFOUND, "Not found.") }
-
-// noObject is the error for an id the client gave whose object does not
-// exist or may not be seen: one message for both, so that the answer
-// discloses nothing.
-func noObject(gid string) error {
-	return coop.Errorf(coop.ENOTFOUND, "No object has the id %q.", gid)
-}
-
-// asNoObject turns a NOT_FOUND from loading the object of gid into
-// noObject(gid) and leaves other errors alone.
-func asNoObject(err error, gid string) error {
-	if coop.ErrorCode(err) == coop.ENOTFOUND {
-		return noObject(gid)
-	}
-	return err
-}
-
 // Guard is the field middleware that applies visible to every object a
 // field returns: an object the viewer may not see becomes null with a
 // NOT_FOUND error (and is dropped from a list, or nulled in nodes).
@@ -53,7 +30,7 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 	}
 	v := coop.ViewerFrom(ctx)
 	if v == nil {
-		return nil, auth.Unauthenticated()
+		return nil, coop.Unauthenticated()
 	}
 	switch list := res.(type) {
 	case []model.Node:
@@ -66,13 +43,13 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 			if ok {
 				out[i] = n
 			} else if n != nil {
-				graphql.AddError(ctx, hidden())
+				graphql.AddError(ctx, coop.Hidden())
 			}
 		}
 		return out, nil
-	case []*postgres.Shortlist:
+	case []*coop.SavedShortlist:
 		return keepVisible(ctx, r, v, list)
-	case []*postgres.SavedEntry:
+	case []*coop.SavedEntry:
 		return keepVisible(ctx, r, v, list)
 	}
 	ok, err := r.visible(ctx, v, res)
@@ -80,7 +57,7 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 		return nil, err
 	}
 	if !ok {
-		return nil, hidden()
+		return nil, coop.Hidden()
 	}
 	return res, nil
 }
@@ -91,9 +68,9 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 func guarded(res any) bool {
 	switch res.(type) {
 	case *coop.Partner, *coop.Agreement, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
-		*coop.Application, *coop.HiringPriorities, *postgres.Shortlist, *postgres.SavedEntry, *postgres.Token,
-		*indexsync.Entry, *indexsync.SearchHit, *indexsync.Recommendation,
-		[]model.Node, []*postgres.Shortlist, []*postgres.SavedEntry:
+		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
+		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
+		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
 		return true
 	}
 	return false
@@ -120,20 +97,20 @@ func keepVisible[T any](ctx context.Context, r *Resolver, v *coop.Viewer, items 
 // of their own are visible; so is a nil object.
 func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, error) {
 	switch o := obj.(type) {
-	case **postgres.Shortlist: // from keepVisible
+	case **coop.SavedShortlist: // from keepVisible
 		return r.visible(ctx, v, *o)
-	case **postgres.SavedEntry:
+	case **coop.SavedEntry:
 		return r.visible(ctx, v, *o)
 	case *coop.Partner:
-		return o == nil || auth.CanSeePartner(v, o), nil
+		return o == nil || coop.CanSeePartner(v, o), nil
 	case *coop.Agreement:
-		return o == nil || auth.CanSeeAgreement(v, o), nil
+		return o == nil || coop.CanSeeAgreement(v, o), nil
 	case *coop.Site:
-		return o == nil || auth.CanSeeSite(v, o), nil
+		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:
-		return o == nil || auth.CanSeeStudent(v, o, func() bool { return appliedToGroup(ctx, v, o.ID) }), nil
+		return o == nil || coop.CanSeeStudent(v, o, func() bool { return appliedToGroup(ctx, v, o.ID) }), nil
 	case *coop.Alumnus:
-		return o == nil || auth.CanSeeAlumnus(v, o), nil
+		return o == nil || coop.CanSeeAlumnus(v, o), nil
 	case *coop.Internship:
 		return o == nil || internshipVisible(ctx, v, o), nil
 	case *coop.Application:
@@ -144,10 +121,10 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		if coop.ErrorCode(err) == coop.ENOTFOUND {
 			return v.Staff(), nil
 		}
-		return err == nil && auth.CanSeeApplication(v, o, pid), err
+		return err == nil && coop.CanSeeApplication(v, o, pid), err
 	case *coop.HiringPriorities:
-		return o == nil || auth.CanSeePriorities(v, o), nil
-	case *postgres.Shortlist:
+		return o == nil || coop.CanSeePriorities(v, o), nil
+	case *coop.SavedShortlist:
 		if o == nil {
 			return true, nil
 		}
@@ -155,25 +132,25 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		if coop.ErrorCode(err) == coop.ENOTFOUND {
 			return v.Staff(), nil
 		}
-		return err == nil && auth.CanSeeShortlist(v, pid), err
-	case *postgres.SavedEntry:
+		return err == nil && coop.CanSeeShortlist(v, pid), err
+	case *coop.SavedEntry:
 		if o == nil {
 			return true, nil
 		}
 		return r.studentVisible(ctx, v, o.StudentID)
-	case *postgres.Token:
+	case *coop.Token:
 		return o == nil || v.Role == coop.RoleAdmin, nil
-	case *indexsync.Entry:
+	case *coop.ShortlistEntry:
 		if o == nil {
 			return true, nil
 		}
 		return r.studentVisible(ctx, v, o.StudentID)
-	case *indexsync.SearchHit:
+	case *coop.SearchHit:
 		if o == nil {
 			return true, nil
 		}
 		return r.studentVisible(ctx, v, o.StudentID)
-	case *indexsync.Recommendation:
+	case *coop.Recommendation:
 		if o == nil {
 			return true, nil
 		}
@@ -199,13 +176,13 @@ func (r *Resolver) studentVisible(ctx context.Context, v *coop.Viewer, id int64)
 	if err != nil {
 		return false, err
 	}
-	return auth.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }), nil
+	return coop.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }), nil
 }
 
-// internshipVisible is auth.CanSeeInternship with the viewer's own
+// internshipVisible is coop.CanSeeInternship with the viewer's own
 // applications at hand (for a student and a closed internship).
 func internshipVisible(ctx context.Context, v *coop.Viewer, in *coop.Internship) bool {
-	return auth.CanSeeInternship(v, in, func() bool {
+	return coop.CanSeeInternship(v, in, func() bool {
 		if v.StudentID == nil {
 			return false
 		}

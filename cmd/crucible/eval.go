@@ -16,6 +16,8 @@ import (
 	"github.com/crucible-talent/crucible/internal/evalset"
 	"github.com/crucible-talent/crucible/internal/importer"
 	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/ranker"
 	"github.com/crucible-talent/crucible/matching/evaluate"
 )
 
@@ -135,7 +137,7 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 	if err := follower.WaitForWrites(ctx, 2*time.Minute); err != nil {
 		return nil, err
 	}
-	svc := &indexsync.Service{DB: db, Index: ix, Follower: follower}
+	svc := &coop.ShortlistService{Store: db, Ranker: ranker.Ranker{Index: ix}, Facts: postgres.Facts{DB: db}}
 
 	// Ids: students by number, internships in the file's order.
 	byNumber := map[int64]string{}
@@ -187,7 +189,7 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 		var ranked []string
 		after := ""
 		for len(ranked) < depth {
-			page, err := svc.Shortlist(ctx, office, in, 10, after, indexsync.ShortlistFilter{})
+			page, err := svc.Shortlist(ctx, office, in.ID, 10, after, coop.ShortlistFilter{})
 			if err != nil {
 				return nil, err
 			}
@@ -211,7 +213,7 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 			}
 			after = page.Cursors[len(page.Cursors)-1]
 		}
-		window, err := svc.Retrieved(ctx, office, in, 10)
+		window, err := svc.Retrieved(ctx, office, in.ID, 10)
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +226,7 @@ func (e *environment) runEval(ctx context.Context, set *evalset.Set, tmp string,
 			return nil, fmt.Errorf("eval: posting %s has no judgements", job.ID)
 		}
 		if fit {
-			q, err := wholeList(ctx, svc, office, in, byNumber)
+			q, err := wholeList(ctx, svc, office, in.ID, byNumber)
 			if err != nil {
 				return nil, err
 			}
@@ -261,11 +263,11 @@ func printEval(w io.Writer, r *evalResult) {
 
 // wholeList reads an internship's whole shortlist with each student's
 // feature values, in the order of matching.featureNames.
-func wholeList(ctx context.Context, svc *indexsync.Service, v *coop.Viewer, in *coop.Internship, byNumber map[int64]string) (evaluate.Query, error) {
+func wholeList(ctx context.Context, svc *coop.ShortlistService, v *coop.Viewer, internshipID int64, byNumber map[int64]string) (evaluate.Query, error) {
 	var q evaluate.Query
 	after := ""
 	for {
-		page, err := svc.Shortlist(ctx, v, in, coop.MaxPageSize, after, indexsync.ShortlistFilter{})
+		page, err := svc.Shortlist(ctx, v, internshipID, coop.MaxPageSize, after, coop.ShortlistFilter{})
 		if err != nil {
 			return q, err
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/demo"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/ranker"
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
 )
@@ -117,8 +118,8 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if *noListen {
 		log.Info("search index: LISTEN is off; polling the change feed", "every", time.Second)
 	}
-	svc := &indexsync.Service{DB: d.DB, Index: ix, Follower: follower}
-	res := &graph.Resolver{DB: d.DB, Match: svc, AfterWrite: svc.ReadYourWrites}
+	res := graph.New(d.DB, ranker.Ranker{Index: ix})
+	res.AfterWrite = follower.ReadYourWrites
 
 	cfg := server.DefaultConfig()
 	cfg.Introspection = !*noIntro

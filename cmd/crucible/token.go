@@ -8,10 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 const tokenUsage = `token create|list|revoke [flags]
@@ -54,7 +52,7 @@ func (e *environment) token(ctx context.Context, args []string) error {
 	defer d.Close()
 	switch sub {
 	case "create":
-		t := &postgres.Token{Name: *name, Role: coop.Role(*role)}
+		t := &coop.Token{Name: *name, Role: coop.Role(*role)}
 		var err error
 		if t.PartnerID, err = optID(*partner, "Partner"); err != nil {
 			return err
@@ -121,7 +119,7 @@ func optID(s, typ string) (*int64, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return &n, nil
 	}
-	t, n, ok := graph.ParseGlobalID(s)
+	t, n, ok := coop.ParseGlobalID(s)
 	if !ok || t != typ {
 		return nil, fmt.Errorf("%q is not a %s id", s, typ)
 	}

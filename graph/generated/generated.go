@@ -16,9 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
-	"github.com/crucible-talent/crucible/matching"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -642,7 +639,7 @@ type InternshipConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.InternshipConnection) (int, error)
 }
 type InternshipRecommendationResolver interface {
-	Internship(ctx context.Context, obj *indexsync.Recommendation) (*coop.Internship, error)
+	Internship(ctx context.Context, obj *coop.Recommendation) (*coop.Internship, error)
 }
 type MutationResolver interface {
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
@@ -691,7 +688,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
-	Tokens(ctx context.Context) ([]*postgres.Token, error)
+	Tokens(ctx context.Context) ([]*coop.Token, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEntryConnection, error)
 	Agreements(ctx context.Context, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.AgreementConnection, error)
 	Alumni(ctx context.Context, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error)
@@ -700,24 +697,23 @@ type QueryResolver interface {
 	Shortlist(ctx context.Context, internshipID string, first *int, after *string, filter *model.ShortlistFilter) (*model.ShortlistConnection, error)
 	SearchStudents(ctx context.Context, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) (*model.StudentSearchConnection, error)
 	RecommendedInternships(ctx context.Context, studentID string, first *int, after *string) (*model.InternshipRecommendationConnection, error)
-	Shortlists(ctx context.Context, internshipID string) ([]*postgres.Shortlist, error)
+	Shortlists(ctx context.Context, internshipID string) ([]*coop.SavedShortlist, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 	Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error)
 }
 type SavedShortlistResolver interface {
-	ID(ctx context.Context, obj *postgres.Shortlist) (string, error)
+	ID(ctx context.Context, obj *coop.SavedShortlist) (string, error)
 
-	Internship(ctx context.Context, obj *postgres.Shortlist) (*coop.Internship, error)
+	Internship(ctx context.Context, obj *coop.SavedShortlist) (*coop.Internship, error)
 
-	TotalCount(ctx context.Context, obj *postgres.Shortlist) (int, error)
-	Entries(ctx context.Context, obj *postgres.Shortlist) ([]*postgres.SavedEntry, error)
+	TotalCount(ctx context.Context, obj *coop.SavedShortlist) (int, error)
+	Entries(ctx context.Context, obj *coop.SavedShortlist) ([]*coop.SavedEntry, error)
 }
 type SavedShortlistEntryResolver interface {
-	Student(ctx context.Context, obj *postgres.SavedEntry) (*coop.Student, error)
-	Breakdown(ctx context.Context, obj *postgres.SavedEntry) ([]*matching.Component, error)
+	Student(ctx context.Context, obj *coop.SavedEntry) (*coop.Student, error)
 }
 type ShortlistEntryResolver interface {
-	Student(ctx context.Context, obj *indexsync.Entry) (*coop.Student, error)
+	Student(ctx context.Context, obj *coop.ShortlistEntry) (*coop.Student, error)
 }
 type SiteResolver interface {
 	ID(ctx context.Context, obj *coop.Site) (string, error)
@@ -737,14 +733,14 @@ type StudentConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.StudentConnection) (int, error)
 }
 type StudentSearchHitResolver interface {
-	Student(ctx context.Context, obj *indexsync.SearchHit) (*coop.Student, error)
+	Student(ctx context.Context, obj *coop.SearchHit) (*coop.Student, error)
 }
 type TokenResolver interface {
-	ID(ctx context.Context, obj *postgres.Token) (string, error)
+	ID(ctx context.Context, obj *coop.Token) (string, error)
 
-	Partner(ctx context.Context, obj *postgres.Token) (*coop.Partner, error)
-	Student(ctx context.Context, obj *postgres.Token) (*coop.Student, error)
-	Alumnus(ctx context.Context, obj *postgres.Token) (*coop.Alumnus, error)
+	Partner(ctx context.Context, obj *coop.Token) (*coop.Partner, error)
+	Student(ctx context.Context, obj *coop.Token) (*coop.Student, error)
+	Alumnus(ctx context.Context, obj *coop.Token) (*coop.Alumnus, error)
 }
 type WeightSuggestionResolver interface {
 	Current(ctx context.Context, obj *coop.WeightSuggestion) (*model.FeatureWeights, error)
@@ -8966,7 +8962,7 @@ func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8989,7 +8985,7 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9012,7 +9008,7 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9035,7 +9031,7 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9058,7 +9054,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_objectId(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_objectId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9081,7 +9077,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectId(_ context.Context, 
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *postgres.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9203,8 +9199,8 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *postgres.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐAuditEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9327,8 +9323,8 @@ func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field
 			return obj.Token, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *postgres.Token) graphql.Marshaler {
-			return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
+			return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9696,7 +9692,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_availabilityFit(_ contex
 	return graphql.NewScalarFieldContext("FeatureWeights", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *matching.Highlight) (ret graphql.Marshaler) {
+func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9719,7 +9715,7 @@ func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
 }
 
-func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *matching.Highlight) (ret graphql.Marshaler) {
+func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10777,7 +10773,7 @@ func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10800,7 +10796,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_rank(_ context
 	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "Int")
 }
 
-func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10832,7 +10828,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_internship(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10855,7 +10851,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_score(_ contex
 	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "Float")
 }
 
-func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10867,8 +10863,8 @@ func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Cont
 			return obj.Breakdown, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []matching.Component) graphql.Marshaler {
-			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10887,7 +10883,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _InternshipRecommendation_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10910,7 +10906,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_matchedSkills(
 	return graphql.NewScalarFieldContext("InternshipRecommendation", field, false, false, "String")
 }
 
-func (ec *executionContext) _InternshipRecommendation_missingSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Recommendation) (ret graphql.Marshaler) {
+func (ec *executionContext) _InternshipRecommendation_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11055,8 +11051,8 @@ func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Conte
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.Recommendation) graphql.Marshaler {
-			return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐRecommendation(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Recommendation) graphql.Marshaler {
+			return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13137,8 +13133,8 @@ func (ec *executionContext) _Query_tokens(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Tokens(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*postgres.Token) graphql.Marshaler {
-			return ec.marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐTokenᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.Token) graphql.Marshaler {
+			return ec.marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐTokenᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13522,8 +13518,8 @@ func (ec *executionContext) _Query_shortlists(ctx context.Context, field graphql
 			return ec.Resolvers.Query().Shortlists(ctx, fc.Args["internshipId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*postgres.Shortlist) graphql.Marshaler {
-			return ec.marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlistᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedShortlist) graphql.Marshaler {
+			return ec.marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlistᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13798,8 +13794,8 @@ func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field
 			return obj.Token, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *postgres.Token) graphql.Marshaler {
-			return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
+			return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13862,8 +13858,8 @@ func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context,
 			return obj.Shortlist, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
-			return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedShortlist) graphql.Marshaler {
+			return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13914,7 +13910,7 @@ func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13937,7 +13933,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SavedShortlist", field, true, true, "ID")
 }
 
-func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13960,7 +13956,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_name(_ context.Context, 
 	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "String")
 }
 
-func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13992,7 +13988,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14015,7 +14011,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_savedBy(_ context.Contex
 	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "String")
 }
 
-func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14038,7 +14034,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_createdAt(_ context.Cont
 	return graphql.NewScalarFieldContext("SavedShortlist", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14061,7 +14057,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("SavedShortlist", field, true, true, "Int")
 }
 
-func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *postgres.Shortlist) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14073,8 +14069,8 @@ func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field g
 			return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*postgres.SavedEntry) graphql.Marshaler {
-			return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
+			return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14093,7 +14089,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14116,7 +14112,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_rank(_ context.Cont
 	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14139,7 +14135,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_score(_ context.Con
 	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14171,7 +14167,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_student(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14180,11 +14176,11 @@ func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, 
 			return ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SavedShortlistEntry().Breakdown(ctx, obj)
+			return obj.Breakdown, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*matching.Component) graphql.Marshaler {
-			return ec.marshalNScoreComponent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14194,8 +14190,8 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlistEntry",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ScoreComponent(ctx, field)
 		},
@@ -14203,7 +14199,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _SavedShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14226,7 +14222,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_matchedSkills(_ con
 	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _SavedShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *postgres.SavedEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _SavedShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14249,7 +14245,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_missingSkills(_ con
 	return graphql.NewScalarFieldContext("SavedShortlistEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14272,7 +14268,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, 
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "String")
 }
 
-func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14295,7 +14291,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context,
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14318,7 +14314,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context
 	return graphql.NewScalarFieldContext("ScoreComponent", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *matching.Component) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14463,8 +14459,8 @@ func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.Entry) graphql.Marshaler {
-			return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.ShortlistEntry) graphql.Marshaler {
+			return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14483,7 +14479,7 @@ func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14506,7 +14502,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_rank(_ context.Context, 
 	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14529,7 +14525,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_score(_ context.Context,
 	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14561,7 +14557,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_student(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14573,8 +14569,8 @@ func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field
 			return obj.Breakdown, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []matching.Component) graphql.Marshaler {
-			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+			return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14593,7 +14589,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14616,7 +14612,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_matchedSkills(_ context.
 	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _ShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14639,7 +14635,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.
 	return graphql.NewScalarFieldContext("ShortlistEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14651,8 +14647,8 @@ func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, fi
 			return obj.SkillMatches, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []matching.SkillMatch) graphql.Marshaler {
-			return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatchᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
+			return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14671,7 +14667,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *indexsync.Entry) (ret graphql.Marshaler) {
+func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14683,8 +14679,8 @@ func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, fiel
 			return obj.Highlights, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
-			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15125,7 +15121,7 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15148,7 +15144,7 @@ func (ec *executionContext) fieldContext_SkillMatch_requirement(_ context.Contex
 	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15171,7 +15167,7 @@ func (ec *executionContext) fieldContext_SkillMatch_studentSkill(_ context.Conte
 	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15194,7 +15190,7 @@ func (ec *executionContext) fieldContext_SkillMatch_kind(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *matching.SkillMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16136,8 +16132,8 @@ func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field g
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *indexsync.SearchHit) graphql.Marshaler {
-			return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐSearchHit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.SearchHit) graphql.Marshaler {
+			return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16156,7 +16152,7 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_node(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16188,7 +16184,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_student(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16211,7 +16207,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_score(_ context.Contex
 	return graphql.NewScalarFieldContext("StudentSearchHit", field, false, false, "Float")
 }
 
-func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *indexsync.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16223,8 +16219,8 @@ func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, fi
 			return obj.Highlights, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
-			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16289,7 +16285,7 @@ func (ec *executionContext) fieldContext_StudentSkill_level(_ context.Context, f
 	return graphql.NewScalarFieldContext("StudentSkill", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16312,7 +16308,7 @@ func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Token", field, true, true, "ID")
 }
 
-func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16335,7 +16331,7 @@ func (ec *executionContext) fieldContext_Token_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Token", field, false, false, "String")
 }
 
-func (ec *executionContext) _Token_role(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_role(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16358,7 +16354,7 @@ func (ec *executionContext) fieldContext_Token_role(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Token", field, false, false, "Role")
 }
 
-func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16390,7 +16386,7 @@ func (ec *executionContext) fieldContext_Token_partner(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Token_student(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_student(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16422,7 +16418,7 @@ func (ec *executionContext) fieldContext_Token_student(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16454,7 +16450,7 @@ func (ec *executionContext) fieldContext_Token_alumnus(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16477,7 +16473,7 @@ func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16500,7 +16496,7 @@ func (ec *executionContext) fieldContext_Token_expiresAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16523,7 +16519,7 @@ func (ec *executionContext) fieldContext_Token_lastUsedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Token", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *postgres.Token) (ret graphql.Marshaler) {
+func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21155,9 +21151,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case postgres.Token:
+	case coop.Token:
 		return ec._Token(ctx, sel, &obj)
-	case *postgres.Token:
+	case *coop.Token:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -21176,9 +21172,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Site(ctx, sel, obj)
-	case postgres.Shortlist:
+	case coop.SavedShortlist:
 		return ec._SavedShortlist(ctx, sel, &obj)
-	case *postgres.Shortlist:
+	case *coop.SavedShortlist:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -21922,7 +21918,7 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
-func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *postgres.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22319,7 +22315,7 @@ func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.Selecti
 
 var highlightImplementors = []string{"Highlight"}
 
-func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *matching.Highlight) graphql.Marshaler {
+func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *coop.Highlight) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22729,7 +22725,7 @@ func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.Sele
 
 var internshipRecommendationImplementors = []string{"InternshipRecommendation"}
 
-func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel ast.SelectionSet, obj *indexsync.Recommendation) graphql.Marshaler {
+func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel ast.SelectionSet, obj *coop.Recommendation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23629,7 +23625,7 @@ func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.S
 
 var savedShortlistImplementors = []string{"SavedShortlist", "Node"}
 
-func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.SelectionSet, obj *postgres.Shortlist) graphql.Marshaler {
+func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedShortlist) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23696,7 +23692,7 @@ func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.Selecti
 
 var savedShortlistEntryImplementors = []string{"SavedShortlistEntry"}
 
-func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *postgres.SavedEntry) graphql.Marshaler {
+func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23722,11 +23718,10 @@ func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.Se
 					return ec._SavedShortlistEntry_student(ctx, field, obj)
 				})
 		case "breakdown":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SavedShortlistEntry_breakdown(ctx, field, obj)
-				})
+			out.Values[i] = ec._SavedShortlistEntry_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "matchedSkills":
 			out.Values[i] = ec._SavedShortlistEntry_matchedSkills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23756,7 +23751,7 @@ func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.Se
 
 var scoreComponentImplementors = []string{"ScoreComponent"}
 
-func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *matching.Component) graphql.Marshaler {
+func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *coop.ScoreComponent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, scoreComponentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23885,7 +23880,7 @@ func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.Selectio
 
 var shortlistEntryImplementors = []string{"ShortlistEntry"}
 
-func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *indexsync.Entry) graphql.Marshaler {
+func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.ShortlistEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24149,7 +24144,7 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 
 var skillMatchImplementors = []string{"SkillMatch"}
 
-func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *matching.SkillMatch) graphql.Marshaler {
+func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *coop.SkillMatch) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, skillMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24550,7 +24545,7 @@ func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.Sele
 
 var studentSearchHitImplementors = []string{"StudentSearchHit"}
 
-func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.SelectionSet, obj *indexsync.SearchHit) graphql.Marshaler {
+func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.SelectionSet, obj *coop.SearchHit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchHitImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24632,7 +24627,7 @@ func (ec *executionContext) _StudentSkill(ctx context.Context, sel ast.Selection
 
 var tokenImplementors = []string{"Token", "Node"}
 
-func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *postgres.Token) graphql.Marshaler {
+func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *coop.Token) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25613,7 +25608,7 @@ func (ec *executionContext) unmarshalNApplyToInternshipInput2githubᚗcomᚋcruc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *postgres.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *coop.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
 		return graphql.Null
@@ -25846,15 +25841,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlight(ctx context.Context, sel ast.SelectionSet, v matching.Highlight) graphql.Marshaler {
+func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlight(ctx context.Context, sel ast.SelectionSet, v coop.Highlight) graphql.Marshaler {
 	return ec._Highlight(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.Highlight) graphql.Marshaler {
+func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐHighlight(ctx, sel, v[i])
+		return ec.marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlight(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25989,7 +25984,7 @@ func (ec *executionContext) marshalNInternshipPayload2ᚖgithubᚗcomᚋcrucible
 	return ec._InternshipPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *indexsync.Recommendation) graphql.Marshaler {
+func (ec *executionContext) marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(ctx context.Context, sel ast.SelectionSet, v *coop.Recommendation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InternshipRecommendation!")
 		return graphql.Null
@@ -26278,11 +26273,11 @@ func (ec *executionContext) marshalNSaveShortlistPayload2ᚖgithubᚗcomᚋcruci
 	return ec._SaveShortlistPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlistᚄ(ctx context.Context, sel ast.SelectionSet, v []*postgres.Shortlist) graphql.Marshaler {
+func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlistᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedShortlist) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx, sel, v[i])
+		return ec.marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26294,7 +26289,7 @@ func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucible
 	return ret
 }
 
-func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx context.Context, sel ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
+func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx context.Context, sel ast.SelectionSet, v *coop.SavedShortlist) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SavedShortlist!")
 		return graphql.Null
@@ -26302,11 +26297,11 @@ func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑ
 	return ec._SavedShortlist(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*postgres.SavedEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx, sel, v[i])
+		return ec.marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26318,7 +26313,7 @@ func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcru
 	return ret
 }
 
-func (ec *executionContext) marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐSavedEntry(ctx context.Context, sel ast.SelectionSet, v *postgres.SavedEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntry(ctx context.Context, sel ast.SelectionSet, v *coop.SavedEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SavedShortlistEntry!")
 		return graphql.Null
@@ -26326,15 +26321,15 @@ func (ec *executionContext) marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucib
 	return ec._SavedShortlistEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx context.Context, sel ast.SelectionSet, v matching.Component) graphql.Marshaler {
+func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponent(ctx context.Context, sel ast.SelectionSet, v coop.ScoreComponent) graphql.Marshaler {
 	return ec._ScoreComponent(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.Component) graphql.Marshaler {
+func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx, sel, v[i])
+		return ec.marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26344,30 +26339,6 @@ func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNScoreComponent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*matching.Component) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNScoreComponent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNScoreComponent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐComponent(ctx context.Context, sel ast.SelectionSet, v *matching.Component) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ScoreComponent!")
-		return graphql.Null
-	}
-	return ec._ScoreComponent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSetHiringPrioritiesInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSetHiringPrioritiesInput(ctx context.Context, v any) (model.SetHiringPrioritiesInput, error) {
@@ -26407,7 +26378,7 @@ func (ec *executionContext) marshalNShortlistEdge2ᚖgithubᚗcomᚋcrucibleᚑt
 	return ec._ShortlistEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐEntry(ctx context.Context, sel ast.SelectionSet, v *indexsync.Entry) graphql.Marshaler {
+func (ec *executionContext) marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(ctx context.Context, sel ast.SelectionSet, v *coop.ShortlistEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ShortlistEntry!")
 		return graphql.Null
@@ -26498,15 +26469,15 @@ func (ec *executionContext) unmarshalNSkillLevelFilter2ᚖgithubᚗcomᚋcrucibl
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatch(ctx context.Context, sel ast.SelectionSet, v matching.SkillMatch) graphql.Marshaler {
+func (ec *executionContext) marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatch(ctx context.Context, sel ast.SelectionSet, v coop.SkillMatch) graphql.Marshaler {
 	return ec._SkillMatch(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.SkillMatch) graphql.Marshaler {
+func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋmatchingᚐSkillMatch(ctx, sel, v[i])
+		return ec.marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatch(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26661,7 +26632,7 @@ func (ec *executionContext) marshalNStudentSearchEdge2ᚖgithubᚗcomᚋcrucible
 	return ec._StudentSearchEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋindexsyncᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *indexsync.SearchHit) graphql.Marshaler {
+func (ec *executionContext) marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *coop.SearchHit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StudentSearchHit!")
 		return graphql.Null
@@ -26694,11 +26665,11 @@ func (ec *executionContext) unmarshalNStudentSkillInput2ᚖgithubᚗcomᚋcrucib
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*postgres.Token) graphql.Marshaler {
+func (ec *executionContext) marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Token) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐToken(ctx, sel, v[i])
+		return ec.marshalNToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26710,7 +26681,7 @@ func (ec *executionContext) marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalent
 	return ret
 }
 
-func (ec *executionContext) marshalNToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐToken(ctx context.Context, sel ast.SelectionSet, v *postgres.Token) graphql.Marshaler {
+func (ec *executionContext) marshalNToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx context.Context, sel ast.SelectionSet, v *coop.Token) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Token!")
 		return graphql.Null
@@ -27624,7 +27595,7 @@ func (ec *executionContext) unmarshalORequiredSkillInput2ᚕᚖgithubᚗcomᚋcr
 	return res, nil
 }
 
-func (ec *executionContext) marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐShortlist(ctx context.Context, sel ast.SelectionSet, v *postgres.Shortlist) graphql.Marshaler {
+func (ec *executionContext) marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx context.Context, sel ast.SelectionSet, v *coop.SavedShortlist) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -27842,7 +27813,7 @@ func (ec *executionContext) unmarshalOStudentSkillInput2ᚕᚖgithubᚗcomᚋcru
 	return res, nil
 }
 
-func (ec *executionContext) marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋpostgresᚐToken(ctx context.Context, sel ast.SelectionSet, v *postgres.Token) graphql.Marshaler {
+func (ec *executionContext) marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx context.Context, sel ast.SelectionSet, v *coop.Token) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

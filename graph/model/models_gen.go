@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // Applies a partner's weight suggestion.
@@ -187,7 +185,7 @@ type AuditEntryEdge struct {
 	// The opaque cursor.
 	Cursor string `json:"cursor"`
 	// The entry.
-	Node *postgres.AuditEntry `json:"node"`
+	Node *coop.AuditEntry `json:"node"`
 }
 
 // Filters for the audit log.
@@ -393,7 +391,7 @@ type CreateTokenInput struct {
 // The result of creating a token.
 type CreateTokenPayload struct {
 	// The token.
-	Token *postgres.Token `json:"token,omitempty"`
+	Token *coop.Token `json:"token,omitempty"`
 	// Its secret: send it as `Authorization: Bearer <secret>`. Shown only now.
 	Secret *string `json:"secret,omitempty"`
 	// What was wrong; empty on success.
@@ -537,7 +535,7 @@ type InternshipRecommendationEdge struct {
 	// The opaque cursor.
 	Cursor string `json:"cursor"`
 	// The recommendation.
-	Node *indexsync.Recommendation `json:"node"`
+	Node *coop.Recommendation `json:"node"`
 }
 
 // The entry points for writing. Each domain file extends it.
@@ -631,7 +629,7 @@ type RevokeTokenInput struct {
 // The result of revoking a token.
 type RevokeTokenPayload struct {
 	// The token, now revoked.
-	Token *postgres.Token `json:"token,omitempty"`
+	Token *coop.Token `json:"token,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -651,7 +649,7 @@ type SaveShortlistInput struct {
 // The result of saving a shortlist.
 type SaveShortlistPayload struct {
 	// The saved list.
-	Shortlist *postgres.Shortlist `json:"shortlist,omitempty"`
+	Shortlist *coop.SavedShortlist `json:"shortlist,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -689,7 +687,7 @@ type ShortlistEdge struct {
 	// The opaque cursor.
 	Cursor string `json:"cursor"`
 	// The entry.
-	Node *indexsync.Entry `json:"node"`
+	Node *coop.ShortlistEntry `json:"node"`
 }
 
 // Narrows a shortlist.
@@ -813,7 +811,7 @@ type StudentSearchEdge struct {
 	// The opaque cursor.
 	Cursor string `json:"cursor"`
 	// The hit.
-	Node *indexsync.SearchHit `json:"node"`
+	Node *coop.SearchHit `json:"node"`
 }
 
 // A skill at a level, as input.

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // TokenPrefix starts every token, so that leaked tokens are easy to find.
@@ -30,8 +29,18 @@ func Hash(secret string) []byte {
 	return h[:]
 }
 
+// TokenCreator stores a new token's hash.
+type TokenCreator interface {
+	CreateToken(ctx context.Context, t *coop.Token, hash []byte) (*coop.Token, error)
+}
+
+// TokenFinder finds the live token with a hash, with its scope.
+type TokenFinder interface {
+	TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.TokenScope, error)
+}
+
 // Issue creates a token and returns its secret, which is shown once.
-func Issue(ctx context.Context, db *postgres.DB, t *postgres.Token) (string, *postgres.Token, error) {
+func Issue(ctx context.Context, db TokenCreator, t *coop.Token) (string, *coop.Token, error) {
 	if !t.Role.Valid() {
 		return "", nil, coop.Errorf(coop.EINVALID, "Unknown role %q.", t.Role)
 	}
@@ -53,7 +62,7 @@ func Issue(ctx context.Context, db *postgres.DB, t *postgres.Token) (string, *po
 }
 
 // Authenticate turns a bearer secret into a viewer.
-func Authenticate(ctx context.Context, db *postgres.DB, secret string) (*coop.Viewer, error) {
+func Authenticate(ctx context.Context, db TokenFinder, secret string) (*coop.Viewer, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
 		return nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
 	}

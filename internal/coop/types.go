@@ -362,3 +362,10 @@ type WeightSuggestion struct {
 func (s *WeightSuggestion) Improves() bool {
 	return s.Enough && s.Suggested != nil && s.HeldOutNDCG > s.CurrentNDCG
 }
+
+// Outcome is an application whose status is a label for learning: who,
+// at which internship, and how it ended (OutcomeGrade).
+type Outcome struct {
+	StudentID, InternshipID int64
+	Status                  ApplicationStatus
+}

@@ -467,19 +467,19 @@ func (b *builder) synthetic() error {
 // demo-tokens.json and the README) and the token it signs in with.
 type Persona struct {
 	Key   string
-	Token postgres.Token
+	Token coop.Token
 }
 
 // Personas are the demo's users, one token each: every role, a group's HR,
 // a plant's HR (the smelter, below the group) and another group's HR.
 func Personas(s *Summary) []Persona {
 	return []Persona{
-		{"ADMIN", postgres.Token{Name: "demo admin", Role: coop.RoleAdmin}},
-		{"CAREER_OFFICER", postgres.Token{Name: "demo career officer", Role: coop.RoleCareerOfficer}},
-		{"GROUP_HR", postgres.Token{Name: "aluminium group HR", Role: coop.RolePartner, PartnerID: &s.GroupID}},
-		{"PLANT_HR", postgres.Token{Name: "smelter HR", Role: coop.RolePartner, PartnerID: &s.SmelterID}},
-		{"OTHER_PARTNER_HR", postgres.Token{Name: "other group HR", Role: coop.RolePartner, PartnerID: &s.OtherGroupID}},
-		{"STUDENT", postgres.Token{Name: "demo student", Role: coop.RoleStudent, StudentID: &s.StudentID}},
-		{"ALUMNUS", postgres.Token{Name: "demo alumnus", Role: coop.RoleAlumnus, AlumnusID: &s.AlumnusID}},
+		{"ADMIN", coop.Token{Name: "demo admin", Role: coop.RoleAdmin}},
+		{"CAREER_OFFICER", coop.Token{Name: "demo career officer", Role: coop.RoleCareerOfficer}},
+		{"GROUP_HR", coop.Token{Name: "aluminium group HR", Role: coop.RolePartner, PartnerID: &s.GroupID}},
+		{"PLANT_HR", coop.Token{Name: "smelter HR", Role: coop.RolePartner, PartnerID: &s.SmelterID}},
+		{"OTHER_PARTNER_HR", coop.Token{Name: "other group HR", Role: coop.RolePartner, PartnerID: &s.OtherGroupID}},
+		{"STUDENT", coop.Token{Name: "demo student", Role: coop.RoleStudent, StudentID: &s.StudentID}},
+		{"ALUMNUS", coop.Token{Name: "demo alumnus", Role: coop.RoleAlumnus, AlumnusID: &s.AlumnusID}},
 	}
 }

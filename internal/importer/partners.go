@@ -1,10 +1,7 @@
 package importer
 
 import (
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 )
@@ -43,7 +40,7 @@ func (r *run) lookupPartner(ref string) (partnerAnswer, error) {
 		}
 		return true, p.ID, nil
 	}
-	typ, id, isID := parseID(ref)
+	typ, id, isID := coop.ParseID(ref)
 	partnerID := isID && (typ == "" || typ == "Partner")
 	if partnerID {
 		ok, pid, err := found(r.db.FindPartnerByID(r.ctx, id))
@@ -67,7 +64,7 @@ func (r *run) lookupPartner(ref string) (partnerAnswer, error) {
 
 // site checks that a site exists and belongs to the partner.
 func (r *run) site(ref string, partnerID int64) (*int64, *LineError, error) {
-	typ, id, ok := parseID(ref)
+	typ, id, ok := coop.ParseID(ref)
 	if !ok || (typ != "" && typ != "Site") {
 		return nil, &LineError{Field: "siteId", Reason: fmt.Sprintf("%q is not the id of a site", ref)}, nil
 	}
@@ -90,26 +87,4 @@ func (r *run) site(ref string, partnerID int64) (*int64, *LineError, error) {
 		return &id, nil, nil
 	}
 	return nil, &LineError{Field: "siteId", Reason: "the site belongs to another partner"}, nil
-}
-
-// parseID reads a database id (a positive whole number, which may be of
-// any type: typ is empty) or a global id: base64url without padding of
-// "Type:id", as graph.ParseGlobalID reads it.
-func parseID(s string) (typ string, id int64, ok bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return "", n, n > 0
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return "", 0, false
-	}
-	typ, num, found := strings.Cut(string(b), ":")
-	if !found || typ == "" {
-		return "", 0, false
-	}
-	id, err = strconv.ParseInt(num, 10, 64)
-	if err != nil || id <= 0 {
-		return "", 0, false
-	}
-	return typ, id, true
 }

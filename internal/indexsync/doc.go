@@ -1,5 +1,6 @@
-// Package indexsync keeps a matching.Index in step with PostgreSQL and
-// answers ranking and search questions in domain terms.
+// Package indexsync keeps a matching.Index in step with PostgreSQL, and
+// does nothing else: the questions asked of the index are answered by
+// coop.ShortlistService through the internal/ranker adapter.
 //
 // PostgreSQL is the source of truth; the index is a read model. The
 // Follower reads the change feed (internal/postgres/feed.go) from the
@@ -13,8 +14,4 @@
 // an empty one, which the follower rebuilds from PostgreSQL. Behind a
 // connection pooler in transaction mode the follower runs with NoListen and
 // only polls. Wait lets a server stop the follower before closing the index.
-//
-// Service converts between coop and matching types: it loads internships
-// and hiring priorities, scopes partners' questions to what they may see,
-// and turns the matcher's answers back into domain values.
 package indexsync

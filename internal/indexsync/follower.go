@@ -419,3 +419,13 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-time.After(d):
 	}
 }
+
+// ReadYourWrites waits (at most 2 s) until this process's index shows the
+// writes committed so far: what a server calls after a mutation that
+// changed indexed data. A nil follower has nothing to wait for.
+func (f *Follower) ReadYourWrites(ctx context.Context) error {
+	if f == nil {
+		return nil
+	}
+	return f.WaitForWrites(ctx, 2*time.Second)
+}

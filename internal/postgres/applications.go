@@ -148,16 +148,10 @@ func (db *DB) DeleteApplication(ctx context.Context, id int64) error {
 	return db.deleteRow(ctx, "applications", "application", "", id)
 }
 
-// Outcome is an application that ended in a label (coop.OutcomeGrade).
-type Outcome struct {
-	StudentID, InternshipID int64
-	Status                  coop.ApplicationStatus
-}
-
 // OutcomesWithin returns the applications at internships of a partner's
 // group whose status is a label (hired, completed, accepted, offered,
 // rejected), by internship and student.
-func (db *DB) OutcomesWithin(ctx context.Context, partnerID int64) ([]Outcome, error) {
+func (db *DB) OutcomesWithin(ctx context.Context, partnerID int64) ([]coop.Outcome, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT a.student_id, a.internship_id, a.status FROM applications a
 		JOIN internships i ON i.id = a.internship_id
 		WHERE i.partner_id IN (SELECT partner_subtree($1))
@@ -166,5 +160,5 @@ func (db *DB) OutcomesWithin(ctx context.Context, partnerID int64) ([]Outcome, e
 	if err != nil {
 		return nil, fmt.Errorf("outcomes: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Outcome])
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[coop.Outcome])
 }

@@ -55,7 +55,7 @@ func TestAudit_GroupCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				tok := int64(i)
-				errs <- db.Audit(ctx, postgres.AuditEntry{Actor: fmt.Sprint("actor ", i), Role: "ADMIN", TokenID: &tok, Action: "students",
+				errs <- db.Audit(ctx, coop.AuditEntry{Actor: fmt.Sprint("actor ", i), Role: "ADMIN", TokenID: &tok, Action: "students",
 					ObjectType: "Student", ObjectID: fmt.Sprint("S", i), RequestID: fmt.Sprint("r", i), Detail: map[string]any{"i": i}})
 				// Written before Audit returns.
 				var got int
@@ -99,7 +99,7 @@ func TestAudit_GroupCommit(t *testing.T) {
 				if i == 7 {
 					actor = "bad \x00 actor" // text cannot hold NUL
 				}
-				results[i] = db.Audit(ctx, postgres.AuditEntry{Actor: actor, Action: "bad-test", RequestID: fmt.Sprint("b", i)})
+				results[i] = db.Audit(ctx, coop.AuditEntry{Actor: actor, Action: "bad-test", RequestID: fmt.Sprint("b", i)})
 			}()
 		}
 		wg.Wait()
@@ -112,7 +112,7 @@ func TestAudit_GroupCommit(t *testing.T) {
 		if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'bad-test'").Scan(&rows); err != nil || rows != 39 {
 			t.Fatalf("%d rows (%v); want the 39 good entries", rows, err)
 		}
-		if f, err := db.FindAudit(ctx, postgres.AuditFilter{Action: "bad-test"}, coop.ListOptions{First: ptrInt(5)}); err != nil || len(f.Items) != 5 {
+		if f, err := db.FindAudit(ctx, coop.AuditFilter{Action: "bad-test"}, coop.ListOptions{First: ptrInt(5)}); err != nil || len(f.Items) != 5 {
 			t.Fatalf("FindAudit: %v %v", f, err)
 		}
 	})
@@ -130,7 +130,7 @@ func TestAudit_GroupCommit(t *testing.T) {
 				if i == 3 {
 					detail["bad"] = panicky{}
 				}
-				results[i] = db.Audit(ctx, postgres.AuditEntry{Actor: "p", Action: "panic-test", RequestID: fmt.Sprint("p", i), Detail: detail})
+				results[i] = db.Audit(ctx, coop.AuditEntry{Actor: "p", Action: "panic-test", RequestID: fmt.Sprint("p", i), Detail: detail})
 			}()
 		}
 		done := make(chan struct{})
@@ -145,7 +145,7 @@ func TestAudit_GroupCommit(t *testing.T) {
 				t.Fatalf("entry %d: %v", i, err)
 			}
 		}
-		if err := db.Audit(ctx, postgres.AuditEntry{Actor: "p", Action: "panic-test", RequestID: "after"}); err != nil {
+		if err := db.Audit(ctx, coop.AuditEntry{Actor: "p", Action: "panic-test", RequestID: "after"}); err != nil {
 			t.Fatalf("after the panic: %v", err)
 		}
 	})

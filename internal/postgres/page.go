@@ -2,13 +2,10 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
@@ -41,32 +38,6 @@ type listSpec[T any] struct {
 	deflt   string
 	id      func(T) int64
 	collect pgx.RowToFunc[T]
-}
-
-// cursor is what an opaque cursor holds: the order it belongs to, the sort
-// value and the id of the row it points at.
-type cursor struct {
-	Order string `json:"o"`
-	Value string `json:"v"`
-	ID    int64  `json:"i"`
-}
-
-func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s, field string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	// A cursor is ours only if its value can go to PostgreSQL as text.
-	if err != nil || c.ID <= 0 || !utf8.ValidString(c.Value) || strings.ContainsRune(c.Value, 0) {
-		return c, coop.Invalid([]string{field}, coop.CodeInvalid, "The cursor is not valid.")
-	}
-	return c, nil
 }
 
 // list runs a keyset-paginated query: rows after (or before) the cursor in
@@ -102,7 +73,7 @@ func list[T any](ctx context.Context, q querier, spec listSpec[T], opt coop.List
 		if cs.s == "" {
 			continue
 		}
-		c, err := decodeCursor(cs.s, cs.field)
+		c, err := coop.DecodeCursor(cs.s, cs.field)
 		if err != nil {
 			return out, err
 		}
@@ -143,7 +114,7 @@ func list[T any](ctx context.Context, q querier, spec listSpec[T], opt coop.List
 	out.Items = items
 	out.Cursors = make([]string, len(items))
 	for i, it := range items {
-		out.Cursors[i] = encodeCursor(cursor{Order: orderKey, Value: oc.key(it), ID: spec.id(it)})
+		out.Cursors[i] = coop.EncodeCursor(coop.Cursor{Order: orderKey, Value: oc.key(it), ID: spec.id(it)})
 	}
 	return out, nil
 }
@@ -159,61 +130,6 @@ func count(ctx context.Context, q querier, from string, where []string, a args) 
 		return 0, fmt.Errorf("count: %w", mapError(err))
 	}
 	return n, nil
-}
-
-// PageSlice pages an in-memory list ordered by id, for the nested lists that
-// dataloaders fetch whole (a student's applications, a partner's
-// internships). Cursors hold the id.
-func PageSlice[T any](items []T, id func(T) int64, opt coop.ListOptions) (coop.List[T], error) {
-	var out coop.List[T]
-	if err := opt.Validate(); err != nil {
-		return out, err
-	}
-	lo, hi := 0, len(items)
-	for _, cs := range []struct {
-		s, field string
-		after    bool
-	}{{opt.After, "after", true}, {opt.Before, "before", false}} {
-		if cs.s == "" {
-			continue
-		}
-		c, err := decodeCursor(cs.s, cs.field)
-		if err != nil || c.Order != "ID" {
-			return out, coop.Invalid([]string{cs.field}, coop.CodeInvalid, "The cursor is not valid.")
-		}
-		for i, it := range items {
-			if cs.after && id(it) <= c.ID {
-				lo = i + 1
-			}
-			if !cs.after && id(it) >= c.ID && hi == len(items) {
-				hi = i
-			}
-		}
-	}
-	if hi < lo {
-		hi = lo
-	}
-	window := items[lo:hi]
-	limit, backward := opt.Limit()
-	if backward {
-		if len(window) > limit {
-			out.HasPreviousPage = true
-			window = window[len(window)-limit:]
-		}
-		out.HasNextPage = hi < len(items)
-	} else {
-		if len(window) > limit {
-			out.HasNextPage = true
-			window = window[:limit]
-		}
-		out.HasPreviousPage = lo > 0
-	}
-	out.Items = window
-	out.Cursors = make([]string, len(window))
-	for i, it := range window {
-		out.Cursors[i] = encodeCursor(cursor{Order: "ID", Value: strconv.FormatInt(id(it), 10), ID: id(it)})
-	}
-	return out, nil
 }
 
 func itoa(n int64) string     { return strconv.FormatInt(n, 10) }

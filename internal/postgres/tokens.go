@@ -7,32 +7,19 @@ import (
 	"sync"
 	"time"
 
-	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
-)
 
-// Token is a stored bearer token (its secret is never stored, only a hash).
-type Token struct {
-	ID         int64
-	Name       string
-	Role       coop.Role
-	PartnerID  *int64
-	StudentID  *int64
-	AlumnusID  *int64
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
-	LastUsedAt *time.Time
-	RevokedAt  *time.Time
-}
+	"github.com/crucible-talent/crucible/internal/coop"
+)
 
 const tokenCols = `t.id, t.name, t.role, t.partner_id, t.student_id, t.alumnus_id, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
 
 // CreateToken stores a new token's hash.
-func (db *DB) CreateToken(ctx context.Context, t *Token, hash []byte) (*Token, error) {
-	var out *Token
+func (db *DB) CreateToken(ctx context.Context, t *coop.Token, hash []byte) (*coop.Token, error) {
+	var out *coop.Token
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		out, err = one[Token](ctx, tx, "token", `INSERT INTO tokens AS t (name, role, partner_id, student_id, alumnus_id, hash, expires_at)
+		out, err = one[coop.Token](ctx, tx, "token", `INSERT INTO tokens AS t (name, role, partner_id, student_id, alumnus_id, hash, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+tokenCols,
 			t.Name, t.Role, t.PartnerID, t.StudentID, t.AlumnusID, hash, t.ExpiresAt)
 		return err
@@ -40,24 +27,18 @@ func (db *DB) CreateToken(ctx context.Context, t *Token, hash []byte) (*Token, e
 	return out, err
 }
 
-// TokenScope is what a PARTNER token reaches: its partner's group (the
-// partner and its descendants) and the partner's ancestors.
-type TokenScope struct {
-	GroupIDs, AncestorIDs []int64
-}
-
 // TokenByHash returns the live token with this hash, with its scope for
 // PARTNER tokens, and marks it used (at most once a
 // minute, to keep reads cheap). An unknown, expired or revoked token is
 // UNAUTHENTICATED.
-func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*Token, TokenScope, error) {
+func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.TokenScope, error) {
 	type row struct {
-		Token
+		coop.Token
 		GroupIDs    []int64
 		AncestorIDs []int64
 		Stale       bool
 	}
-	var none TokenScope
+	var none coop.TokenScope
 	rows, err := db.Pool.Query(ctx, `SELECT `+tokenCols+`,
 		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT partner_subtree(t.partner_id)) END AS group_ids,
 		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT p.id FROM partner_path(t.partner_id) p WHERE p.depth > 0) END AS ancestor_ids,
@@ -78,31 +59,17 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*Token, TokenScope,
 			return nil, none, fmt.Errorf("mark token used: %w", err)
 		}
 	}
-	return &r.Token, TokenScope{GroupIDs: r.GroupIDs, AncestorIDs: r.AncestorIDs}, nil
+	return &r.Token, coop.TokenScope{GroupIDs: r.GroupIDs, AncestorIDs: r.AncestorIDs}, nil
 }
 
 // ListTokens returns every token, newest first.
-func (db *DB) ListTokens(ctx context.Context) ([]*Token, error) {
-	return many[Token](ctx, db.Pool, "tokens", "SELECT "+tokenCols+" FROM tokens t ORDER BY t.id DESC")
+func (db *DB) ListTokens(ctx context.Context) ([]*coop.Token, error) {
+	return many[coop.Token](ctx, db.Pool, "tokens", "SELECT "+tokenCols+" FROM tokens t ORDER BY t.id DESC")
 }
 
 // RevokeToken revokes a token by id.
-func (db *DB) RevokeToken(ctx context.Context, id int64) (*Token, error) {
-	return one[Token](ctx, db.Pool, "token", "UPDATE tokens AS t SET revoked_at = coalesce(revoked_at, now()) WHERE t.id = $1 RETURNING "+tokenCols, id)
-}
-
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	ID         int64
-	At         time.Time
-	Actor      string
-	Role       string
-	TokenID    *int64
-	Action     string
-	ObjectType string
-	ObjectID   string
-	RequestID  string
-	Detail     map[string]any
+func (db *DB) RevokeToken(ctx context.Context, id int64) (*coop.Token, error) {
+	return one[coop.Token](ctx, db.Pool, "token", "UPDATE tokens AS t SET revoked_at = coalesce(revoked_at, now()) WHERE t.id = $1 RETURNING "+tokenCols, id)
 }
 
 // Audit appends to the audit log, and returns once the entry is written.
@@ -113,7 +80,7 @@ type AuditEntry struct {
 // round trip; alone, an entry is written at once. The caller's context
 // does not cancel a write that is shared with others; each group has its
 // own time limit.
-func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+func (db *DB) Audit(ctx context.Context, e coop.AuditEntry) error {
 	if e.Detail == nil {
 		e.Detail = map[string]any{}
 	}
@@ -144,7 +111,7 @@ type auditGroup struct {
 }
 
 type pendingAudit struct {
-	entry AuditEntry
+	entry coop.AuditEntry
 	done  chan auditResult
 }
 
@@ -233,17 +200,8 @@ func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) (err error
 	return nil
 }
 
-// AuditFilter selects audit entries.
-type AuditFilter struct {
-	Actor    string
-	Action   string
-	ObjectID string
-	Since    *time.Time
-	Until    *time.Time
-}
-
 // FindAudit returns one page of the audit log, newest first.
-func (db *DB) FindAudit(ctx context.Context, f AuditFilter, opt coop.ListOptions) (coop.List[*AuditEntry], error) {
+func (db *DB) FindAudit(ctx context.Context, f coop.AuditFilter, opt coop.ListOptions) (coop.List[*coop.AuditEntry], error) {
 	var a args
 	var w []string
 	if f.Actor != "" {
@@ -262,15 +220,15 @@ func (db *DB) FindAudit(ctx context.Context, f AuditFilter, opt coop.ListOptions
 		w = append(w, "l.at < "+a.add(*f.Until))
 	}
 	opt.OrderBy, opt.Desc = "ID", true
-	return list(ctx, db.Pool, listSpec[*AuditEntry]{
+	return list(ctx, db.Pool, listSpec[*coop.AuditEntry]{
 		from:   "SELECT l.id, l.at, l.actor, l.role, l.token_id, l.action, l.object_type, l.object_id, l.request_id, l.detail FROM audit_log l",
 		idExpr: "l.id", where: w, args: a,
-		orders: map[string]orderCol[*AuditEntry]{"ID": {expr: "l.id", cast: "bigint", key: func(e *AuditEntry) string { return itoa(e.ID) }}},
-		deflt:  "ID", id: func(e *AuditEntry) int64 { return e.ID }, collect: pgx.RowToAddrOfStructByNameLax[AuditEntry],
+		orders: map[string]orderCol[*coop.AuditEntry]{"ID": {expr: "l.id", cast: "bigint", key: func(e *coop.AuditEntry) string { return itoa(e.ID) }}},
+		deflt:  "ID", id: func(e *coop.AuditEntry) int64 { return e.ID }, collect: pgx.RowToAddrOfStructByNameLax[coop.AuditEntry],
 	}, opt)
 }
 
 // FindTokenByID returns one token (never its secret) or NOT_FOUND.
-func (db *DB) FindTokenByID(ctx context.Context, id int64) (*Token, error) {
-	return one[Token](ctx, db.Pool, "token", "SELECT "+tokenCols+" FROM tokens t WHERE t.id = $1", id)
+func (db *DB) FindTokenByID(ctx context.Context, id int64) (*coop.Token, error) {
+	return one[coop.Token](ctx, db.Pool, "token", "SELECT "+tokenCols+" FROM tokens t WHERE t.id = $1", id)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // TestAuditLog: changes and bulk reads are logged with the actor, the object
@@ -72,7 +71,7 @@ func TestTokenLifecycle(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	past := time.Now().Add(-time.Minute)
-	expired, _, err := issue(ctx, e.db, &postgres.Token{Name: "old", Role: coop.RoleAdmin, ExpiresAt: &past})
+	expired, _, err := issue(ctx, e.db, &coop.Token{Name: "old", Role: coop.RoleAdmin, ExpiresAt: &past})
 	if err != nil {
 		t.Fatal(err)
 	}

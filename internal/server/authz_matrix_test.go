@@ -11,7 +11,6 @@ import (
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // Outcomes of the matrix.
@@ -90,8 +89,8 @@ func (w *matrixWorld) fresh(kind string) string {
 			id = in.ID
 		}
 	case "Token":
-		var t *postgres.Token
-		_, t, err = auth.Issue(ctx, db, &postgres.Token{Name: "tmp", Role: coop.RoleCareerOfficer})
+		var t *coop.Token
+		_, t, err = auth.Issue(ctx, db, &coop.Token{Name: "tmp", Role: coop.RoleCareerOfficer})
 		if t != nil {
 			id = t.ID
 		}
@@ -118,7 +117,7 @@ func everyone(v string) map[string]string {
 	return map[string]string{"ADMIN": v, "CAREER_OFFICER": v, "GROUP_HR": v, "OTHER_HR": v, "STUDENT": v, "ALUMNUS": v}
 }
 
-func g(typ string, id int64) string { return graph.GlobalID(typ, id) }
+func g(typ string, id int64) string { return coop.GlobalID(typ, id) }
 
 func matrix() []matrixCase {
 	none := func(*matrixWorld) map[string]any { return nil }
@@ -276,7 +275,7 @@ func newMatrixWorld(t *testing.T, e *env) *matrixWorld {
 	w.tokens["ADMIN"] = e.tokens[coop.RoleAdmin]
 	w.tokens["CAREER_OFFICER"] = e.tokens[coop.RoleCareerOfficer]
 	w.tokens["GROUP_HR"], w.tokens["OTHER_HR"] = w.groupHR, w.otherHR
-	for name, tok := range map[string]*postgres.Token{
+	for name, tok := range map[string]*coop.Token{
 		"STUDENT": {Name: "stu", Role: coop.RoleStudent, StudentID: &w.student.ID},
 		"ALUMNUS": {Name: "alu", Role: coop.RoleAlumnus, AlumnusID: &w.alumnus.ID},
 	} {

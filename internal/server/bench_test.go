@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
 )
@@ -73,7 +72,7 @@ func benchMatchEnv(b *testing.B) (*env, string) {
 	runtime.GC()
 	// Measure the work of each request, not the result cache.
 	e.follower.Index.SetResultCache(false)
-	return e, graph.GlobalID("Internship", sum.InternshipIDs[0])
+	return e, coop.GlobalID("Internship", sum.InternshipIDs[0])
 }
 
 // BenchmarkShortlistHTTP measures a shortlist of 20 with explanations and

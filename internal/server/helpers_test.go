@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/crucible-talent/crucible/graph/loaders"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/crucible-talent/crucible/graph/loaders"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -23,6 +24,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/ranker"
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -97,14 +99,14 @@ func newEnvWith(t testing.TB, hcfg server.Config) *env {
 	follower := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 100 * time.Millisecond}
 	t.Cleanup(func() { stop(); follower.Wait(); ix.Close() })
 	follower.Start(fctx, true)
-	svc := &indexsync.Service{DB: db, Index: ix, Follower: follower}
-	res := &graph.Resolver{DB: db, Match: svc, AfterWrite: svc.ReadYourWrites}
+	res := graph.New(db, ranker.Ranker{Index: ix})
+	res.AfterWrite = follower.ReadYourWrites
 	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}
 	for _, r := range []coop.Role{coop.RoleAdmin, coop.RoleCareerOfficer} {
-		secret, _, err := auth.Issue(context.Background(), db, &postgres.Token{Name: "test " + string(r), Role: r})
+		secret, _, err := auth.Issue(context.Background(), db, &coop.Token{Name: "test " + string(r), Role: r})
 		if err != nil {
 			t.Fatal(err)
 		}

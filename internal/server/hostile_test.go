@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/server"
 )
@@ -319,7 +318,7 @@ func TestHostileRequests(t *testing.T) {
 	}
 	forgedIDs := make([]string, 100)
 	for i := range forgedIDs {
-		forgedIDs[i] = graph.GlobalID("Student", int64(1_000_000+i))
+		forgedIDs[i] = coop.GlobalID("Student", int64(1_000_000+i))
 	}
 	getQ := func(doc string, more ...string) string {
 		v := url.Values{"query": {doc}}
@@ -487,7 +486,7 @@ func TestHostileRequests(t *testing.T) {
 		{name: "node: 100 KB id", body: node(rep("QUFB", 25<<10)), code: coop.ENOTFOUND},
 		{name: "node: id as an Int literal", body: q("{ node(id: 5) { id } }"), code: coop.ENOTFOUND},
 		{name: "node: id as a Float literal", body: q("{ node(id: 1.5) { id } }"), status: 200, code: "GRAPHQL_VALIDATION_FAILED"},
-		{name: "updateStudent: a Partner id", body: qv(`mutation($id: ID!) { updateStudent(input: {id: $id, name: "x"}) { userErrors { field code } } }`, map[string]any{"id": graph.GlobalID("Partner", 1)}), code: coop.CodeInvalid},
+		{name: "updateStudent: a Partner id", body: qv(`mutation($id: ID!) { updateStudent(input: {id: $id, name: "x"}) { userErrors { field code } } }`, map[string]any{"id": coop.GlobalID("Partner", 1)}), code: coop.CodeInvalid},
 		{name: "updateStudent: Student:max int64", body: qv(`mutation($id: ID!) { updateStudent(input: {id: $id, name: "x"}) { userErrors { field code } } }`, map[string]any{"id": hostileB64("Student:9223372036854775807")}), code: coop.ENOTFOUND},
 		{name: "deleteStudent: not base64", body: qv(`mutation($id: ID!) { deleteStudent(input: {id: $id}) { userErrors { field code } } }`, map[string]any{"id": "%%%"}), code: coop.CodeInvalid},
 		{name: "deleteStudent: Student:-1", body: qv(`mutation($id: ID!) { deleteStudent(input: {id: $id}) { userErrors { field code } } }`, map[string]any{"id": hostileB64("Student:-1")}), code: coop.CodeInvalid},

@@ -21,7 +21,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -257,11 +256,11 @@ func (graphQLTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if resp == nil { // the request was cancelled or timed out before the answer
-		code := graph.ContextCode(ctx, ctx.Err())
-		if code == "" {
-			code = coop.ETIMEOUT
+		sh := Classifier.Classify(ctx, ctx.Err())
+		if sh.Code == "" || ctx.Err() == nil {
+			sh = Classifier.Classify(ctx, context.DeadlineExceeded)
 		}
-		writeMedia(w, media, http.StatusServiceUnavailable, gqlErrors("The request took too long and was cancelled.", code))
+		writeMedia(w, media, http.StatusServiceUnavailable, gqlErrors(sh.Message, sh.Code))
 		return
 	}
 	writeMedia(w, media, http.StatusOK, resp)

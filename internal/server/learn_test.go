@@ -8,7 +8,6 @@ import (
 
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 const suggestionDoc = `query($id: ID!) { node(id: $id) { ... on Partner { weightSuggestion { outcomes internships enough currentNdcg heldOutNdcg
@@ -80,9 +79,9 @@ func TestWeightSuggestion(t *testing.T) {
 		}
 	}
 	must(e.follower.WaitForWrites(ctx, 5*time.Second))
-	groupHR, _, err := auth.Issue(ctx, e.db, &postgres.Token{Name: "g", Role: coop.RolePartner, PartnerID: &group.ID})
+	groupHR, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "g", Role: coop.RolePartner, PartnerID: &group.ID})
 	must(err)
-	otherHR, _, err := auth.Issue(ctx, e.db, &postgres.Token{Name: "o", Role: coop.RolePartner, PartnerID: &other.ID})
+	otherHR, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "o", Role: coop.RolePartner, PartnerID: &other.ID})
 	must(err)
 
 	var got suggestionResp

@@ -10,7 +10,6 @@ import (
 
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // world is a small cooperation: a group with a plant and an internship, an
@@ -64,9 +63,9 @@ func newWorld(t *testing.T, e *env) *world {
 	w.applicant = w.students[3] // i=3: no consent, graduates 2028
 	_, err = e.db.ApplyToInternship(ctx, w.applicant.ID, w.internship.ID, "", "test")
 	must(err)
-	w.groupHR, _, err = auth.Issue(ctx, e.db, &postgres.Token{Name: "group hr", Role: coop.RolePartner, PartnerID: &w.group.ID})
+	w.groupHR, _, err = auth.Issue(ctx, e.db, &coop.Token{Name: "group hr", Role: coop.RolePartner, PartnerID: &w.group.ID})
 	must(err)
-	w.otherHR, _, err = auth.Issue(ctx, e.db, &postgres.Token{Name: "other hr", Role: coop.RolePartner, PartnerID: &w.other.ID})
+	w.otherHR, _, err = auth.Issue(ctx, e.db, &coop.Token{Name: "other hr", Role: coop.RolePartner, PartnerID: &w.other.ID})
 	must(err)
 	must(e.follower.WaitForWrites(ctx, 5*time.Second))
 	return w
@@ -329,7 +328,7 @@ func TestRecommendedInternshipsAndSavedShortlists(t *testing.T) {
 	w := newWorld(t, e)
 	// A student token sees their own recommendations only.
 	s := w.students[5] // consenting, graduates 2026, GPA 3.25
-	tok, _, err := auth.Issue(context.Background(), e.db, &postgres.Token{Name: "s", Role: coop.RoleStudent, StudentID: &s.ID})
+	tok, _, err := auth.Issue(context.Background(), e.db, &coop.Token{Name: "s", Role: coop.RoleStudent, StudentID: &s.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,6 +69,10 @@ type Config struct {
 	Tracing bool
 }
 
+// Classifier is the server's one error classifier: the domain's, with the
+// storage adapter's rule for an unreachable database.
+var Classifier = coop.Classifier{Unavailable: postgres.IsUnavailable}
+
 // DefaultConfig returns the production defaults.
 func DefaultConfig() Config {
 	return Config{Introspection: true, MaxBodyBytes: 1 << 20, MaxComplexity: 20000, MaxDepth: 15, MaxAliases: 100,
@@ -101,7 +105,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	res := d.Resolver
 	if res == nil {
-		res = &graph.Resolver{DB: d.DB}
+		res = graph.New(d.DB, nil)
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.DB.Pool)
@@ -177,8 +181,8 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 	}
 	srv.AroundFields(graph.Authorize)
 	srv.AroundFields(res.Guard)
-	srv.AroundFields(graph.Audit(res.DB, log))
-	srv.SetErrorPresenter(graph.ErrorPresenter(log))
+	srv.AroundFields(graph.Audit(res.Record, log))
+	srv.SetErrorPresenter(graph.ErrorPresenter(log, Classifier))
 	srv.SetRecoverFunc(graph.Recover(log))
 	return srv
 }
@@ -217,17 +221,14 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 				unauthenticated(w, r, coop.ErrorMessage(err))
 				return
 			}
-			if code := graph.ContextCode(r.Context(), err); code != "" {
-				writeError(w, r, http.StatusServiceUnavailable, "The request took too long and was cancelled.", code)
-				return
+			sh := Classifier.Classify(r.Context(), err)
+			if sh.Code == coop.EINTERNAL {
+				sh.Message = "The server cannot check credentials right now."
 			}
-			if postgres.IsUnavailable(err) {
-				d.Log.WarnContext(r.Context(), "authenticate: database unavailable", "err", err)
-				writeError(w, r, http.StatusServiceUnavailable, "The database cannot be reached right now; try again shortly.", coop.EUNAVAILABLE)
-				return
+			if sh.Log {
+				d.Log.Log(r.Context(), sh.Level, "authenticate: "+sh.Reason, "err", err)
 			}
-			d.Log.ErrorContext(r.Context(), "authenticate", "err", err)
-			writeError(w, r, http.StatusServiceUnavailable, "The server cannot check credentials right now.", coop.EINTERNAL)
+			writeError(w, r, http.StatusServiceUnavailable, sh.Message, sh.Code)
 			return
 		}
 		v.RequestID = requestIDFrom(r.Context())

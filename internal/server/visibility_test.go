@@ -10,7 +10,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
-	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
 // demoEnv is a server with the demo data and a token per demo persona.
@@ -246,7 +245,7 @@ func TestVisibilityRules(t *testing.T) {
 		if shy.ConsentToShare {
 			t.Fatal("a new alumnus consents by default")
 		}
-		shyTok, _, err := auth.Issue(ctx, d.db, &postgres.Token{Name: "shy", Role: coop.RoleAlumnus, AlumnusID: &shy.ID})
+		shyTok, _, err := auth.Issue(ctx, d.db, &coop.Token{Name: "shy", Role: coop.RoleAlumnus, AlumnusID: &shy.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

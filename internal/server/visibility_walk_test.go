@@ -16,7 +16,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
-	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/server"
 )
 
@@ -157,7 +156,7 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 			map[string]any{"in": map[string]any{"internshipId": g("Internship", s.ElectrolysisInternshipID), "name": name, "size": 40}}, nil)
 	}
 	save(e.tokens[coop.RoleCareerOfficer], "career office's")
-	smelterHR, _, err := auth.Issue(ctx, e.db, &postgres.Token{Name: "smelter", Role: coop.RolePartner, PartnerID: &s.SmelterID})
+	smelterHR, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "smelter", Role: coop.RolePartner, PartnerID: &s.SmelterID})
 	must(err)
 	save(smelterHR, "smelter's")
 
@@ -246,7 +245,7 @@ func (w *walker) documents(depth int) []walkDoc {
 			impls := w.schema.GetPossibleTypes(def)
 			if f.Name == "node" {
 				// Only the fragment of the id's own type can match.
-				typ, _, _ := graph.ParseGlobalID(w.fx.nodes[i])
+				typ, _, _ := coop.ParseGlobalID(w.fx.nodes[i])
 				impls = []*ast.Definition{w.schema.Types[typ]}
 			}
 			sel := w.selection(def, depth)
@@ -648,7 +647,7 @@ func (o *oracle) check(t *testing.T, p walkPersona, doc string, v any, path []st
 		where := strings.Join(path, ".")
 		if domainTypes[typ] {
 			gid, _ := x["id"].(string)
-			gt, id, ok := graph.ParseGlobalID(gid)
+			gt, id, ok := coop.ParseGlobalID(gid)
 			if !ok || gt != typ {
 				t.Errorf("%s, %s: %s at %s has id %q", p.key, doc, typ, where, gid)
 			} else if !o.may(p, typ, id) {

@@ -1,0 +1,93 @@
+package coop
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Cursor is what an opaque cursor holds: the order it belongs to, the sort
+// value and the id of the row it points at.
+type Cursor struct {
+	Order string `json:"o"`
+	Value string `json:"v"`
+	ID    int64  `json:"i"`
+}
+
+// EncodeCursor makes the opaque cursor of c.
+func EncodeCursor(c Cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor reads a cursor given in an input field; one this code did
+// not make is INVALID on that field.
+func DecodeCursor(s, field string) (Cursor, error) {
+	var c Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	// A cursor is ours only if its value can go to PostgreSQL as text.
+	if err != nil || c.ID <= 0 || !utf8.ValidString(c.Value) || strings.ContainsRune(c.Value, 0) {
+		return c, Invalid([]string{field}, CodeInvalid, "The cursor is not valid.")
+	}
+	return c, nil
+}
+
+// PageSlice pages an in-memory list ordered by id, for the nested lists that
+// dataloaders fetch whole (a student's applications, a partner's
+// internships). Cursors hold the id.
+func PageSlice[T any](items []T, id func(T) int64, opt ListOptions) (List[T], error) {
+	var out List[T]
+	if err := opt.Validate(); err != nil {
+		return out, err
+	}
+	lo, hi := 0, len(items)
+	for _, cs := range []struct {
+		s, field string
+		after    bool
+	}{{opt.After, "after", true}, {opt.Before, "before", false}} {
+		if cs.s == "" {
+			continue
+		}
+		c, err := DecodeCursor(cs.s, cs.field)
+		if err != nil || c.Order != "ID" {
+			return out, Invalid([]string{cs.field}, CodeInvalid, "The cursor is not valid.")
+		}
+		for i, it := range items {
+			if cs.after && id(it) <= c.ID {
+				lo = i + 1
+			}
+			if !cs.after && id(it) >= c.ID && hi == len(items) {
+				hi = i
+			}
+		}
+	}
+	if hi < lo {
+		hi = lo
+	}
+	window := items[lo:hi]
+	limit, backward := opt.Limit()
+	if backward {
+		if len(window) > limit {
+			out.HasPreviousPage = true
+			window = window[len(window)-limit:]
+		}
+		out.HasNextPage = hi < len(items)
+	} else {
+		if len(window) > limit {
+			out.HasNextPage = true
+			window = window[:limit]
+		}
+		out.HasPreviousPage = lo > 0
+	}
+	out.Items = window
+	out.Cursors = make([]string, len(window))
+	for i, it := range window {
+		out.Cursors[i] = EncodeCursor(Cursor{Order: "ID", Value: strconv.FormatInt(id(it), 10), ID: id(it)})
+	}
+	return out, nil
+}
