@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	bolterrors "go.etcd.io/bbolt/errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -291,15 +292,11 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	// follower applies one batch at a time (a rebuild's batches, applied
 	// together, hold distinct students), so what is read here is still
 	// current when the batch lands.
-	ix.mu.RLock()
 	for _, s := range b.Students {
-		d := ix.prepare(s)
-		if old, ok := ix.student(s.ID); ok && sameStudent(&old.Student, &d.Student) {
-			continue
+		if d, changed := ix.changed(s); changed {
+			docs = append(docs, d)
 		}
-		docs = append(docs, d)
 	}
-	ix.mu.RUnlock()
 	for _, d := range docs {
 		if err := bb.Index("s:"+d.ID, ix.studentFields(d)); err != nil {
 			return fmt.Errorf("matching: index student %s: %w", d.ID, err)
@@ -326,21 +323,37 @@ func (ix *Index) apply1(ctx context.Context, b Batch, position bool) error {
 	if err := ix.apply(bb); err != nil {
 		return fmt.Errorf("matching: apply batch: %w", err)
 	}
+	ix.install(docs, ins, b.DeleteStudents, b.DeleteInternships)
+	return nil
+}
+
+// changed prepares a student's document and reports whether its indexed
+// fields differ from the document held (a new student differs).
+func (ix *Index) changed(s Student) (*studentDoc, bool) {
+	d := ix.prepare(s)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	old, ok := ix.student(s.ID)
+	return d, !ok || !sameStudent(&old.Student, &d.Student)
+}
+
+// install puts a batch's documents into the in-memory tables, once the
+// batch is in bleve.
+func (ix *Index) install(docs []*studentDoc, ins []*Internship, deleteStudents, deleteInternships []string) {
 	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	for _, d := range docs {
 		ix.put(d)
 	}
 	for _, in := range ins {
 		ix.internships[in.ID] = in
 	}
-	for _, id := range b.DeleteStudents {
+	for _, id := range deleteStudents {
 		ix.remove(id)
 	}
-	for _, id := range b.DeleteInternships {
+	for _, id := range deleteInternships {
 		delete(ix.internships, id)
 	}
-	ix.mu.Unlock()
-	return nil
 }
 
 // sameStudent reports whether two students index the same (times compared

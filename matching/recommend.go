@@ -39,7 +39,7 @@ type RecommendResult struct {
 // passes, with the same features and explanations as a shortlist.
 func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (RecommendResult, error) {
 	var out RecommendResult
-	fp := ShortlistRequest{Internship: Internship{ID: "recommend:" + req.StudentID}}.fingerprint()
+	fp := recommendFingerprint(req.StudentID)
 	offset, err := decodeCursor(req.After, fp)
 	if err != nil {
 		return out, err
@@ -48,38 +48,10 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 	if first <= 0 {
 		first = 20
 	}
-	ix.mu.RLock()
-	d, ok := ix.student(req.StudentID)
-	if !ok {
-		ix.mu.RUnlock()
-		return out, fmt.Errorf("matching: student %s is not in the index", req.StudentID)
+	recs, err := ix.recommendations(ctx, req)
+	if err != nil {
+		return out, err
 	}
-	words := wordSet(d.Statement + " " + strings.Join(d.Courses, " "))
-	for _, s := range d.Skills {
-		for _, t := range ix.vocab.Terms(ix.vocab.Canonical(s.Name)) {
-			for w := range wordSet(t) {
-				words[w] = true
-			}
-		}
-	}
-	var recs []Recommendation
-	for _, in := range ix.internships {
-		if err := ctx.Err(); err != nil {
-			ix.mu.RUnlock()
-			return out, err
-		}
-		if !in.Open || !ix.passes(d, in) {
-			continue
-		}
-		p := Priorities{}
-		if req.Priorities != nil {
-			p = req.Priorities(in.ID)
-		}
-		e := ix.newScorer(in, p).entry(d, textOverlap(words, in))
-		recs = append(recs, Recommendation{Score: e.Score, InternshipID: in.ID, Breakdown: e.Breakdown,
-			MatchedSkills: e.MatchedSkills, MissingSkills: e.MissingSkills})
-	}
-	ix.mu.RUnlock()
 	sort.SliceStable(recs, func(i, j int) bool {
 		if recs[i].Score != recs[j].Score {
 			return recs[i].Score > recs[j].Score
@@ -96,6 +68,42 @@ func (ix *Index) Recommend(ctx context.Context, req RecommendRequest) (Recommend
 	}
 	out.HasNextPage = end < len(recs)
 	return out, nil
+}
+
+// recommendations scores every open internship whose hard filters the
+// student passes (under the read lock).
+func (ix *Index) recommendations(ctx context.Context, req RecommendRequest) ([]Recommendation, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	d, ok := ix.student(req.StudentID)
+	if !ok {
+		return nil, fmt.Errorf("matching: student %s is not in the index", req.StudentID)
+	}
+	words := wordSet(d.Statement + " " + strings.Join(d.Courses, " "))
+	for _, s := range d.Skills {
+		for _, t := range ix.vocab.Terms(ix.vocab.Canonical(s.Name)) {
+			for w := range wordSet(t) {
+				words[w] = true
+			}
+		}
+	}
+	var recs []Recommendation
+	for _, in := range ix.internships {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !in.Open || !ix.passes(d, in) {
+			continue
+		}
+		p := Priorities{}
+		if req.Priorities != nil {
+			p = req.Priorities(in.ID)
+		}
+		e := ix.newScorer(in, p).entry(d, textOverlap(words, in))
+		recs = append(recs, Recommendation{Score: e.Score, InternshipID: in.ID, Breakdown: e.Breakdown,
+			MatchedSkills: e.MatchedSkills, MissingSkills: e.MissingSkills})
+	}
+	return recs, nil
 }
 
 // textOverlap is the share of an internship's first 8 title and

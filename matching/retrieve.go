@@ -150,16 +150,7 @@ func pushBest(h *[]float64, v float64, k int) {
 // retrieved student anyway. When no clause is rare enough, all of them are
 // used. It reports false when the internship has neither skills nor words.
 func (ix *Index) shortlistQuery(in *Internship, req ShortlistRequest) (query.Query, bool) {
-	ix.mu.RLock()
-	n := len(ix.order)
-	years := make([]int, 0, len(ix.years))
-	for y, c := range ix.years {
-		if c > 0 {
-			years = append(years, int(y))
-		}
-	}
-	ix.mu.RUnlock()
-	sort.Ints(years)
+	n, years := ix.population()
 	common := uint64(max(100, int(float64(n)*commonShare)))
 	var retrieve, score []query.Query
 	add := func(q query.Query, field, term string, decisive bool) {
@@ -421,4 +412,19 @@ func firstTerms(s string, maxTerms int) []string {
 		}
 	}
 	return out
+}
+
+// population returns how many students the index holds and their
+// graduation years, in order.
+func (ix *Index) population() (int, []int) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	years := make([]int, 0, len(ix.years))
+	for y, c := range ix.years {
+		if c > 0 {
+			years = append(years, int(y))
+		}
+	}
+	sort.Ints(years)
+	return len(ix.order), years
 }

@@ -555,15 +555,6 @@ func (ix *Index) searchFilter(req SearchRequest) func(slot int) bool {
 	}
 }
 
-// fingerprint identifies a search (not its page), so a cursor of another
-// search is refused.
-func (r SearchRequest) fingerprint() uint64 {
-	c := r
-	c.First, c.After, c.Facets = 0, "", nil
-	b, _ := json.Marshal(c)
-	return ShortlistRequest{Internship: Internship{ID: "search:" + string(b)}}.fingerprint()
-}
-
 func encodeSearchCursor(k sortKey, fp uint64) string {
 	b, _ := json.Marshal(k)
 	return base64.RawURLEncoding.EncodeToString(append([]byte(strconv.FormatUint(fp, 36)+":"), b...))
