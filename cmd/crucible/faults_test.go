@@ -1,10 +1,8 @@
 package main_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -20,71 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/crucible-talent/crucible/internal/pgembed"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/pgtest/txpool"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/matching/indextest"
 )
-
-// cli runs a crucible command and returns its standard output.
-func cli(t *testing.T, bin string, env []string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("crucible %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-	}
-	return out.String()
-}
-
-// lastLine is a command's last output line (where token create prints the token).
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
-}
-
-// post sends a GraphQL document and returns the decoded response, or an
-// error for a transport failure or a non-2xx status.
-func post(base, token, query string, vars map[string]any) (map[string]any, error) {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest("POST", base+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return out, fmt.Errorf("status %d", resp.StatusCode)
-	}
-	return out, nil
-}
-
-func dataDir(t *testing.T) string {
-	d := t.TempDir()
-	_ = os.Chmod(filepath.Dir(d), 0o755)
-	_ = os.Chmod(d, 0o755)
-	return filepath.Join(d, "data")
-}
-
-func searchTotal(base, token, q string) int {
-	out, err := post(base, token, `query($q: String) { searchStudents(query: $q) { totalCount } }`, map[string]any{"q": q})
-	if err != nil || out["data"] == nil {
-		return -1
-	}
-	return int(out["data"].(map[string]any)["searchStudents"].(map[string]any)["totalCount"].(float64))
-}
 
 // TestReplicas: three servers on one PostgreSQL, each with its own index; a
 // write through one is searchable on the other two within a second.
@@ -129,85 +68,6 @@ func TestReplicas(t *testing.T) {
 	late := serve(t, bin, dataDir(t), env...)
 	if n := searchTotal(late.base, token, "zirconium1"); n != 1 {
 		t.Fatalf("a new replica finds %d", n)
-	}
-}
-
-// internshipID finds an internship by its title.
-func internshipID(t *testing.T, base, token, title string) string {
-	t.Helper()
-	out, err := post(base, token, `{ internships(first: 100) { edges { node { id title } } } }`, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range dig(out, "data", "internships", "edges").([]any) {
-		if n := e.(map[string]any)["node"].(map[string]any); strings.HasPrefix(fmt.Sprint(n["title"]), title) {
-			return fmt.Sprint(n["id"])
-		}
-	}
-	t.Fatalf("no internship %q", title)
-	return ""
-}
-
-// inShortlist reports whether a student is among the first 20 of an
-// internship's shortlist.
-func inShortlist(base, token, internship, student string) bool {
-	out, err := post(base, token, `query($id: ID!) { shortlist(internshipId: $id, first: 20) { edges { node { student { id } } } } }`,
-		map[string]any{"id": internship})
-	if err != nil {
-		return false
-	}
-	edges, _ := dig(out, "data", "shortlist", "edges").([]any)
-	for _, e := range edges {
-		if fmt.Sprint(dig(e, "node", "student", "id")) == student {
-			return true
-		}
-	}
-	return false
-}
-
-// dig walks a decoded JSON value by object keys (nil when a key is missing).
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
-// awaitInFlight waits until the server is serving n requests besides the
-// scrape that asks (its crucible_http_requests_in_flight gauge).
-func (s *served) awaitInFlight(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for s.metric("crucible_http_requests_in_flight") < float64(n+1) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the server is not serving %d requests", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// awaitReadyz polls /readyz until it answers want. With mustAnswer, a
-// server that stops answering is an error at once.
-func awaitReadyz(base string, want int, within time.Duration, mustAnswer bool) error {
-	deadline := time.Now().Add(within)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == want {
-				return nil
-			}
-		} else if mustAnswer {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no %d within %v (last: %v %v)", want, within, resp, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -267,94 +127,6 @@ func TestDatabaseOutage(t *testing.T) {
 			t.Fatalf("the server did not recover: %v %v ready=%v", out, err, ready)
 		}
 		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// createStudentMutation creates a student and returns its id and number.
-const createStudentMutation = `mutation($in: CreateStudentInput!) { createStudent(input: $in) { student { id studentNumber } userErrors { code } } }`
-
-func studentInput(number, statement string) map[string]any {
-	return map[string]any{"in": map[string]any{"studentNumber": number, "name": "Fault " + number, "enrolmentYear": 2022,
-		"graduationYear": 2026, "statement": statement}}
-}
-
-// createStudent writes a student through the API and returns its global id;
-// an error means the write was not acknowledged.
-func createStudent(base, token, number, statement string) (string, error) {
-	out, err := post(base, token, createStudentMutation, studentInput(number, statement))
-	if err != nil {
-		return "", err
-	}
-	if out["errors"] != nil || out["data"] == nil {
-		return "", fmt.Errorf("%v", out)
-	}
-	st, _ := out["data"].(map[string]any)["createStudent"].(map[string]any)["student"].(map[string]any)
-	if st == nil || st["studentNumber"] != number {
-		return "", fmt.Errorf("no student in %v", out)
-	}
-	return st["id"].(string), nil
-}
-
-// pgConn is a direct connection to the test database, closed at the end.
-func pgConn(t *testing.T, url string) *pgx.Conn {
-	t.Helper()
-	c, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c
-}
-
-// studentNumbersInPostgres returns every student number, exactly as stored.
-func studentNumbersInPostgres(t *testing.T, c *pgx.Conn) map[string]bool {
-	t.Helper()
-	rows, err := c.Query(context.Background(), "SELECT student_number FROM students")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nums, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(map[string]bool, len(nums))
-	for _, n := range nums {
-		out[n] = true
-	}
-	return out
-}
-
-// studentNumbersInIndex pages through a search that matches everyone and
-// returns the numbers of the students it finds (the hits come from the
-// search index; their numbers from PostgreSQL).
-func studentNumbersInIndex(base, token string) (map[string]bool, error) {
-	out := map[string]bool{}
-	var after any
-	for {
-		res, err := post(base, token, `query($a: String) { searchStudents(query: "", first: 100, after: $a) {
-			totalCount pageInfo { hasNextPage endCursor } edges { node { student { studentNumber } } } } }`, map[string]any{"a": after})
-		if err != nil {
-			return nil, err
-		}
-		if res["errors"] != nil {
-			return nil, fmt.Errorf("%v", res["errors"])
-		}
-		conn := res["data"].(map[string]any)["searchStudents"].(map[string]any)
-		for _, e := range conn["edges"].([]any) {
-			num := e.(map[string]any)["node"].(map[string]any)["student"].(map[string]any)["studentNumber"].(string)
-			if out[num] {
-				return nil, fmt.Errorf("student %s on two pages", num)
-			}
-			out[num] = true
-		}
-		pi := conn["pageInfo"].(map[string]any)
-		if pi["hasNextPage"] != true {
-			if total := int(conn["totalCount"].(float64)); total != len(out) {
-				return nil, fmt.Errorf("totalCount %d, %d students paged", total, len(out))
-			}
-			return out, nil
-		}
-		after = pi["endCursor"]
 	}
 }
 
@@ -437,50 +209,6 @@ func TestKillDuringWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d writes acknowledged before SIGKILL; %d students in PostgreSQL and found by search after restart", len(acked), len(inDB))
-}
-
-// slowRequest is a POST /graphql whose headers and first half of the body
-// have been sent: the server is in the middle of it (its handler waits for
-// the rest of the body) until finish sends the rest.
-type slowRequest struct {
-	conn net.Conn
-	rest []byte
-}
-
-func startSlowRequest(t *testing.T, base, token, query string, vars map[string]any) *slowRequest {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	host := strings.TrimPrefix(base, "http://")
-	c, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	half := len(body) / 2
-	if _, err := fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", host, token, len(body), body[:half]); err != nil {
-		t.Fatal(err)
-	}
-	return &slowRequest{conn: c, rest: body[half:]}
-}
-
-// finish sends the rest of the body and reads the response.
-func (r *slowRequest) finish(t *testing.T) (int, map[string]any) {
-	t.Helper()
-	if _, err := r.conn.Write(r.rest); err != nil {
-		t.Fatalf("finishing a request in flight: %v", err)
-	}
-	_ = r.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(r.conn), nil)
-	if err != nil {
-		t.Fatalf("the response to a request in flight: %v", err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("the response to a request in flight: %v", err)
-	}
-	return resp.StatusCode, out
 }
 
 // TestSIGTERMDrains: SIGTERM with two requests in flight (a mutation, and a
