@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,36 +26,16 @@ import (
 	"github.com/crucible-talent/crucible/internal/ranker"
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
+	"github.com/crucible-talent/crucible/matching"
 )
 
 func (e *environment) serve(ctx context.Context, args []string) error {
-	fs := e.newFlags("serve", "serve [flags]\n\nRuns the GraphQL API. Without DATABASE_URL it starts a private PostgreSQL cluster in\n--data-dir, migrates it, loads the demo data and demo tokens on the first start, and stops\nthe cluster on exit.")
-	dbf := e.addDBFlags(fs)
-	addr := fs.String("addr", e.envOr("CRUCIBLE_ADDR", "127.0.0.1:8080"), "address to listen on (env CRUCIBLE_ADDR)")
-	noIntro := fs.Bool("no-introspection", e.getenv("CRUCIBLE_NO_INTROSPECTION") != "", "switch schema introspection off (env CRUCIBLE_NO_INTROSPECTION=1)")
-	logJSON := fs.Bool("log-json", e.getenv("CRUCIBLE_LOG_JSON") != "", "log JSON lines instead of text (env CRUCIBLE_LOG_JSON=1)")
-	timeout := fs.Duration("request-timeout", 10*time.Second, "per-request time limit")
-	cors := fs.String("cors-origins", e.getenv("CRUCIBLE_CORS_ORIGINS"), "comma-separated origins allowed to call the API from browsers, or * (env CRUCIBLE_CORS_ORIGINS)")
-	persistedFile := fs.String("persisted-queries", e.getenv("CRUCIBLE_PERSISTED_QUERIES"), "JSON file mapping SHA-256 hashes to known documents (env CRUCIBLE_PERSISTED_QUERIES)")
-	persistedOnly := fs.Bool("persisted-only", e.getenv("CRUCIBLE_PERSISTED_ONLY") != "", "run only the documents in --persisted-queries (env CRUCIBLE_PERSISTED_ONLY=1)")
-	maxDepth := fs.Int("max-depth", 15, "maximum nesting of fields in a query")
-	maxComplexity := fs.Int("max-complexity", 20000, "maximum query complexity (a list costs its page size times its items)")
-	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
-	noListen := fs.Bool("no-listen", e.getenv("CRUCIBLE_NO_LISTEN") != "", "do not LISTEN for change notifications; only poll the change feed every second (needed behind a connection pooler in transaction mode; env CRUCIBLE_NO_LISTEN=1)")
-	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz answering 503, so that load balancers stop sending requests, before draining (env CRUCIBLE_DRAIN_DELAY)")
-	debugAddr := fs.String("debug-addr", e.getenv("CRUCIBLE_DEBUG_ADDR"), "address of a separate listener for Go's profiler (/debug/pprof/), off when empty; keep it on loopback (env CRUCIBLE_DEBUG_ADDR)")
-	if err := fs.Parse(args); err != nil {
+	c, err := e.serveConfig(args)
+	if err != nil {
 		return err
 	}
-	if v := e.getenv("CRUCIBLE_DRAIN_DELAY"); v != "" && !flagSet(fs, "drain-delay") {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("CRUCIBLE_DRAIN_DELAY: %w", err)
-		}
-		*drainDelay = d
-	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, nil)
-	if *logJSON {
+	if c.logJSON {
 		h = slog.NewJSONHandler(e.stderr, nil)
 	}
 	log := slog.New(server.RequestLogHandler{Handler: h})
@@ -65,8 +43,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	// OpenTelemetry traces when the standard OTEL_EXPORTER_OTLP_* variables
 	// name a collector.
 	var dbOpts []postgres.Option
-	tracing := server.TracingConfigured(e.getenv)
-	if tracing {
+	if c.http.Tracing {
 		shutdown, err := server.SetupTracing(ctx, "dev")
 		if err != nil {
 			return err
@@ -74,78 +51,34 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		defer shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
 		dbOpts = append(dbOpts, postgres.WithTracer(otelpgx.NewTracer()))
 	}
-	d, err := e.openDB(ctx, dbf, dbOpts...)
+	d, err := e.openDB(ctx, c.db, dbOpts...)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	if d.Embedded {
-		if err := e.firstStart(ctx, d.DB, dbf.dataDir, log); err != nil {
+		if err := e.firstStart(ctx, d.DB, c.db.dataDir, log); err != nil {
 			return err
 		}
 	}
 
 	// The search index follows the change feed in the background; /readyz
 	// says "not ready" until it has caught up.
-	dir := *indexDir
-	if dir == "" {
-		dir = filepath.Join(dbf.dataDir, "index")
-	}
-	ix, rebuild, err := indexsync.OpenIndex(ctx, d.DB, dir, log)
+	s, err := openSearch(ctx, d.DB, c, log)
 	if err != nil {
 		return err
 	}
-	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
-	follower := &indexsync.Follower{DB: d.DB, Index: ix, Log: log, NoListen: *noListen}
-	// closeIndex stops the follower, waits until it has finished the batch
-	// it may be applying, and then closes the index, which waits for every
-	// applied batch to reach the disk. (Closing while a batch is applied
-	// would lose it, or worse.)
-	closeIndex := sync.OnceFunc(func() {
-		stopFollowing()
-		follower.Wait()
-		pos := follower.Position()
-		if err := ix.Close(); err != nil {
-			log.Error("search index: close", "err", err)
-			return
-		}
-		log.Info("search index: flushed and closed", "position", pos)
-	})
-	defer closeIndex()
+	defer s.close()
 	metrics := server.NewMetrics(d.DB.Pool)
-	registerIndexMetrics(metrics, d.DB, ix, follower)
-	follower.Start(followCtx, rebuild)
-	if *noListen {
-		log.Info("search index: LISTEN is off; polling the change feed", "every", time.Second)
-	}
-	res := graph.New(d.DB, ranker.Ranker{Index: ix})
-	res.AfterWrite = follower.ReadYourWrites
+	metrics.Registry.MustRegister(s.follower.Collectors()...)
+	s.start()
 
-	cfg := server.DefaultConfig()
-	cfg.Introspection = !*noIntro
-	cfg.RequestTimeout = *timeout
-	cfg.MaxDepth, cfg.MaxComplexity = *maxDepth, *maxComplexity
-	cfg.Tracing = tracing
-	if *cors != "" {
-		for _, o := range strings.Split(*cors, ",") {
-			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSpace(o))
-		}
-	}
-	if *persistedFile != "" {
-		b, err := os.ReadFile(*persistedFile)
-		if err != nil {
-			return fmt.Errorf("persisted queries: %w", err)
-		}
-		if err := json.Unmarshal(b, &cfg.PersistedQueries); err != nil {
-			return fmt.Errorf("persisted queries %s: want a JSON object from hash to document: %w", *persistedFile, err)
-		}
-	}
-	cfg.PersistedOnly = *persistedOnly
-	if cfg.PersistedOnly && len(cfg.PersistedQueries) == 0 {
-		return errors.New("--persisted-only needs --persisted-queries")
-	}
+	// The request path: resolvers → the domain's services (coop) → the
+	// record (postgres) and the matcher (ranker over the index).
+	res := graph.New(d.DB, ranker.Ranker{Index: s.index})
+	res.AfterWrite = s.follower.ReadYourWrites
 	var draining atomic.Bool
-	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: cfg, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
+	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: c.http, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
 		Ready: func(ctx context.Context) error {
 			if draining.Load() {
 				return errors.New("shutting down")
@@ -153,15 +86,15 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 			if err := d.DB.Ready(ctx); err != nil {
 				return err
 			}
-			return follower.Ready()
+			return s.follower.Ready()
 		}})
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if *debugAddr != "" {
-		stop, err := serveDebug(*debugAddr, log)
+	if c.debugAddr != "" {
+		stop, err := serveDebug(c.debugAddr, log)
 		if err != nil {
 			return err
 		}
@@ -173,8 +106,8 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	// connection and its goroutine for ever.
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute}
-	if cfg.RequestTimeout > 0 { // --request-timeout 0 lifts the limits on answers too
-		srv.WriteTimeout = cfg.RequestTimeout + 30*time.Second
+	if c.http.RequestTimeout > 0 { // --request-timeout 0 lifts the limits on answers too
+		srv.WriteTimeout = c.http.RequestTimeout + 30*time.Second
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -186,45 +119,56 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Draining, in this order: /readyz says 503 (for --drain-delay the
-	// server still takes requests, while load balancers notice); then the
-	// listener closes and the requests in flight finish, with the follower
-	// still running, so that mutations among them still wait for their own
-	// writes in the index; then the follower applies what was committed up
-	// to now, stops, and the index reaches the disk. A restart resumes from
-	// there instead of rebuilding.
 	draining.Store(true)
-	log.Info("shutting down: draining requests", "delay", *drainDelay)
-	if *drainDelay > 0 {
-		time.Sleep(*drainDelay)
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	var drainErr error
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		drainErr = fmt.Errorf("requests still running after 15 s were cut off: %w", err)
-		log.Error("shutting down", "err", drainErr)
-		srv.Close()
-	}
-	log.Info("shutting down: requests drained; bringing the search index up to date")
-	if follower.Ready() == nil {
-		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := follower.WaitForWrites(wctx, 5*time.Second)
-		cancel()
-		if err != nil {
-			log.Warn("search index: not up to date at shutdown; the next start catches up from the change feed", "err", err)
-		}
-	}
-	closeIndex()
-	return drainErr
+	return drain(srv, s, c.drainDelay, log)
 }
 
-// flagSet reports whether the flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// search is a server's search index and the follower that keeps it in
+// step with the change feed.
+type search struct {
+	index    *matching.Index
+	follower *indexsync.Follower
+	rebuild  bool
+	ctx      context.Context
+	// close stops the follower, waits until it has finished the batch it
+	// may be applying, and then closes the index, which waits for every
+	// applied batch to reach the disk. (Closing while a batch is applied
+	// would lose it, or worse.) It runs once.
+	close func()
 }
+
+// openSearch opens the server's index (rebuilding one that cannot be
+// used) and prepares its follower.
+func openSearch(ctx context.Context, db *postgres.DB, c *serveConfig, log *slog.Logger) (*search, error) {
+	dir := c.indexDir
+	if dir == "" {
+		dir = filepath.Join(c.db.dataDir, "index")
+	}
+	ix, rebuild, err := indexsync.OpenIndex(ctx, db, dir, log)
+	if err != nil {
+		return nil, err
+	}
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
+	s := &search{index: ix, rebuild: rebuild, ctx: followCtx,
+		follower: &indexsync.Follower{DB: db, Index: ix, Log: log, NoListen: c.noListen}}
+	s.close = sync.OnceFunc(func() {
+		stopFollowing()
+		s.follower.Wait()
+		pos := s.follower.Position()
+		if err := ix.Close(); err != nil {
+			log.Error("search index: close", "err", err)
+			return
+		}
+		log.Info("search index: flushed and closed", "position", pos)
+	})
+	if c.noListen {
+		log.Info("search index: LISTEN is off; polling the change feed", "every", time.Second)
+	}
+	return s, nil
+}
+
+// start starts following the change feed.
+func (s *search) start() { s.follower.Start(s.ctx, s.rebuild) }
 
 // firstStart loads the demo data and the demo personas' tokens into an empty
 // embedded database.

@@ -1,4 +1,4 @@
-package main
+package indexsync
 
 import (
 	"context"
@@ -6,16 +6,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/crucible-talent/crucible/internal/indexsync"
-	"github.com/crucible-talent/crucible/internal/postgres"
-	"github.com/crucible-talent/crucible/internal/server"
-	"github.com/crucible-talent/crucible/matching"
 )
 
-// registerIndexMetrics exports the search index's size and its lag behind
-// the change feed.
-func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index, f *indexsync.Follower) {
+// Collectors are the follower's Prometheus metrics: the size of its index,
+// its lag behind the change feed, the progress of a rebuild, readiness and
+// the matcher's result cache. Call it before Start: it listens to the
+// rebuild's progress (Progress).
+func (f *Follower) Collectors() []prometheus.Collector {
+	db, ix := f.DB, f.Index
 	progress := prometheus.NewGauge(prometheus.GaugeOpts{Name: "crucible_index_rebuild_progress",
 		Help: "Share of students indexed by the running (or last) rebuild, from 0 to 1."})
 	f.Progress = func(done, total int) {
@@ -45,7 +43,7 @@ func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index
 		bAt, bN, bSince = time.Now(), n, oldest
 		return n, oldest
 	}
-	m.Registry.MustRegister(progress,
+	return []prometheus.Collector{progress,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_students", Help: "Students in the search index."},
 			func() float64 { s, _ := ix.Count(); return float64(s) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_index_internships", Help: "Internships in the search index."},
@@ -90,5 +88,5 @@ func registerIndexMetrics(m *server.Metrics, db *postgres.DB, ix *matching.Index
 				}
 				return 0
 			}),
-	)
+	}
 }
