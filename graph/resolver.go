@@ -1,9 +1,11 @@
 // Package graph is Crucible's GraphQL layer: the schema (schema/*.graphqls),
 // the code gqlgen generates from it (generated/, model/), and thin resolvers
-// that read the viewer, convert the input, call one store or matcher method
-// and return domain values. Relations go through per-request dataloaders
-// (loaders/); authorization by role is the @allow directive (authz.go) and
-// by object the rules of internal/auth.
+// that read the viewer, convert the input, make one call to the domain
+// (internal/coop: the record's ports and the shortlist service) and map the
+// result. It imports no adapter. Relations go through per-request
+// dataloaders (loaders/); authorization by role is the @allow directive
+// (authz.go) and by object the rules of internal/coop (policy.go), applied
+// to every object returned (visibility.go).
 package graph
 
 //go:generate go tool gqlgen generate
@@ -124,7 +126,7 @@ func appliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
 	}
 	ins, _ := l.Internship.LoadAll(ctx, ids)
 	for _, in := range ins {
-		if in != nil && v.Group[in.PartnerID] {
+		if in != nil && coop.InGroup(v, in.PartnerID) {
 			return true
 		}
 	}

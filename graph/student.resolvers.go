@@ -101,7 +101,7 @@ func (r *studentResolver) Applications(ctx context.Context, obj *coop.Student, f
 	if v.Role == coop.RolePartner {
 		as = filterSlice(as, func(a *coop.Application) bool {
 			pid, err := internshipPartner(ctx, a.InternshipID)
-			return err == nil && v.Group[pid]
+			return err == nil && coop.CanSeeApplication(v, a, pid)
 		})
 	}
 	return nestedList(as, nil, applicationID, listOpts(first, after, last, before), applicationConnection)

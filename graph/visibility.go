@@ -91,7 +91,7 @@ func keepVisible[T any](ctx context.Context, r *Resolver, v *coop.Viewer, items 
 	return out, nil
 }
 
-// visible reports whether v may see obj: the rules of internal/auth, given
+// visible reports whether v may see obj: the rules of coop/policy.go, given
 // the facts each needs (a student's applications to the viewer's group, an
 // application's or a saved list's internship). Values that are not objects
 // of their own are visible; so is a nil object.
