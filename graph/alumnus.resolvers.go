@@ -61,17 +61,9 @@ func (r *mutationResolver) UpdateAlumnus(ctx context.Context, input model.Update
 		return nil, err
 	}
 	id, upd, err := alumnusUpdateFromInput(input)
-	if err == nil && !coop.CanChangeAlumnus(v, id) {
-		return nil, coop.Forbidden()
-	}
-	if err == nil {
-		if ferr := coop.AlumnusUpdateAllowed(v, upd); ferr != nil {
-			return nil, ferr
-		}
-	}
 	var a *coop.Alumnus
 	if err == nil {
-		a, err = r.Record.UpdateAlumnus(ctx, id, upd)
+		a, err = r.People.UpdateAlumnus(ctx, v, id, upd)
 	}
 	if err == nil {
 		r.written(ctx)

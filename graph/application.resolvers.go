@@ -51,28 +51,11 @@ func (r *mutationResolver) ApplyToInternship(ctx context.Context, input model.Ap
 		return nil, err
 	}
 	sid, err := decodeID(input.StudentID, coop.TypeStudent, "studentId")
-	if err == nil && !coop.CanApply(v, sid) {
-		return nil, coop.Forbidden()
-	}
-	var iid int64
-	if err == nil {
-		iid, err = decodeID(input.InternshipID, coop.TypeInternship, "internshipId")
-	}
-	if err == nil {
-		// An internship the student may not see (a DRAFT, one of another
-		// status it never applied to) is not found, as one that does not
-		// exist: the store's rule on OPEN applies only to what can be seen.
-		in, lerr := loaders.For(ctx).Internship.Load(ctx, iid)
-		if lerr != nil {
-			return nil, coop.AsNoObject(lerr, input.InternshipID)
-		}
-		if !internshipVisible(ctx, v, in) {
-			return nil, coop.NoObject(input.InternshipID)
-		}
-	}
 	var a *coop.Application
 	if err == nil {
-		a, err = r.Record.ApplyToInternship(ctx, sid, iid, str(input.Motivation), v.Actor())
+		a, err = withID(input.InternshipID, coop.TypeInternship, "internshipId", func(iid int64) (*coop.Application, error) {
+			return r.Pipeline.Apply(ctx, v, sid, iid, str(input.Motivation))
+		})
 	}
 	if err == nil {
 		r.written(ctx)
@@ -88,28 +71,9 @@ func (r *mutationResolver) TransitionApplication(ctx context.Context, input mode
 	if err != nil {
 		return nil, err
 	}
-	id, err := decodeID(input.ID, coop.TypeApplication, "id")
-	var a *coop.Application
-	if err == nil {
-		if a, err = r.Record.FindApplicationByID(ctx, id); err != nil {
-			return nil, coop.AsNoObject(err, input.ID)
-		}
-		pid, err := internshipPartner(ctx, a.InternshipID)
-		if err != nil {
-			return nil, err
-		}
-		if !coop.CanSeeApplication(v, a, pid) {
-			return nil, coop.NoObject(input.ID)
-		}
-		if !coop.CanMoveApplication(v, a, pid, input.To) {
-			return nil, coop.Forbidden()
-		}
-		a, err = r.Record.TransitionApplication(ctx, id, input.To, v.Actor(), str(input.Note))
-		if err != nil {
-			ue, err := userErrors(err)
-			return &model.ApplicationPayload{UserErrors: ue}, err
-		}
-	}
+	a, err := withID(input.ID, coop.TypeApplication, "id", func(id int64) (*coop.Application, error) {
+		return r.Pipeline.Transition(ctx, v, id, input.To, str(input.Note))
+	})
 	if err == nil {
 		r.written(ctx)
 	}

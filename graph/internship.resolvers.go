@@ -50,11 +50,8 @@ func (r *mutationResolver) CreateInternship(ctx context.Context, input model.Cre
 		return nil, err
 	}
 	in, err := internshipFromInput(input)
-	if err == nil && !coop.CanManageForPartner(v, in.PartnerID) {
-		return nil, coop.Forbidden()
-	}
 	if err == nil {
-		in, err = r.Record.CreateInternship(ctx, in)
+		in, err = r.Postings.Create(ctx, v, in)
 	}
 	if err == nil {
 		r.written(ctx)
@@ -71,15 +68,9 @@ func (r *mutationResolver) UpdateInternship(ctx context.Context, input model.Upd
 		return nil, err
 	}
 	id, upd, err := internshipUpdateFromInput(input)
-	if err == nil {
-		err = r.checkInternshipManager(ctx, v, id)
-		if coop.ErrorCode(err) != coop.EINVALID && err != nil {
-			return nil, err
-		}
-	}
 	var in *coop.Internship
 	if err == nil {
-		in, err = r.Record.UpdateInternship(ctx, id, upd)
+		in, err = r.Postings.Update(ctx, v, id, upd)
 	}
 	if err == nil {
 		r.written(ctx)
@@ -95,13 +86,9 @@ func (r *mutationResolver) DeleteInternship(ctx context.Context, input model.Del
 	if err != nil {
 		return nil, err
 	}
-	id, err := decodeID(input.ID, coop.TypeInternship, "id")
-	if err == nil {
-		if err := r.checkInternshipManager(ctx, v, id); err != nil {
-			return nil, err
-		}
-		err = r.Record.DeleteInternship(ctx, id)
-	}
+	_, err = withID(input.ID, coop.TypeInternship, "id", func(id int64) (struct{}, error) {
+		return struct{}{}, r.Postings.Delete(ctx, v, id)
+	})
 	if err == nil {
 		r.written(ctx)
 	}

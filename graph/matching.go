@@ -213,3 +213,19 @@ func (loaderFacts) Students(ctx context.Context, ids []int64) ([]*coop.Student, 
 func (loaderFacts) AppliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
 	return appliedToGroup(ctx, v, studentID)
 }
+
+func (loaderFacts) Applied(ctx context.Context, v *coop.Viewer, internshipID int64) bool {
+	if v.StudentID == nil {
+		return false
+	}
+	apps, err := loaders.For(ctx).ApplicationsOfStudent.Load(ctx, *v.StudentID)
+	if err != nil {
+		return false
+	}
+	for _, a := range apps {
+		if a.InternshipID == internshipID {
+			return true
+		}
+	}
+	return false
+}

@@ -43,14 +43,9 @@ func (r *mutationResolver) AcceptWeightSuggestion(ctx context.Context, input mod
 	if err != nil {
 		return nil, err
 	}
-	pid, err := decodeID(input.PartnerID, coop.TypePartner, "partnerId")
-	var h *coop.HiringPriorities
-	if err == nil {
-		if !coop.CanManageForPartner(v, pid) {
-			return nil, coop.Forbidden()
-		}
-		h, err = r.Ranking.AcceptWeightSuggestion(ctx, pid)
-	}
+	h, err := withID(input.PartnerID, coop.TypePartner, "partnerId", func(pid int64) (*coop.HiringPriorities, error) {
+		return r.Ranking.AcceptWeightSuggestion(ctx, v, pid)
+	})
 	return payload(h, err, func(x *coop.HiringPriorities, ue []*model.UserError) *model.HiringPrioritiesPayload {
 		return &model.HiringPrioritiesPayload{HiringPriorities: x, UserErrors: ue}
 	})
@@ -68,21 +63,8 @@ func (r *mutationResolver) SetHiringPriorities(ctx context.Context, input model.
 	if err == nil {
 		h.InternshipID, err = decodeOptID(input.InternshipID, coop.TypeInternship, "internshipId")
 	}
-	if err == nil && (pid == nil) == (h.InternshipID == nil) {
-		err = coop.Invalid([]string{"partnerId"}, coop.CodeRequired, "Give either partnerId or internshipId.")
-	}
 	if err == nil {
-		if h.InternshipID != nil {
-			if err := r.checkInternshipManager(ctx, v, *h.InternshipID); err != nil {
-				return nil, err
-			}
-		} else {
-			h.PartnerID = *pid
-			if !coop.CanManageForPartner(v, *pid) {
-				return nil, coop.Forbidden()
-			}
-		}
-		h, err = r.Record.SetHiringPriorities(ctx, h)
+		h, err = r.Postings.SetPriorities(ctx, v, pid, h)
 	}
 	return payload(h, err, func(x *coop.HiringPriorities, ue []*model.UserError) *model.HiringPrioritiesPayload {
 		return &model.HiringPrioritiesPayload{HiringPriorities: x, UserErrors: ue}

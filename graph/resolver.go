@@ -23,9 +23,15 @@ import (
 // and its shortlist service, never a storage adapter.
 type Resolver struct {
 	Record coop.Record
-	// Shortlists answers shortlists, searches, recommendations and weight
+	// Ranking answers shortlists, searches, recommendations and weight
 	// suggestions.
 	Ranking *coop.ShortlistService
+	// Pipeline applies and moves applications; Postings changes
+	// internships and hiring priorities; People changes students' and
+	// alumni's records.
+	Pipeline *coop.ApplicationService
+	Postings *coop.InternshipService
+	People   *coop.PeopleService
 	// AfterWrite, when set, is called after a mutation that changed indexed
 	// data, so that the caller can wait until the search index has caught
 	// up (read-your-writes).
@@ -44,7 +50,10 @@ type Backend interface {
 // shortlist service reads the facts of its visibility decisions through
 // the request's dataloaders.
 func New(b Backend, rk coop.Ranker) *Resolver {
-	return &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: loaderFacts{}}}
+	f := loaderFacts{}
+	return &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: f},
+		Pipeline: &coop.ApplicationService{Store: b, Facts: f}, Postings: &coop.InternshipService{Store: b, Facts: f},
+		People: &coop.PeopleService{Store: b}}
 }
 
 // viewer returns the request's viewer; the authz middleware has already
@@ -174,21 +183,4 @@ func (r *studentResolver) personal(ctx context.Context, s *coop.Student, value s
 		return nil, nil
 	}
 	return &value, nil
-}
-
-// checkInternshipManager answers NOT_FOUND for an internship the viewer may
-// not see (as for one that does not exist) and FORBIDDEN for one it may see
-// but not change.
-func (r *Resolver) checkInternshipManager(ctx context.Context, v *coop.Viewer, id int64) error {
-	in, err := loaders.For(ctx).Internship.Load(ctx, id)
-	if err != nil {
-		return coop.AsNoObject(err, coop.GlobalID(coop.TypeInternship, id))
-	}
-	if !internshipVisible(ctx, v, in) {
-		return coop.NoObject(coop.GlobalID(coop.TypeInternship, id))
-	}
-	if !coop.CanManageForPartner(v, in.PartnerID) {
-		return coop.Forbidden()
-	}
-	return nil
 }

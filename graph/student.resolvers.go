@@ -32,17 +32,9 @@ func (r *mutationResolver) UpdateStudent(ctx context.Context, input model.Update
 		return nil, err
 	}
 	id, upd, err := studentUpdateFromInput(input)
-	if err == nil && !coop.CanChangeStudent(v, id) {
-		return nil, coop.Forbidden()
-	}
-	if err == nil {
-		if ferr := coop.StudentUpdateAllowed(v, upd); ferr != nil {
-			return nil, ferr
-		}
-	}
 	var s *coop.Student
 	if err == nil {
-		s, err = r.Record.UpdateStudent(ctx, id, upd)
+		s, err = r.People.UpdateStudent(ctx, v, id, upd)
 	}
 	if err == nil {
 		r.written(ctx)

@@ -179,22 +179,7 @@ func (r *Resolver) studentVisible(ctx context.Context, v *coop.Viewer, id int64)
 	return coop.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }), nil
 }
 
-// internshipVisible is coop.CanSeeInternship with the viewer's own
-// applications at hand (for a student and a closed internship).
+// internshipVisible is coop.CanSeeInternship with the request's facts.
 func internshipVisible(ctx context.Context, v *coop.Viewer, in *coop.Internship) bool {
-	return coop.CanSeeInternship(v, in, func() bool {
-		if v.StudentID == nil {
-			return false
-		}
-		apps, err := loaders.For(ctx).ApplicationsOfStudent.Load(ctx, *v.StudentID)
-		if err != nil {
-			return false
-		}
-		for _, a := range apps {
-			if a.InternshipID == in.ID {
-				return true
-			}
-		}
-		return false
-	})
+	return coop.InternshipVisible(ctx, loaderFacts{}, v, in)
 }

@@ -107,11 +107,15 @@ func (s *ShortlistService) SuggestWeights(ctx context.Context, partnerID int64) 
 	return out, nil
 }
 
-// AcceptWeightSuggestion sets a partner's weights to those fitted on its
-// outcomes, computed again now, keeping the rest of its (own or inherited)
-// priorities; it refuses, as invalid input, a suggestion without enough
-// history or one that does not rank held-out outcomes better.
-func (s *ShortlistService) AcceptWeightSuggestion(ctx context.Context, partnerID int64) (*HiringPriorities, error) {
+// AcceptWeightSuggestion sets the weights of a partner v manages to those
+// fitted on its outcomes, computed again now, keeping the rest of its (own
+// or inherited) priorities; it refuses, as invalid input, a suggestion
+// without enough history or one that does not rank held-out outcomes
+// better.
+func (s *ShortlistService) AcceptWeightSuggestion(ctx context.Context, v *Viewer, partnerID int64) (*HiringPriorities, error) {
+	if !CanManageForPartner(v, partnerID) {
+		return nil, Forbidden()
+	}
 	sg, err := s.SuggestWeights(ctx, partnerID)
 	if err != nil {
 		return nil, err

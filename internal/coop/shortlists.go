@@ -42,6 +42,8 @@ type Facts interface {
 	// AppliedToGroup reports whether a student applied to an internship of
 	// the PARTNER viewer's group.
 	AppliedToGroup(ctx context.Context, v *Viewer, studentID int64) bool
+	// Applied reports whether the STUDENT viewer applied to an internship.
+	Applied(ctx context.Context, v *Viewer, internshipID int64) bool
 }
 
 func errNoIndex() error {

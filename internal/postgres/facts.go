@@ -37,6 +37,18 @@ func (f Facts) Students(ctx context.Context, ids []int64) ([]*coop.Student, erro
 	return out, nil
 }
 
+// Applied reports whether the STUDENT viewer applied to an internship
+// (false on error: the rule fails closed).
+func (f Facts) Applied(ctx context.Context, v *coop.Viewer, internshipID int64) bool {
+	if v.StudentID == nil {
+		return false
+	}
+	var ok bool
+	err := f.DB.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM applications WHERE student_id = $1 AND internship_id = $2)`,
+		*v.StudentID, internshipID).Scan(&ok)
+	return err == nil && ok
+}
+
 // AppliedToGroup reports whether a student applied to an internship of
 // the PARTNER viewer's group (false on error: the rule fails closed).
 func (f Facts) AppliedToGroup(ctx context.Context, v *coop.Viewer, studentID int64) bool {
