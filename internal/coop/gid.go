@@ -34,7 +34,7 @@ func ParseGlobalID(gid string) (typ string, id int64, ok bool) {
 		return "", 0, false
 	}
 	typ, n, found := strings.Cut(string(b), ":")
-	if !found || typ == "" {
+	if !found {
 		return "", 0, false
 	}
 	id, err = strconv.ParseInt(n, 10, 64)
@@ -51,5 +51,6 @@ func ParseID(s string) (typ string, id int64, ok bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return "", n, n > 0
 	}
-	return ParseGlobalID(s)
+	typ, id, ok = ParseGlobalID(s)
+	return typ, id, ok && typ != ""
 }
