@@ -45,7 +45,7 @@ func (r Ranker) Retrieved(ctx context.Context, req coop.RankRequest) ([]int64, e
 // Score explains the given students' rank for an internship.
 func (r Ranker) Score(ctx context.Context, req coop.RankRequest, studentIDs []int64) ([]coop.ShortlistEntry, error) {
 	mr := shortlistRequest(req)
-	res, err := r.Index.Score(ctx, mr.Internship, mr.Priorities, ids(studentIDs))
+	res, err := r.Index.Score(ctx, mr.Internship, mr.Priorities, IDs(studentIDs))
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (r Ranker) Search(ctx context.Context, q coop.SearchQuery) (coop.SearchPage
 		req.Skills = append(req.Skills, matching.SkillFilter{Skill: s.Skill, MinLevel: s.MinLevel})
 	}
 	if q.VisibleToPartner != nil {
-		req.VisibleToPartner = id(*q.VisibleToPartner)
+		req.VisibleToPartner = ID(*q.VisibleToPartner)
 	}
 	res, err := r.Index.Search(ctx, req)
 	if err != nil {
@@ -93,7 +93,7 @@ func (r Ranker) Search(ctx context.Context, q coop.SearchQuery) (coop.SearchPage
 func (r Ranker) Recommend(ctx context.Context, studentID int64, first int, after string, prio func(internshipID int64) (*coop.HiringPriorities, error)) (coop.RecommendPage, error) {
 	var out coop.RecommendPage
 	var perr error
-	res, err := r.Index.Recommend(ctx, matching.RecommendRequest{StudentID: id(studentID), First: first, After: after,
+	res, err := r.Index.Recommend(ctx, matching.RecommendRequest{StudentID: ID(studentID), First: first, After: after,
 		Priorities: func(internshipID string) matching.Priorities {
 			h, err := prio(parseID(internshipID))
 			if err != nil && perr == nil {
@@ -122,7 +122,7 @@ func (r Ranker) Recommend(ctx context.Context, studentID int64, first int, after
 // Internship converts an internship, with its partner path, to the
 // matcher's form.
 func Internship(in *coop.Internship, partnerPath []int64) matching.Internship {
-	m := matching.Internship{ID: id(in.ID), PartnerPath: ids(partnerPath), Title: in.Title, Description: in.Description,
+	m := matching.Internship{ID: ID(in.ID), PartnerPath: IDs(partnerPath), Title: in.Title, Description: in.Description,
 		City: in.City, Majors: in.Majors, MajorsRequired: in.MajorsRequired, Open: in.Status == coop.InternshipOpen,
 		LeadsToEmployment: in.LeadsToEmployment}
 	if in.MinGPA != nil {
@@ -165,7 +165,7 @@ func shortlistRequest(req coop.RankRequest) matching.ShortlistRequest {
 	out := matching.ShortlistRequest{Internship: Internship(req.Internship, req.PartnerPath), Priorities: Priorities(req.Priorities),
 		First: req.First, After: req.After, MinScore: req.Filter.MinScore, Cities: req.Filter.Cities}
 	if req.VisibleToPartner != nil {
-		out.VisibleToPartner = id(*req.VisibleToPartner)
+		out.VisibleToPartner = ID(*req.VisibleToPartner)
 	}
 	return out
 }
@@ -211,12 +211,14 @@ func badCursor(err error) error {
 	return err
 }
 
-func id(n int64) string { return strconv.FormatInt(n, 10) }
+// ID is a database id as the matcher's string id.
+func ID(n int64) string { return strconv.FormatInt(n, 10) }
 
-func ids(ns []int64) []string {
+// IDs are database ids as the matcher's string ids.
+func IDs(ns []int64) []string {
 	out := make([]string, len(ns))
 	for i, n := range ns {
-		out[i] = id(n)
+		out[i] = ID(n)
 	}
 	return out
 }
