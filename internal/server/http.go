@@ -257,7 +257,7 @@ func (graphQLTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.
 	resp := responses(ctx)
 	if resp == nil { // the request was cancelled or timed out before the answer
 		sh := Classifier.Classify(ctx, ctx.Err())
-		if sh.Code == "" || ctx.Err() == nil {
+		if sh.Code == "" { // the answer is missing with no end of the context: treat as time out
 			sh = Classifier.Classify(ctx, context.DeadlineExceeded)
 		}
 		writeMedia(w, media, http.StatusServiceUnavailable, gqlErrors(sh.Message, sh.Code))
