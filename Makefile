@@ -19,13 +19,13 @@ test:
 
 ## generate: regenerate the gqlgen code from graph/schema/*.graphqls
 generate:
-	$(GO) tool gqlgen generate
+	$(GO) run ./graph/gen
 
 ## lint: vet, gofmt and the check that generated code is up to date
 lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: the files above need formatting" && exit 1)
-	$(GO) tool gqlgen generate
+	$(GO) run ./graph/gen
 	@git diff --exit-code -- graph/ || (echo "generated code is stale: run make generate and commit" && exit 1)
 
 ## bench: the benchmarks (matching library, store, HTTP)

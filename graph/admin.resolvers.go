@@ -68,11 +68,6 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	})}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *tokenResolver) ID(ctx context.Context, obj *coop.Token) (string, error) {
-	return coop.GlobalID(coop.TypeToken, obj.ID), nil
-}
-
 // Partner is the resolver for the partner field.
 func (r *tokenResolver) Partner(ctx context.Context, obj *coop.Token) (*coop.Partner, error) {
 	if obj.PartnerID == nil {

@@ -14,11 +14,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// ID is the resolver for the id field.
-func (r *agreementResolver) ID(ctx context.Context, obj *coop.Agreement) (string, error) {
-	return coop.GlobalID(coop.TypeAgreement, obj.ID), nil
-}
-
 // Partner is the resolver for the partner field.
 func (r *agreementResolver) Partner(ctx context.Context, obj *coop.Agreement) (*coop.Partner, error) {
 	return loaders.For(ctx).Partner.Load(ctx, obj.PartnerID)

@@ -14,11 +14,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// ID is the resolver for the id field.
-func (r *alumnusResolver) ID(ctx context.Context, obj *coop.Alumnus) (string, error) {
-	return coop.GlobalID(coop.TypeAlumnus, obj.ID), nil
-}
-
 // Employer is the resolver for the employer field.
 func (r *alumnusResolver) Employer(ctx context.Context, obj *coop.Alumnus) (*coop.Partner, error) {
 	if obj.EmployerID == nil {

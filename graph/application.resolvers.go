@@ -14,11 +14,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// ID is the resolver for the id field.
-func (r *applicationResolver) ID(ctx context.Context, obj *coop.Application) (string, error) {
-	return coop.GlobalID(coop.TypeApplication, obj.ID), nil
-}
-
 // Student is the resolver for the student field.
 func (r *applicationResolver) Student(ctx context.Context, obj *coop.Application) (*coop.Student, error) {
 	return loaders.For(ctx).Student.Load(ctx, obj.StudentID)

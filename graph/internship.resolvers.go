@@ -14,11 +14,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// ID is the resolver for the id field.
-func (r *internshipResolver) ID(ctx context.Context, obj *coop.Internship) (string, error) {
-	return coop.GlobalID(coop.TypeInternship, obj.ID), nil
-}
-
 // Partner is the resolver for the partner field.
 func (r *internshipResolver) Partner(ctx context.Context, obj *coop.Internship) (*coop.Partner, error) {
 	return loaders.For(ctx).Partner.Load(ctx, obj.PartnerID)

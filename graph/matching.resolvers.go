@@ -155,11 +155,6 @@ func (r *queryResolver) Shortlists(ctx context.Context, internshipID string) ([]
 	return r.Ranking.SavedShortlists(ctx, v, iid)
 }
 
-// ID is the resolver for the id field.
-func (r *savedShortlistResolver) ID(ctx context.Context, obj *coop.SavedShortlist) (string, error) {
-	return coop.GlobalID(coop.TypeShortlist, obj.ID), nil
-}
-
 // Internship is the resolver for the internship field.
 func (r *savedShortlistResolver) Internship(ctx context.Context, obj *coop.SavedShortlist) (*coop.Internship, error) {
 	return loaders.For(ctx).Internship.Load(ctx, obj.InternshipID)

@@ -52,11 +52,6 @@ func (r *mutationResolver) DeletePartner(ctx context.Context, input model.Delete
 	return deletePayload(input.ID, err)
 }
 
-// ID is the resolver for the id field.
-func (r *partnerResolver) ID(ctx context.Context, obj *coop.Partner) (string, error) {
-	return coop.GlobalID(coop.TypePartner, obj.ID), nil
-}
-
 // Parent is the resolver for the parent field.
 func (r *partnerResolver) Parent(ctx context.Context, obj *coop.Partner) (*coop.Partner, error) {
 	if obj.ParentID == nil {

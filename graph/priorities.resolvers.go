@@ -14,11 +14,6 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// ID is the resolver for the id field.
-func (r *hiringPrioritiesResolver) ID(ctx context.Context, obj *coop.HiringPriorities) (string, error) {
-	return coop.GlobalID(coop.TypePriorities, obj.ID), nil
-}
-
 // Partner is the resolver for the partner field.
 func (r *hiringPrioritiesResolver) Partner(ctx context.Context, obj *coop.HiringPriorities) (*coop.Partner, error) {
 	return loaders.For(ctx).Partner.Load(ctx, obj.PartnerID)

@@ -8,7 +8,7 @@
 // to every object returned (visibility.go).
 package graph
 
-//go:generate go tool gqlgen generate
+//go:generate go run ./gen
 
 import (
 	"context"

@@ -46,11 +46,6 @@ func (r *mutationResolver) DeleteSite(ctx context.Context, input model.DeleteInp
 	return deletePayload(input.ID, err)
 }
 
-// ID is the resolver for the id field.
-func (r *siteResolver) ID(ctx context.Context, obj *coop.Site) (string, error) {
-	return coop.GlobalID(coop.TypeSite, obj.ID), nil
-}
-
 // Partner is the resolver for the partner field.
 func (r *siteResolver) Partner(ctx context.Context, obj *coop.Site) (*coop.Partner, error) {
 	return loaders.For(ctx).Partner.Load(ctx, obj.PartnerID)

@@ -65,11 +65,6 @@ func (r *queryResolver) Students(ctx context.Context, filter *model.StudentFilte
 	return rootList(ctx, studentFilter(filter), nil, coop.ScopeStudents, opt, r.Record.FindStudents, r.Record.CountStudents, studentConnection)
 }
 
-// ID is the resolver for the id field.
-func (r *studentResolver) ID(ctx context.Context, obj *coop.Student) (string, error) {
-	return coop.GlobalID(coop.TypeStudent, obj.ID), nil
-}
-
 // Email is the resolver for the email field.
 func (r *studentResolver) Email(ctx context.Context, obj *coop.Student) (*string, error) {
 	return r.personal(ctx, obj, obj.Email)

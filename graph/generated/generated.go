@@ -63,7 +63,7 @@ type ComplexityRoot struct {
 	Agreement struct {
 		College    func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GID        func(childComplexity int) int
 		Partner    func(childComplexity int) int
 		Scopes     func(childComplexity int) int
 		SignedOn   func(childComplexity int) int
@@ -96,9 +96,9 @@ type ComplexityRoot struct {
 		CurriculumFeedback func(childComplexity int) int
 		CurriculumRating   func(childComplexity int) int
 		Employer           func(childComplexity int) int
+		GID                func(childComplexity int) int
 		GraduationYear     func(childComplexity int) int
 		GrowthStory        func(childComplexity int) int
-		ID                 func(childComplexity int) int
 		JoinedOn           func(childComplexity int) int
 		Major              func(childComplexity int) int
 		Name               func(childComplexity int) int
@@ -126,8 +126,8 @@ type ComplexityRoot struct {
 
 	Application struct {
 		CreatedAt    func(childComplexity int) int
+		GID          func(childComplexity int) int
 		History      func(childComplexity int) int
-		ID           func(childComplexity int) int
 		Internship   func(childComplexity int) int
 		Motivation   func(childComplexity int) int
 		NextStatuses func(childComplexity int) int
@@ -222,7 +222,7 @@ type ComplexityRoot struct {
 	}
 
 	HiringPriorities struct {
-		ID                 func(childComplexity int) int
+		GID                func(childComplexity int) int
 		Inherited          func(childComplexity int) int
 		Internship         func(childComplexity int) int
 		Partner            func(childComplexity int) int
@@ -245,9 +245,9 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		Description        func(childComplexity int) int
 		EndDate            func(childComplexity int) int
+		GID                func(childComplexity int) int
 		GraduationYearFrom func(childComplexity int) int
 		GraduationYearTo   func(childComplexity int) int
-		ID                 func(childComplexity int) int
 		LeadsToEmployment  func(childComplexity int) int
 		Majors             func(childComplexity int) int
 		MajorsRequired     func(childComplexity int) int
@@ -339,8 +339,8 @@ type ComplexityRoot struct {
 		City             func(childComplexity int) int
 		Contacts         func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
+		GID              func(childComplexity int) int
 		HiringPriorities func(childComplexity int) int
-		ID               func(childComplexity int) int
 		Industry         func(childComplexity int) int
 		Internships      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Kind             func(childComplexity int) int
@@ -406,7 +406,7 @@ type ComplexityRoot struct {
 	SavedShortlist struct {
 		CreatedAt  func(childComplexity int) int
 		Entries    func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GID        func(childComplexity int) int
 		Internship func(childComplexity int) int
 		Name       func(childComplexity int) int
 		SavedBy    func(childComplexity int) int
@@ -454,7 +454,7 @@ type ComplexityRoot struct {
 	Site struct {
 		City         func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GID          func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
@@ -498,9 +498,9 @@ type ComplexityRoot struct {
 		CreatedAt        func(childComplexity int) int
 		Email            func(childComplexity int) int
 		EnrolmentYear    func(childComplexity int) int
+		GID              func(childComplexity int) int
 		GPA              func(childComplexity int) int
 		GraduationYear   func(childComplexity int) int
-		ID               func(childComplexity int) int
 		Languages        func(childComplexity int) int
 		Major            func(childComplexity int) int
 		Name             func(childComplexity int) int
@@ -555,7 +555,7 @@ type ComplexityRoot struct {
 		Alumnus    func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GID        func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Partner    func(childComplexity int) int
@@ -594,15 +594,12 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AgreementResolver interface {
-	ID(ctx context.Context, obj *coop.Agreement) (string, error)
 	Partner(ctx context.Context, obj *coop.Agreement) (*coop.Partner, error)
 }
 type AgreementConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AgreementConnection) (int, error)
 }
 type AlumnusResolver interface {
-	ID(ctx context.Context, obj *coop.Alumnus) (string, error)
-
 	Employer(ctx context.Context, obj *coop.Alumnus) (*coop.Partner, error)
 
 	Student(ctx context.Context, obj *coop.Alumnus) (*coop.Student, error)
@@ -611,7 +608,6 @@ type AlumnusConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AlumnusConnection) (int, error)
 }
 type ApplicationResolver interface {
-	ID(ctx context.Context, obj *coop.Application) (string, error)
 	Student(ctx context.Context, obj *coop.Application) (*coop.Student, error)
 	Internship(ctx context.Context, obj *coop.Application) (*coop.Internship, error)
 
@@ -623,13 +619,11 @@ type ApplicationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ApplicationConnection) (int, error)
 }
 type HiringPrioritiesResolver interface {
-	ID(ctx context.Context, obj *coop.HiringPriorities) (string, error)
 	Partner(ctx context.Context, obj *coop.HiringPriorities) (*coop.Partner, error)
 	Internship(ctx context.Context, obj *coop.HiringPriorities) (*coop.Internship, error)
 	Weights(ctx context.Context, obj *coop.HiringPriorities) (*model.FeatureWeights, error)
 }
 type InternshipResolver interface {
-	ID(ctx context.Context, obj *coop.Internship) (string, error)
 	Partner(ctx context.Context, obj *coop.Internship) (*coop.Partner, error)
 	Site(ctx context.Context, obj *coop.Internship) (*coop.Site, error)
 
@@ -669,8 +663,6 @@ type MutationResolver interface {
 	DeleteStudent(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 }
 type PartnerResolver interface {
-	ID(ctx context.Context, obj *coop.Partner) (string, error)
-
 	Parent(ctx context.Context, obj *coop.Partner) (*coop.Partner, error)
 	Subsidiaries(ctx context.Context, obj *coop.Partner, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 
@@ -702,8 +694,6 @@ type QueryResolver interface {
 	Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error)
 }
 type SavedShortlistResolver interface {
-	ID(ctx context.Context, obj *coop.SavedShortlist) (string, error)
-
 	Internship(ctx context.Context, obj *coop.SavedShortlist) (*coop.Internship, error)
 
 	TotalCount(ctx context.Context, obj *coop.SavedShortlist) (int, error)
@@ -716,15 +706,12 @@ type ShortlistEntryResolver interface {
 	Student(ctx context.Context, obj *coop.ShortlistEntry) (*coop.Student, error)
 }
 type SiteResolver interface {
-	ID(ctx context.Context, obj *coop.Site) (string, error)
 	Partner(ctx context.Context, obj *coop.Site) (*coop.Partner, error)
 }
 type SiteConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SiteConnection) (int, error)
 }
 type StudentResolver interface {
-	ID(ctx context.Context, obj *coop.Student) (string, error)
-
 	Email(ctx context.Context, obj *coop.Student) (*string, error)
 	Phone(ctx context.Context, obj *coop.Student) (*string, error)
 	Applications(ctx context.Context, obj *coop.Student, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
@@ -736,8 +723,6 @@ type StudentSearchHitResolver interface {
 	Student(ctx context.Context, obj *coop.SearchHit) (*coop.Student, error)
 }
 type TokenResolver interface {
-	ID(ctx context.Context, obj *coop.Token) (string, error)
-
 	Partner(ctx context.Context, obj *coop.Token) (*coop.Partner, error)
 	Student(ctx context.Context, obj *coop.Token) (*coop.Student, error)
 	Alumnus(ctx context.Context, obj *coop.Token) (*coop.Alumnus, error)
@@ -781,11 +766,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Agreement.CreatedAt(childComplexity), true
 	case "Agreement.id":
-		if e.ComplexityRoot.Agreement.ID == nil {
+		if e.ComplexityRoot.Agreement.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Agreement.ID(childComplexity), true
+		return e.ComplexityRoot.Agreement.GID(childComplexity), true
 	case "Agreement.partner":
 		if e.ComplexityRoot.Agreement.Partner == nil {
 			break
@@ -910,6 +895,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alumnus.Employer(childComplexity), true
+	case "Alumnus.id":
+		if e.ComplexityRoot.Alumnus.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alumnus.GID(childComplexity), true
 	case "Alumnus.graduationYear":
 		if e.ComplexityRoot.Alumnus.GraduationYear == nil {
 			break
@@ -922,12 +913,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Alumnus.GrowthStory(childComplexity), true
-	case "Alumnus.id":
-		if e.ComplexityRoot.Alumnus.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Alumnus.ID(childComplexity), true
 	case "Alumnus.joinedOn":
 		if e.ComplexityRoot.Alumnus.JoinedOn == nil {
 			break
@@ -1022,18 +1007,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.CreatedAt(childComplexity), true
+	case "Application.id":
+		if e.ComplexityRoot.Application.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.GID(childComplexity), true
 	case "Application.history":
 		if e.ComplexityRoot.Application.History == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Application.History(childComplexity), true
-	case "Application.id":
-		if e.ComplexityRoot.Application.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Application.ID(childComplexity), true
 	case "Application.internship":
 		if e.ComplexityRoot.Application.Internship == nil {
 			break
@@ -1344,11 +1329,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.Highlight.Fragments(childComplexity), true
 
 	case "HiringPriorities.id":
-		if e.ComplexityRoot.HiringPriorities.ID == nil {
+		if e.ComplexityRoot.HiringPriorities.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.HiringPriorities.ID(childComplexity), true
+		return e.ComplexityRoot.HiringPriorities.GID(childComplexity), true
 	case "HiringPriorities.inherited":
 		if e.ComplexityRoot.HiringPriorities.Inherited == nil {
 			break
@@ -1452,6 +1437,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Internship.EndDate(childComplexity), true
+	case "Internship.id":
+		if e.ComplexityRoot.Internship.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Internship.GID(childComplexity), true
 	case "Internship.graduationYearFrom":
 		if e.ComplexityRoot.Internship.GraduationYearFrom == nil {
 			break
@@ -1464,12 +1455,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Internship.GraduationYearTo(childComplexity), true
-	case "Internship.id":
-		if e.ComplexityRoot.Internship.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Internship.ID(childComplexity), true
 	case "Internship.leadsToEmployment":
 		if e.ComplexityRoot.Internship.LeadsToEmployment == nil {
 			break
@@ -1998,18 +1983,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.CreatedAt(childComplexity), true
+	case "Partner.id":
+		if e.ComplexityRoot.Partner.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.GID(childComplexity), true
 	case "Partner.hiringPriorities":
 		if e.ComplexityRoot.Partner.HiringPriorities == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Partner.HiringPriorities(childComplexity), true
-	case "Partner.id":
-		if e.ComplexityRoot.Partner.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Partner.ID(childComplexity), true
 	case "Partner.industry":
 		if e.ComplexityRoot.Partner.Industry == nil {
 			break
@@ -2346,11 +2331,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SavedShortlist.Entries(childComplexity), true
 	case "SavedShortlist.id":
-		if e.ComplexityRoot.SavedShortlist.ID == nil {
+		if e.ComplexityRoot.SavedShortlist.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SavedShortlist.ID(childComplexity), true
+		return e.ComplexityRoot.SavedShortlist.GID(childComplexity), true
 	case "SavedShortlist.internship":
 		if e.ComplexityRoot.SavedShortlist.Internship == nil {
 			break
@@ -2532,11 +2517,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Site.CreatedAt(childComplexity), true
 	case "Site.id":
-		if e.ComplexityRoot.Site.ID == nil {
+		if e.ComplexityRoot.Site.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Site.ID(childComplexity), true
+		return e.ComplexityRoot.Site.GID(childComplexity), true
 	case "Site.kind":
 		if e.ComplexityRoot.Site.Kind == nil {
 			break
@@ -2715,6 +2700,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.EnrolmentYear(childComplexity), true
+	case "Student.id":
+		if e.ComplexityRoot.Student.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.GID(childComplexity), true
 	case "Student.gpa":
 		if e.ComplexityRoot.Student.GPA == nil {
 			break
@@ -2727,12 +2718,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.GraduationYear(childComplexity), true
-	case "Student.id":
-		if e.ComplexityRoot.Student.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Student.ID(childComplexity), true
 	case "Student.languages":
 		if e.ComplexityRoot.Student.Languages == nil {
 			break
@@ -2922,11 +2907,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Token.ExpiresAt(childComplexity), true
 	case "Token.id":
-		if e.ComplexityRoot.Token.ID == nil {
+		if e.ComplexityRoot.Token.GID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Token.ID(childComplexity), true
+		return e.ComplexityRoot.Token.GID(childComplexity), true
 	case "Token.lastUsedAt":
 		if e.ComplexityRoot.Token.LastUsedAt == nil {
 			break
@@ -7379,7 +7364,7 @@ func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Agreement_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Agreement().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7390,7 +7375,7 @@ func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Agreement", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Agreement", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
@@ -7847,7 +7832,7 @@ func (ec *executionContext) _Alumnus_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Alumnus_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Alumnus().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7858,7 +7843,7 @@ func (ec *executionContext) _Alumnus_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Alumnus_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Alumnus", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Alumnus", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Alumnus_name(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
@@ -8416,7 +8401,7 @@ func (ec *executionContext) _Application_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Application_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Application().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8427,7 +8412,7 @@ func (ec *executionContext) _Application_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Application_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Application", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Application", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Application_student(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
@@ -9747,7 +9732,7 @@ func (ec *executionContext) _HiringPriorities_id(ctx context.Context, field grap
 			return ec.fieldContext_HiringPriorities_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.HiringPriorities().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9758,7 +9743,7 @@ func (ec *executionContext) _HiringPriorities_id(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_HiringPriorities_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HiringPriorities", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("HiringPriorities", field, true, false, "ID")
 }
 
 func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
@@ -10068,7 +10053,7 @@ func (ec *executionContext) _Internship_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Internship_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Internship().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10079,7 +10064,7 @@ func (ec *executionContext) _Internship_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Internship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Internship", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Internship", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Internship_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
@@ -12272,7 +12257,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Partner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partner().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12283,7 +12268,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Partner", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
@@ -13919,7 +13904,7 @@ func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphq
 			return ec.fieldContext_SavedShortlist_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SavedShortlist().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13930,7 +13915,7 @@ func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SavedShortlist", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("SavedShortlist", field, true, false, "ID")
 }
 
 func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
@@ -14708,7 +14693,7 @@ func (ec *executionContext) _Site_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Site_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Site().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14719,7 +14704,7 @@ func (ec *executionContext) _Site_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Site_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Site", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Site", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
@@ -15222,7 +15207,7 @@ func (ec *executionContext) _Student_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Student_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Student().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15233,7 +15218,7 @@ func (ec *executionContext) _Student_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Student_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Student", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Student", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Student_studentNumber(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
@@ -16294,7 +16279,7 @@ func (ec *executionContext) _Token_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Token_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Token().ID(ctx, obj)
+			return obj.GID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16305,7 +16290,7 @@ func (ec *executionContext) _Token_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Token", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Token", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
@@ -21246,11 +21231,10 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Agreement")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Agreement_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Agreement_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "partner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21451,11 +21435,10 @@ func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Alumnus")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Alumnus_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Alumnus_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Alumnus_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21677,11 +21660,10 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Application")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Application_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Application_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "student":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -22363,11 +22345,10 @@ func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("HiringPriorities")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._HiringPriorities_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._HiringPriorities_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "partner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -22483,11 +22464,10 @@ func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Internship")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Internship_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Internship_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "partner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23134,11 +23114,10 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23635,11 +23614,10 @@ func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SavedShortlist")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SavedShortlist_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._SavedShortlist_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._SavedShortlist_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23959,11 +23937,10 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Site")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Site_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Site_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "partner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -24202,11 +24179,10 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Student")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Student_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Student_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "studentNumber":
 			out.Values[i] = ec._Student_studentNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24637,11 +24613,10 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Token")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Token_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Token_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Token_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25254,7 +25229,7 @@ func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "AgreementEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdge(ctx, sel, v[i])
@@ -25346,7 +25321,7 @@ func (ec *executionContext) unmarshalNAgreementScope2ᚕgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.AgreementScope) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementScope2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScope(ctx, sel, v[i])
@@ -25408,7 +25383,7 @@ func (ec *executionContext) marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AlumnusEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "AlumnusEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAlumnusEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdge(ctx, sel, v[i])
@@ -25466,7 +25441,7 @@ func (ec *executionContext) marshalNApplicationConnection2ᚖgithubᚗcomᚋcruc
 }
 
 func (ec *executionContext) marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ApplicationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ApplicationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApplicationEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdge(ctx, sel, v[i])
@@ -25490,7 +25465,7 @@ func (ec *executionContext) marshalNApplicationEdge2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ApplicationEvent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApplicationEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEvent(ctx, sel, v[i])
@@ -25588,7 +25563,7 @@ func (ec *executionContext) unmarshalNApplicationStatus2ᚕgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, sel, v[i])
@@ -25625,7 +25600,7 @@ func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "AuditEntryEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
@@ -25667,7 +25642,7 @@ func (ec *executionContext) marshalNContact2githubᚗcomᚋcrucibleᚑtalentᚋc
 }
 
 func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Contact) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Contact", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContact2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContact(ctx, sel, v[i])
@@ -25772,7 +25747,7 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑt
 }
 
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Facet", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacet2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacet(ctx, sel, v[i])
@@ -25796,7 +25771,7 @@ func (ec *executionContext) marshalNFacet2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋ
 }
 
 func (ec *executionContext) marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "FacetBucket", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacetBucket2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucket(ctx, sel, v[i])
@@ -25846,7 +25821,7 @@ func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Highlight", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlight(ctx, sel, v[i])
@@ -25943,7 +25918,7 @@ func (ec *executionContext) marshalNInternshipConnection2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InternshipEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "InternshipEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInternshipEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdge(ctx, sel, v[i])
@@ -26001,7 +25976,7 @@ func (ec *executionContext) marshalNInternshipRecommendationConnection2ᚖgithub
 }
 
 func (ec *executionContext) marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "InternshipRecommendationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInternshipRecommendationEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdge(ctx, sel, v[i])
@@ -26089,7 +26064,7 @@ func (ec *executionContext) marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "PartnerEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnerEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdge(ctx, sel, v[i])
@@ -26165,7 +26140,7 @@ func (ec *executionContext) marshalNRequiredSkill2githubᚗcomᚋcrucibleᚑtale
 }
 
 func (ec *executionContext) marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.RequiredSkill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "RequiredSkill", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequiredSkill2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkill(ctx, sel, v[i])
@@ -26245,7 +26220,7 @@ func (ec *executionContext) unmarshalNRole2ᚕgithubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Role) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRole(ctx, sel, v[i])
@@ -26274,7 +26249,7 @@ func (ec *executionContext) marshalNSaveShortlistPayload2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlistᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedShortlist) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SavedShortlist", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx, sel, v[i])
@@ -26298,7 +26273,7 @@ func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑ
 }
 
 func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SavedShortlistEntry", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSavedShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntry(ctx, sel, v[i])
@@ -26326,7 +26301,7 @@ func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtal
 }
 
 func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ScoreComponent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponent(ctx, sel, v[i])
@@ -26355,7 +26330,7 @@ func (ec *executionContext) marshalNShortlistConnection2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ShortlistEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShortlistEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdge(ctx, sel, v[i])
@@ -26403,7 +26378,7 @@ func (ec *executionContext) marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑ
 }
 
 func (ec *executionContext) marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SiteEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SiteEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSiteEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdge(ctx, sel, v[i])
@@ -26474,7 +26449,7 @@ func (ec *executionContext) marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SkillMatch", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatch(ctx, sel, v[i])
@@ -26549,7 +26524,7 @@ func (ec *executionContext) marshalNStudentConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StudentEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "StudentEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStudentEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdge(ctx, sel, v[i])
@@ -26609,7 +26584,7 @@ func (ec *executionContext) marshalNStudentSearchConnection2ᚖgithubᚗcomᚋcr
 }
 
 func (ec *executionContext) marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "StudentSearchEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStudentSearchEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdge(ctx, sel, v[i])
@@ -26645,7 +26620,7 @@ func (ec *executionContext) marshalNStudentSkill2githubᚗcomᚋcrucibleᚑtalen
 }
 
 func (ec *executionContext) marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.StudentSkill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "StudentSkill", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStudentSkill2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkill(ctx, sel, v[i])
@@ -26666,7 +26641,7 @@ func (ec *executionContext) unmarshalNStudentSkillInput2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Token) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Token", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, sel, v[i])
@@ -26725,7 +26700,7 @@ func (ec *executionContext) unmarshalNUpdateStudentInput2githubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "UserError", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserError2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
@@ -26769,7 +26744,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__Directive", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -26813,7 +26788,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -26841,7 +26816,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -26869,7 +26844,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -26950,7 +26925,7 @@ func (ec *executionContext) marshalOAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementScope2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScope(ctx, sel, v[i])
@@ -27026,7 +27001,7 @@ func (ec *executionContext) marshalOAgreementStatus2ᚕgithubᚗcomᚋcrucible�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementStatus(ctx, sel, v[i])
@@ -27142,7 +27117,7 @@ func (ec *executionContext) marshalOApplicationStatus2ᚕgithubᚗcomᚋcrucible
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, sel, v[i])
@@ -27413,7 +27388,7 @@ func (ec *executionContext) marshalOInternshipStatus2ᚕgithubᚗcomᚋcrucible�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInternshipStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternshipStatus(ctx, sel, v[i])
@@ -27521,7 +27496,7 @@ func (ec *executionContext) marshalOPartnerKind2ᚕgithubᚗcomᚋcrucibleᚑtal
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnerKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerKind(ctx, sel, v[i])
@@ -27749,7 +27724,7 @@ func (ec *executionContext) marshalOStudentFacetField2ᚕgithubᚗcomᚋcrucible
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, sel, v[i])
@@ -27824,7 +27799,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__EnumValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -27843,7 +27818,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__Field", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -27862,7 +27837,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -27881,7 +27856,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -54,3 +54,37 @@ func ParseID(s string) (typ string, id int64, ok bool) {
 	typ, id, ok = ParseGlobalID(s)
 	return typ, id, ok && typ != ""
 }
+
+// The global ids of the API's objects. The GraphQL id fields are bound to
+// these methods: plain methods resolve inline, where a resolver would cost a
+// goroutine per object.
+
+// GID is the partner's global id.
+func (x *Partner) GID() string { return GlobalID(TypePartner, x.ID) }
+
+// GID is the agreement's global id.
+func (x *Agreement) GID() string { return GlobalID(TypeAgreement, x.ID) }
+
+// GID is the site's global id.
+func (x *Site) GID() string { return GlobalID(TypeSite, x.ID) }
+
+// GID is the student's global id.
+func (x *Student) GID() string { return GlobalID(TypeStudent, x.ID) }
+
+// GID is the alumnus's global id.
+func (x *Alumnus) GID() string { return GlobalID(TypeAlumnus, x.ID) }
+
+// GID is the internship's global id.
+func (x *Internship) GID() string { return GlobalID(TypeInternship, x.ID) }
+
+// GID is the application's global id.
+func (x *Application) GID() string { return GlobalID(TypeApplication, x.ID) }
+
+// GID is the hiring priorities' global id.
+func (x *HiringPriorities) GID() string { return GlobalID(TypePriorities, x.ID) }
+
+// GID is the saved shortlist's global id.
+func (x *SavedShortlist) GID() string { return GlobalID(TypeShortlist, x.ID) }
+
+// GID is the token's global id.
+func (x *Token) GID() string { return GlobalID(TypeToken, x.ID) }
