@@ -16,7 +16,7 @@ var auditedReads = map[string]bool{
 	"students": true, "applications": true, "searchStudents": true, "shortlist": true, "shortlists": true,
 }
 
-// Audit returns the field middleware that writes the audit log: every
+// Audit returns the field step (run by Rules) that writes the audit log: every
 // mutation that changed something (no error, no userErrors), and every bulk
 // read of students, with the actor, the object and the request id.
 func Audit(db coop.AuditLog, log *slog.Logger) graphql.FieldMiddleware {

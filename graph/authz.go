@@ -1,53 +1,15 @@
 package graph
 
 import (
-	"context"
-	"strings"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-
-	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// Authorize is the field middleware that enforces the schema's @allow rules.
-// A field may be used when its own @allow (or, failing that, its type's)
-// lists the viewer's role. A field with no rule is denied to everyone, and an
-// anonymous request reaches only __typename and introspection.
-func Authorize(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil {
-		return next(ctx)
-	}
-	if introspection(fc) {
-		if (fc.Field.Name == "__schema" || fc.Field.Name == "__type") && graphql.HasOperationContext(ctx) &&
-			graphql.GetOperationContext(ctx).DisableIntrospection {
-			return nil, coop.Errorf(coop.EFORBIDDEN, "Introspection is switched off on this server.")
-		}
-		return next(ctx)
-	}
-	roles, ok := AllowedRoles(fc.Field.Definition, fc.Field.ObjectDefinition)
-	v := coop.ViewerFrom(ctx)
-	if v == nil {
-		return nil, coop.Unauthenticated()
-	}
-	if !ok || !roles[string(v.Role)] {
-		return nil, coop.Forbidden()
-	}
-	return next(ctx)
-}
-
-func introspection(fc *graphql.FieldContext) bool {
-	name := fc.Field.Name
-	if strings.HasPrefix(name, "__") {
-		return true
-	}
-	if od := fc.Field.ObjectDefinition; od != nil && strings.HasPrefix(od.Name, "__") {
-		return true
-	}
-	return false
-}
+// The schema's @allow rules: a field may be used when its own @allow (or,
+// failing that, its type's) lists the viewer's role. A field with no rule is
+// denied to everyone, and an anonymous request reaches only __typename and
+// introspection. Rules (operation.go) applies them once per operation.
 
 // AllowedRoles returns the roles of a field's @allow rule, or of its
 // object's, and whether there is a rule at all. The schema does not change

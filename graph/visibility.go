@@ -12,15 +12,16 @@ import (
 
 // Object visibility, in one place. Every object the API returns, however it
 // is reached (a root field, node, nodes, or any field of another object),
-// passes visible before any of its fields resolve: Guard, a field
-// middleware, applies it to the result of every field. Lists are scoped at
+// passes visible before any of its fields resolve: Guard applies it to the
+// result of every field whose type can hold an object (Rules, operation.go,
+// plans which fields those are once per operation). Lists are scoped at
 // their source (the store's filters, the loaders' results filtered with the
 // same rules) so that totals and pages match what is shown; Guard is what
 // makes a list or field that forgets to filter fail closed instead of
 // leaking. An object that may not be seen is null with a NOT_FOUND error,
 // whose message does not depend on whether the object exists.
 
-// Guard is the field middleware that applies visible to every object a
+// Guard is the field step that applies visible to every object a
 // field returns: an object the viewer may not see becomes null with a
 // NOT_FOUND error (and is dropped from a list, or nulled in nodes).
 func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error) {

@@ -179,9 +179,7 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 		srv.AroundResponses(m.observeOperation)
 		srv.AroundRootFields(m.observeRootField)
 	}
-	srv.AroundFields(graph.Authorize)
-	srv.AroundFields(res.Guard)
-	srv.AroundFields(graph.Audit(res.Record, log))
+	srv.Use(&graph.Rules{Resolver: res, Log: log})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, Classifier))
 	srv.SetRecoverFunc(graph.Recover(log))
 	return srv

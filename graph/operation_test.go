@@ -1,0 +1,111 @@
+package graph
+
+import (
+	"context"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/crucible-talent/crucible/graph/generated"
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+// TestRulesPlanTheOperation: the rules are decided once, from the document
+// and the viewer's role, for every field however it is reached, and only
+// the fields with something to do get a step.
+func TestRulesPlanTheOperation(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
+	rules := &Rules{Resolver: &Resolver{}}
+	if err := rules.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	const query = `query Q { students(first: 1) { edges { node { id name ...more } } } tokens { id } __typename }
+		fragment more on Student { ... on Node { id } skills { skill } }
+		mutation M { revokeToken(input: {id: "x"}) { userErrors { message } } }`
+	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	// plan returns the plan of every field of the operation, by path.
+	plan := func(v *coop.Viewer, op string, noIntrospection bool) map[string]fieldPlan {
+		oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations.ForName(op), DisableIntrospection: noIntrospection,
+			ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }}
+		ctx := context.Background()
+		if v != nil {
+			ctx = coop.WithViewer(ctx, v)
+		}
+		if err := rules.MutateOperationContext(ctx, oc); err != nil {
+			t.Fatal(err)
+		}
+		p := planner{doc: doc, viewer: v, noIntrospection: noIntrospection, leaves: rules.leaves,
+			plans: map[*ast.Field]fieldPlan{}, seen: map[string]bool{}}
+		p.walk(oc.Operation.SelectionSet)
+		out := map[string]fieldPlan{}
+		for f, fp := range p.plans {
+			out[f.ObjectDefinition.Name+"."+f.Name] = fp
+		}
+		return out
+	}
+
+	officer := plan(&coop.Viewer{Role: coop.RoleCareerOfficer}, "Q", false)
+	if s := officer["Query.students"].steps; s != guard|audit {
+		t.Errorf("Query.students: steps %b, want guard and audit", s)
+	}
+	if s := officer["StudentEdge.node"].steps; s != guard {
+		t.Errorf("StudentEdge.node: steps %b, want guard", s)
+	}
+	if s := officer["Student.skills"].steps; s != guard {
+		t.Errorf("Student.skills (reached through a fragment): steps %b, want guard", s)
+	}
+	for _, k := range []string{"Student.id", "Student.name", "Node.id", "StudentSkill.skill", "Query.__typename"} {
+		if fp, ok := officer[k]; ok {
+			t.Errorf("%s: has a plan %+v, want none (a scalar from memory)", k, fp)
+		}
+	}
+	if fp := officer["Query.tokens"]; fp.steps != deny || coop.ErrorCode(fp.denied) != coop.EFORBIDDEN {
+		t.Errorf("Query.tokens for a career officer: %+v, want denied FORBIDDEN", fp)
+	}
+
+	anonymous := plan(nil, "Q", false)
+	for _, k := range []string{"Query.students", "StudentEdge.node", "Student.name", "Node.id", "Query.tokens"} {
+		if fp := anonymous[k]; fp.steps != deny || coop.ErrorCode(fp.denied) != coop.EUNAUTHENTICATED {
+			t.Errorf("%s for an anonymous request: %+v, want denied UNAUTHENTICATED", k, fp)
+		}
+	}
+	if _, ok := anonymous["Query.__typename"]; ok {
+		t.Error("Query.__typename is planned for an anonymous request; want it open")
+	}
+
+	admin := plan(&coop.Viewer{Role: coop.RoleAdmin}, "M", false)
+	if s := admin["Mutation.revokeToken"].steps; s != guard|audit {
+		t.Errorf("Mutation.revokeToken: steps %b, want guard and audit", s)
+	}
+}
+
+// TestRulesDenyIntrospectionWhenOff: __schema and __type are refused when
+// the server switches introspection off, and only then.
+func TestRulesDenyIntrospectionWhenOff(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
+	rules := &Rules{Resolver: &Resolver{}}
+	if err := rules.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	doc, errs := gqlparser.LoadQuery(es.Schema(), `{ __schema { queryType { name } } __type(name: "Student") { name } }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for _, off := range []bool{false, true} {
+		p := planner{doc: doc, noIntrospection: off, leaves: rules.leaves, plans: map[*ast.Field]fieldPlan{}, seen: map[string]bool{}}
+		p.walk(doc.Operations[0].SelectionSet)
+		for f, fp := range p.plans {
+			if !off || fp.steps != deny || coop.ErrorCode(fp.denied) != coop.EFORBIDDEN {
+				t.Errorf("introspection off=%v: %s planned %+v", off, f.Name, fp)
+			}
+		}
+		if want := map[bool]int{false: 0, true: 2}[off]; len(p.plans) != want {
+			t.Errorf("introspection off=%v: %d fields planned, want %d", off, len(p.plans), want)
+		}
+	}
+}
