@@ -57,10 +57,11 @@ func Audit(db coop.AuditLog, log *slog.Logger) graphql.FieldMiddleware {
 		if typ, _, ok := coop.ParseGlobalID(e.ObjectID); ok {
 			e.ObjectType = typ
 		}
-		// The audit write must not be lost because the client went away.
-		if aerr := db.Audit(context.WithoutCancel(ctx), e); aerr != nil {
-			log.ErrorContext(ctx, "audit log write failed", "err", aerr, "action", name)
-		}
+		// Written off the request's path, in groups; the log's readers and
+		// a clean shutdown wait for it (coop.AuditLog.AuditLater).
+		db.AuditLater(e, func(aerr error) {
+			log.Error("audit log write failed", "err", aerr, "action", name, "request_id", e.RequestID)
+		})
 		return res, err
 	}
 }

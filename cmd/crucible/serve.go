@@ -77,8 +77,19 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	// record (postgres) and the matcher (ranker over the index).
 	res := graph.New(d.DB, ranker.Ranker{Index: s.index})
 	res.AfterWrite = s.follower.ReadYourWrites
+	// Token lookups are kept in memory while this process listens for
+	// revocations (postgres.TokenCache).
+	var tokens auth.TokenFinder
+	if !c.noListen && c.tokenTTL > 0 {
+		cache := postgres.NewTokenCache(d.DB, c.tokenTTL, 10000, log)
+		cctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); cache.Run(cctx) }()
+		defer func() { stop(); <-done }()
+		tokens = cache
+	}
 	var draining atomic.Bool
-	handler := server.NewHandler(server.Deps{DB: d.DB, Log: log, Config: c.http, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
+	handler := server.NewHandler(server.Deps{Tokens: tokens, DB: d.DB, Log: log, Config: c.http, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
 		Ready: func(ctx context.Context) error {
 			if draining.Load() {
 				return errors.New("shutting down")

@@ -98,6 +98,11 @@ type Tokens interface {
 type AuditLog interface {
 	// Audit appends an entry, and returns once it is written.
 	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLater queues an entry and returns at once: it is written with
+	// the next group, off the request's path, and failed (if not nil) is
+	// called should that fail. FindAudit, and closing the log, wait for
+	// every entry queued before them.
+	AuditLater(e AuditEntry, failed func(error))
 	FindAudit(ctx context.Context, f AuditFilter, opt ListOptions) (List[*AuditEntry], error)
 }
 

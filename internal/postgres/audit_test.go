@@ -157,3 +157,59 @@ type panicky struct{}
 func (panicky) MarshalJSON() ([]byte, error) { panic("cannot encode") }
 
 func ptrInt(v int) *int { return &v }
+
+// TestAuditLater: entries queued off the request path are all written, in
+// groups; the log's reader sees every entry queued before it; a bad entry
+// is reported to its own callback; and closing the store loses none.
+func TestAuditLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.NewDBURL(t)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := postgres.New(pool)
+	const n = 300
+	var failed atomic.Int64
+	for i := range n {
+		e := coop.AuditEntry{Actor: "later", Role: "ADMIN", Action: "students", RequestID: fmt.Sprint("r", i)}
+		if i == 7 {
+			e.Detail = map[string]any{"bad": make(chan int)} // cannot be encoded
+		}
+		db.AuditLater(e, func(error) { failed.Add(1) })
+	}
+	one := 1
+	page, err := db.FindAudit(ctx, coop.AuditFilter{Actor: "later"}, coop.ListOptions{First: &one})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("read the log: %v %+v", err, page)
+	}
+	var shown int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE actor = 'later'").Scan(&shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown != n-1 {
+		t.Fatalf("once the log was read right after queueing, %d entries are written; want %d", shown, n-1)
+	}
+	if failed.Load() != 1 {
+		t.Fatalf("%d failures reported; want the one bad entry", failed.Load())
+	}
+
+	// Queued, then the store is closed at once: all are written.
+	for i := range 50 {
+		db.AuditLater(coop.AuditEntry{Actor: "at close", Action: "students", RequestID: fmt.Sprint("c", i)}, nil)
+	}
+	db.Close()
+	check, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	var written int
+	if err := check.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE actor = 'at close'").Scan(&written); err != nil {
+		t.Fatal(err)
+	}
+	if written != 50 {
+		t.Fatalf("%d of 50 entries queued before Close were written", written)
+	}
+}

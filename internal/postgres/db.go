@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,6 +21,20 @@ import (
 type DB struct {
 	Pool  *pgxpool.Pool
 	audit auditGroup
+	// wrote, when set, is called after every write this process commits
+	// through the store (TokenCache forgets what it holds: the write may
+	// have revoked a token or moved a partner, and this process must not
+	// wait for its own notification).
+	wrote atomic.Pointer[func()]
+	// later are the audit entries queued by AuditLater and not yet written.
+	later laterAudits
+}
+
+// written tells the write hook that a write committed.
+func (db *DB) written() {
+	if f := db.wrote.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // Option adjusts the pool's configuration before it connects.
@@ -60,7 +75,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 func New(pool *pgxpool.Pool) *DB { return &DB{Pool: pool} }
 
 // Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+func (db *DB) Close() {
+	// Entries queued for the audit log are written first: a clean shutdown
+	// loses none.
+	db.FlushAudit(context.Background())
+	db.Pool.Close()
+}
 
 // Ready reports whether the database answers and is migrated to the version
 // this binary expects.
@@ -85,7 +105,11 @@ type querier interface {
 
 // tx runs fn in one transaction and maps the error it returns.
 func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return mapError(pgx.BeginFunc(ctx, db.Pool, fn))
+	err := pgx.BeginFunc(ctx, db.Pool, fn)
+	if err == nil {
+		db.written()
+	}
+	return mapError(err)
 }
 
 // recordChange writes a change-feed row for the search index.

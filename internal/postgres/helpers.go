@@ -72,6 +72,9 @@ func (db *DB) deleteRow(ctx context.Context, table, kind, entity string, id int6
 		}
 		return nil
 	})
+	if err == nil {
+		db.written()
+	}
 	return mapDeleteError(err, kind)
 }
 

@@ -19,30 +19,30 @@ const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrol
 const studentsFrom = `students s LEFT JOIN LATERAL (SELECT array_agg(k.skill ORDER BY k.level DESC, k.skill) AS skill_names,
 	array_agg(k.level ORDER BY k.level DESC, k.skill) AS skill_levels FROM student_skills k WHERE k.student_id = s.id) sk ON true`
 
-// studentRow is a row of studentCols: the skills come as two arrays in the
-// same order (names and levels; null when there are none), which pgx reads
-// in binary, much faster than a JSON aggregate parsed by reflection.
-type studentRow struct {
-	coop.Student
-	SkillNames  []string
-	SkillLevels []int16
-}
-
-// collectStudent reads a row of studentCols.
+// collectStudent reads a row of studentCols, by position (the hot path of
+// every student page: mapping columns to fields by name, with reflection,
+// cost more than the rest of reading the row). The skills come as two
+// arrays in the same order (names and levels; null when there are none),
+// which pgx reads in binary, much faster than a JSON aggregate.
 func collectStudent(row pgx.CollectableRow) (*coop.Student, error) {
-	r, err := pgx.RowToStructByNameLax[studentRow](row)
+	s := &coop.Student{}
+	var names []string
+	var levels []int16
+	err := row.Scan(&s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
+		&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &s.AvailableFrom, &s.AvailableUntil,
+		&s.ConsentToShare, &s.ConsentUpdatedAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
+		&names, &levels)
 	if err != nil {
 		return nil, err
 	}
-	if len(r.SkillNames) != len(r.SkillLevels) {
-		return nil, fmt.Errorf("student %d: %d skill names but %d levels", r.ID, len(r.SkillNames), len(r.SkillLevels))
+	if len(names) != len(levels) {
+		return nil, fmt.Errorf("student %d: %d skill names but %d levels", s.ID, len(names), len(levels))
 	}
-	s := r.Student
-	s.Skills = make([]coop.StudentSkill, len(r.SkillNames))
-	for i, name := range r.SkillNames {
-		s.Skills[i] = coop.StudentSkill{Skill: name, Level: int(r.SkillLevels[i])}
+	s.Skills = make([]coop.StudentSkill, len(names))
+	for i, name := range names {
+		s.Skills[i] = coop.StudentSkill{Skill: name, Level: int(levels[i])}
 	}
-	return &s, nil
+	return s, nil
 }
 
 func studentOrders() map[string]orderCol[*coop.Student] {

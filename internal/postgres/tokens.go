@@ -69,7 +69,11 @@ func (db *DB) ListTokens(ctx context.Context) ([]*coop.Token, error) {
 
 // RevokeToken revokes a token by id.
 func (db *DB) RevokeToken(ctx context.Context, id int64) (*coop.Token, error) {
-	return one[coop.Token](ctx, db.Pool, "token", "UPDATE tokens AS t SET revoked_at = coalesce(revoked_at, now()) WHERE t.id = $1 RETURNING "+tokenCols, id)
+	t, err := one[coop.Token](ctx, db.Pool, "token", "UPDATE tokens AS t SET revoked_at = coalesce(revoked_at, now()) WHERE t.id = $1 RETURNING "+tokenCols, id)
+	if err == nil {
+		db.written()
+	}
+	return t, err
 }
 
 // Audit appends to the audit log, and returns once the entry is written.
@@ -101,6 +105,66 @@ func (db *DB) Audit(ctx context.Context, e coop.AuditEntry) error {
 		}
 		lead = true // the previous writer handed the next group over
 	}
+}
+
+// AuditLater queues an entry for the audit log and returns at once; a
+// goroutine of its own waits for the entry's group to be written (Audit),
+// so the request that made it does not. failed, if not nil, hears of an
+// entry that could not be written.
+func (db *DB) AuditLater(e coop.AuditEntry, failed func(error)) {
+	done := db.later.add()
+	go func() {
+		defer db.later.finish(done)
+		if err := db.Audit(context.Background(), e); err != nil && failed != nil {
+			failed(err)
+		}
+	}()
+}
+
+// FlushAudit waits until the entries queued by AuditLater before it are
+// written (or ctx ends): reading the log, and closing, see them all.
+func (db *DB) FlushAudit(ctx context.Context) {
+	for _, done := range db.later.snapshot() {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// laterAudits tracks the entries AuditLater has queued and not yet written.
+type laterAudits struct {
+	mu      sync.Mutex
+	pending map[chan struct{}]struct{}
+}
+
+func (l *laterAudits) add() chan struct{} {
+	done := make(chan struct{})
+	l.mu.Lock()
+	if l.pending == nil {
+		l.pending = map[chan struct{}]struct{}{}
+	}
+	l.pending[done] = struct{}{}
+	l.mu.Unlock()
+	return done
+}
+
+func (l *laterAudits) finish(done chan struct{}) {
+	l.mu.Lock()
+	delete(l.pending, done)
+	l.mu.Unlock()
+	close(done)
+}
+
+func (l *laterAudits) snapshot() []chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]chan struct{}, 0, len(l.pending))
+	for done := range l.pending {
+		out = append(out, done)
+	}
+	return out
 }
 
 // auditGroup is the queue of audit entries waiting to be written.
@@ -202,6 +266,7 @@ func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) (err error
 
 // FindAudit returns one page of the audit log, newest first.
 func (db *DB) FindAudit(ctx context.Context, f coop.AuditFilter, opt coop.ListOptions) (coop.List[*coop.AuditEntry], error) {
+	db.FlushAudit(ctx)
 	var a args
 	var w []string
 	if f.Actor != "" {

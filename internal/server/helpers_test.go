@@ -101,7 +101,19 @@ func newEnvWith(t testing.TB, hcfg server.Config) *env {
 	follower.Start(fctx, true)
 	res := graph.New(db, ranker.Ranker{Index: ix})
 	res.AfterWrite = follower.ReadYourWrites
-	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg})
+	// Tokens through the cache, as in production, listening before the
+	// first request.
+	tokens := postgres.NewTokenCache(db, 10*time.Second, 1000, quiet)
+	tctx, tstop := context.WithCancel(context.Background())
+	tdone := make(chan struct{})
+	go func() { defer close(tdone); tokens.Run(tctx) }()
+	t.Cleanup(func() { tstop(); <-tdone })
+	for deadline := time.Now().Add(10 * time.Second); !tokens.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the token cache is not listening after 10 s")
+		}
+	}
+	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg, Tokens: tokens})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}

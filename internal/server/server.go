@@ -93,6 +93,9 @@ type Deps struct {
 	Resolver *graph.Resolver
 	// Metrics, when set, is exported at /metrics and fed by every request.
 	Metrics *Metrics
+	// Tokens, when set, finds the bearer's token instead of DB (a
+	// postgres.TokenCache in front of it).
+	Tokens auth.TokenFinder
 }
 
 // NewHandler returns the HTTP handler with every route.
@@ -213,7 +216,11 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 			unauthenticated(w, r, "The Authorization header must be \"Bearer <token>\".")
 			return
 		}
-		v, err := auth.Authenticate(r.Context(), d.DB, strings.TrimSpace(secret))
+		tokens := d.Tokens
+		if tokens == nil {
+			tokens = d.DB
+		}
+		v, err := auth.Authenticate(r.Context(), tokens, strings.TrimSpace(secret))
 		if err != nil {
 			if coop.ErrorCode(err) == coop.EUNAUTHENTICATED {
 				unauthenticated(w, r, coop.ErrorMessage(err))

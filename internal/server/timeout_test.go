@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/server"
 )
@@ -26,6 +27,11 @@ func TestRequestTimeout(t *testing.T) {
 	ctx := context.Background()
 	tok := e.tokens[coop.RoleAdmin]
 	e.do(tok, `{ viewer { role } }`, nil) // the token's first use is written now, not under the lock
+	// A token never used yet: its lookup cannot come from the token cache.
+	fresh, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "fresh", Role: coop.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// A second session holds locks that the requests below wait for.
 	locker, err := e.db.Pool.Acquire(ctx)
@@ -70,13 +76,14 @@ func TestRequestTimeout(t *testing.T) {
 		return strings.Join(qs, "; ")
 	})
 
-	// The token lookup runs under the same limit.
+	// The token lookup runs under the same limit (a token the cache does
+	// not hold).
 	if _, err := tx.Exec(ctx, "LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
 	start = time.Now()
 	done := make(chan *gqlResponse, 1)
-	go func() { done <- e.do(tok, `{ viewer { role } }`, nil) }()
+	go func() { done <- e.do(fresh, `{ viewer { role } }`, nil) }()
 	var a *gqlResponse
 	select {
 	case a = <-done:
@@ -92,7 +99,7 @@ func TestRequestTimeout(t *testing.T) {
 	defer cancel()
 	req, _ := http.NewRequestWithContext(cctx, "POST", e.srv.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { role } }"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Authorization", "Bearer "+fresh)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatal("the request answered while the tokens table was locked")

