@@ -101,8 +101,12 @@ func (p *listPlan) GenerateCode(data *codegen.Data) error {
 // and "2"), and the arguments in between.
 var listCall = regexp.MustCompile(`graphql\.MarshalSliceConcurrently\(ctx, len\(v\), (\d+), (true|false), (func\(ctx context\.Context, i int\) graphql\.Marshaler \{\s+fc := graphql\.GetFieldContext\(ctx\)\s+fc\.Result = &v\[i\]\s+return ec\.marshal[NO]([A-Za-z_]+)2)`)
 
+// newGroup is how gqlgen starts an object's @defer group.
+const newGroup = "deferred := graphql.NewDeferredGroup(ctx)"
+
 // rewrite points every list of a known object type at marshalList, every
-// list of an enum at marshalInOrder, and writes the element plans beside the generated code.
+// list of an enum at marshalInOrder, every object's @defer group at
+// newDeferredGroup, and writes the element plans beside the generated code.
 func (p *listPlan) rewrite(file, pkg string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -124,6 +128,14 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if len(used) == 0 {
 		return fmt.Errorf("no list of objects found in %s: has gqlgen's output changed?", file)
 	}
+	// Every object's marshaller makes a @defer group, with the response
+	// path (a walk up the field contexts), a field set and a map, used only
+	// when one of its fields is deferred: newDeferredGroup makes the full
+	// group only then.
+	if n := bytes.Count(out, []byte(newGroup)); n == 0 {
+		return fmt.Errorf("no %q found in %s: has gqlgen's output changed?", newGroup, file)
+	}
+	out = bytes.ReplaceAll(out, []byte(newGroup), []byte("deferred := newDeferredGroup(ctx, fields)"))
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		return err
 	}

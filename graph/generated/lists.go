@@ -80,3 +80,18 @@ func marshalOne(ctx context.Context, i int, omitPanicHandler bool, marshalElemen
 	}
 	return marshalElement(ctx, i)
 }
+
+// newDeferredGroup is graphql.NewDeferredGroup for an object whose
+// collected fields are fields: the full group when one of them is
+// deferred, else one that carries only the context. gqlgen touches a
+// group's field set and labels only for a deferred field, and reads its
+// path only when it has labels; the full group costs the response path
+// (a walk up the field contexts) and two allocations for every object.
+func newDeferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{Context: ctx}
+}

@@ -1,6 +1,7 @@
 package generated
 
 import (
+	"context"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -53,5 +54,37 @@ func TestNeedsConcurrency(t *testing.T) {
 	// An unknown or abstract type is taken to need it.
 	if !needsConcurrency(&graphql.OperationContext{}, nil, "") {
 		t.Error(`needsConcurrency(""): want true for an abstract type`)
+	}
+}
+
+// TestNewDeferredGroup: an object with a deferred field gets gqlgen's full
+// @defer group (which ResolveConcurrently writes into); one without gets
+// the light group, whose unused parts are never touched.
+func TestNewDeferredGroup(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	for _, c := range []struct {
+		query    string
+		deferred bool
+	}{
+		{`{ students { edges { node { id ... @defer(label: "more") { email } } } } }`, true},
+		{`{ students { edges { node { id email } } } }`, false},
+		{`query($d: Boolean = false) { students { edges { node { id ... @defer(if: $d) { email } } } } }`, false},
+	} {
+		doc, errs := gqlparser.LoadQuery(schema, c.query)
+		if errs != nil {
+			t.Fatalf("%s: %v", c.query, errs)
+		}
+		op := doc.Operations[0]
+		vars := map[string]any{"d": false}
+		oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}
+		node := op.SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field)
+		fields := graphql.CollectFields(oc, node.SelectionSet, []string{"Student", "Node"})
+		g := newDeferredGroup(context.Background(), fields)
+		if full := g.Defers != nil && g.FieldSet != nil; full != c.deferred {
+			t.Errorf("%s: full group %v, want %v", c.query, full, c.deferred)
+		}
+		if g.Context == nil {
+			t.Errorf("%s: the group has no context", c.query)
+		}
 	}
 }
