@@ -383,41 +383,8 @@ func (f *Follower) WaitForWrites(ctx context.Context, timeout time.Duration) err
 // refuse it), it says so once and tries again less and less often, up to
 // every 30 s, while the follower polls.
 func (f *Follower) listen(ctx context.Context) {
-	backoff := 200 * time.Millisecond
-	warned := false
-	for ctx.Err() == nil {
-		conn, err := f.DB.Pool.Acquire(ctx)
-		if err != nil {
-			sleep(ctx, time.Second)
-			continue
-		}
-		_, err = conn.Exec(ctx, "LISTEN crucible_changes")
-		if err != nil && ctx.Err() == nil {
-			if !warned {
-				f.Log.Warn("search index: LISTEN failed; polling the change feed instead", "every", f.Poll, "err", err)
-				warned = true
-			}
-			backoff = min(2*backoff, 30*time.Second)
-		} else if err == nil {
-			backoff, warned = 200*time.Millisecond, false
-		}
-		for err == nil {
-			_, err = conn.Conn().WaitForNotification(ctx)
-			if err == nil {
-				f.Notify()
-			}
-		}
-		// The connection may be in an unknown state; do not return it.
-		conn.Hijack().Close(context.Background())
-		sleep(ctx, backoff)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
+	f.DB.Listen(ctx, "crucible_changes", f.Log, "search index: LISTEN failed; polling the change feed instead (every "+f.Poll.String()+")",
+		nil, f.Notify, nil)
 }
 
 // ReadYourWrites waits (at most 2 s) until this process's index shows the
@@ -428,4 +395,11 @@ func (f *Follower) ReadYourWrites(ctx context.Context) error {
 		return nil
 	}
 	return f.WaitForWrites(ctx, 2*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }

@@ -121,42 +121,8 @@ func (c *TokenCache) setLive(on bool) {
 // in between). It returns when ctx ends.
 func (c *TokenCache) Run(ctx context.Context) {
 	defer c.setLive(false)
-	backoff := 200 * time.Millisecond
-	warned := false
-	for ctx.Err() == nil {
-		conn, err := c.db.Pool.Acquire(ctx)
-		if err != nil {
-			sleep(ctx, time.Second)
-			continue
-		}
-		_, err = conn.Exec(ctx, "LISTEN crucible_auth")
-		switch {
-		case err != nil && ctx.Err() == nil:
-			if !warned {
-				c.log.Warn("token cache: LISTEN failed; every request reads its token from the database", "err", err)
-				warned = true
-			}
-			backoff = min(2*backoff, 30*time.Second)
-		case err == nil:
-			backoff, warned = 200*time.Millisecond, false
-			c.setLive(true) // from here on, no change is missed
-		}
-		for err == nil {
-			_, err = conn.Conn().WaitForNotification(ctx)
-			if err == nil {
-				c.forget()
-			}
-		}
-		c.setLive(false)
-		// The connection may be in an unknown state; do not return it.
-		conn.Hijack().Close(context.Background())
-		sleep(ctx, backoff)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
+	c.db.Listen(ctx, "crucible_auth", c.log, "token cache: LISTEN failed; every request reads its token from the database",
+		func() { c.setLive(true) }, // from here on, no change is missed
+		c.forget,
+		func() { c.setLive(false) })
 }
