@@ -83,6 +83,7 @@ func (e *environment) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	printEval(e.stdout, res)
+	printPrior(e.stdout, set.Qrels)
 	if *fit {
 		printFit(e.stdout, res.Queries)
 	}
@@ -286,6 +287,16 @@ func wholeList(ctx context.Context, svc *coop.ShortlistService, v *coop.Viewer, 
 }
 
 // printFit fits the feature weights and cross-validates the fit.
+// printPrior prints what the labels alone say: each person ranked by the
+// grades they got on the other postings (evaluate.PersonPrior).
+func printPrior(w io.Writer, qrels map[string]evaluate.Judgements) {
+	if len(qrels) < 2 {
+		return
+	}
+	fmt.Fprintf(w, "\nlabels alone: each person ranked by their grades on the other postings, never this one's: NDCG@10 %.3f\n",
+		evaluate.MeanNDCGOf(evaluate.PersonPrior(qrels), qrels, evaluate.Options{}))
+}
+
 func printFit(w io.Writer, qs []evaluate.Query) {
 	d := coop.DefaultWeights
 	start := []float64{d.SkillCoverage, d.TextRelevance, d.MajorFit, d.Academics, d.GroupAffinity, d.AvailabilityFit}

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -91,5 +92,40 @@ func TestRankTiesByNumber(t *testing.T) {
 	cs := []Candidate{{ID: "10", Values: []float64{1}}, {ID: "9", Values: []float64{1}}, {ID: "b", Values: []float64{1}}, {ID: "a", Values: []float64{1}}}
 	if got := Rank(cs, []float64{1}); fmt.Sprint(got) != "[9 10 a b]" {
 		t.Fatalf("ties ordered %v", got)
+	}
+}
+
+// TestPersonPrior: on a set where the same people are graded high for
+// every query, the prior ranks them first without reading the query's own
+// judgements; on a set where each query has its own people, it scores
+// nothing.
+func TestPersonPrior(t *testing.T) {
+	favoured := map[string]Judgements{
+		"q1": {"ann": 3, "bob": 0, "cat": 1, "dan": 2},
+		"q2": {"ann": 3, "bob": 1, "cat": 0, "dan": 2},
+		"q3": {"ann": 2, "bob": 0, "cat": 1, "dan": 3},
+	}
+	p := PersonPrior(favoured)
+	// q1 reads q2 and q3 only: ann 5, dan 5, cat 1, bob 1; ties by id.
+	if got, want := p["q1"], []string{"ann", "dan", "bob", "cat"}; !slices.Equal(got, want) {
+		t.Fatalf("prior for q1 = %v, want %v", got, want)
+	}
+	if got := MeanNDCGOf(p, favoured, Options{K: 2}); got < 0.9 {
+		t.Errorf("NDCG@2 of the prior on a person-favouring set = %.3f, want ≥ 0.9", got)
+	}
+	// Each query's best person is graded 0 everywhere else.
+	own := map[string]Judgements{
+		"q1": {"ann": 3, "bob": 0, "cat": 0},
+		"q2": {"ann": 0, "bob": 3, "cat": 0},
+		"q3": {"ann": 0, "bob": 0, "cat": 3},
+	}
+	p = PersonPrior(own)
+	for q, j := range own {
+		if first := p[q][0]; j[first] != 0 {
+			t.Errorf("%s: the prior put %s (grade %d) first, though it never reads %s", q, first, j[first], q)
+		}
+	}
+	if got := MeanNDCGOf(p, own, Options{K: 1}); got != 0 {
+		t.Errorf("NDCG@1 of the prior on a pair-specific set = %.3f, want 0", got)
 	}
 }
