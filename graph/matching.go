@@ -194,18 +194,7 @@ func (loaderFacts) Students(ctx context.Context, ids []int64) ([]*coop.Student, 
 				ask = append(ask, s.ID)
 			}
 		}
-		l := loaders.For(ctx)
-		var iids []int64
-		seen := map[int64]bool{}
-		for _, apps := range l.ApplicationsOfStudent.Prefetch(ctx, ask) {
-			for _, a := range apps {
-				if !seen[a.InternshipID] {
-					seen[a.InternshipID] = true
-					iids = append(iids, a.InternshipID)
-				}
-			}
-		}
-		l.Internship.Prefetch(ctx, iids)
+		primeAppliedToGroup(ctx, loaders.For(ctx), ask)
 	}
 	return students, nil
 }

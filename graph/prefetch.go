@@ -25,12 +25,13 @@ const maxPrefetchDepth = 4
 
 // relation fetches, for parents of one GraphQL type, what one of their fields
 // refers to, primes the loader that the field's resolver reads, and returns
-// the objects found (for the next level).
+// the objects found (for the next level) and whether it found what every
+// parent refers to.
 type relation struct {
 	// connection: the field is a Relay connection, whose objects are under
 	// edges → node.
 	connection bool
-	fetch      func(ctx context.Context, l *loaders.Loaders, parents []any) []any
+	fetch      func(ctx context.Context, l *loaders.Loaders, parents []any) ([]any, bool)
 }
 
 // relations are the fields whose resolvers read a loader, by object type
@@ -77,6 +78,52 @@ var relations = map[string]map[string]relation{
 	},
 }
 
+// guardFacts fetch ahead, for objects of a type, what Resolver.visible
+// reads to decide whether the viewer may see them (visibility.go): an
+// application's internship (whose partner decides); for a partner, the
+// applications and internships of students who did not consent to share;
+// for a student, their own applications (a closed internship they applied
+// to stays visible). Without them, each object of a list marshalled in
+// order would fetch its facts alone.
+var guardFacts = map[string]func(ctx context.Context, l *loaders.Loaders, v *coop.Viewer, objs []any){
+	"Application": func(ctx context.Context, l *loaders.Loaders, _ *coop.Viewer, objs []any) {
+		l.Internship.Prefetch(ctx, keysOf(objs, func(a *coop.Application) (int64, bool) { return a.InternshipID, true }))
+	},
+	"Student": func(ctx context.Context, l *loaders.Loaders, v *coop.Viewer, objs []any) {
+		if v.Role != coop.RolePartner {
+			return
+		}
+		primeAppliedToGroup(ctx, l, keysOf(objs, func(s *coop.Student) (int64, bool) { return s.ID, !s.ConsentToShare }))
+	},
+	"Internship": func(ctx context.Context, l *loaders.Loaders, v *coop.Viewer, objs []any) {
+		if v.Role != coop.RoleStudent || v.StudentID == nil {
+			return
+		}
+		for _, o := range objs {
+			if in, ok := o.(*coop.Internship); ok && in.Status != coop.InternshipOpen {
+				l.ApplicationsOfStudent.Prefetch(ctx, []int64{*v.StudentID})
+				return
+			}
+		}
+	},
+}
+
+// primeAppliedToGroup fetches ahead what appliedToGroup reads for the
+// students: their applications and those applications' internships.
+func primeAppliedToGroup(ctx context.Context, l *loaders.Loaders, students []int64) {
+	if len(students) == 0 {
+		return
+	}
+	lists, _ := l.ApplicationsOfStudent.Prefetch(ctx, students)
+	var apps []any
+	for _, list := range lists {
+		for _, a := range list {
+			apps = append(apps, a)
+		}
+	}
+	l.Internship.Prefetch(ctx, keysOf(apps, func(a *coop.Application) (int64, bool) { return a.InternshipID, true }))
+}
+
 func partnerKey(p *coop.Partner) (int64, bool) { return p.ID, true }
 
 func partnerLoader(l *loaders.Loaders) *loaders.Loader[int64, *coop.Partner] { return l.Partner }
@@ -111,35 +158,36 @@ func keysOf[P any](parents []any, key func(P) (int64, bool)) []int64 {
 }
 
 // toOne is a relation to one object per parent.
-func toOne[P, C any](key func(P) (int64, bool), loader func(*loaders.Loaders) *loaders.Loader[int64, C]) func(context.Context, *loaders.Loaders, []any) []any {
-	return func(ctx context.Context, l *loaders.Loaders, parents []any) []any {
+func toOne[P, C any](key func(P) (int64, bool), loader func(*loaders.Loaders) *loaders.Loader[int64, C]) func(context.Context, *loaders.Loaders, []any) ([]any, bool) {
+	return func(ctx context.Context, l *loaders.Loaders, parents []any) ([]any, bool) {
 		keys := keysOf(parents, key)
 		if len(keys) == 0 {
-			return nil
+			return nil, true
 		}
-		vs := loader(l).Prefetch(ctx, keys)
+		vs, all := loader(l).Prefetch(ctx, keys)
 		out := make([]any, 0, len(vs))
 		for _, v := range vs {
 			out = append(out, v)
 		}
-		return out
+		return out, all
 	}
 }
 
 // toMany is a relation to a list of objects per parent.
-func toMany[P, C any](key func(P) (int64, bool), loader func(*loaders.Loaders) *loaders.Loader[int64, []C]) func(context.Context, *loaders.Loaders, []any) []any {
-	return func(ctx context.Context, l *loaders.Loaders, parents []any) []any {
+func toMany[P, C any](key func(P) (int64, bool), loader func(*loaders.Loaders) *loaders.Loader[int64, []C]) func(context.Context, *loaders.Loaders, []any) ([]any, bool) {
+	return func(ctx context.Context, l *loaders.Loaders, parents []any) ([]any, bool) {
 		keys := keysOf(parents, key)
 		if len(keys) == 0 {
-			return nil
+			return nil, true
 		}
+		lists, all := loader(l).Prefetch(ctx, keys)
 		var out []any
-		for _, list := range loader(l).Prefetch(ctx, keys) {
+		for _, list := range lists {
 			for _, v := range list {
 				out = append(out, v)
 			}
 		}
-		return out
+		return out, all
 	}
 }
 
@@ -197,7 +245,15 @@ func descend(op *graphql.OperationContext, fields []graphql.CollectedField, name
 }
 
 func walk(ctx context.Context, op *graphql.OperationContext, l *loaders.Loaders, v *coop.Viewer, typ string, objs []any, fields []graphql.CollectedField, depth int) {
-	if len(objs) == 0 || depth > maxPrefetchDepth || v == nil || ctx.Err() != nil {
+	if len(objs) == 0 || v == nil || ctx.Err() != nil {
+		return
+	}
+	// What the guard reads to decide on these objects, even below the
+	// depth fetched ahead: their lists may be marshalled in order.
+	if prime := guardFacts[typ]; prime != nil {
+		prime(ctx, l, v, objs)
+	}
+	if depth > maxPrefetchDepth {
 		return
 	}
 	// The same field selected more than once (under aliases) is fetched
@@ -216,7 +272,15 @@ func walk(ctx context.Context, op *graphql.OperationContext, l *loaders.Loaders,
 	for _, name := range names {
 		rel, sub := relations[typ][name], byName[name]
 		f := sub[0]
-		children := rel.fetch(ctx, l, objs)
+		children, all := rel.fetch(ctx, l, objs)
+		if all {
+			// Every parent's objects are in the cache: the field's
+			// resolvers wait for nothing, and the lists around them
+			// need no goroutines (graph/generated/lists.go).
+			for _, f := range sub {
+				l.MarkAhead(f.Field)
+			}
+		}
 		child := f.Definition.Type.Name()
 		next, _ := descendAll(op, sub, child)
 		if rel.connection {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/crucible-talent/crucible/graph/loaders"
 )
 
 // Lists of objects (hand-written; graph/gen points gqlgen's code here).
@@ -28,17 +30,20 @@ type object struct {
 // needsConcurrency reports whether a selection on type typ reaches, at any
 // depth, a field that gqlgen resolves concurrently: such a field waits for
 // the request's dataloaders, which batch only the loads that wait together.
-// An abstract type or an unknown one counts as needing it.
-func needsConcurrency(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) bool {
+// A relation whose objects the request fetched ahead for every parent
+// (graph/prefetch.go, loaders.Ahead) waits for nothing and does not count;
+// what is selected below it still does. An abstract type or an unknown one
+// counts as needing it.
+func needsConcurrency(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, typ string) bool {
 	o := objects[typ]
 	if o == nil {
 		return true
 	}
 	for _, f := range graphql.CollectFields(oc, sel, o.implementors) {
-		if slices.Contains(o.concurrent, f.Name) {
+		if slices.Contains(o.concurrent, f.Name) && !loaders.Ahead(ctx, f.Field) {
 			return true
 		}
-		if child, ok := o.children[f.Name]; ok && len(f.Selections) > 0 && needsConcurrency(oc, f.Selections, child) {
+		if child, ok := o.children[f.Name]; ok && len(f.Selections) > 0 && needsConcurrency(ctx, oc, f.Selections, child) {
 			return true
 		}
 	}
@@ -46,14 +51,17 @@ func needsConcurrency(oc *graphql.OperationContext, sel ast.SelectionSet, typ st
 }
 
 // marshalList marshals n elements with marshalElement: concurrently, as
-// gqlgen does, when the selection needs it, else in order.
+// gqlgen does, when the selection needs it, else in order. In order, the
+// loads below (the guard's facts, a relation that was not fetched ahead
+// after all) fetch at once what they miss, unless a list above batches
+// them (loaders.InOrder).
 func marshalList(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, elem string, n int,
 	workerLimit int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler,
 ) graphql.Array {
-	if n > 1 && needsConcurrency(oc, sel, elem) {
-		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, marshalElement)
+	if n > 1 && needsConcurrency(ctx, oc, sel, elem) {
+		return graphql.MarshalSliceConcurrently(loaders.Concurrently(ctx), n, workerLimit, omitPanicHandler, marshalElement)
 	}
-	return marshalInOrder(ctx, n, omitPanicHandler, marshalElement)
+	return marshalInOrder(loaders.InOrder(ctx), n, omitPanicHandler, marshalElement)
 }
 
 // marshalInOrder marshals n elements one after the other: lists of enums,

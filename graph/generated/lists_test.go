@@ -2,11 +2,14 @@ package generated
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/crucible-talent/crucible/graph/loaders"
 )
 
 // TestNeedsConcurrency: a list of objects is marshalled in order only when
@@ -46,13 +49,13 @@ func TestNeedsConcurrency(t *testing.T) {
 			}
 			oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}
 			students := op.SelectionSet[0].(*ast.Field)
-			if got := needsConcurrency(oc, students.SelectionSet, "StudentConnection"); got != c.want {
+			if got := needsConcurrency(context.Background(), oc, students.SelectionSet, "StudentConnection"); got != c.want {
 				t.Errorf("needsConcurrency = %v, want %v", got, c.want)
 			}
 		})
 	}
 	// An unknown or abstract type is taken to need it.
-	if !needsConcurrency(&graphql.OperationContext{}, nil, "") {
+	if !needsConcurrency(context.Background(), &graphql.OperationContext{}, nil, "") {
 		t.Error(`needsConcurrency(""): want true for an abstract type`)
 	}
 }
@@ -86,5 +89,50 @@ func TestNewDeferredGroup(t *testing.T) {
 		if g.Context == nil {
 			t.Errorf("%s: the group has no context", c.query)
 		}
+	}
+}
+
+// TestNeedsConcurrencyFetchedAhead: a relation the request fetched ahead
+// for every parent (loaders.Ahead) waits for nothing, so the list above it
+// goes in order; a concurrent field below it that was not fetched ahead
+// still needs the goroutines.
+func TestNeedsConcurrencyFetchedAhead(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	for _, c := range []struct {
+		name, query string
+		ahead       []string // the fields marked as fetched ahead, by name
+		want        bool
+	}{
+		{"not fetched ahead", `{ students { edges { node { applications { edges { node { status } } } } } } }`, nil, true},
+		{"fetched ahead", `{ students { edges { node { applications { edges { node { status } } } } } } }`, []string{"applications"}, false},
+		{"two levels ahead", `{ students { edges { node { applications { edges { node { internship { title } } } } } } } }`, []string{"applications", "internship"}, false},
+		{"the second level not", `{ students { edges { node { applications { edges { node { internship { title } } } } } } } }`, []string{"applications"}, true},
+		{"a field with a context below", `{ students { edges { node { applications { edges { node { student { email } } } } } } } }`, []string{"applications", "student"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc, errs := gqlparser.LoadQuery(schema, c.query)
+			if errs != nil {
+				t.Fatalf("query: %v", errs)
+			}
+			l := &loaders.Loaders{}
+			var mark func(ast.SelectionSet)
+			mark = func(sel ast.SelectionSet) {
+				for _, s := range sel {
+					f := s.(*ast.Field)
+					if slices.Contains(c.ahead, f.Name) {
+						l.MarkAhead(f)
+					}
+					mark(f.SelectionSet)
+				}
+			}
+			op := doc.Operations[0]
+			mark(op.SelectionSet)
+			ctx := loaders.NewContext(context.Background(), l)
+			oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}}
+			students := op.SelectionSet[0].(*ast.Field)
+			if got := needsConcurrency(ctx, oc, students.SelectionSet, "StudentConnection"); got != c.want {
+				t.Errorf("needsConcurrency = %v, want %v", got, c.want)
+			}
+		})
 	}
 }

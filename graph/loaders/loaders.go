@@ -7,10 +7,13 @@ package loaders
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
-	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
+
+	"github.com/crucible-talent/crucible/internal/coop"
 )
 
 // Store is what the loaders need from the database.
@@ -42,6 +45,55 @@ const wait = 5 * time.Millisecond
 type Loader[K comparable, V any] struct {
 	*dataloadgen.Loader[K, V]
 	fetch func(ctx context.Context, keys []K) ([]V, []error)
+
+	mu     sync.Mutex
+	primed map[K]struct{} // keys Fetch, Prefetch or a load in order put in the cache
+}
+
+// Load loads one key. Through the batch (waiting for other keys to join
+// it, 5 ms) unless the caller is marshalled in order (InOrder): nothing can
+// join the batch then, and a key not yet in the cache is fetched at once.
+func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	if inOrder(ctx) && !l.isPrimed(key) {
+		return l.FetchOne(missed(ctx), key)
+	}
+	return l.Loader.Load(ctx, key)
+}
+
+// LoadAll is Load for several keys: in order, the keys not yet in the
+// cache are fetched at once, in one fetch.
+func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
+	if inOrder(ctx) {
+		var missing []K
+		for _, k := range keys {
+			if !l.isPrimed(k) {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			l.Prefetch(missed(ctx), missing)
+		}
+	}
+	return l.Loader.LoadAll(ctx, keys)
+}
+
+func (l *Loader[K, V]) isPrimed(k K) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.primed[k]
+	return ok
+}
+
+// prime puts a fetched value in the cache (where the batch's own Load
+// finds it) and remembers the key.
+func (l *Loader[K, V]) prime(k K, v V) {
+	l.Prime(k, v)
+	l.mu.Lock()
+	if l.primed == nil {
+		l.primed = map[K]struct{}{}
+	}
+	l.primed[k] = struct{}{}
+	l.mu.Unlock()
 }
 
 // Fetch loads keys now, in one fetch (keys already loaded included), and
@@ -62,28 +114,44 @@ func (l *Loader[K, V]) Fetch(ctx context.Context, keys []K) ([]V, error) {
 			}
 			continue
 		}
-		l.Prime(k, vs[i])
+		l.prime(k, vs[i])
 	}
 	return vs, first
 }
 
-// Prefetch is Fetch for keys that the caller expects to be asked for soon:
-// it returns only the values found (in key order), and errors are left for
-// the later loads to report.
-func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) []V {
+// Prefetch is Fetch for keys that the caller expects to be asked for soon,
+// without fetching again the keys already in the cache: it returns the
+// values found (in key order) and whether every key was, and leaves errors
+// for the later loads to report.
+func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) ([]V, bool) {
 	if len(keys) == 0 {
-		return nil
+		return nil, true
 	}
-	vs, errs := l.fetch(ctx, keys)
-	out := make([]V, 0, len(keys))
-	for i, k := range keys {
-		if i < len(errs) && errs[i] != nil {
-			continue
+	var missing []K
+	for _, k := range keys {
+		if !l.isPrimed(k) {
+			missing = append(missing, k)
 		}
-		l.Prime(k, vs[i])
-		out = append(out, vs[i])
 	}
-	return out
+	if len(missing) > 0 {
+		vs, errs := l.fetch(ctx, missing)
+		for i, k := range missing {
+			if i < len(errs) && errs[i] != nil {
+				continue
+			}
+			l.prime(k, vs[i])
+		}
+	}
+	out := make([]V, 0, len(keys))
+	for _, k := range keys {
+		if l.isPrimed(k) {
+			// In the cache: the batch's Load returns it at once.
+			if v, err := l.Loader.Load(ctx, k); err == nil {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, len(out) == len(keys)
 }
 
 // FetchOne is Fetch for one key.
@@ -103,6 +171,10 @@ func (l *Loader[K, V]) Get(ctx context.Context, key K, now bool) (V, error) {
 
 // Loaders are the dataloaders of one request.
 type Loaders struct {
+	// ahead holds the selections (*ast.Field) of relations whose objects
+	// were fetched ahead for every parent (MarkAhead).
+	ahead sync.Map
+
 	Partner               *Loader[int64, *coop.Partner]
 	Student               *Loader[int64, *coop.Student]
 	Internship            *Loader[int64, *coop.Internship]
@@ -169,7 +241,7 @@ func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) i
 		}
 		return out, errs
 	}
-	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(windowed(inOrder), dataloadgen.WithWait(wait)), fetch: inOrder}
+	return newLoader(inOrder)
 }
 
 // byParent makes a loader of the children of each key; a key with no
@@ -191,7 +263,29 @@ func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) 
 		}
 		return out, nil
 	}
-	return &Loader[int64, V]{Loader: dataloadgen.NewLoader(windowed(byKey), dataloadgen.WithWait(wait)), fetch: byKey}
+	return newLoader(byKey)
+}
+
+// newLoader makes a loader around fetch: through a batch window, or at
+// once (Fetch, Prefetch, a load in order); either way it remembers the
+// keys it found, for loads in order.
+func newLoader[K comparable, V any](fetch func(ctx context.Context, keys []K) ([]V, []error)) *Loader[K, V] {
+	l := &Loader[K, V]{fetch: fetch}
+	l.Loader = dataloadgen.NewLoader(windowed(func(ctx context.Context, keys []K) ([]V, []error) {
+		vs, errs := fetch(ctx, keys)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.primed == nil {
+			l.primed = make(map[K]struct{}, len(keys))
+		}
+		for i, k := range keys {
+			if i >= len(errs) || errs[i] == nil {
+				l.primed[k] = struct{}{}
+			}
+		}
+		return vs, errs
+	}), dataloadgen.WithWait(wait))
+	return l
 }
 
 type windowKey struct{}
@@ -209,6 +303,62 @@ func windowed[K comparable, V any](fetch func(context.Context, []K) ([]V, []erro
 // or Prefetch: tests use it to check that what can be fetched ahead is.
 func FromWindow(ctx context.Context) bool {
 	b, _ := ctx.Value(windowKey{}).(bool)
+	return b
+}
+
+// MarkAhead records that what a selection of a relation refers to was
+// fetched ahead for every parent it will be resolved on (graph/prefetch.go):
+// its resolvers find their objects in the cache, and a list under it needs
+// no goroutine per element to batch them.
+func (l *Loaders) MarkAhead(f *ast.Field) { l.ahead.Store(f, struct{}{}) }
+
+// Ahead reports whether the request of ctx fetched the selection f ahead
+// (false without loaders).
+func Ahead(ctx context.Context, f *ast.Field) bool {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	if l == nil {
+		return false
+	}
+	_, ok := l.ahead.Load(f)
+	return ok
+}
+
+type orderKey struct{}
+
+// InOrder marks ctx as marshalled in order all the way from its root field,
+// unless a list above it was marshalled concurrently (Concurrently): no
+// other load can then join a batch, and a load fetches at once what it does
+// not find in the cache rather than wait out the batch window for nothing.
+func InOrder(ctx context.Context) context.Context {
+	if _, set := ctx.Value(orderKey{}).(bool); set {
+		return ctx
+	}
+	return context.WithValue(ctx, orderKey{}, true)
+}
+
+// Concurrently marks ctx as marshalled with a goroutine per element, whose
+// loads meet in the batch: lists below it keep batching even in order.
+func Concurrently(ctx context.Context) context.Context {
+	if on, set := ctx.Value(orderKey{}).(bool); set && !on {
+		return ctx
+	}
+	return context.WithValue(ctx, orderKey{}, false)
+}
+
+func inOrder(ctx context.Context) bool {
+	on, _ := ctx.Value(orderKey{}).(bool)
+	return on
+}
+
+type missKey struct{}
+
+func missed(ctx context.Context) context.Context { return context.WithValue(ctx, missKey{}, true) }
+
+// FromMiss reports whether a store call was made by a load in order for
+// a key that nothing had fetched ahead: tests use it, as FromWindow, to
+// check that what a list marshalled in order needs was fetched ahead.
+func FromMiss(ctx context.Context) bool {
+	b, _ := ctx.Value(missKey{}).(bool)
 	return b
 }
 

@@ -33,9 +33,10 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // queryCounter counts the SQL round trips that requests make once their
 // viewer is known (the token lookup and the index follower's polls, which
-// share the pool, are not counted), and those that a dataloader made after
-// waiting out its batch window.
-type queryCounter struct{ n, window atomic.Int64 }
+// share the pool, are not counted), those that a dataloader made after
+// waiting out its batch window, and those that a load in order made for
+// a key nothing had fetched ahead.
+type queryCounter struct{ n, window, missed atomic.Int64 }
 
 func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	if coop.ViewerFrom(ctx) == nil {
@@ -44,6 +45,9 @@ func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 	q.n.Add(1)
 	if loaders.FromWindow(ctx) {
 		q.window.Add(1)
+	}
+	if loaders.FromMiss(ctx) {
+		q.missed.Add(1)
 	}
 	return ctx
 }

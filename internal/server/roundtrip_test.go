@@ -224,6 +224,23 @@ func TestPrefetchAcrossRootFields(t *testing.T) {
 	if err := e.follower.WaitForWrites(ctx, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// A closed internship the applicant applied to: the applicant still
+	// sees it, which the guard decides from the applicant's applications.
+	casting, err := e.db.CreateInternship(ctx, &coop.Internship{PartnerID: w.plant.ID, Title: "Casting Intern", Status: coop.InternshipOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.ApplyToInternship(ctx, w.applicant.ID, casting.ID, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	closed := coop.InternshipClosed
+	if _, err := e.db.UpdateInternship(ctx, casting.ID, coop.InternshipUpdate{Status: &closed}); err != nil {
+		t.Fatal(err)
+	}
+	studentTok, _, err := issue(ctx, e.db, &coop.Token{Name: "applicant", Role: coop.RoleStudent, StudentID: &w.applicant.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	applicant := gid("Student", w.applicant.ID)
 	nested := `applications { edges { node { status history { to } internship { title partner { name parent { name } } } } } }`
 	cases := []struct {
@@ -244,9 +261,21 @@ func TestPrefetchAcrossRootFields(t *testing.T) {
 			nil, `"parent":{"name":"Aluminium Group"}`},
 		{"students", e.tokens[coop.RoleAdmin], `{ students(first: 30) { edges { node { name ` + nested + ` } } } }`,
 			nil, `"parent":{"name":"Aluminium Group"}`},
+		// The guard reads each application's internship even where the
+		// query does not ask for it.
+		{"students, status only", e.tokens[coop.RoleAdmin], `{ students(first: 30) { edges { node { name applications { edges { node { status } } } } } } }`,
+			nil, `"status":"APPLIED"`},
+		// For a partner, it reads the applications and internships of the
+		// students who did not consent to share.
+		{"students as partner", w.groupHR, `{ students(first: 30) { edges { node { name ` + nested + ` } } } }`,
+			nil, `"parent":{"name":"Aluminium Group"}`},
+		{"students as partner, status only", w.groupHR, `{ students(first: 30) { edges { node { name applications { edges { node { status } } } } } } }`,
+			nil, `"status":"APPLIED"`},
+		{"internships as student", studentTok, `{ internships(first: 30) { edges { node { title partner { name } } } } }`,
+			nil, `"title":"Casting Intern"`},
 	}
 	for _, c := range cases {
-		window := e.queries.window.Load()
+		window, missed := e.queries.window.Load(), e.queries.missed.Load()
 		r := e.do(c.token, c.doc, c.vars)
 		if len(r.Errors) > 0 {
 			t.Fatalf("%s: %+v", c.name, r.Errors)
@@ -256,6 +285,9 @@ func TestPrefetchAcrossRootFields(t *testing.T) {
 		}
 		if n := e.queries.window.Load() - window; n != 0 {
 			t.Errorf("%s: %d queries waited for a loader's batch window", c.name, n)
+		}
+		if n := e.queries.missed.Load() - missed; n != 0 {
+			t.Errorf("%s: %d queries fetched, one by one, what a list in order needed and nothing had fetched ahead", c.name, n)
 		}
 	}
 }

@@ -33,6 +33,13 @@ func TestRequestTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The index follower's first build reads the students: done before the
+	// lock, or it would hold a connection of the small test pool (4 on two
+	// cores) behind it, and with the locker's and the two listeners' the
+	// checks below could wait for ever for a connection.
+	if err := e.follower.WaitForWrites(ctx, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	// A second session holds locks that the requests below wait for.
 	locker, err := e.db.Pool.Acquire(ctx)
 	if err != nil {
@@ -62,11 +69,15 @@ func TestRequestTimeout(t *testing.T) {
 		var n int
 		// (The index follower's own reads, by id or after an id, may wait
 		// too: only the page's statement is looked for.)
-		err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		qctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		err := e.db.Pool.QueryRow(qctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 			AND wait_event_type = 'Lock' AND query LIKE '%s.student_number%' AND query LIKE '%LIMIT%'`).Scan(&n)
 		return err == nil && n == 0
 	}, "the timed-out statement to be cancelled in PostgreSQL", func() string {
-		rows, _ := e.db.Pool.Query(ctx, `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		qctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		rows, _ := e.db.Pool.Query(qctx, `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
 		var qs []string
 		for rows.Next() {
 			var q string
