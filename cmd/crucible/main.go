@@ -23,10 +23,22 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal asks for a clean stop (serve drains); a second one,
-	// from an operator who will not wait, ends the process at once.
-	go func() { <-ctx.Done(); stop() }()
+	// from an operator who will not wait, ends the process at once, as the
+	// signal's default action. Both are received here, so that a second
+	// signal arriving right after the first is never lost.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		<-sigs
+		stop()
+		again := <-sigs
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = p.Signal(again)
+		}
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {

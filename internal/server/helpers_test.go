@@ -86,6 +86,12 @@ func newEnvWith(t testing.TB, hcfg server.Config) *env {
 	}
 	qc := &queryCounter{}
 	cfg.ConnConfig.Tracer = qc
+	// As postgres.Open does in production: two connections LISTEN for
+	// good, and pgx's default of 4 on two cores would leave the requests
+	// two (TestRequestTimeout's locker and a stuck follower take those).
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

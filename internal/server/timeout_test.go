@@ -34,9 +34,7 @@ func TestRequestTimeout(t *testing.T) {
 	}
 
 	// The index follower's first build reads the students: done before the
-	// lock, or it would hold a connection of the small test pool (4 on two
-	// cores) behind it, and with the locker's and the two listeners' the
-	// checks below could wait for ever for a connection.
+	// lock, or it would wait behind it with a connection of the pool.
 	if err := e.follower.WaitForWrites(ctx, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
