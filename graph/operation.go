@@ -7,8 +7,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -22,13 +22,17 @@ import (
 type Rules struct {
 	Resolver *Resolver
 	Log      *slog.Logger
-	leaves   map[string]bool // the schema's scalars and enums, set by Validate
-	audit    graphql.FieldMiddleware
+	// PlainFields lets the fields these rules leave alone skip the field
+	// middleware altogether (generated.WithOperation). Set it only where
+	// no other extension intercepts fields (tracing does).
+	PlainFields bool
+	leaves      map[string]bool // the schema's scalars and enums, set by Validate
+	audit       graphql.FieldMiddleware
 }
 
 var _ interface {
 	graphql.HandlerExtension
-	graphql.OperationContextMutator
+	graphql.OperationInterceptor
 } = (*Rules)(nil)
 
 // ExtensionName names the extension in gqlgen's list.
@@ -62,17 +66,34 @@ type fieldPlan struct {
 	denied error
 }
 
-// MutateOperationContext plans the operation and installs the plan as the
-// operation's field middleware, around whatever middleware it had.
-func (r *Rules) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
+// InterceptOperation plans the operation, installs the plan as the
+// operation's field middleware (around whatever middleware it had), and,
+// with PlainFields, tells the generated code which fields the plan leaves
+// alone: those skip the field middleware altogether.
+func (r *Rules) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	plans := r.install(ctx, oc)
+	var plain func(*ast.Field) bool
+	if r.PlainFields && plans != nil {
+		plain = func(f *ast.Field) bool {
+			_, planned := plans[f]
+			return !planned
+		}
+	}
+	return next(generated.WithOperation(ctx, plain))
+}
+
+// install plans the operation of oc and installs the plan as its field
+// middleware; it returns the plans (nil for no operation).
+func (r *Rules) install(ctx context.Context, oc *graphql.OperationContext) map[*ast.Field]fieldPlan {
+	if oc == nil || oc.Operation == nil {
 		return nil
 	}
 	p := planner{doc: oc.Doc, viewer: coop.ViewerFrom(ctx), noIntrospection: oc.DisableIntrospection, leaves: r.leaves,
 		plans: map[*ast.Field]fieldPlan{}, seen: map[string]bool{}}
 	p.walk(oc.Operation.SelectionSet)
 	if len(p.plans) == 0 {
-		return nil
+		return p.plans
 	}
 	plans, inner := p.plans, oc.ResolverMiddleware
 	auditLog := r.audit
@@ -99,7 +120,7 @@ func (r *Rules) MutateOperationContext(ctx context.Context, oc *graphql.Operatio
 		}
 		return inner(ctx, run)
 	}
-	return nil
+	return plans
 }
 
 // planner walks an operation's selections, through inline fragments and

@@ -36,9 +36,7 @@ func TestRulesPlanTheOperation(t *testing.T) {
 		if v != nil {
 			ctx = coop.WithViewer(ctx, v)
 		}
-		if err := rules.MutateOperationContext(ctx, oc); err != nil {
-			t.Fatal(err)
-		}
+		rules.install(ctx, oc)
 		p := planner{doc: doc, viewer: v, noIntrospection: noIntrospection, leaves: rules.leaves,
 			plans: map[*ast.Field]fieldPlan{}, seen: map[string]bool{}}
 		p.walk(oc.Operation.SelectionSet)
@@ -106,6 +104,40 @@ func TestRulesDenyIntrospectionWhenOff(t *testing.T) {
 		}
 		if want := map[bool]int{false: 0, true: 2}[off]; len(p.plans) != want {
 			t.Errorf("introspection off=%v: %d fields planned, want %d", off, len(p.plans), want)
+		}
+	}
+}
+
+// TestRulesPublishPlainFields: with PlainFields, the operation tells the
+// generated code that the fields without a plan (scalars read from memory)
+// may skip the field middleware, and never one with a plan; without it
+// (a server with another field interceptor), none.
+func TestRulesPublishPlainFields(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
+	doc, errs := gqlparser.LoadQuery(es.Schema(), `{ students(first: 1) { edges { node { name } } } tokens { name } }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	op := doc.Operations[0]
+	students, tokens := op.SelectionSet[0].(*ast.Field), op.SelectionSet[1].(*ast.Field)
+	name := students.SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field)
+	for _, on := range []bool{true, false} {
+		rules := &Rules{Resolver: &Resolver{}, PlainFields: on}
+		if err := rules.Validate(es); err != nil {
+			t.Fatal(err)
+		}
+		oc := &graphql.OperationContext{Doc: doc, Operation: op,
+			ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }}
+		ctx := graphql.WithOperationContext(coop.WithViewer(context.Background(), &coop.Viewer{Role: coop.RoleCareerOfficer}), oc)
+		var seen context.Context
+		rules.InterceptOperation(ctx, func(ctx context.Context) graphql.ResponseHandler { seen = ctx; return nil })
+		if got := generated.IsPlain(seen, name); got != on {
+			t.Errorf("PlainFields %v: Student.name plain = %v", on, got)
+		}
+		for _, f := range []*ast.Field{students, tokens} { // guarded and audited; denied to the officer
+			if generated.IsPlain(seen, f) {
+				t.Errorf("PlainFields %v: %s is plain, though it has a plan", on, f.Name)
+			}
 		}
 	}
 }

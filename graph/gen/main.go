@@ -101,6 +101,33 @@ func (p *listPlan) GenerateCode(data *codegen.Data) error {
 // and "2"), and the arguments in between.
 var listCall = regexp.MustCompile(`graphql\.MarshalSliceConcurrently\(ctx, len\(v\), (\d+), (true|false), (func\(ctx context\.Context, i int\) graphql\.Marshaler \{\s+fc := graphql\.GetFieldContext\(ctx\)\s+fc\.Result = &v\[i\]\s+return ec\.marshal[NO]([A-Za-z_]+)2)`)
 
+// plainCall is gqlgen's resolution of a field that reads a struct field or
+// a method without arguments, context or error, with no directive (a nil
+// middleware chain), up to the marshaller of its type (GraphQL type name,
+// "2", Go type).
+var plainCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \S+\) \(ret graphql\.Marshaler\) \{\n)` +
+	`(\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj\.\w+(?:\(\))?), nil\n\t\t\},\n` +
+	`\t\tnil,\n` +
+	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn (ec\.marshal[NO](\w+?)2\S+)\(ctx, selections, v\)\n)`)
+
+// plainScalars are the built-in scalars whose marshalling cannot fail (a
+// Float can: NaN), so a field of them needs no field context of its own.
+var plainScalars = map[string]bool{"String": true, "ID": true, "Int": true, "Boolean": true}
+
+// objectFunc is the start of an object type's marshaller (after "func ");
+// objectTail is how it ends, and objectTailNew how it ends after gen.
+var objectFunc = regexp.MustCompile(`^\(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj \S+\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\(`)
+
+const (
+	objectTail    = "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}"
+	objectTailNew = "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectValue(out, fields, len(deferred.Defers))\n}"
+)
+
+// collectCall is how an object's marshaller collects its fields.
+const collectCall = "fields := graphql.CollectFields(ec.OperationContext, sel, "
+
 // newGroup is how gqlgen starts an object's @defer group.
 const newGroup = "deferred := graphql.NewDeferredGroup(ctx)"
 
@@ -136,6 +163,40 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("no %q found in %s: has gqlgen's output changed?", newGroup, file)
 	}
 	out = bytes.ReplaceAll(out, []byte(newGroup), []byte("deferred := newDeferredGroup(ctx, fields)"))
+	// An object without a deferred field is written by objectValue, not by
+	// gqlgen's FieldSet (an iterator, a map and their closures an object).
+	objects := 0
+	funcs := bytes.Split(out, []byte("\nfunc "))
+	for i, f := range funcs {
+		if objectFunc.Match(f) && bytes.Count(f, []byte(objectTail)) == 1 {
+			funcs[i] = bytes.Replace(f, []byte(objectTail), []byte(objectTailNew), 1)
+			objects++
+		}
+	}
+	if objects == 0 {
+		return fmt.Errorf("no object marshaller found in %s: has gqlgen's output changed?", file)
+	}
+	out = bytes.Join(funcs, []byte("\nfunc "))
+	// Objects collect their fields through the operation's cache.
+	if n := bytes.Count(out, []byte(collectCall)); n < objects {
+		return fmt.Errorf("%d object field collections found in %s for %d objects: has gqlgen's output changed?", n, file, objects)
+	}
+	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := collectFields(ctx, ec.OperationContext, sel, "))
+	// A field read from memory, of a scalar that cannot fail, marshals its
+	// value at once when the operation's field middleware leaves it alone
+	// (plainField, lists.go).
+	plain := 0
+	out = plainCall.ReplaceAllFunc(out, func(m []byte) []byte {
+		g := plainCall.FindSubmatch(m)
+		if typ := string(g[5]); !plainScalars[typ] && !p.enums[typ] {
+			return m
+		}
+		plain++
+		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", g[1], g[4], g[3], g[2])
+	})
+	if plain == 0 {
+		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
+	}
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		return err
 	}

@@ -7356,6 +7356,9 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7411,6 +7414,9 @@ func (ec *executionContext) fieldContext_Agreement_partner(_ context.Context, fi
 }
 
 func (ec *executionContext) _Agreement_college(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.College)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7434,6 +7440,9 @@ func (ec *executionContext) fieldContext_Agreement_college(_ context.Context, fi
 }
 
 func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7526,6 +7535,9 @@ func (ec *executionContext) fieldContext_Agreement_validUntil(_ context.Context,
 }
 
 func (ec *executionContext) _Agreement_status(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNAgreementStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7549,6 +7561,9 @@ func (ec *executionContext) fieldContext_Agreement_status(_ context.Context, fie
 }
 
 func (ec *executionContext) _Agreement_scopes(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScopeᚄ(ctx, field.Selections, obj.Scopes)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7705,6 +7720,9 @@ func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7824,6 +7842,9 @@ func (ec *executionContext) fieldContext_AgreementPayload_userErrors(_ context.C
 }
 
 func (ec *executionContext) _Alumnus_id(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7847,6 +7868,9 @@ func (ec *executionContext) fieldContext_Alumnus_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Alumnus_name(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7870,6 +7894,9 @@ func (ec *executionContext) fieldContext_Alumnus_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Alumnus_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.GraduationYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7893,6 +7920,9 @@ func (ec *executionContext) fieldContext_Alumnus_graduationYear(_ context.Contex
 }
 
 func (ec *executionContext) _Alumnus_major(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Major)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7948,6 +7978,9 @@ func (ec *executionContext) fieldContext_Alumnus_employer(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_position(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Position)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7994,6 +8027,9 @@ func (ec *executionContext) fieldContext_Alumnus_joinedOn(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_growthStory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.GrowthStory)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8017,6 +8053,9 @@ func (ec *executionContext) fieldContext_Alumnus_growthStory(_ context.Context, 
 }
 
 func (ec *executionContext) _Alumnus_curriculumFeedback(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.CurriculumFeedback)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8040,6 +8079,9 @@ func (ec *executionContext) fieldContext_Alumnus_curriculumFeedback(_ context.Co
 }
 
 func (ec *executionContext) _Alumnus_curriculumRating(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CurriculumRating)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8063,6 +8105,9 @@ func (ec *executionContext) fieldContext_Alumnus_curriculumRating(_ context.Cont
 }
 
 func (ec *executionContext) _Alumnus_willingToMentor(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.WillingToMentor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8086,6 +8131,9 @@ func (ec *executionContext) fieldContext_Alumnus_willingToMentor(_ context.Conte
 }
 
 func (ec *executionContext) _Alumnus_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ConsentToShare)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8274,6 +8322,9 @@ func (ec *executionContext) fieldContext_AlumnusConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _AlumnusEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8393,6 +8444,9 @@ func (ec *executionContext) fieldContext_AlumnusPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8480,6 +8534,9 @@ func (ec *executionContext) fieldContext_Application_internship(_ context.Contex
 }
 
 func (ec *executionContext) _Application_status(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8526,6 +8583,9 @@ func (ec *executionContext) fieldContext_Application_nextStatuses(_ context.Cont
 }
 
 func (ec *executionContext) _Application_motivation(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Motivation)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8714,6 +8774,9 @@ func (ec *executionContext) fieldContext_ApplicationConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _ApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8769,6 +8832,9 @@ func (ec *executionContext) fieldContext_ApplicationEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ApplicationEvent_from(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOApplicationStatus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.From)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8792,6 +8858,9 @@ func (ec *executionContext) fieldContext_ApplicationEvent_from(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationEvent_to(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.To)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8815,6 +8884,9 @@ func (ec *executionContext) fieldContext_ApplicationEvent_to(_ context.Context, 
 }
 
 func (ec *executionContext) _ApplicationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8838,6 +8910,9 @@ func (ec *executionContext) fieldContext_ApplicationEvent_actor(_ context.Contex
 }
 
 func (ec *executionContext) _ApplicationEvent_note(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Note)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8971,6 +9046,9 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8994,6 +9072,9 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9017,6 +9098,9 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ObjectType)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9040,6 +9124,9 @@ func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_objectId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.ObjectID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9063,6 +9150,9 @@ func (ec *executionContext) fieldContext_AuditEntry_objectId(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.RequestID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9150,6 +9240,9 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9205,6 +9298,9 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9228,6 +9324,9 @@ func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9251,6 +9350,9 @@ func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field g
 }
 
 func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9274,6 +9376,9 @@ func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Phone)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9329,6 +9434,9 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_token(_ context.Cont
 }
 
 func (ec *executionContext) _CreateTokenPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9384,6 +9492,9 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.DeletedID)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9439,6 +9550,9 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9494,6 +9608,9 @@ func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field 
 }
 
 func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Value)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9517,6 +9634,9 @@ func (ec *executionContext) fieldContext_FacetBucket_value(_ context.Context, fi
 }
 
 func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9678,6 +9798,9 @@ func (ec *executionContext) fieldContext_FeatureWeights_availabilityFit(_ contex
 }
 
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9701,6 +9824,9 @@ func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Fragments)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9724,6 +9850,9 @@ func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, 
 }
 
 func (ec *executionContext) _HiringPriorities_id(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9843,6 +9972,9 @@ func (ec *executionContext) fieldContext_HiringPriorities_weights(_ context.Cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferredMajors(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredMajors)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9866,6 +9998,9 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferredMajors(_ cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferredCities(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredCities)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9889,6 +10024,9 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferredCities(_ cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferGroupInterns(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.PreferGroupInterns)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9912,6 +10050,9 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferGroupInterns(_ c
 }
 
 func (ec *executionContext) _HiringPriorities_preferAlumni(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.PreferAlumni)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9935,6 +10076,9 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferAlumni(_ context
 }
 
 func (ec *executionContext) _HiringPriorities_inherited(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Inherited)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10045,6 +10189,9 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(_ co
 }
 
 func (ec *executionContext) _Internship_id(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10132,6 +10279,9 @@ func (ec *executionContext) fieldContext_Internship_site(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Internship_title(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10155,6 +10305,9 @@ func (ec *executionContext) fieldContext_Internship_title(_ context.Context, fie
 }
 
 func (ec *executionContext) _Internship_description(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10210,6 +10363,9 @@ func (ec *executionContext) fieldContext_Internship_requiredSkills(_ context.Con
 }
 
 func (ec *executionContext) _Internship_majors(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Majors)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10233,6 +10389,9 @@ func (ec *executionContext) fieldContext_Internship_majors(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_majorsRequired(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MajorsRequired)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10279,6 +10438,9 @@ func (ec *executionContext) fieldContext_Internship_minGpa(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_graduationYearFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearFrom)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10302,6 +10464,9 @@ func (ec *executionContext) fieldContext_Internship_graduationYearFrom(_ context
 }
 
 func (ec *executionContext) _Internship_graduationYearTo(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearTo)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10325,6 +10490,9 @@ func (ec *executionContext) fieldContext_Internship_graduationYearTo(_ context.C
 }
 
 func (ec *executionContext) _Internship_slots(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Slots)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10394,6 +10562,9 @@ func (ec *executionContext) fieldContext_Internship_endDate(_ context.Context, f
 }
 
 func (ec *executionContext) _Internship_city(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10417,6 +10588,9 @@ func (ec *executionContext) fieldContext_Internship_city(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Internship_status(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInternshipStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternshipStatus(ctx, field.Selections, obj.Status)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10440,6 +10614,9 @@ func (ec *executionContext) fieldContext_Internship_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_leadsToEmployment(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.LeadsToEmployment)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10640,6 +10817,9 @@ func (ec *executionContext) fieldContext_InternshipConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _InternshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10759,6 +10939,9 @@ func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.
 }
 
 func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10869,6 +11052,9 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(_ co
 }
 
 func (ec *executionContext) _InternshipRecommendation_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10892,6 +11078,9 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_matchedSkills(
 }
 
 func (ec *executionContext) _InternshipRecommendation_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10979,6 +11168,9 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_page
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11002,6 +11194,9 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_tota
 }
 
 func (ec *executionContext) _InternshipRecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12157,6 +12352,9 @@ func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Cont
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12180,6 +12378,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12203,6 +12404,9 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12226,6 +12430,9 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12249,6 +12456,9 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12272,6 +12482,9 @@ func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12295,6 +12508,9 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12318,6 +12534,9 @@ func (ec *executionContext) fieldContext_Partner_nameZh(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNPartnerKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12417,6 +12636,9 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 }
 
 func (ec *executionContext) _Partner_industry(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Industry)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12440,6 +12662,9 @@ func (ec *executionContext) fieldContext_Partner_industry(_ context.Context, fie
 }
 
 func (ec *executionContext) _Partner_city(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12868,6 +13093,9 @@ func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13699,6 +13927,9 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _RequiredSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13722,6 +13953,9 @@ func (ec *executionContext) fieldContext_RequiredSkill_skill(_ context.Context, 
 }
 
 func (ec *executionContext) _RequiredSkill_minLevel(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.MinLevel)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13745,6 +13979,9 @@ func (ec *executionContext) fieldContext_RequiredSkill_minLevel(_ context.Contex
 }
 
 func (ec *executionContext) _RequiredSkill_mustHave(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MustHave)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13896,6 +14133,9 @@ func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13919,6 +14159,9 @@ func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13974,6 +14217,9 @@ func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.SavedBy)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14075,6 +14321,9 @@ func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Contex
 }
 
 func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14185,6 +14434,9 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context
 }
 
 func (ec *executionContext) _SavedShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14208,6 +14460,9 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_matchedSkills(_ con
 }
 
 func (ec *executionContext) _SavedShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14231,6 +14486,9 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_missingSkills(_ con
 }
 
 func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14387,6 +14645,9 @@ func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _ShortlistConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14410,6 +14671,9 @@ func (ec *executionContext) fieldContext_ShortlistConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _ShortlistEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14465,6 +14729,9 @@ func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14575,6 +14842,9 @@ func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(_ context.Cont
 }
 
 func (ec *executionContext) _ShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14598,6 +14868,9 @@ func (ec *executionContext) fieldContext_ShortlistEntry_matchedSkills(_ context.
 }
 
 func (ec *executionContext) _ShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14685,6 +14958,9 @@ func (ec *executionContext) fieldContext_ShortlistEntry_highlights(_ context.Con
 }
 
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14740,6 +15016,9 @@ func (ec *executionContext) fieldContext_Site_partner(_ context.Context, field g
 }
 
 func (ec *executionContext) _Site_name(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14763,6 +15042,9 @@ func (ec *executionContext) fieldContext_Site_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14786,6 +15068,9 @@ func (ec *executionContext) fieldContext_Site_nameZh(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Site_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNSiteKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSiteKind(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14809,6 +15094,9 @@ func (ec *executionContext) fieldContext_Site_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_processAreas(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.ProcessAreas)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14832,6 +15120,9 @@ func (ec *executionContext) fieldContext_Site_processAreas(_ context.Context, fi
 }
 
 func (ec *executionContext) _Site_city(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14988,6 +15279,9 @@ func (ec *executionContext) fieldContext_SiteConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _SiteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15107,6 +15401,9 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 }
 
 func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Requirement)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15130,6 +15427,9 @@ func (ec *executionContext) fieldContext_SkillMatch_requirement(_ context.Contex
 }
 
 func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.StudentSkill)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15153,6 +15453,9 @@ func (ec *executionContext) fieldContext_SkillMatch_studentSkill(_ context.Conte
 }
 
 func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15199,6 +15502,9 @@ func (ec *executionContext) fieldContext_SkillMatch_value(_ context.Context, fie
 }
 
 func (ec *executionContext) _Student_id(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15222,6 +15528,9 @@ func (ec *executionContext) fieldContext_Student_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Student_studentNumber(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.StudentNumber)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15245,6 +15554,9 @@ func (ec *executionContext) fieldContext_Student_studentNumber(_ context.Context
 }
 
 func (ec *executionContext) _Student_name(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15268,6 +15580,9 @@ func (ec *executionContext) fieldContext_Student_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Student_college(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.College)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15291,6 +15606,9 @@ func (ec *executionContext) fieldContext_Student_college(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Student_major(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Major)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15314,6 +15632,9 @@ func (ec *executionContext) fieldContext_Student_major(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_enrolmentYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.EnrolmentYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15337,6 +15658,9 @@ func (ec *executionContext) fieldContext_Student_enrolmentYear(_ context.Context
 }
 
 func (ec *executionContext) _Student_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.GraduationYear)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15415,6 +15739,9 @@ func (ec *executionContext) fieldContext_Student_skills(_ context.Context, field
 }
 
 func (ec *executionContext) _Student_courses(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Courses)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15438,6 +15765,9 @@ func (ec *executionContext) fieldContext_Student_courses(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Student_certificates(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Certificates)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15461,6 +15791,9 @@ func (ec *executionContext) fieldContext_Student_certificates(_ context.Context,
 }
 
 func (ec *executionContext) _Student_languages(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Languages)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15484,6 +15817,9 @@ func (ec *executionContext) fieldContext_Student_languages(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_preferredCities(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredCities)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15507,6 +15843,9 @@ func (ec *executionContext) fieldContext_Student_preferredCities(_ context.Conte
 }
 
 func (ec *executionContext) _Student_statement(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Statement)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15576,6 +15915,9 @@ func (ec *executionContext) fieldContext_Student_availableUntil(_ context.Contex
 }
 
 func (ec *executionContext) _Student_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ConsentToShare)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15845,6 +16187,9 @@ func (ec *executionContext) fieldContext_StudentConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _StudentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16028,6 +16373,9 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(_ cont
 }
 
 func (ec *executionContext) _StudentSearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16083,6 +16431,9 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_facets(_ contex
 }
 
 func (ec *executionContext) _StudentSearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16225,6 +16576,9 @@ func (ec *executionContext) fieldContext_StudentSearchHit_highlights(_ context.C
 }
 
 func (ec *executionContext) _StudentSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16248,6 +16602,9 @@ func (ec *executionContext) fieldContext_StudentSkill_skill(_ context.Context, f
 }
 
 func (ec *executionContext) _StudentSkill_level(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Level)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16271,6 +16628,9 @@ func (ec *executionContext) fieldContext_StudentSkill_level(_ context.Context, f
 }
 
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16294,6 +16654,9 @@ func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16317,6 +16680,9 @@ func (ec *executionContext) fieldContext_Token_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Token_role(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16528,6 +16894,9 @@ func (ec *executionContext) fieldContext_Token_revokedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚕstringᚄ(ctx, field.Selections, obj.Field)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16551,6 +16920,9 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16574,6 +16946,9 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 }
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16597,6 +16972,9 @@ func (ec *executionContext) fieldContext_UserError_message(_ context.Context, fi
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRole(ctx, field.Selections, obj.Role)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16620,6 +16998,9 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16803,6 +17184,9 @@ func (ec *executionContext) fieldContext_WeightSuggestion_suggested(_ context.Co
 }
 
 func (ec *executionContext) _WeightSuggestion_outcomes(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Outcomes)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16826,6 +17210,9 @@ func (ec *executionContext) fieldContext_WeightSuggestion_outcomes(_ context.Con
 }
 
 func (ec *executionContext) _WeightSuggestion_internships(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16849,6 +17236,9 @@ func (ec *executionContext) fieldContext_WeightSuggestion_internships(_ context.
 }
 
 func (ec *executionContext) _WeightSuggestion_enough(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Enough)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16918,6 +17308,9 @@ func (ec *executionContext) fieldContext_WeightSuggestion_heldOutNdcg(_ context.
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16941,6 +17334,9 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16964,6 +17360,9 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16987,6 +17386,9 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalN__DirectiveLocation2ᚕstringᚄ(ctx, field.Selections, obj.Locations)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17054,6 +17456,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17077,6 +17482,9 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17100,6 +17508,9 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17123,6 +17534,9 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17146,6 +17560,9 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17169,6 +17586,9 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17268,6 +17688,9 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17291,6 +17714,9 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17314,6 +17740,9 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17337,6 +17766,9 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17392,6 +17824,9 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17415,6 +17850,9 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17438,6 +17876,9 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17461,6 +17902,9 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17644,6 +18088,9 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalN__TypeKind2string(ctx, field.Selections, obj.Kind())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17667,6 +18114,9 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17690,6 +18140,9 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17713,6 +18166,9 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17964,6 +18420,9 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOBoolean2bool(ctx, field.Selections, obj.IsOneOf())
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21222,7 +21681,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var agreementImplementors = []string{"Agreement", "Node"}
 
 func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *coop.Agreement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, agreementImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21300,13 +21759,13 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var agreementConnectionImplementors = []string{"AgreementConnection"}
 
 func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, agreementConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21344,13 +21803,13 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var agreementEdgeImplementors = []string{"AgreementEdge"}
 
 func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, agreementEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21382,13 +21841,13 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var agreementPayloadImplementors = []string{"AgreementPayload"}
 
 func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, agreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21420,13 +21879,13 @@ func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var alumnusImplementors = []string{"Alumnus", "Node"}
 
 func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, obj *coop.Alumnus) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, alumnusImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, alumnusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21525,13 +21984,13 @@ func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var alumnusConnectionImplementors = []string{"AlumnusConnection"}
 
 func (ec *executionContext) _AlumnusConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, alumnusConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, alumnusConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21569,13 +22028,13 @@ func (ec *executionContext) _AlumnusConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var alumnusEdgeImplementors = []string{"AlumnusEdge"}
 
 func (ec *executionContext) _AlumnusEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, alumnusEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, alumnusEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21607,13 +22066,13 @@ func (ec *executionContext) _AlumnusEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var alumnusPayloadImplementors = []string{"AlumnusPayload"}
 
 func (ec *executionContext) _AlumnusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, alumnusPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, alumnusPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21645,13 +22104,13 @@ func (ec *executionContext) _AlumnusPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var applicationImplementors = []string{"Application", "Node"}
 
 func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *coop.Application) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, applicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21722,13 +22181,13 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var applicationConnectionImplementors = []string{"ApplicationConnection"}
 
 func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, applicationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21766,13 +22225,13 @@ func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var applicationEdgeImplementors = []string{"ApplicationEdge"}
 
 func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, applicationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21804,13 +22263,13 @@ func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var applicationEventImplementors = []string{"ApplicationEvent"}
 
 func (ec *executionContext) _ApplicationEvent(ctx context.Context, sel ast.SelectionSet, obj *coop.ApplicationEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationEventImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, applicationEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21857,13 +22316,13 @@ func (ec *executionContext) _ApplicationEvent(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var applicationPayloadImplementors = []string{"ApplicationPayload"}
 
 func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, applicationPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, applicationPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21895,13 +22354,13 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.AuditEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21953,13 +22412,13 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -21991,13 +22450,13 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22029,13 +22488,13 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *coop.Contact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22077,13 +22536,13 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var createTokenPayloadImplementors = []string{"CreateTokenPayload"}
 
 func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTokenPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, createTokenPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, createTokenPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22120,13 +22579,13 @@ func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22158,13 +22617,13 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var facetImplementors = []string{"Facet"}
 
 func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *model.Facet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, facetImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, facetImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22196,13 +22655,13 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var facetBucketImplementors = []string{"FacetBucket"}
 
 func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionSet, obj *model.FacetBucket) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, facetBucketImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, facetBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22234,13 +22693,13 @@ func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var featureWeightsImplementors = []string{"FeatureWeights"}
 
 func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.SelectionSet, obj *model.FeatureWeights) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, featureWeightsImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, featureWeightsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22292,13 +22751,13 @@ func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var highlightImplementors = []string{"Highlight"}
 
 func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *coop.Highlight) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, highlightImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22330,13 +22789,13 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var hiringPrioritiesImplementors = []string{"HiringPriorities", "Node"}
 
 func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.SelectionSet, obj *coop.HiringPriorities) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, hiringPrioritiesImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, hiringPrioritiesImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22411,13 +22870,13 @@ func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var hiringPrioritiesPayloadImplementors = []string{"HiringPrioritiesPayload"}
 
 func (ec *executionContext) _HiringPrioritiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HiringPrioritiesPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, hiringPrioritiesPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, hiringPrioritiesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22449,13 +22908,13 @@ func (ec *executionContext) _HiringPrioritiesPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipImplementors = []string{"Internship", "Node"}
 
 func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSet, obj *coop.Internship) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22580,13 +23039,13 @@ func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipConnectionImplementors = []string{"InternshipConnection"}
 
 func (ec *executionContext) _InternshipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22624,13 +23083,13 @@ func (ec *executionContext) _InternshipConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipEdgeImplementors = []string{"InternshipEdge"}
 
 func (ec *executionContext) _InternshipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22662,13 +23121,13 @@ func (ec *executionContext) _InternshipEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipPayloadImplementors = []string{"InternshipPayload"}
 
 func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22700,13 +23159,13 @@ func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipRecommendationImplementors = []string{"InternshipRecommendation"}
 
 func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel ast.SelectionSet, obj *coop.Recommendation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22759,13 +23218,13 @@ func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipRecommendationConnectionImplementors = []string{"InternshipRecommendationConnection"}
 
 func (ec *executionContext) _InternshipRecommendationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22802,13 +23261,13 @@ func (ec *executionContext) _InternshipRecommendationConnection(ctx context.Cont
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var internshipRecommendationEdgeImplementors = []string{"InternshipRecommendationEdge"}
 
 func (ec *executionContext) _InternshipRecommendationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, internshipRecommendationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -22840,13 +23299,13 @@ func (ec *executionContext) _InternshipRecommendationEdge(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -23057,7 +23516,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23099,13 +23558,13 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var partnerImplementors = []string{"Partner", "Node"}
 
 func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *coop.Partner) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, partnerImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, partnerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23220,13 +23679,13 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
 
 func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, partnerConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, partnerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23264,13 +23723,13 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var partnerEdgeImplementors = []string{"PartnerEdge"}
 
 func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, partnerEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, partnerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23302,13 +23761,13 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var partnerPayloadImplementors = []string{"PartnerPayload"}
 
 func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, partnerPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, partnerPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23340,13 +23799,13 @@ func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -23486,7 +23945,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var requiredSkillImplementors = []string{"RequiredSkill"}
 
 func (ec *executionContext) _RequiredSkill(ctx context.Context, sel ast.SelectionSet, obj *coop.RequiredSkill) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, requiredSkillImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, requiredSkillImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23523,13 +23982,13 @@ func (ec *executionContext) _RequiredSkill(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var revokeTokenPayloadImplementors = []string{"RevokeTokenPayload"}
 
 func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeTokenPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, revokeTokenPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, revokeTokenPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23561,13 +24020,13 @@ func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var saveShortlistPayloadImplementors = []string{"SaveShortlistPayload"}
 
 func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveShortlistPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, saveShortlistPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, saveShortlistPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23599,13 +24058,13 @@ func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var savedShortlistImplementors = []string{"SavedShortlist", "Node"}
 
 func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedShortlist) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, savedShortlistImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23665,13 +24124,13 @@ func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var savedShortlistEntryImplementors = []string{"SavedShortlistEntry"}
 
 func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, savedShortlistEntryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, savedShortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23724,13 +24183,13 @@ func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var scoreComponentImplementors = []string{"ScoreComponent"}
 
 func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *coop.ScoreComponent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scoreComponentImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, scoreComponentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23772,13 +24231,13 @@ func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var shortlistConnectionImplementors = []string{"ShortlistConnection"}
 
 func (ec *executionContext) _ShortlistConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, shortlistConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23815,13 +24274,13 @@ func (ec *executionContext) _ShortlistConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var shortlistEdgeImplementors = []string{"ShortlistEdge"}
 
 func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, shortlistEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23853,13 +24312,13 @@ func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var shortlistEntryImplementors = []string{"ShortlistEntry"}
 
 func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.ShortlistEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, shortlistEntryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, shortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23922,13 +24381,13 @@ func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var siteImplementors = []string{"Site", "Node"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *coop.Site) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, siteImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, siteImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -23996,13 +24455,13 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var siteConnectionImplementors = []string{"SiteConnection"}
 
 func (ec *executionContext) _SiteConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SiteConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, siteConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, siteConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24040,13 +24499,13 @@ func (ec *executionContext) _SiteConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var siteEdgeImplementors = []string{"SiteEdge"}
 
 func (ec *executionContext) _SiteEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SiteEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, siteEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, siteEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24078,13 +24537,13 @@ func (ec *executionContext) _SiteEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var sitePayloadImplementors = []string{"SitePayload"}
 
 func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SitePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, sitePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, sitePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24116,13 +24575,13 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var skillMatchImplementors = []string{"SkillMatch"}
 
 func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *coop.SkillMatch) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, skillMatchImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, skillMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24164,13 +24623,13 @@ func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentImplementors = []string{"Student", "Node"}
 
 func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, obj *coop.Student) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24310,13 +24769,13 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentConnectionImplementors = []string{"StudentConnection"}
 
 func (ec *executionContext) _StudentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StudentConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24354,13 +24813,13 @@ func (ec *executionContext) _StudentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentEdgeImplementors = []string{"StudentEdge"}
 
 func (ec *executionContext) _StudentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StudentEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24392,13 +24851,13 @@ func (ec *executionContext) _StudentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentPayloadImplementors = []string{"StudentPayload"}
 
 func (ec *executionContext) _StudentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StudentPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24430,13 +24889,13 @@ func (ec *executionContext) _StudentPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentSearchConnectionImplementors = []string{"StudentSearchConnection"}
 
 func (ec *executionContext) _StudentSearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24478,13 +24937,13 @@ func (ec *executionContext) _StudentSearchConnection(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentSearchEdgeImplementors = []string{"StudentSearchEdge"}
 
 func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24516,13 +24975,13 @@ func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentSearchHitImplementors = []string{"StudentSearchHit"}
 
 func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.SelectionSet, obj *coop.SearchHit) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentSearchHitImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchHitImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24560,13 +25019,13 @@ func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var studentSkillImplementors = []string{"StudentSkill"}
 
 func (ec *executionContext) _StudentSkill(ctx context.Context, sel ast.SelectionSet, obj *coop.StudentSkill) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, studentSkillImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, studentSkillImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24598,13 +25057,13 @@ func (ec *executionContext) _StudentSkill(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var tokenImplementors = []string{"Token", "Node"}
 
 func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *coop.Token) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tokenImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, tokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24679,13 +25138,13 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, userErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24722,13 +25181,13 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24775,13 +25234,13 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var weightSuggestionImplementors = []string{"WeightSuggestion"}
 
 func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.SelectionSet, obj *coop.WeightSuggestion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, weightSuggestionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, weightSuggestionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24842,13 +25301,13 @@ func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24895,13 +25354,13 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -24943,13 +25402,13 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -25001,13 +25460,13 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -25059,13 +25518,13 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -25117,13 +25576,13 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -25200,7 +25659,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, len(deferred.Defers))
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -2,7 +2,9 @@ package generated
 
 import (
 	"context"
+	"io"
 	"slices"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -66,18 +68,23 @@ func marshalList(ctx context.Context, oc *graphql.OperationContext, sel ast.Sele
 
 // marshalInOrder marshals n elements one after the other: lists of enums,
 // and lists of objects whose selection resolves from memory.
+// The elements' field contexts and indexes are allocated together, two
+// allocations a list rather than two an element.
 func marshalInOrder(ctx context.Context, n int, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, n)
+	fcs := make([]graphql.FieldContext, n)
+	idx := make([]int, n)
 	for i := range n {
-		ret[i] = marshalOne(ctx, i, omitPanicHandler, marshalElement)
+		idx[i] = i
+		fcs[i].Index = &idx[i]
+		ret[i] = marshalOne(graphql.WithFieldContext(ctx, &fcs[i]), i, omitPanicHandler, marshalElement)
 	}
 	return ret
 }
 
-// marshalOne marshals element i under its own field context; a panic
-// becomes an error on that element and a null in its place.
+// marshalOne marshals element i under its own field context (in ctx); a
+// panic becomes an error on that element and a null in its place.
 func marshalOne(ctx context.Context, i int, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) (ret graphql.Marshaler) {
-	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
 	if !omitPanicHandler {
 		defer func() {
 			if r := recover(); r != nil {
@@ -102,4 +109,131 @@ func newDeferredGroup(ctx context.Context, fields []graphql.CollectedField) grap
 		}
 	}
 	return graphql.DeferredGroup{Context: ctx}
+}
+
+// Plain fields. gqlgen resolves every field through graphql.ResolveField:
+// a field context, the operation's field middleware, panic recovery and the
+// value boxed as any, about ten allocations for what is, for most fields,
+// the read of a struct field. graph/gen gives the fields that read a struct
+// field (or a method without context or error), take no arguments, have no
+// directive and marshal to a scalar that cannot fail (String, ID, Int,
+// Boolean, an enum) a short path: when the operation's field middleware
+// leaves the field alone (WithOperation), its value is marshalled at once.
+
+type operationKey struct{}
+
+// operation is what the generated code knows of the operation running in
+// a context (WithOperation).
+type operation struct {
+	plain func(*ast.Field) bool
+
+	mu     sync.RWMutex
+	fields map[collectKey][]graphql.CollectedField // collectFields' cache
+}
+
+// WithOperation returns ctx telling the fields of the operation running
+// in it which of them (plain reports true) the operation's field
+// middleware leaves alone, so that they may skip it, and giving the
+// operation a cache of collected fields. Only the operation's sole field
+// interceptor may say which fields are plain (graph.Rules).
+func WithOperation(ctx context.Context, plain func(*ast.Field) bool) context.Context {
+	return context.WithValue(ctx, operationKey{}, &operation{plain: plain})
+}
+
+func operationOf(ctx context.Context) *operation {
+	op, _ := ctx.Value(operationKey{}).(*operation)
+	return op
+}
+
+// plainField reports whether the field may skip graphql.ResolveField.
+func plainField(ctx context.Context, field graphql.CollectedField) bool {
+	return IsPlain(ctx, field.Field)
+}
+
+// IsPlain reports whether the operation running in ctx said (WithOperation)
+// that its field middleware leaves f alone.
+func IsPlain(ctx context.Context, f *ast.Field) bool {
+	op := operationOf(ctx)
+	return op != nil && op.plain != nil && op.plain(f)
+}
+
+// collectKey names a selection set on an object type: the set (its first
+// selection and length) and the type's implementors (package variables,
+// so their first element names them).
+type collectKey struct {
+	sel          *ast.Selection
+	n            int
+	implementors *string
+}
+
+// collectFields is graphql.CollectFields for an object's marshaller, with
+// the operation's own cache (WithOperation): gqlgen's cache hashes the
+// implementors' names for its key, three allocations for every object
+// marshalled.
+func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
+	op := operationOf(ctx)
+	if op == nil || len(sel) == 0 || len(implementors) == 0 {
+		return graphql.CollectFields(oc, sel, implementors)
+	}
+	k := collectKey{&sel[0], len(sel), &implementors[0]}
+	op.mu.RLock()
+	fields, ok := op.fields[k]
+	op.mu.RUnlock()
+	if ok {
+		return fields
+	}
+	fields = graphql.CollectFields(oc, sel, implementors)
+	op.mu.Lock()
+	if op.fields == nil {
+		op.fields = map[collectKey][]graphql.CollectedField{}
+	}
+	op.fields[k] = fields
+	op.mu.Unlock()
+	return fields
+}
+
+// objectValue is the value of an object whose fields are resolved: out
+// itself when some of its fields are deferred (gqlgen's field set writes
+// them apart), else an objectJSON over the same values. gqlgen's FieldSet
+// writes an object through an iterator, a map of the names written and
+// their closures, four allocations or more an object; objectJSON, one.
+func objectValue(out *graphql.FieldSet, fields []graphql.CollectedField, defers int) graphql.Marshaler {
+	if defers > 0 || len(out.Values) != len(fields) {
+		return out
+	}
+	return &objectJSON{fields: fields, values: out.Values}
+}
+
+// objectJSON writes an object's fields in order, each response name once
+// (as gqlgen's FieldSet does).
+type objectJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+var (
+	openBrace  = []byte{'{'}
+	closeBrace = []byte{'}'}
+	comma      = []byte{','}
+)
+
+func (o *objectJSON) MarshalGQL(w io.Writer) {
+	w.Write(openBrace)
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if o.values[i] == nil || slices.ContainsFunc(o.fields[:i], func(f graphql.CollectedField) bool { return f.Alias == alias }) {
+			continue
+		}
+		if !first {
+			w.Write(comma)
+		}
+		first = false
+		// A response name is a GraphQL name: nothing in it to escape.
+		io.WriteString(w, `"`)
+		io.WriteString(w, alias)
+		io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	w.Write(closeBrace)
 }

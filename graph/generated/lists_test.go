@@ -3,6 +3,7 @@ package generated
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -134,5 +135,79 @@ func TestNeedsConcurrencyFetchedAhead(t *testing.T) {
 				t.Errorf("needsConcurrency = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestCollectFieldsCache: an object's fields are collected once per
+// selection set and type in an operation, with the same result as
+// gqlgen's; without an operation in the context, gqlgen's own is used.
+func TestCollectFieldsCache(t *testing.T) {
+	schema := NewExecutableSchema(Config{}).Schema()
+	doc, errs := gqlparser.LoadQuery(schema, `{ nodes(ids: []) { id ... on Student { name } ... on Internship { title } } }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	op := doc.Operations[0]
+	oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}}
+	sel := op.SelectionSet[0].(*ast.Field).SelectionSet
+	ctx := WithOperation(context.Background(), nil)
+	for _, c := range []struct {
+		implementors []string
+		want         []string
+	}{{studentImplementors, []string{"id", "name"}}, {internshipImplementors, []string{"id", "title"}}} {
+		want := graphql.CollectFields(oc, sel, c.implementors)
+		first := collectFields(ctx, oc, sel, c.implementors)
+		second := collectFields(ctx, oc, sel, c.implementors)
+		var names []string
+		for i, f := range first {
+			names = append(names, f.Alias)
+			if f.Field != want[i].Field {
+				t.Errorf("%s: field %d differs from gqlgen's", c.implementors[0], i)
+			}
+		}
+		if !slices.Equal(names, c.want) {
+			t.Errorf("%s: collected %v, want %v", c.implementors[0], names, c.want)
+		}
+		if &first[0] != &second[0] {
+			t.Errorf("%s: the second collection was not taken from the operation's cache", c.implementors[0])
+		}
+		if got := collectFields(context.Background(), oc, sel, c.implementors); len(got) != len(c.want) {
+			t.Errorf("%s without an operation: %d fields", c.implementors[0], len(got))
+		}
+	}
+}
+
+// TestIsPlain: a field is plain only where the operation said so.
+func TestIsPlain(t *testing.T) {
+	a, b := &ast.Field{Name: "a"}, &ast.Field{Name: "b"}
+	ctx := WithOperation(context.Background(), func(f *ast.Field) bool { return f == a })
+	if !IsPlain(ctx, a) || IsPlain(ctx, b) {
+		t.Error("IsPlain does not follow the operation's rule")
+	}
+	if IsPlain(WithOperation(context.Background(), nil), a) || IsPlain(context.Background(), a) {
+		t.Error("a field is plain without an operation that says so")
+	}
+}
+
+// TestObjectJSON: an object is written as gqlgen's field set writes it:
+// fields in order, each response name once; a field with no value (never
+// the case outside @defer) is left out without a stray comma.
+func TestObjectJSON(t *testing.T) {
+	fields := []graphql.CollectedField{{Field: &ast.Field{Alias: "a"}}, {Field: &ast.Field{Alias: "b"}}, {Field: &ast.Field{Alias: "a"}}}
+	values := []graphql.Marshaler{graphql.MarshalString("x\"y"), graphql.MarshalInt(1), graphql.MarshalString("again")}
+	fs := graphql.NewFieldSet(fields)
+	copy(fs.Values, values)
+	var want, got, partial strings.Builder
+	fs.MarshalGQL(&want)
+	objectValue(fs, fields, 0).MarshalGQL(&got)
+	if got.String() != want.String() || got.String() != `{"a":"x\"y","b":1}` {
+		t.Errorf("objectJSON wrote %s, gqlgen's field set %s", got.String(), want.String())
+	}
+	(&objectJSON{fields: fields[:2], values: []graphql.Marshaler{nil, graphql.MarshalInt(2)}}).MarshalGQL(&partial)
+	if partial.String() != `{"b":2}` {
+		t.Errorf("with the first value missing: %s", partial.String())
+	}
+	if objectValue(fs, fields, 1) != graphql.Marshaler(fs) {
+		t.Error("an object with deferred fields must stay gqlgen's field set")
 	}
 }

@@ -43,6 +43,37 @@ func BenchmarkStudentsPage50(b *testing.B) {
 	b.ReportMetric(float64(e.queries.n.Load()-before)/float64(b.N), "roundtrips/op")
 }
 
+// BenchmarkPageQueries: the two pages of scripts/compare (#13) over HTTP
+// on the demo data: 50 students with their skills, and 50 students with
+// applications → internship → partner. Allocations per request are the
+// steady figure to compare; time varies with the machine.
+func BenchmarkPageQueries(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	if _, err := demo.LoadDemo(ctx, e.db, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := demo.SeedStudents(ctx, e.db, 200, 7, nil); err != nil {
+		b.Fatal(err)
+	}
+	token := e.tokens[coop.RoleCareerOfficer]
+	for _, q := range []struct{ name, doc string }{
+		{"skills", `{ students(first: 50, orderBy: {field: ID, direction: ASC}) { edges { node { id name major gpa graduationYear skills { skill level } } } } }`},
+		{"nested", `{ students(first: 50, orderBy: {field: ID, direction: ASC}) { edges { node { id name applications(first: 10) { edges { node { status internship { title partner { name } } } } } } } } }`},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			e.do(token, q.doc, nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if r := e.do(token, q.doc, nil); len(r.Errors) > 0 {
+					b.Fatal(r.Errors)
+				}
+			}
+		})
+	}
+}
+
 // benchMatchEnv is a server with the demo data plus CRUCIBLE_BENCH_STUDENTS
 // synthetic students, its search index caught up.
 func benchMatchEnv(b *testing.B) (*env, string) {

@@ -182,7 +182,9 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) h
 		srv.AroundResponses(m.observeOperation)
 		srv.AroundRootFields(m.observeRootField)
 	}
-	srv.Use(&graph.Rules{Resolver: res, Log: log})
+	// Without tracing, Rules is the only field interceptor, and the fields
+	// it leaves alone may skip the field middleware altogether.
+	srv.Use(&graph.Rules{Resolver: res, Log: log, PlainFields: !cfg.Tracing})
 	srv.SetErrorPresenter(graph.ErrorPresenter(log, Classifier))
 	srv.SetRecoverFunc(graph.Recover(log))
 	return srv
