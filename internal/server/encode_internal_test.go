@@ -36,3 +36,22 @@ func TestEncode(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeDataOnlyAsIs: a data-only response is written around gqlgen's
+// bytes as they are, not parsed and compacted again (json.Marshal would
+// drop the space), also when an extension left an empty extensions map or
+// an empty path behind.
+func TestEncodeDataOnlyAsIs(t *testing.T) {
+	for name, r := range map[string]*graphql.Response{
+		"plain":            {Data: json.RawMessage(`{"x": 1}`)},
+		"empty extensions": {Data: json.RawMessage(`{"x": 1}`), Extensions: map[string]any{}},
+	} {
+		got, err := encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != `{"data":{"x": 1}}` {
+			t.Errorf("%s: %s, want the data as gqlgen wrote them", name, got)
+		}
+	}
+}

@@ -178,8 +178,8 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, msg, code st
 // around its data, which gqlgen has already marshalled: json.Marshal would
 // parse and compact those bytes again.
 func encode(v any) ([]byte, error) {
-	if r, ok := v.(*graphql.Response); ok && len(r.Data) > 0 && len(r.Errors) == 0 && r.Extensions == nil &&
-		r.Label == "" && r.Path == nil && r.HasNext == nil {
+	if r, ok := v.(*graphql.Response); ok && len(r.Data) > 0 && len(r.Errors) == 0 && len(r.Extensions) == 0 &&
+		r.Label == "" && len(r.Path) == 0 && r.HasNext == nil {
 		b := make([]byte, 0, len(r.Data)+len(`{"data":}`))
 		b = append(b, `{"data":`...)
 		b = append(b, r.Data...)
