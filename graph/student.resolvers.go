@@ -62,7 +62,9 @@ func (r *queryResolver) Students(ctx context.Context, filter *model.StudentFilte
 	if orderBy != nil {
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
-	return rootList(ctx, studentFilter(filter), nil, coop.ScopeStudents, opt, r.Record.FindStudents, r.Record.CountStudents, studentConnection)
+	f := studentFilter(filter)
+	f.Omit = studentPartsUnread(ctx)
+	return rootList(ctx, f, nil, coop.ScopeStudents, opt, r.Record.FindStudents, r.Record.CountStudents, studentConnection)
 }
 
 // Email is the resolver for the email field.

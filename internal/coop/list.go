@@ -98,6 +98,19 @@ type SkillAtLeast struct {
 	MinLevel int
 }
 
+// StudentParts are parts of a student's record that a list may leave out
+// when nothing will read them (StudentFilter.Omit); the students of such a
+// list hold them empty, so they must never be shared beyond it.
+type StudentParts uint8
+
+const (
+	// StudentSkills is Skills.
+	StudentSkills StudentParts = 1 << iota
+	// StudentProfile is Statement, Courses, Certificates, Languages and
+	// PreferredCities.
+	StudentProfile
+)
+
 // StudentFilter selects students.
 type StudentFilter struct {
 	Majors             []string
@@ -117,12 +130,18 @@ type StudentFilter struct {
 	// internship of that partner or its descendants.
 	VisibleToPartner *int64
 	IDs              []int64
+	// Omit says which parts of the records the reader will not read: it
+	// selects no rows, it only spares reading them.
+	Omit StudentParts
 }
 
 // IsZero reports whether the filter selects every student: no field set
-// (an empty but non-nil IDs selects none). Written with reflect so that a
-// field added later cannot be forgotten here.
-func (f StudentFilter) IsZero() bool { return reflect.ValueOf(f).IsZero() }
+// (an empty but non-nil IDs selects none), Omit aside. Written with reflect
+// so that a field added later cannot be forgotten here.
+func (f StudentFilter) IsZero() bool {
+	f.Omit = 0
+	return reflect.ValueOf(f).IsZero()
+}
 
 // Validate checks a student filter's values before they reach a query: years
 // and levels within the domain's ranges, text without NUL. Field paths start

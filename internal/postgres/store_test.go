@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -397,4 +398,55 @@ func TestStudentCountKeptByTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after TRUNCATE")
+}
+
+// TestFindStudentsOmit: a list that leaves parts out returns the same
+// students, in the same order, with every other column as the whole rows
+// have it and the parts left out empty; Omit selects no rows and does not
+// make the count of every student slow.
+func TestFindStudentsOmit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	email := "o@example.edu.cn"
+	for i := 0; i < 3; i++ {
+		s := student(fmt.Sprint("O", i))
+		s.Statement, s.Courses, s.Certificates, s.Languages, s.PreferredCities = "I cast aluminium.", []string{"Casting"}, []string{"CET-6"}, []string{"English"}, []string{"Baise"}
+		s.Skills = []coop.StudentSkill{{Skill: "casting", Level: 3}, {Skill: "电解铝", Level: 2}}
+		s.Email = email
+		if _, err := db.CreateStudent(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole, err := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{})
+	if err != nil || len(whole.Items) != 3 {
+		t.Fatalf("whole rows: %v %v", whole.Items, err)
+	}
+	for _, omit := range []coop.StudentParts{coop.StudentSkills, coop.StudentProfile, coop.StudentSkills | coop.StudentProfile} {
+		l, err := db.FindStudents(ctx, coop.StudentFilter{Omit: omit}, coop.ListOptions{})
+		if err != nil || len(l.Items) != 3 {
+			t.Fatalf("omit %b: %v %v", omit, l.Items, err)
+		}
+		for i, got := range l.Items {
+			want := *whole.Items[i]
+			if omit&coop.StudentSkills != 0 {
+				if len(got.Skills) != 0 {
+					t.Errorf("omit %b: skills %v read", omit, got.Skills)
+				}
+				want.Skills = got.Skills
+			}
+			if omit&coop.StudentProfile != 0 {
+				if got.Statement != "" || got.Courses != nil || got.Certificates != nil || got.Languages != nil || got.PreferredCities != nil {
+					t.Errorf("omit %b: profile read: %q %v %v %v %v", omit, got.Statement, got.Courses, got.Certificates, got.Languages, got.PreferredCities)
+				}
+				want.Statement, want.Courses, want.Certificates, want.Languages, want.PreferredCities = "", nil, nil, nil, nil
+			}
+			if !reflect.DeepEqual(*got, want) {
+				t.Errorf("omit %b: student %d\n got %+v\nwant %+v", omit, i, *got, want)
+			}
+		}
+	}
+	if !(coop.StudentFilter{Omit: coop.StudentProfile}).IsZero() {
+		t.Error("a filter with only Omit set is not zero: counting every student would take the slow path")
+	}
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -18,6 +19,28 @@ const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrol
 // with its skills aggregated by one lateral subquery.
 const studentsFrom = `students s LEFT JOIN LATERAL (SELECT array_agg(k.skill ORDER BY k.level DESC, k.skill) AS skill_names,
 	array_agg(k.level ORDER BY k.level DESC, k.skill) AS skill_levels FROM student_skills k WHERE k.student_id = s.id) sk ON true`
+
+// Columns of studentCols that a list may leave out (coop.StudentParts),
+// and what stands in their place: the same positions and types, empty.
+const (
+	studentProfileCols = `s.courses, s.certificates, s.languages, s.preferred_cities, s.statement`
+	noProfileCols      = `NULL::text[], NULL::text[], NULL::text[], NULL::text[], ''::text`
+	studentSkillCols   = `sk.skill_names, sk.skill_levels`
+	noSkillCols        = `NULL::text[], NULL::int2[]`
+)
+
+// studentSelect returns the columns and the FROM clause of a student list
+// that leaves out the parts omit names; collectStudent reads either.
+func studentSelect(omit coop.StudentParts) (cols, from string) {
+	cols, from = studentCols, studentsFrom
+	if omit&coop.StudentProfile != 0 {
+		cols = strings.Replace(cols, studentProfileCols, noProfileCols, 1)
+	}
+	if omit&coop.StudentSkills != 0 {
+		cols, from = strings.Replace(cols, studentSkillCols, noSkillCols, 1), "students s"
+	}
+	return cols, from
+}
 
 // collectStudent reads a row of studentCols, by position (the hot path of
 // every student page: mapping columns to fields by name, with reflection,
@@ -107,8 +130,9 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	}
 	var a args
 	where := studentWhere(f, &a)
+	cols, from := studentSelect(f.Omit)
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
-		from: "SELECT " + studentCols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
+		from: "SELECT " + cols + " FROM " + from, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
 		collect: collectStudent,
 	}, opt)

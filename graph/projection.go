@@ -1,0 +1,65 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+)
+
+// A page of students reads whole rows unless told otherwise: the statement,
+// four arrays and the skills are most of what a row costs to read, and a
+// list that shows names and majors reads none of them. The students root
+// list asks the store to leave out the parts its selection cannot reach.
+// Its students are not shared (root lists do not prime the request's
+// loaders), so an empty part is never seen by a field that would read it.
+
+// studentFieldParts are the Student fields that read a part a list may
+// leave out; studentLightFields those that read none. A field in neither
+// (one added later) keeps the whole row.
+var (
+	studentFieldParts = map[string]coop.StudentParts{
+		"skills": coop.StudentSkills, "statement": coop.StudentProfile, "courses": coop.StudentProfile,
+		"certificates": coop.StudentProfile, "languages": coop.StudentProfile, "preferredCities": coop.StudentProfile,
+	}
+	studentLightFields = map[string]bool{
+		"__typename": true, "id": true, "studentNumber": true, "name": true, "college": true, "major": true,
+		"enrolmentYear": true, "graduationYear": true, "gpa": true, "availableFrom": true, "availableUntil": true,
+		"consentToShare": true, "consentUpdatedAt": true, "email": true, "phone": true, "applications": true,
+		"createdAt": true, "updatedAt": true,
+	}
+)
+
+// studentPartsUnread returns the parts of a student that the selection of
+// the students connection being resolved never reads, through fragments
+// and whatever @skip and @include decide; none when it cannot tell.
+func studentPartsUnread(ctx context.Context) coop.StudentParts {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return 0
+	}
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	var nodes []graphql.CollectedField
+	for _, f := range fields {
+		switch f.Name {
+		case "edges":
+			next, _ := descend(op, []graphql.CollectedField{f}, "edges")
+			n, _ := descend(op, next, "node")
+			nodes = append(nodes, n...)
+		case "pageInfo", "totalCount", "__typename":
+		default:
+			return 0 // a field of the connection this does not know
+		}
+	}
+	unread := coop.StudentSkills | coop.StudentProfile
+	for _, f := range nodes {
+		if p, ok := studentFieldParts[f.Name]; ok {
+			unread &^= p
+		} else if !studentLightFields[f.Name] {
+			return 0
+		}
+	}
+	return unread
+}
