@@ -10,13 +10,15 @@
 //     object type, which of its fields gqlgen runs concurrently, and routes
 //     each list of objects through marshalList (graph/generated/lists.go),
 //     which runs the elements in order unless the query needs otherwise.
+//
 //   - Plain fields: a struct field of a scalar that cannot fail marshals at
 //     once when the operation's field middleware leaves it alone.
+//
 //   - Objects: @defer groups only where a field is deferred, fields
 //     collected through the operation's cache, and objects without a
 //     deferred field written in one pass (objectValue).
 //
-//	go run ./graph/gen   (what `go generate ./graph` and `make generate` run)
+//     go run ./graph/gen   (what `go generate ./graph` and `make generate` run)
 package main
 
 import (
