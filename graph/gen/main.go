@@ -18,7 +18,9 @@
 //     collected through the operation's cache, and objects without a
 //     deferred field written in one pass (objectValue).
 //
-//     go run ./graph/gen   (what `go generate ./graph` and `make generate` run)
+// Run it as `make generate` and `go generate ./graph` do:
+//
+//	go run ./graph/gen
 package main
 
 import (
