@@ -139,14 +139,18 @@ func TestServeEmbedded(t *testing.T) {
 		t.Fatalf("valid student rejected: %+v", good)
 	}
 
-	resp, err := http.Get(s.base + "/")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("GET /: %v %v", resp, err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), "GraphiQL") || strings.Contains(string(page), "https://") {
-		t.Fatal("GET / is not the offline GraphiQL page")
+	// The web console at /, GraphiQL at /graphiql/, both from the binary.
+	for path, want := range map[string]string{"/": `<script type="module" crossorigin src="/assets/`, "/graphiql/": "GraphiQL",
+		"/search?q=x": `<div id="root">`} {
+		resp, err := http.Get(s.base + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", path, resp, err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(page), want) || strings.Contains(string(page), "https://") {
+			t.Fatalf("GET %s is not the offline page (%q): %.300s", path, want, page)
+		}
 	}
 
 	// An error is counted by its code.

@@ -25,6 +25,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/ranker"
 	"github.com/crucible-talent/crucible/internal/server"
+	"github.com/crucible-talent/crucible/internal/server/console"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
 	"github.com/crucible-talent/crucible/matching"
 )
@@ -89,7 +90,14 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		tokens = cache
 	}
 	var draining atomic.Bool
-	handler := server.NewHandler(server.Deps{Tokens: tokens, DB: d.DB, Log: log, Config: c.http, GraphiQL: graphiql.Handler("/graphql"), Resolver: res, Metrics: metrics,
+	// The console's sign-in page offers the demo personas only on the
+	// embedded demo cluster, and only to this machine.
+	var consoleOpts console.Options
+	if d.Embedded {
+		consoleOpts.Personas = demoPersonas(filepath.Join(c.db.dataDir, "demo-tokens.json"))
+	}
+	handler := server.NewHandler(server.Deps{Tokens: tokens, DB: d.DB, Log: log, Config: c.http, Resolver: res, Metrics: metrics,
+		GraphiQL: graphiql.Handler("/graphql"), Console: console.Handler(consoleOpts),
 		Ready: func(ctx context.Context) error {
 			if draining.Load() {
 				return errors.New("shutting down")
@@ -122,8 +130,10 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", "http://"+ln.Addr().String(), "graphiql", "http://"+ln.Addr().String()+"/")
-	fmt.Fprintf(e.stdout, "Crucible is listening on http://%s/ (GraphiQL) and http://%s/graphql\n", ln.Addr(), ln.Addr())
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "console", "http://"+ln.Addr().String()+"/",
+		"graphiql", "http://"+ln.Addr().String()+"/graphiql/")
+	fmt.Fprintf(e.stdout, "Crucible is listening on http://%s/ (console), http://%s/graphiql/ (GraphiQL) and http://%s/graphql\n",
+		ln.Addr(), ln.Addr(), ln.Addr())
 
 	select {
 	case err := <-errc:
@@ -203,6 +213,22 @@ func (e *environment) firstStart(ctx context.Context, db *postgres.DB, dataDir s
 	}
 	fmt.Fprintf(e.stdout, "Demo data loaded. Tokens for every role are in %s\n", path)
 	return nil
+}
+
+// demoPersonas reads the demo personas' tokens from demo-tokens.json when
+// asked, so the sign-in page offers them (nil when the file is unreadable).
+func demoPersonas(path string) func() map[string]string {
+	return func() map[string]string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		var m map[string]string
+		if json.Unmarshal(b, &m) != nil {
+			return nil
+		}
+		return m
+	}
 }
 
 // writeDemoTokens creates a token per persona and writes them to a file only

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/server"
+	"github.com/crucible-talent/crucible/internal/server/console"
 )
 
 // serveConfig is what `crucible serve` is told, by flags and environment.
@@ -75,10 +75,15 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 			return nil, fmt.Errorf("persisted queries %s: want a JSON object from hash to document: %w", *persistedFile, err)
 		}
 	}
-	cfg.PersistedOnly = *persistedOnly
-	if cfg.PersistedOnly && len(cfg.PersistedQueries) == 0 {
-		return nil, errors.New("--persisted-only needs --persisted-queries")
+	// The web console's documents are always known, so the console works
+	// under --persisted-only too.
+	if cfg.PersistedQueries == nil {
+		cfg.PersistedQueries = map[string]string{}
 	}
+	for h, doc := range console.Documents() {
+		cfg.PersistedQueries[h] = doc
+	}
+	cfg.PersistedOnly = *persistedOnly
 	return c, nil
 }
 

@@ -79,6 +79,13 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is newEnv with its own HTTP limits and switches.
 func newEnvWith(t testing.TB, hcfg server.Config) *env {
 	t.Helper()
+	return newEnvDeps(t, hcfg, nil)
+}
+
+// newEnvDeps is newEnvWith with a last say on the handler's dependencies
+// (the web console, for one).
+func newEnvDeps(t testing.TB, hcfg server.Config, deps func(*server.Deps)) *env {
+	t.Helper()
 	url := pgtest.NewDBURL(t)
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -123,7 +130,11 @@ func newEnvWith(t testing.TB, hcfg server.Config) *env {
 			t.Fatal("the token cache is not listening after 10 s")
 		}
 	}
-	h := server.NewHandler(server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg, Tokens: tokens})
+	d := server.Deps{DB: db, Log: quiet, Resolver: res, Config: hcfg, Tokens: tokens}
+	if deps != nil {
+		deps(&d)
+	}
+	h := server.NewHandler(d)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}

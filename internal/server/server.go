@@ -81,10 +81,14 @@ func DefaultConfig() Config {
 
 // Deps are what the handler needs.
 type Deps struct {
-	DB       *postgres.DB
-	Log      *slog.Logger
-	Config   Config
+	DB     *postgres.DB
+	Log    *slog.Logger
+	Config Config
+	// GraphiQL, when set, is served at /graphiql/.
 	GraphiQL http.Handler
+	// Console, when set, is the web console, served at / and every path
+	// that no other route takes (its pages' URLs).
+	Console http.Handler
 	// Ready reports whether the server can take traffic (database reachable
 	// and migrated, search index caught up). Nil means the database check only.
 	Ready func(ctx context.Context) error
@@ -118,8 +122,11 @@ func NewHandler(d Deps) http.Handler {
 	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql)))))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
 	if d.GraphiQL != nil {
-		mux.Handle("GET /{$}", d.GraphiQL)
-		mux.Handle("GET /assets/", d.GraphiQL)
+		mux.Handle("GET /graphiql/", http.StripPrefix("/graphiql", d.GraphiQL))
+		mux.Handle("GET /graphiql", http.RedirectHandler("/graphiql/", http.StatusMovedPermanently))
+	}
+	if d.Console != nil {
+		mux.Handle("/", d.Console) // GET and HEAD only; see console.Handler
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
