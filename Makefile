@@ -3,7 +3,7 @@ GO ?= go
 DATA_DIR ?= .crucible
 PKGS := ./...
 
-.PHONY: run build test generate lint bench fuzz tidy
+.PHONY: run build test generate lint bench fuzz tidy console screenshots
 
 ## run: the server with demo data on a private PostgreSQL cluster in $(DATA_DIR)
 run:
@@ -36,3 +36,12 @@ bench:
 FUZZTIME ?= 10s
 fuzz:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
+
+## console: rebuild the web console into internal/server/console/dist (needs Node.js 20 and npm)
+console:
+	internal/server/console/web/build.sh
+
+## screenshots: the console's screenshots in docs/screenshots (needs chromium and, for Chinese, fonts-noto-cjk)
+screenshots:
+	mkdir -p docs/screenshots
+	CRUCIBLE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestConsoleScreenshots$$' ./internal/server/

@@ -51,6 +51,9 @@ type consoleEnv struct {
 func newConsoleEnv(t *testing.T) *consoleEnv {
 	t.Helper()
 	bin := chromium()
+	if bin == "" && os.Getenv("CRUCIBLE_REQUIRE_BROWSER") != "" {
+		t.Fatal("no Chromium found, and CRUCIBLE_REQUIRE_BROWSER is set (.ci/run installs Debian's chromium)")
+	}
 	if bin == "" {
 		t.Skip("no Chromium found (Debian: apt-get install chromium, or set CRUCIBLE_CHROMIUM); the console's browser tests need one")
 	}
@@ -437,7 +440,7 @@ func TestConsoleScreenshots(t *testing.T) {
 		t.Helper()
 		var png []byte
 		run(t, ctx, chromedp.Navigate(c.srv.URL+path), waitVisible(ready), chromedp.Sleep(300*time.Millisecond),
-			into(chromedp.FullScreenshot(100), &png))
+			into(chromedp.CaptureScreenshot(), &png))
 		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
