@@ -32,6 +32,9 @@ type Resolver struct {
 	Pipeline *coop.ApplicationService
 	Postings *coop.InternshipService
 	People   *coop.PeopleService
+	// Importer, when set, imports files of records (importRecords); it is
+	// an adapter (internal/importer), so whoever makes the Resolver sets it.
+	Importer coop.Importer
 	// AfterWrite, when set, is called after a mutation that changed indexed
 	// data, so that the caller can wait until the search index has caught
 	// up (read-your-writes).

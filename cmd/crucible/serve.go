@@ -21,6 +21,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
+	"github.com/crucible-talent/crucible/internal/importer"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
 	"github.com/crucible-talent/crucible/internal/ranker"
@@ -78,6 +79,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	// record (postgres) and the matcher (ranker over the index).
 	res := graph.New(d.DB, ranker.Ranker{Index: s.index})
 	res.AfterWrite = s.follower.ReadYourWrites
+	res.Importer = importer.Service{DB: d.DB}
 	// Token lookups are kept in memory while this process listens for
 	// revocations (postgres.TokenCache).
 	var tokens auth.TokenFinder

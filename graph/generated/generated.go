@@ -239,6 +239,24 @@ type ComplexityRoot struct {
 		UserErrors       func(childComplexity int) int
 	}
 
+	ImportLine struct {
+		Field  func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	ImportPayload struct {
+		Report     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ImportReport struct {
+		Lines    func(childComplexity int) int
+		Read     func(childComplexity int) int
+		Rejected func(childComplexity int) int
+		Written  func(childComplexity int) int
+	}
+
 	Internship struct {
 		Applications       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		City               func(childComplexity int) int
@@ -314,6 +332,7 @@ type ComplexityRoot struct {
 		DeletePartner          func(childComplexity int, input model.DeleteInput) int
 		DeleteSite             func(childComplexity int, input model.DeleteInput) int
 		DeleteStudent          func(childComplexity int, input model.DeleteInput) int
+		ImportRecords          func(childComplexity int, input model.ImportInput) int
 		RevokeToken            func(childComplexity int, input model.RevokeTokenInput) int
 		SaveShortlist          func(childComplexity int, input model.SaveShortlistInput) int
 		SetHiringPriorities    func(childComplexity int, input model.SetHiringPrioritiesInput) int
@@ -646,6 +665,7 @@ type MutationResolver interface {
 	DeleteAlumnus(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	ApplyToInternship(ctx context.Context, input model.ApplyToInternshipInput) (*model.ApplicationPayload, error)
 	TransitionApplication(ctx context.Context, input model.TransitionApplicationInput) (*model.ApplicationPayload, error)
+	ImportRecords(ctx context.Context, input model.ImportInput) (*model.ImportPayload, error)
 	CreateInternship(ctx context.Context, input model.CreateInternshipInput) (*model.InternshipPayload, error)
 	UpdateInternship(ctx context.Context, input model.UpdateInternshipInput) (*model.InternshipPayload, error)
 	DeleteInternship(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1402,6 +1422,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HiringPrioritiesPayload.UserErrors(childComplexity), true
 
+	case "ImportLine.field":
+		if e.ComplexityRoot.ImportLine.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportLine.Field(childComplexity), true
+	case "ImportLine.line":
+		if e.ComplexityRoot.ImportLine.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportLine.Line(childComplexity), true
+	case "ImportLine.reason":
+		if e.ComplexityRoot.ImportLine.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportLine.Reason(childComplexity), true
+
+	case "ImportPayload.report":
+		if e.ComplexityRoot.ImportPayload.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.Report(childComplexity), true
+	case "ImportPayload.userErrors":
+		if e.ComplexityRoot.ImportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportPayload.UserErrors(childComplexity), true
+
+	case "ImportReport.lines":
+		if e.ComplexityRoot.ImportReport.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Lines(childComplexity), true
+	case "ImportReport.read":
+		if e.ComplexityRoot.ImportReport.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Read(childComplexity), true
+	case "ImportReport.rejected":
+		if e.ComplexityRoot.ImportReport.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Rejected(childComplexity), true
+	case "ImportReport.written":
+		if e.ComplexityRoot.ImportReport.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Written(childComplexity), true
+
 	case "Internship.applications":
 		if e.ComplexityRoot.Internship.Applications == nil {
 			break
@@ -1807,6 +1884,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteStudent(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.importRecords":
+		if e.ComplexityRoot.Mutation.ImportRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportRecords(childComplexity, args["input"].(model.ImportInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -3070,6 +3158,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("FeatureWeightsInput", ec.unmarshalInputFeatureWeightsInput),
+			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
 			graphql.NewInputUnmarshaler("InternshipFilter", ec.unmarshalInputInternshipFilter),
 			graphql.NewInputUnmarshaler("InternshipOrder", ec.unmarshalInputInternshipOrder),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
@@ -3766,6 +3855,71 @@ extend type Mutation {
   applyToInternship("The input." input: ApplyToInternshipInput!): ApplicationPayload! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT])
   "Moves an application to another state, if the move is legal. Partners move applications to their group's internships; students may only withdraw, accept or decline."
   transitionApplication("The input." input: TransitionApplicationInput!): ApplicationPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT])
+}
+`, BuiltIn: false},
+	{Name: "../schema/import.graphqls", Input: `"What a file of records holds."
+enum ImportKind {
+  "Students: the fields of CreateStudentInput."
+  STUDENTS
+  "Internships: the fields of CreateInternshipInput; the partner by id or exact name in ` + "`" + `partner` + "`" + ` or ` + "`" + `partnerId` + "`" + `."
+  INTERNSHIPS
+}
+
+"How a file of records is written."
+enum ImportFormat {
+  "CSV with a header row naming the fields; lists separated by ` + "`" + `;` + "`" + `, student skills as ` + "`" + `name:level` + "`" + `, required skills as ` + "`" + `name:minLevel` + "`" + ` with a trailing ` + "`" + `!` + "`" + ` for a must-have."
+  CSV
+  "JSON lines: one object per line."
+  JSONL
+}
+
+"A file of records to validate and import, as ` + "`" + `crucible import` + "`" + ` does."
+input ImportInput {
+  "What the file holds."
+  kind: ImportKind!
+  "How it is written."
+  format: ImportFormat!
+  "The file's text (UTF-8). The request's size limit applies (1 MiB by default): larger files go through ` + "`" + `crucible import` + "`" + `."
+  content: String!
+  "Write the valid records even when some are invalid."
+  skipInvalid: Boolean = false
+  "Validate every record and write nothing: the report says what an import would reject."
+  checkOnly: Boolean = false
+}
+
+"What is wrong with one line of an imported file."
+type ImportLine @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "The line's number: physical lines from 1, a CSV header is line 1."
+  line: Int!
+  "The field or fields at fault, for example ` + "`" + `skills.0.level` + "`" + `; empty when the whole line is."
+  field: String!
+  "Why, written for people."
+  reason: String!
+}
+
+"What an import did."
+type ImportReport @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "Records in the file (blank lines and a CSV header are not records)."
+  read: Int!
+  "Records written: 0 unless the import succeeded and was not a check."
+  written: Int!
+  "Invalid records."
+  rejected: Int!
+  "The first 1,000 problems, one per rejected record, in line order."
+  lines: [ImportLine!]!
+}
+
+"The payload of importRecords."
+type ImportPayload @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "The report, line by line; present whenever the file could be read, with or without userErrors."
+  report: ImportReport
+  "Why nothing was written (invalid records without skipInvalid, an unreadable file, a record the database refused), on ` + "`" + `content` + "`" + `; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Validates a file of students or internships and writes it in one transaction (nothing is written when a record is invalid, unless skipInvalid): the import of ` + "`" + `crucible import` + "`" + `, from a browser."
+  importRecords("The file and what to do with it." input: ImportInput!): ImportPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/internship.graphqls", Input: `"The life-cycle state of an internship."
@@ -5403,6 +5557,42 @@ func (ec *executionContext) childFields_HiringPrioritiesPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type HiringPrioritiesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportLine_line(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportLine_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportLine_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_ImportPayload_report(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ImportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "read":
+		return ec.fieldContext_ImportReport_read(ctx, field)
+	case "written":
+		return ec.fieldContext_ImportReport_written(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportReport_rejected(ctx, field)
+	case "lines":
+		return ec.fieldContext_ImportReport_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6365,6 +6555,20 @@ func (ec *executionContext) field_Mutation_deleteStudent_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteInput, error) {
 			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportInput, error) {
+			return ec.unmarshalNImportInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10188,6 +10392,258 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportLine_line(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Line)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportLine_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportLine_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportLine_field(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportLine_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportLine_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportLine_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportLine_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportLine_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.ImportReport) graphql.Marshaler {
+			return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_read(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Read)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Written)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_rejected(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Rejected)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []coop.ImportLine) graphql.Marshaler {
+			return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Internship_id(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
@@ -11685,6 +12141,50 @@ func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_transitionApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportRecords(ctx, fc.Args["input"].(model.ImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+			return ec.marshalNImportPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19995,6 +20495,83 @@ func UnmarshalFeatureWeightsInput(ctx context.Context, raw any) (model.FeatureWe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImportInput(ctx context.Context, obj any) (model.ImportInput, error) {
+	var it model.ImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["skipInvalid"]; !present {
+		asMap["skipInvalid"] = false
+	}
+	if _, present := asMap["checkOnly"]; !present {
+		asMap["checkOnly"] = false
+	}
+
+	fieldsInOrder := [...]string{"kind", "format", "content", "skipInvalid", "checkOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNImportFormat2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "skipInvalid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipInvalid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipInvalid = data
+		case "checkOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportInput unmarshals raw into the ImportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportInput(ctx context.Context, raw any) (model.ImportInput, error) {
+	var out model.ImportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInternshipFilter(ctx context.Context, obj any) (model.InternshipFilter, error) {
 	var it model.InternshipFilter
 	if obj == nil {
@@ -22911,6 +23488,135 @@ func (ec *executionContext) _HiringPrioritiesPayload(ctx context.Context, sel as
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var importLineImplementors = []string{"ImportLine"}
+
+func (ec *executionContext) _ImportLine(ctx context.Context, sel ast.SelectionSet, obj *coop.ImportLine) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, importLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportLine")
+		case "line":
+			out.Values[i] = ec._ImportLine_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportLine_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportLine_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var importPayloadImplementors = []string{"ImportPayload"}
+
+func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, importPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportPayload")
+		case "report":
+			out.Values[i] = ec._ImportPayload_report(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ImportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *coop.ImportReport) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "read":
+			out.Values[i] = ec._ImportReport_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._ImportReport_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportReport_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._ImportReport_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var internshipImplementors = []string{"Internship", "Node"}
 
 func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSet, obj *coop.Internship) graphql.Marshaler {
@@ -23387,6 +24093,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "transitionApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transitionApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRecords(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -26346,6 +27059,75 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) unmarshalNImportFormat2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportFormat(ctx context.Context, v any) (model.ImportFormat, error) {
+	var res model.ImportFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportFormat2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportFormat(ctx context.Context, sel ast.SelectionSet, v model.ImportFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportInput(ctx context.Context, v any) (model.ImportInput, error) {
+	res, err := ec.unmarshalInputImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind(ctx context.Context, v any) (coop.ImportKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind(ctx context.Context, sel ast.SelectionSet, v coop.ImportKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind = map[string]coop.ImportKind{
+		"STUDENTS":    coop.ImportStudents,
+		"INTERNSHIPS": coop.ImportInternships,
+	}
+	marshalNImportKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportKind = map[coop.ImportKind]string{
+		coop.ImportStudents:    "STUDENTS",
+		coop.ImportInternships: "INTERNSHIPS",
+	}
+)
+
+func (ec *executionContext) marshalNImportLine2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLine(ctx context.Context, sel ast.SelectionSet, v coop.ImportLine) graphql.Marshaler {
+	return ec._ImportLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ImportLine) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ImportLine", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportLine2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportPayload!")
+		return graphql.Null
+	}
+	return ec._ImportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27783,6 +28565,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(ctx context.Context, sel ast.SelectionSet, v *coop.ImportReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -468,6 +468,28 @@ type HiringPrioritiesPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A file of records to validate and import, as `crucible import` does.
+type ImportInput struct {
+	// What the file holds.
+	Kind coop.ImportKind `json:"kind"`
+	// How it is written.
+	Format ImportFormat `json:"format"`
+	// The file's text (UTF-8). The request's size limit applies (1 MiB by default): larger files go through `crucible import`.
+	Content string `json:"content"`
+	// Write the valid records even when some are invalid.
+	SkipInvalid *bool `json:"skipInvalid,omitempty"`
+	// Validate every record and write nothing: the report says what an import would reject.
+	CheckOnly *bool `json:"checkOnly,omitempty"`
+}
+
+// The payload of importRecords.
+type ImportPayload struct {
+	// The report, line by line; present whenever the file could be read, with or without userErrors.
+	Report *coop.ImportReport `json:"report,omitempty"`
+	// Why nothing was written (invalid records without skipInvalid, an unreadable file, a record the database refused), on `content`; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A page of internships.
 type InternshipConnection struct {
 	// The internships of this page.
@@ -1198,6 +1220,64 @@ func (e *ApplicationOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ApplicationOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a file of records is written.
+type ImportFormat string
+
+const (
+	// CSV with a header row naming the fields; lists separated by `;`, student skills as `name:level`, required skills as `name:minLevel` with a trailing `!` for a must-have.
+	ImportFormatCSV ImportFormat = "CSV"
+	// JSON lines: one object per line.
+	ImportFormatJSONL ImportFormat = "JSONL"
+)
+
+var AllImportFormat = []ImportFormat{
+	ImportFormatCSV,
+	ImportFormatJSONL,
+}
+
+func (e ImportFormat) IsValid() bool {
+	switch e {
+	case ImportFormatCSV, ImportFormatJSONL:
+		return true
+	}
+	return false
+}
+
+func (e ImportFormat) String() string {
+	return string(e)
+}
+
+func (e *ImportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportFormat", str)
+	}
+	return nil
+}
+
+func (e ImportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

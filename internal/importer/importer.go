@@ -42,6 +42,9 @@ type Options struct {
 	Format string
 	// SkipInvalid writes the valid lines even when some are invalid.
 	SkipInvalid bool
+	// CheckOnly validates every line and writes nothing: the report says
+	// what an import would reject, and Run returns no ErrInvalid.
+	CheckOnly bool
 	// BatchSize is the number of students per COPY (default
 	// DefaultBatchSize). Internships are inserted one at a time.
 	BatchSize int
@@ -171,6 +174,9 @@ func Run(ctx context.Context, db *postgres.DB, path string, opt Options) (Report
 	}
 	if err != nil {
 		return rep, err
+	}
+	if opt.CheckOnly {
+		return rep, nil
 	}
 	if rep.Rejected > 0 && !opt.SkipInvalid {
 		return rep, ErrInvalid

@@ -528,3 +528,87 @@ func TestConsolePartnerPrioritiesWithPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleImportFromBrowser(t *testing.T) {
+	c := newConsoleEnv(t)
+	ctx := c.signIn(t, "CAREER_OFFICER")
+	file := filepath.Join(t.TempDir(), "students.csv")
+	csv := "studentNumber,name,enrolmentYear,graduationYear,gpa,skills\n" +
+		"WEB-1,林小雨,2022,2026,3.4,电解铝:3;casting:4\n" +
+		"WEB-2,,2022,2026,3.1,\n" +
+		"WEB-3,Wang Fang,2022,2026,7.5,\n" +
+		"WEB-4,Li Lei,2023,2027,,\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM students WHERE student_number LIKE 'WEB-%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var counts, lines, alert string
+	run(t, ctx, chromedp.Navigate(c.srv.URL+"/students"), click(`a[href="/students/import"]`), waitVisible(`#import-file`),
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{file}),
+		waitJS(`!document.querySelector('[data-testid=import-check]').disabled`),
+		click(`[data-testid=import-check]`), waitVisible(`[data-testid=import-counts]`),
+		text(`[data-testid=import-counts]`, &counts),
+		eval(`[...document.querySelectorAll('.import-report tbody tr')].map(r => r.innerText.replace(/\s+/g, ' ')).join(' | ')`, &lines))
+	if counts != "4 read, 0 written, 2 rejected" || !strings.Contains(lines, "3 name") || !strings.Contains(lines, "4 gpa") {
+		t.Fatalf("check: %q; lines %q", counts, lines)
+	}
+	// Importing as it is writes nothing and says why.
+	run(t, ctx, click(`[data-testid=import-run]`), waitVisible(`.import-report [role=alert]`), text(`.import-report [role=alert]`, &alert))
+	if !strings.Contains(alert, "nothing was written") || count() != 0 {
+		t.Fatalf("import of a file with bad lines: %q, %d written", alert, count())
+	}
+	// With the valid lines only.
+	run(t, ctx, click(`.form input[type=checkbox]`), click(`[data-testid=import-run]`),
+		waitJS(`document.querySelector('[data-testid=import-counts]')?.textContent === '4 read, 2 written, 2 rejected'`))
+	if n := count(); n != 2 {
+		t.Fatalf("%d students written, want 2", n)
+	}
+}
+
+func TestConsoleCreateAndEditForms(t *testing.T) {
+	c := newConsoleEnv(t)
+	t.Run("a career officer creates a student", func(t *testing.T) {
+		ctx := c.signIn(t, "CAREER_OFFICER")
+		var title string
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/students/new"), waitVisible(`#f-studentNumber`),
+			sendKeys(`#f-studentNumber`, "NEW-1"), sendKeys(`#f-name`, "新同学"), sendKeys(`#f-enrolmentYear`, "2024"),
+			sendKeys(`#f-graduationYear`, "2028"), sendKeys(`#f-skills`, "data analysis:3; 电解铝:2"),
+			click(`form.form button[type=submit]`), waitVisible(`.profile`), text(`main h1`, &title))
+		var skills int
+		if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM student_skills k JOIN students s ON s.id = k.student_id
+			WHERE s.student_number = 'NEW-1'`).Scan(&skills); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(title, "新同学") || skills != 2 {
+			t.Errorf("after create: title %q, %d skills stored", title, skills)
+		}
+	})
+	t.Run("the group's HR creates an internship, and an error shows beside its field", func(t *testing.T) {
+		ctx := c.signIn(t, "GROUP_HR")
+		var msg string
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/internships/new"), waitVisible(`#f-title`),
+			sendKeys(`#f-title`, "Potline Data Intern"), sendKeys(`#f-requiredSkills`, "data analysis:2!; casting"),
+			setValue(`#f-slots`, "20000"), choose(`#f-status`, "OPEN"),
+			click(`form.form button[type=submit]`), waitVisible(`.field-error[data-field=slots]`), text(`.field-error[data-field=slots]`, &msg))
+		if msg == "" {
+			t.Fatal("no error beside slots")
+		}
+		run(t, ctx, setValue(`#f-slots`, "3"), click(`form.form button[type=submit]`), waitVisible(`[data-testid=internships]`))
+		var partner, status string
+		var slots, must int
+		if err := c.db.Pool.QueryRow(context.Background(), `SELECT i.partner_id::text, i.status, i.slots,
+			(SELECT count(*) FROM internship_skills k WHERE k.internship_id = i.id AND k.must_have)
+			FROM internships i WHERE i.title = 'Potline Data Intern'`).Scan(&partner, &status, &slots, &must); err != nil {
+			t.Fatal(err)
+		}
+		if partner != strconv.FormatInt(c.sum.GroupID, 10) || status != "OPEN" || slots != 3 || must != 1 {
+			t.Errorf("stored partner %s, %s, %d slots, %d must-haves", partner, status, slots, must)
+		}
+	})
+}

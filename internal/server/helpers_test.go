@@ -21,6 +21,7 @@ import (
 	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/importer"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
@@ -118,6 +119,7 @@ func newEnvDeps(t testing.TB, hcfg server.Config, deps func(*server.Deps)) *env 
 	follower.Start(fctx, true)
 	res := graph.New(db, ranker.Ranker{Index: ix})
 	res.AfterWrite = follower.ReadYourWrites
+	res.Importer = importer.Service{DB: db}
 	// Tokens through the cache, as in production, listening before the
 	// first request.
 	tokens := postgres.NewTokenCache(db, 10*time.Second, 1000, quiet)

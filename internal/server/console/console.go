@@ -79,8 +79,8 @@ func Handler(o Options) http.Handler {
 			h.Set("Content-Type", "application/json")
 			h.Set("Cache-Control", "no-store")
 			_ = json.NewEncoder(w).Encode(o.Personas())
-		case path.Ext(p) != "":
-			http.NotFound(w, r) // a file that is not there, not a page
+		case !isPage(p):
+			http.NotFound(w, r) // not one of the console's pages (nor /debug/, nor a missing file)
 		default:
 			h.Set("Content-Type", "text/html; charset=utf-8")
 			h.Set("Cache-Control", "no-cache")
@@ -90,6 +90,16 @@ func Handler(o Options) http.Handler {
 			_, _ = w.Write(index)
 		}
 	})
+}
+
+// pages are the first segments of the console's routes (web/src/app.tsx).
+var pages = map[string]bool{"": true, "shortlist": true, "search": true, "pipeline": true, "partners": true,
+	"students": true, "internships": true, "alumni": true}
+
+// isPage reports whether a path is one of the console's pages.
+func isPage(p string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return pages[first] && path.Ext(p) == ""
 }
 
 // fromLoopback reports whether the request came from this machine.

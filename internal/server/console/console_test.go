@@ -62,7 +62,7 @@ func TestPagesAndAssets(t *testing.T) {
 		!strings.Contains(w.Header().Get("Cache-Control"), "immutable") || w.Body.Len() < 50_000 {
 		t.Fatalf("%s: %d %q %q, %d bytes", script, w.Code, w.Header().Get("Content-Type"), w.Header().Get("Cache-Control"), w.Body.Len())
 	}
-	for _, path := range []string{"/assets/nope.js", "/favicon.ico", "/assets/../console.go"} {
+	for _, path := range []string{"/assets/nope.js", "/favicon.ico", "/assets/../console.go", "/debug/pprof/cmdline", "/nope", "/students.json"} {
 		if w := get(t, h, "GET", path, ""); w.Code != 404 {
 			t.Errorf("%s: %d, want 404", path, w.Code)
 		}

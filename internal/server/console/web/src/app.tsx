@@ -1,14 +1,15 @@
 import { NavLink, Navigate, Route, Routes } from 'react-router'
 import { useTranslation } from 'react-i18next'
-import { pagesFor, useSession } from './session'
+import { canWrite, pagesFor, useSession } from './session'
 import { languages, partnerName, setLanguage, type Language } from './i18n'
 import { SignIn } from './pages/signin'
 import { ShortlistPage } from './pages/shortlist'
 import { SearchPage } from './pages/search'
 import { PipelinePage } from './pages/pipeline'
 import { PartnersPage } from './pages/partners'
-import { StudentsPage, StudentPage } from './pages/students'
-import { InternshipsPage } from './pages/internships'
+import { NewStudentPage, StudentsPage, StudentPage } from './pages/students'
+import { InternshipEditorPage, InternshipsPage } from './pages/internships'
+import { ImportPage } from './pages/import'
 import { AlumniPage } from './pages/alumni'
 import { Status } from './ui'
 
@@ -34,8 +35,12 @@ export function App() {
           {pages.includes('pipeline') && <Route path="/pipeline" element={<PipelinePage />} />}
           {pages.includes('partners') && <Route path="/partners" element={<PartnersPage />} />}
           {pages.includes('students') && <Route path="/students" element={<StudentsPage />} />}
+          {canWrite(s.viewer.role, 'students') && <Route path="/students/new" element={<NewStudentPage />} />}
+          {canWrite(s.viewer.role, 'students') && <Route path="/students/import" element={<ImportPage />} />}
           {(pages.includes('students') || pages.includes('me')) && <Route path="/students/:id" element={<StudentPage />} />}
           {pages.includes('internships') && <Route path="/internships" element={<InternshipsPage />} />}
+          {canWrite(s.viewer.role, 'internships') && <Route path="/internships/new" element={<InternshipEditorPage />} />}
+          {canWrite(s.viewer.role, 'internships') && <Route path="/internships/:id/edit" element={<InternshipEditorPage />} />}
           {pages.includes('alumni') && <Route path="/alumni" element={<AlumniPage />} />}
           <Route path="*" element={<p role="alert">{t('notFound')}</p>} />
         </Routes>

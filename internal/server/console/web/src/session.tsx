@@ -77,12 +77,13 @@ export const pagesFor: Record<Role, string[]> = {
   ALUMNUS: ['alumni'],
 }
 
-export function canWrite(role: Role | undefined, what: 'students' | 'applyToInternship' | 'priorities'): boolean {
+export function canWrite(role: Role | undefined, what: 'students' | 'applyToInternship' | 'priorities' | 'internships'): boolean {
   switch (what) {
     case 'students':
     case 'applyToInternship':
       return role === 'ADMIN' || role === 'CAREER_OFFICER'
     case 'priorities':
+    case 'internships':
       return role === 'ADMIN' || role === 'CAREER_OFFICER' || role === 'PARTNER'
   }
 }

@@ -41,9 +41,18 @@ export const en = {
     total_one: '{{count}} student', total_other: '{{count}} students', skills: 'Skills', courses: 'Courses', certificates: 'Certificates', cities: 'Preferred cities',
     available: 'Available', contact: 'Contact', hidden: 'hidden', statement: 'Statement', applications: 'Applications', college: 'College',
     enrolmentYear: 'Enrolment year', graduationYear: 'Graduation year', email: 'Email', phone: 'Phone',
+    years: 'Years of study', new: 'New student', skillsInput: 'Skills (name:level; …, levels 1–5)',
   },
   form: { fix_one: 'One field needs attention.', fix_other: '{{count}} fields need attention.' },
-  internships: { title: 'Internships', name: 'Title', partner: 'Partner', city: 'City', slots: 'Places', dates: 'Dates', status: 'Status', actions: 'Actions' },
+  internships: { title: 'Internships', name: 'Title', partner: 'Partner', city: 'City', slots: 'Places', dates: 'Dates', status: 'Status', actions: 'Actions',
+    new: 'New internship', description: 'Description', skillsInput: 'Required skills (name:minimum level; a trailing ! for a must-have)', majors: 'Majors',
+    majorsRequired: 'Only these majors', yearFrom: 'Graduating from', yearTo: 'Graduating until', start: 'Starts', end: 'Ends', leadsToEmployment: 'Leads to employment' },
+  import: {
+    title: 'Import', help: 'The same files as crucible import: CSV with a header naming the fields of the create form (lists separated by ";", skills as name:level), or JSON lines. Every line is checked first; a bad line is reported with its number, field and reason, and then nothing is written unless you choose otherwise.',
+    kind: 'Records', students: 'Students', internships: 'Internships', file: 'File', formats: 'CSV (.csv) or JSON lines (.jsonl)',
+    tooBig: 'This file is larger than the API takes (1 MB); import it with crucible import.', skipInvalid: 'Write the valid lines even when some are invalid',
+    check: 'Check only', run: 'Import', counts: '{{read}} read, {{written}} written, {{rejected}} rejected', line: 'Line', field: 'Field', reason: 'Reason',
+  },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
 }
 export type Messages = typeof en

@@ -43,8 +43,17 @@ export const zh: Messages = {
     total_one: '{{count}} 名学生', total_other: '{{count}} 名学生', skills: '技能', courses: '课程', certificates: '证书', cities: '意向城市',
     available: '可实习时间', contact: '联系方式', hidden: '不可见', statement: '个人陈述', applications: '申请', college: '学院',
     enrolmentYear: '入学年份', graduationYear: '毕业年份', email: '电子邮箱', phone: '电话',
+    years: '在读年份', new: '新建学生', skillsInput: '技能（名称:等级；…，等级 1–5）',
   },
   form: { fix_one: '有 1 项需要修改。', fix_other: '有 {{count}} 项需要修改。' },
-  internships: { title: '实习岗位', name: '岗位', partner: '单位', city: '城市', slots: '名额', dates: '时间', status: '状态', actions: '操作' },
+  internships: { title: '实习岗位', name: '岗位', partner: '单位', city: '城市', slots: '名额', dates: '时间', status: '状态', actions: '操作',
+    new: '新建实习岗位', description: '岗位描述', skillsInput: '技能要求（名称:最低等级；末尾加 ! 表示必备）', majors: '专业',
+    majorsRequired: '仅限这些专业', yearFrom: '毕业年份自', yearTo: '毕业年份至', start: '开始', end: '结束', leadsToEmployment: '可转正式录用' },
+  import: {
+    title: '批量导入', help: '与 crucible import 相同的文件：CSV（首行为新建表单的字段名，列表用“;”分隔，技能写作 名称:等级），或 JSON lines。先逐行检查；有错误的行会列出行号、字段和原因，默认此时不写入任何数据。',
+    kind: '数据类型', students: '学生', internships: '实习岗位', file: '文件', formats: 'CSV（.csv）或 JSON lines（.jsonl）',
+    tooBig: '文件超过接口上限（1 MB），请用 crucible import 导入。', skipInvalid: '即使有错误行，也写入正确的行',
+    check: '仅检查', run: '导入', counts: '读取 {{read}} 条，写入 {{written}} 条，拒绝 {{rejected}} 条', line: '行', field: '字段', reason: '原因',
+  },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
 }

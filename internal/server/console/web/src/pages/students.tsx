@@ -1,10 +1,10 @@
 import { useState } from 'react'
-import { Link, useParams, useSearchParams } from 'react-router'
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { useTranslation } from 'react-i18next'
 import { useMutation, useQuery } from 'urql'
 import { graphql } from '../gql'
 import type { StudentFilter, StudentProfileFragment, UpdateStudentInput } from '../gql/graphql'
-import { useSession } from '../session'
+import { canWrite, useSession } from '../session'
 import { formatDate, formatDateTime, formatNumber, partnerName } from '../i18n'
 import { FieldError, Pager, Status, fieldErrors, useCursors, type UserError } from '../ui'
 
@@ -32,6 +32,12 @@ const StudentDocument = graphql(`
   }
 `)
 
+const CreateStudentDocument = graphql(`
+  mutation CreateStudent($input: CreateStudentInput!) {
+    createStudent(input: $input) { student { id } userErrors { field code message } }
+  }
+`)
+
 const UpdateStudentDocument = graphql(`
   mutation UpdateStudent($input: UpdateStudentInput!) {
     updateStudent(input: $input) { student { ...StudentProfile } userErrors { field code message } }
@@ -41,6 +47,7 @@ const UpdateStudentDocument = graphql(`
 /** Students with filters, paged. */
 export function StudentsPage() {
   const { t } = useTranslation()
+  const { viewer } = useSession()
   const [params, setParams] = useSearchParams()
   const cursors = useCursors()
   const filter: StudentFilter = {}
@@ -53,6 +60,10 @@ export function StudentsPage() {
   return (
     <section aria-labelledby="students-h">
       <h1 id="students-h">{t('students.title')}</h1>
+      {canWrite(viewer?.role, 'students') && (
+        <p><Link to="/students/new" className="button">{t('students.new')}</Link>{' '}
+          <Link to="/students/import" className="button">{t('import.title')}</Link></p>
+      )}
       <form className="toolbar" onSubmit={(e) => {
         e.preventDefault()
         const f = new FormData(e.currentTarget)
@@ -111,7 +122,7 @@ export function StudentPage() {
             <>
               <dl className="profile">
                 <dt>{t('students.major')}</dt><dd>{s.major} · {s.college}</dd>
-                <dt>{t('students.year')}</dt><dd>{s.enrolmentYear}–{s.graduationYear}</dd>
+                <dt>{t('students.years')}</dt><dd>{s.enrolmentYear}–{s.graduationYear}</dd>
                 <dt>GPA</dt><dd>{formatNumber(s.gpa, 2)}</dd>
                 <dt>{t('students.skills')}</dt><dd>{s.skills.map((k) => <span key={k.skill} className="chip">{k.skill} {k.level}</span>)}</dd>
                 <dt>{t('students.courses')}</dt><dd>{s.courses.join('、') || '—'}</dd>
@@ -137,11 +148,23 @@ export function StudentPage() {
   )
 }
 
-function StudentForm({ s, onDone }: { s: Profile; onDone: () => void }) {
+/** Students' skills as people type them: "name:level; name:level". */
+function parseSkills(text: string): { skill: string; level: number }[] {
+  return text.split(/[;；]/).map((x) => x.trim()).filter(Boolean).map((item) => {
+    const at = Math.max(item.lastIndexOf(':'), item.lastIndexOf('：'))
+    if (at < 0) return { skill: item, level: 1 }
+    return { skill: item.slice(0, at).trim(), level: Number(item.slice(at + 1).trim()) }
+  })
+}
+
+/** The form that creates a student (s absent) or edits one. */
+function StudentForm({ s, onDone }: { s?: Profile; onDone: (id?: string) => void }) {
   const { t } = useTranslation()
-  const [res, update] = useMutation(UpdateStudentDocument)
-  const errors: readonly UserError[] | undefined = res.data?.updateStudent.userErrors
-  const field = (name: keyof UpdateStudentInput, label: string, value: string | number | null | undefined, type = 'text', extra: Record<string, string> = {}) => (
+  const [updated, update] = useMutation(UpdateStudentDocument)
+  const [created, create] = useMutation(CreateStudentDocument)
+  const res = s ? updated : created
+  const errors: readonly UserError[] | undefined = s ? updated.data?.updateStudent.userErrors : created.data?.createStudent.userErrors
+  const field = (name: string, label: string, value: string | number | null | undefined, type = 'text', extra: Record<string, string> = {}) => (
     <div className="field">
       <label htmlFor={`f-${name}`}>{label}</label>
       <input id={`f-${name}`} name={name} type={type} defaultValue={value ?? ''} aria-describedby={`err-${name}`}
@@ -153,42 +176,66 @@ function StudentForm({ s, onDone }: { s: Profile; onDone: () => void }) {
     <form className="form" noValidate onSubmit={async (e) => {
       e.preventDefault()
       const f = new FormData(e.currentTarget)
-      const str = (k: string) => String(f.get(k) ?? '')
-      const list = (k: string) => str(k).split(/[,，、]/).map((x) => x.trim()).filter(Boolean)
-      const input: UpdateStudentInput = {
-        id: s.id, name: str('name'), major: str('major'), college: str('college'),
-        enrolmentYear: Number(str('enrolmentYear')), graduationYear: Number(str('graduationYear')),
-        gpa: str('gpa') === '' ? null : Number(str('gpa')),
-        email: str('email'), phone: str('phone'), statement: str('statement'),
+      const str = (k: string) => String(f.get(k) ?? '').trim()
+      const list = (k: string) => str(k).split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)
+      const num = (k: string) => (str(k) === '' ? null : Number(str(k)))
+      const common = {
+        name: str('name'), major: str('major'), college: str('college'), gpa: num('gpa'), statement: str('statement'),
+        skills: parseSkills(str('skills')),
         courses: list('courses'), certificates: list('certificates'), preferredCities: list('preferredCities'),
         consentToShare: f.get('consentToShare') === 'on',
       }
-      const r = await update({ input })
-      if (r.data?.updateStudent.student && r.data.updateStudent.userErrors.length === 0) onDone()
+      // Contact details go back only when the viewer could see them.
+      const contact = !s || s.email != null ? { email: str('email'), phone: str('phone') } : {}
+      if (s) {
+        const input: UpdateStudentInput = { id: s.id, ...common, ...contact,
+          enrolmentYear: num('enrolmentYear') ?? undefined, graduationYear: num('graduationYear') ?? undefined }
+        const r = await update({ input })
+        if (r.data?.updateStudent.student && r.data.updateStudent.userErrors.length === 0) onDone()
+      } else {
+        const r = await create({ input: { ...common, ...contact, studentNumber: str('studentNumber'),
+          enrolmentYear: num('enrolmentYear') as number, graduationYear: num('graduationYear') as number } })
+        const made = r.data?.createStudent.student
+        if (made && r.data?.createStudent.userErrors.length === 0) onDone(made.id)
+      }
     }}>
       {errors && errors.length > 0 && <p role="alert" className="error">{t('form.fix', { count: errors.length })}</p>}
-      {field('name', t('students.name'), s.name)}
-      {field('college', t('students.college'), s.college)}
-      {field('major', t('students.major'), s.major)}
-      {field('enrolmentYear', t('students.enrolmentYear'), s.enrolmentYear, 'number')}
-      {field('graduationYear', t('students.graduationYear'), s.graduationYear, 'number')}
-      {field('gpa', 'GPA', s.gpa, 'number', { step: '0.01' })}
-      {field('email', t('students.email'), s.email, 'email')}
-      {field('phone', t('students.phone'), s.phone)}
-      {field('courses', t('students.courses'), s.courses.join(', '))}
-      {field('certificates', t('students.certificates'), s.certificates.join(', '))}
-      {field('preferredCities', t('students.cities'), s.preferredCities.join(', '))}
+      {!s && field('studentNumber', t('students.number'), '')}
+      {field('name', t('students.name'), s?.name)}
+      {field('college', t('students.college'), s?.college)}
+      {field('major', t('students.major'), s?.major)}
+      {field('enrolmentYear', t('students.enrolmentYear'), s?.enrolmentYear, 'number')}
+      {field('graduationYear', t('students.graduationYear'), s?.graduationYear, 'number')}
+      {field('gpa', 'GPA', s?.gpa, 'number', { step: '0.01' })}
+      {(!s || s.email != null) && field('email', t('students.email'), s?.email, 'email')}
+      {(!s || s.phone != null) && field('phone', t('students.phone'), s?.phone)}
+      {field('skills', t('students.skillsInput'), s?.skills.map((k) => `${k.skill}:${k.level}`).join('; '))}
+      {field('courses', t('students.courses'), s?.courses.join(', '))}
+      {field('certificates', t('students.certificates'), s?.certificates.join(', '))}
+      {field('preferredCities', t('students.cities'), s?.preferredCities.join(', '))}
       <div className="field">
         <label htmlFor="f-statement">{t('students.statement')}</label>
-        <textarea id="f-statement" name="statement" defaultValue={s.statement} rows={5} aria-describedby="err-statement" />
+        <textarea id="f-statement" name="statement" defaultValue={s?.statement} rows={5} aria-describedby="err-statement" />
         <FieldError errors={errors} field="statement" />
       </div>
       <div className="field">
-        <label><input type="checkbox" name="consentToShare" defaultChecked={s.consentToShare} /> {t('students.consent')}</label>
+        <label><input type="checkbox" name="consentToShare" defaultChecked={s?.consentToShare} /> {t('students.consent')}</label>
       </div>
       <button type="submit" disabled={res.fetching}>{t('save')}</button>{' '}
-      <button type="button" onClick={onDone}>{t('cancel')}</button>
+      <button type="button" onClick={() => onDone()}>{t('cancel')}</button>
       {res.error && <Status error={res.error} />}
     </form>
+  )
+}
+
+/** A new student. */
+export function NewStudentPage() {
+  const { t } = useTranslation()
+  const navigate = useNavigate()
+  return (
+    <section aria-labelledby="new-student-h">
+      <h1 id="new-student-h">{t('students.new')}</h1>
+      <StudentForm onDone={(id) => navigate(id ? `/students/${encodeURIComponent(id)}` : '/students')} />
+    </section>
   )
 }
