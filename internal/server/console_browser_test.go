@@ -612,3 +612,56 @@ func TestConsoleCreateAndEditForms(t *testing.T) {
 		}
 	})
 }
+
+// TestConsolePagesAccessibleAndOneQuery visits every page as a career
+// officer through the navigation, at a desktop and a phone's width: every
+// form control has an accessible name, every page has one h1, nothing but
+// the pipeline board scrolls sideways on a phone, and each page view sends
+// one GraphQL request (no waterfalls). Wide tables scroll inside their own
+// box.
+func TestConsolePagesAccessibleAndOneQuery(t *testing.T) {
+	c := newConsoleEnv(t)
+	pages := []struct{ link, ready string }{
+		{"/shortlist", `select[data-testid=internship-picker] option + option`},
+		{"/search", `[data-testid=search-total]`},
+		{"/pipeline", `article.card`},
+		{"/partners", `article.partner`},
+		{"/students", `table.list tbody tr`},
+		{"/internships", `[data-testid=internships] tbody tr`},
+		{"/alumni", `.alumni li`},
+	}
+	for _, width := range []int64{1280, 390} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx := c.signIn(t, "CAREER_OFFICER")
+			run(t, ctx, chromedp.EmulateViewport(width, 800))
+			for _, p := range pages {
+				var before, after int
+				var unnamed []string
+				var h1s int
+				var overflow bool
+				run(t, ctx,
+					eval(`performance.getEntriesByType('resource').filter(e => e.name.endsWith('/graphql') || e.name.includes('/graphql?')).length`, &before),
+					click(fmt.Sprintf(`nav a[href=%q]`, p.link)), waitJS(fmt.Sprintf(`!!document.querySelector(%q)`, p.ready)),
+					chromedp.Sleep(200*time.Millisecond),
+					eval(`performance.getEntriesByType('resource').filter(e => e.name.endsWith('/graphql') || e.name.includes('/graphql?')).length`, &after),
+					eval(`[...document.querySelectorAll('main input, main select, main textarea, main button')]
+						.filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+						.map(el => el.outerHTML.slice(0, 80))`, &unnamed),
+					eval(`document.querySelectorAll('main h1').length`, &h1s),
+					eval(`[...document.querySelectorAll('main *')].some(el => !el.closest('.board, .table-wrap') && el.getBoundingClientRect().right > window.innerWidth + 1)`, &overflow))
+				if len(unnamed) > 0 {
+					t.Errorf("%s: controls without a name: %v", p.link, unnamed)
+				}
+				if h1s != 1 {
+					t.Errorf("%s: %d h1 headings", p.link, h1s)
+				}
+				if n := after - before; n != 1 {
+					t.Errorf("%s: %d GraphQL requests for one page view", p.link, n)
+				}
+				if overflow && width < 500 {
+					t.Errorf("%s: wider than a %d px screen", p.link, width)
+				}
+			}
+		})
+	}
+}

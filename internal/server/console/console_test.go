@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -163,5 +165,30 @@ func TestBuildIsFresh(t *testing.T) {
 	if got := hex.EncodeToString(h.Sum(nil)); got != strings.TrimSpace(string(want)) {
 		t.Fatalf("the console's sources changed since dist/ was built (%s, built from %s): run internal/server/console/web/build.sh and commit dist/",
 			got, strings.TrimSpace(string(want)))
+	}
+}
+
+// TestBundleSize: the first page's JavaScript and CSS stay within 300 KiB
+// gzipped.
+func TestBundleSize(t *testing.T) {
+	assets, err := filepath.Glob("dist/assets/*")
+	if err != nil || len(assets) == 0 {
+		t.Fatalf("no assets: %v", err)
+	}
+	total := 0
+	for _, a := range assets {
+		b, err := os.ReadFile(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		total += buf.Len()
+	}
+	t.Logf("%d assets, %d KiB gzipped", len(assets), total/1024)
+	if total > 300*1024 {
+		t.Fatalf("the console is %d KiB gzipped, over 300 KiB", total/1024)
 	}
 }

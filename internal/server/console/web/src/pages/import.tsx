@@ -66,12 +66,12 @@ export function ImportPage() {
             <>
               <p data-testid="import-counts">{t('import.counts', { read: out.report.read, written: out.report.written, rejected: out.report.rejected })}</p>
               {out.report.lines.length > 0 && (
-                <table className="list">
+                <div className="table-wrap"><table className="list">
                   <thead><tr><th scope="col">{t('import.line')}</th><th scope="col">{t('import.field')}</th><th scope="col">{t('import.reason')}</th></tr></thead>
                   <tbody>
                     {out.report.lines.map((l) => <tr key={l.line}><td className="num">{l.line}</td><td><code>{l.field || '—'}</code></td><td>{l.reason}</td></tr>)}
                   </tbody>
-                </table>
+                </table></div>
               )}
             </>
           )}

@@ -83,7 +83,7 @@ export function InternshipsPage() {
       <Status fetching={res.fetching && !res.data} error={res.error} />
       {conn && (
         <>
-          <table className="list" data-testid="internships">
+          <div className="table-wrap"><table className="list" data-testid="internships">
             <thead><tr><th scope="col">{t('internships.name')}</th><th scope="col">{t('internships.partner')}</th><th scope="col">{t('internships.city')}</th><th scope="col">{t('internships.slots')}</th><th scope="col">{t('internships.dates')}</th><th scope="col">{t('internships.status')}</th>{staff && <th scope="col"><span className="sr">{t('internships.actions')}</span></th>}</tr></thead>
             <tbody>
               {conn.edges.map(({ node: i }) => (
@@ -100,7 +100,7 @@ export function InternshipsPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           <Pager hasNext={conn.pageInfo.hasNextPage} hasPrev={cursors.depth > 1} onNext={() => cursors.next(conn.pageInfo.endCursor)} onPrev={cursors.prev} />
         </>
       )}

@@ -81,7 +81,7 @@ export function StudentsPage() {
       {conn && (
         <>
           <p className="muted">{t('students.total', { count: conn.totalCount })}</p>
-          <table className="list">
+          <div className="table-wrap"><table className="list">
             <thead><tr><th scope="col">{t('students.number')}</th><th scope="col">{t('students.name')}</th><th scope="col">{t('students.major')}</th><th scope="col">{t('students.year')}</th><th scope="col">GPA</th><th scope="col">{t('students.consent')}</th></tr></thead>
             <tbody>
               {conn.edges.map(({ node: s }) => (
@@ -93,7 +93,7 @@ export function StudentsPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           <Pager hasNext={conn.pageInfo.hasNextPage} hasPrev={cursors.depth > 1} onNext={() => cursors.next(conn.pageInfo.endCursor)} onPrev={cursors.prev} />
         </>
       )}
