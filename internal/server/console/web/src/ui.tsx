@@ -1,5 +1,6 @@
 // Small pieces every page uses: loading and error states, field errors
 // from userErrors, and paging.
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CombinedError } from 'urql'
 
@@ -34,6 +35,21 @@ export function FieldError({ errors, field }: { errors?: readonly UserError[]; f
   return <span className="field-error" id={`err-${field}`} role="alert" data-field={field}>{mine.map((e) => e.message).join('; ')}</span>
 }
 
+/**
+ * A labelled input of a create or edit form, its userErrors beside it:
+ * inputField(errors)(name, label, value, type?, extra attributes?).
+ */
+export function inputField(errors: readonly UserError[] | undefined) {
+  return (name: string, label: string, value: string | number | null | undefined, type = 'text', extra: Record<string, string> = {}) => (
+    <div className="field">
+      <label htmlFor={`f-${name}`}>{label}</label>
+      <input id={`f-${name}`} name={name} type={type} defaultValue={value ?? ''} aria-describedby={`err-${name}`}
+        aria-invalid={fieldErrors(errors, name).length > 0 || undefined} {...extra} />
+      <FieldError errors={errors} field={name} />
+    </div>
+  )
+}
+
 export function Pager({ hasNext, hasPrev, onNext, onPrev }: { hasNext: boolean; hasPrev: boolean; onNext: () => void; onPrev: () => void }) {
   const { t } = useTranslation()
   return (
@@ -45,7 +61,6 @@ export function Pager({ hasNext, hasPrev, onNext, onPrev }: { hasNext: boolean; 
 }
 
 /** A cursor stack for forward paging with a way back. */
-import { useState } from 'react'
 export function useCursors(): { after: string | null; next: (c: string | null | undefined) => void; prev: () => void; reset: () => void; depth: number } {
   const [stack, setStack] = useState<(string | null)[]>([null])
   return {

@@ -5,7 +5,7 @@ import { graphql } from '../gql'
 import type { InternshipEditorQuery, InternshipFilter, InternshipStatus, RequiredSkillInput } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
 import { formatDate, partnerName } from '../i18n'
-import { FieldError, Pager, Status, fieldErrors, useCursors, type UserError } from '../ui'
+import { FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
 
 const InternshipsDocument = graphql(`
   query InternshipsPage($filter: InternshipFilter, $first: Int!, $after: String) {
@@ -137,14 +137,7 @@ export function InternshipEditorPage() {
   if (res.fetching && !res.data) return <Status fetching />
   if (res.error) return <Status error={res.error} />
   if (id && !current) return <Status error="NOT_FOUND" />
-  const field = (name: string, label: string, value: string | number | null | undefined, type = 'text', extra: Record<string, string> = {}) => (
-    <div className="field">
-      <label htmlFor={`f-${name}`}>{label}</label>
-      <input id={`f-${name}`} name={name} type={type} defaultValue={value ?? ''} aria-describedby={`err-${name}`}
-        aria-invalid={fieldErrors(errors, name).length > 0 || undefined} {...extra} />
-      <FieldError errors={errors} field={name} />
-    </div>
-  )
+  const field = inputField(errors)
   return (
     <section aria-labelledby="internship-h">
       <h1 id="internship-h">{current ? current.title : t('internships.new')}</h1>

@@ -6,7 +6,7 @@ import { graphql } from '../gql'
 import type { StudentFilter, StudentProfileFragment, UpdateStudentInput } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
 import { formatDate, formatDateTime, formatNumber, partnerName } from '../i18n'
-import { FieldError, Pager, Status, fieldErrors, useCursors, type UserError } from '../ui'
+import { FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
 
 const StudentsDocument = graphql(`
   query StudentsPage($filter: StudentFilter, $first: Int!, $after: String) {
@@ -164,14 +164,7 @@ function StudentForm({ s, onDone }: { s?: Profile; onDone: (id?: string) => void
   const [created, create] = useMutation(CreateStudentDocument)
   const res = s ? updated : created
   const errors: readonly UserError[] | undefined = s ? updated.data?.updateStudent.userErrors : created.data?.createStudent.userErrors
-  const field = (name: string, label: string, value: string | number | null | undefined, type = 'text', extra: Record<string, string> = {}) => (
-    <div className="field">
-      <label htmlFor={`f-${name}`}>{label}</label>
-      <input id={`f-${name}`} name={name} type={type} defaultValue={value ?? ''} aria-describedby={`err-${name}`}
-        aria-invalid={fieldErrors(errors, name).length > 0 || undefined} {...extra} />
-      <FieldError errors={errors} field={name} />
-    </div>
-  )
+  const field = inputField(errors)
   return (
     <form className="form" noValidate onSubmit={async (e) => {
       e.preventDefault()
