@@ -361,3 +361,50 @@ func weightsFromInput(w *model.FeatureWeightsInput) coop.Weights {
 	return coop.Weights{SkillCoverage: w.SkillCoverage, TextRelevance: w.TextRelevance, MajorFit: w.MajorFit,
 		Academics: w.Academics, GroupAffinity: w.GroupAffinity, AvailabilityFit: w.AvailabilityFit}
 }
+
+func commitmentConnection(l coop.List[*coop.Commitment], count model.Counter) *model.CommitmentConnection {
+	return &model.CommitmentConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.Commitment) *model.CommitmentEdge {
+			return &model.CommitmentEdge{Cursor: c, Node: n}
+		})}
+}
+
+func commitmentFromInput(in model.CreateCommitmentInput) (*coop.Commitment, error) {
+	aid, err := decodeID(in.AgreementID, coop.TypeAgreement, "agreementId")
+	if err != nil {
+		return nil, err
+	}
+	pid, err := decodeID(in.PartnerID, coop.TypePartner, "partnerId")
+	if err != nil {
+		return nil, err
+	}
+	return &coop.Commitment{AgreementID: aid, PartnerID: pid, Kind: in.Kind, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd,
+		Target: in.Target, Unit: str(in.Unit), Notes: str(in.Notes)}, nil
+}
+
+func commitmentUpdateFromInput(in model.UpdateCommitmentInput) (int64, coop.CommitmentUpdate, error) {
+	id, err := decodeID(in.ID, coop.TypeCommitment, "id")
+	if err != nil {
+		return 0, coop.CommitmentUpdate{}, err
+	}
+	upd := coop.CommitmentUpdate{Kind: in.Kind, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd, Target: in.Target,
+		Unit: in.Unit, Notes: in.Notes}
+	upd.PartnerID, err = decodeOptID(in.PartnerID, coop.TypePartner, "partnerId")
+	return id, upd, err
+}
+
+func commitmentFilter(f *model.CommitmentFilter) (coop.CommitmentFilter, error) {
+	var out coop.CommitmentFilter
+	if f == nil {
+		return out, nil
+	}
+	var err error
+	if out.AgreementID, err = decodeOptID(f.AgreementID, coop.TypeAgreement, "filter", "agreementId"); err != nil {
+		return out, err
+	}
+	if out.Within, err = decodeOptID(f.PartnerWithin, coop.TypePartner, "filter", "partnerWithin"); err != nil {
+		return out, err
+	}
+	out.Kinds, out.ActiveOn = f.Kinds, f.ActiveOn
+	return out, nil
+}

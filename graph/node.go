@@ -39,6 +39,8 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return nonNil(l.Partner.Get(ctx, id, now))
 	case coop.TypeAgreement:
 		return nonNil(l.Agreement.Get(ctx, id, now))
+	case coop.TypeCommitment:
+		return nonNil(l.Commitment.Get(ctx, id, now))
 	case coop.TypeSite:
 		return nonNil(l.Site.Get(ctx, id, now))
 	case coop.TypeStudent:
@@ -84,6 +86,8 @@ func (r *Resolver) prefetchNodes(ctx context.Context, gids []string) {
 			_, _ = l.Partner.Fetch(ctx, ids)
 		case coop.TypeAgreement:
 			_, _ = l.Agreement.Fetch(ctx, ids)
+		case coop.TypeCommitment:
+			_, _ = l.Commitment.Fetch(ctx, ids)
 		case coop.TypeSite:
 			_, _ = l.Site.Fetch(ctx, ids)
 		case coop.TypeStudent:

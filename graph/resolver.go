@@ -13,6 +13,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
@@ -35,6 +36,9 @@ type Resolver struct {
 	// Importer, when set, imports files of records (importRecords); it is
 	// an adapter (internal/importer), so whoever makes the Resolver sets it.
 	Importer coop.Importer
+	// Now, when set, is the clock of the fields that depend on today
+	// (a commitment's status); nil means the system's.
+	Now func() time.Time
 	// AfterWrite, when set, is called after a mutation that changed indexed
 	// data, so that the caller can wait until the search index has caught
 	// up (read-your-writes).
@@ -186,4 +190,13 @@ func (r *studentResolver) personal(ctx context.Context, s *coop.Student, value s
 		return nil, nil
 	}
 	return &value, nil
+}
+
+// today is the day (UTC) for the fields that depend on it.
+func (r *Resolver) today() time.Time {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	return now().UTC()
 }

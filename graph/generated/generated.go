@@ -36,6 +36,8 @@ type ResolverRoot interface {
 	AlumnusConnection() AlumnusConnectionResolver
 	Application() ApplicationResolver
 	ApplicationConnection() ApplicationConnectionResolver
+	Commitment() CommitmentResolver
+	CommitmentConnection() CommitmentConnectionResolver
 	HiringPriorities() HiringPrioritiesResolver
 	Internship() InternshipResolver
 	InternshipConnection() InternshipConnectionResolver
@@ -160,6 +162,11 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	Attention struct {
+		Agreements  func(childComplexity int) int
+		Commitments func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
@@ -177,6 +184,40 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Commitment struct {
+		Agreement   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DaysLeft    func(childComplexity int) int
+		Delivered   func(childComplexity int) int
+		GID         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		Partner     func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Share       func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	CommitmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommitmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CommitmentPayload struct {
+		Commitment func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -321,6 +362,7 @@ type ComplexityRoot struct {
 		ApplyToInternship      func(childComplexity int, input model.ApplyToInternshipInput) int
 		CreateAgreement        func(childComplexity int, input model.CreateAgreementInput) int
 		CreateAlumnus          func(childComplexity int, input model.CreateAlumnusInput) int
+		CreateCommitment       func(childComplexity int, input model.CreateCommitmentInput) int
 		CreateInternship       func(childComplexity int, input model.CreateInternshipInput) int
 		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
 		CreateSite             func(childComplexity int, input model.CreateSiteInput) int
@@ -328,6 +370,7 @@ type ComplexityRoot struct {
 		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
 		DeleteAgreement        func(childComplexity int, input model.DeleteInput) int
 		DeleteAlumnus          func(childComplexity int, input model.DeleteInput) int
+		DeleteCommitment       func(childComplexity int, input model.DeleteInput) int
 		DeleteInternship       func(childComplexity int, input model.DeleteInput) int
 		DeletePartner          func(childComplexity int, input model.DeleteInput) int
 		DeleteSite             func(childComplexity int, input model.DeleteInput) int
@@ -339,6 +382,7 @@ type ComplexityRoot struct {
 		TransitionApplication  func(childComplexity int, input model.TransitionApplicationInput) int
 		UpdateAgreement        func(childComplexity int, input model.UpdateAgreementInput) int
 		UpdateAlumnus          func(childComplexity int, input model.UpdateAlumnusInput) int
+		UpdateCommitment       func(childComplexity int, input model.UpdateCommitmentInput) int
 		UpdateInternship       func(childComplexity int, input model.UpdateInternshipInput) int
 		UpdatePartner          func(childComplexity int, input model.UpdatePartnerInput) int
 		UpdateSite             func(childComplexity int, input model.UpdateSiteInput) int
@@ -392,7 +436,9 @@ type ComplexityRoot struct {
 		Agreements             func(childComplexity int, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) int
 		Alumni                 func(childComplexity int, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) int
 		Applications           func(childComplexity int, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) int
+		Attention              func(childComplexity int, withinDays *int) int
 		AuditLog               func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Commitments            func(childComplexity int, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) int
 		Internships            func(childComplexity int, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
@@ -637,6 +683,16 @@ type ApplicationResolver interface {
 type ApplicationConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ApplicationConnection) (int, error)
 }
+type CommitmentResolver interface {
+	Agreement(ctx context.Context, obj *coop.Commitment) (*coop.Agreement, error)
+	Partner(ctx context.Context, obj *coop.Commitment) (*coop.Partner, error)
+
+	Status(ctx context.Context, obj *coop.Commitment) (coop.CommitmentStatus, error)
+	DaysLeft(ctx context.Context, obj *coop.Commitment) (int, error)
+}
+type CommitmentConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CommitmentConnection) (int, error)
+}
 type HiringPrioritiesResolver interface {
 	Partner(ctx context.Context, obj *coop.HiringPriorities) (*coop.Partner, error)
 	Internship(ctx context.Context, obj *coop.HiringPriorities) (*coop.Internship, error)
@@ -665,6 +721,9 @@ type MutationResolver interface {
 	DeleteAlumnus(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	ApplyToInternship(ctx context.Context, input model.ApplyToInternshipInput) (*model.ApplicationPayload, error)
 	TransitionApplication(ctx context.Context, input model.TransitionApplicationInput) (*model.ApplicationPayload, error)
+	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CommitmentPayload, error)
+	UpdateCommitment(ctx context.Context, input model.UpdateCommitmentInput) (*model.CommitmentPayload, error)
+	DeleteCommitment(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	ImportRecords(ctx context.Context, input model.ImportInput) (*model.ImportPayload, error)
 	CreateInternship(ctx context.Context, input model.CreateInternshipInput) (*model.InternshipPayload, error)
 	UpdateInternship(ctx context.Context, input model.UpdateInternshipInput) (*model.InternshipPayload, error)
@@ -705,6 +764,8 @@ type QueryResolver interface {
 	Agreements(ctx context.Context, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.AgreementConnection, error)
 	Alumni(ctx context.Context, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) (*model.AlumnusConnection, error)
 	Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
+	Commitments(ctx context.Context, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
+	Attention(ctx context.Context, withinDays *int) (*model.Attention, error)
 	Internships(ctx context.Context, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) (*model.InternshipConnection, error)
 	Shortlist(ctx context.Context, internshipID string, first *int, after *string, filter *model.ShortlistFilter) (*model.ShortlistConnection, error)
 	SearchStudents(ctx context.Context, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) (*model.StudentSearchConnection, error)
@@ -1152,6 +1213,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApplicationPayload.UserErrors(childComplexity), true
 
+	case "Attention.agreements":
+		if e.ComplexityRoot.Attention.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attention.Agreements(childComplexity), true
+	case "Attention.commitments":
+		if e.ComplexityRoot.Attention.Commitments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attention.Commitments(childComplexity), true
+
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
 			break
@@ -1214,6 +1288,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Commitment.agreement":
+		if e.ComplexityRoot.Commitment.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Agreement(childComplexity), true
+	case "Commitment.createdAt":
+		if e.ComplexityRoot.Commitment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.CreatedAt(childComplexity), true
+	case "Commitment.daysLeft":
+		if e.ComplexityRoot.Commitment.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.DaysLeft(childComplexity), true
+	case "Commitment.delivered":
+		if e.ComplexityRoot.Commitment.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Delivered(childComplexity), true
+	case "Commitment.id":
+		if e.ComplexityRoot.Commitment.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.GID(childComplexity), true
+	case "Commitment.kind":
+		if e.ComplexityRoot.Commitment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Kind(childComplexity), true
+	case "Commitment.notes":
+		if e.ComplexityRoot.Commitment.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Notes(childComplexity), true
+	case "Commitment.partner":
+		if e.ComplexityRoot.Commitment.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Partner(childComplexity), true
+	case "Commitment.periodEnd":
+		if e.ComplexityRoot.Commitment.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.PeriodEnd(childComplexity), true
+	case "Commitment.periodStart":
+		if e.ComplexityRoot.Commitment.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.PeriodStart(childComplexity), true
+	case "Commitment.share":
+		if e.ComplexityRoot.Commitment.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Share(childComplexity), true
+	case "Commitment.status":
+		if e.ComplexityRoot.Commitment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Status(childComplexity), true
+	case "Commitment.target":
+		if e.ComplexityRoot.Commitment.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Target(childComplexity), true
+	case "Commitment.unit":
+		if e.ComplexityRoot.Commitment.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Unit(childComplexity), true
+	case "Commitment.updatedAt":
+		if e.ComplexityRoot.Commitment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.UpdatedAt(childComplexity), true
+
+	case "CommitmentConnection.edges":
+		if e.ComplexityRoot.CommitmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentConnection.Edges(childComplexity), true
+	case "CommitmentConnection.pageInfo":
+		if e.ComplexityRoot.CommitmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentConnection.PageInfo(childComplexity), true
+	case "CommitmentConnection.totalCount":
+		if e.ComplexityRoot.CommitmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentConnection.TotalCount(childComplexity), true
+
+	case "CommitmentEdge.cursor":
+		if e.ComplexityRoot.CommitmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEdge.Cursor(childComplexity), true
+	case "CommitmentEdge.node":
+		if e.ComplexityRoot.CommitmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEdge.Node(childComplexity), true
+
+	case "CommitmentPayload.commitment":
+		if e.ComplexityRoot.CommitmentPayload.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentPayload.Commitment(childComplexity), true
+	case "CommitmentPayload.userErrors":
+		if e.ComplexityRoot.CommitmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentPayload.UserErrors(childComplexity), true
 
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
@@ -1763,6 +1973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAlumnus(childComplexity, args["input"].(model.CreateAlumnusInput)), true
+	case "Mutation.createCommitment":
+		if e.ComplexityRoot.Mutation.CreateCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(model.CreateCommitmentInput)), true
 	case "Mutation.createInternship":
 		if e.ComplexityRoot.Mutation.CreateInternship == nil {
 			break
@@ -1840,6 +2061,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAlumnus(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteCommitment":
+		if e.ComplexityRoot.Mutation.DeleteCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCommitment(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteInternship":
 		if e.ComplexityRoot.Mutation.DeleteInternship == nil {
 			break
@@ -1961,6 +2193,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAlumnus(childComplexity, args["input"].(model.UpdateAlumnusInput)), true
+	case "Mutation.updateCommitment":
+		if e.ComplexityRoot.Mutation.UpdateCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["input"].(model.UpdateCommitmentInput)), true
 	case "Mutation.updateInternship":
 		if e.ComplexityRoot.Mutation.UpdateInternship == nil {
 			break
@@ -2237,6 +2480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Applications(childComplexity, args["filter"].(*model.ApplicationFilter), args["orderBy"].(*model.ApplicationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.attention":
+		if e.ComplexityRoot.Query.Attention == nil {
+			break
+		}
+
+		args, err := ec.field_Query_attention_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Attention(childComplexity, args["withinDays"].(*int)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2248,6 +2502,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.commitments":
+		if e.ComplexityRoot.Query.Commitments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_commitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["orderBy"].(*model.CommitmentOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.internships":
 		if e.ComplexityRoot.Query.Internships == nil {
 			break
@@ -3148,9 +3413,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApplicationOrder", ec.unmarshalInputApplicationOrder),
 			graphql.NewInputUnmarshaler("ApplyToInternshipInput", ec.unmarshalInputApplyToInternshipInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
+			graphql.NewInputUnmarshaler("CommitmentOrder", ec.unmarshalInputCommitmentOrder),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
 			graphql.NewInputUnmarshaler("CreateAlumnusInput", ec.unmarshalInputCreateAlumnusInput),
+			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
 			graphql.NewInputUnmarshaler("CreateInternshipInput", ec.unmarshalInputCreateInternshipInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
@@ -3175,6 +3443,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TransitionApplicationInput", ec.unmarshalInputTransitionApplicationInput),
 			graphql.NewInputUnmarshaler("UpdateAgreementInput", ec.unmarshalInputUpdateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateAlumnusInput", ec.unmarshalInputUpdateAlumnusInput),
+			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
 			graphql.NewInputUnmarshaler("UpdateInternshipInput", ec.unmarshalInputUpdateInternshipInput),
 			graphql.NewInputUnmarshaler("UpdatePartnerInput", ec.unmarshalInputUpdatePartnerInput),
 			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
@@ -3855,6 +4124,180 @@ extend type Mutation {
   applyToInternship("The input." input: ApplyToInternshipInput!): ApplicationPayload! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT])
   "Moves an application to another state, if the move is legal. Partners move applications to their group's internships; students may only withdraw, accept or decline."
   transitionApplication("The input." input: TransitionApplicationInput!): ApplicationPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT])
+}
+`, BuiltIn: false},
+	{Name: "../schema/commitment.graphqls", Input: `"What an agreement promises. Delivery is counted from the pipeline, never typed in; an application counts once per commitment."
+enum CommitmentKind {
+  "Internship places: applications that reached ACCEPTED or COMPLETED in the period, at internships of the partner or below it that are not at a training base."
+  INTERNSHIP_PLACES
+  "Training places: the same, at internships at a site of kind TRAINING_BASE."
+  TRAINING_PLACES
+  "Priority hires: applications that reached HIRED in the period, at internships of the partner or below it."
+  PRIORITY_HIRES
+}
+
+"How a commitment stands today (UTC): MET once delivered reaches the target, whenever; MISSED when the period has ended short of it; ON_TRACK before the period, and within it while delivered is at least the target times the share of the period's days gone by (today included), rounded down; BEHIND within the period below that."
+enum CommitmentStatus {
+  "Within the period and keeping pace, or not started."
+  ON_TRACK
+  "Within the period and behind the pace."
+  BEHIND
+  "The target is reached."
+  MET
+  "The period ended short of the target."
+  MISSED
+}
+
+"One promise of an agreement: a partner of the agreement's group (the group or one of its plants), a period, a kind, a target and a unit, with what was delivered."
+type Commitment implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The global id."
+  id: ID!
+  "The agreement that makes the promise."
+  agreement: Agreement!
+  "The partner that keeps it: the agreement's partner or one below it."
+  partner: Partner!
+  "What is promised."
+  kind: CommitmentKind!
+  "The first day of the period."
+  periodStart: Date!
+  "The last day of the period."
+  periodEnd: Date!
+  "How many are promised."
+  target: Int!
+  "The unit, in words (for example ` + "`" + `interns` + "`" + `, ` + "`" + `名实习生` + "`" + `)."
+  unit: String!
+  "Notes."
+  notes: String!
+  "How many were delivered, counted from the pipeline (see CommitmentKind)."
+  delivered: Int!
+  "delivered / target (1 or more when met)."
+  share: Float!
+  "How the commitment stands today (see CommitmentStatus)."
+  status: CommitmentStatus!
+  "Days from today to the period's end (negative once it has ended)."
+  daysLeft: Int!
+  "When it was created."
+  createdAt: DateTime!
+  "When it was last changed."
+  updatedAt: DateTime!
+}
+
+"A page of commitments."
+type CommitmentConnection @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The commitments of this page."
+  edges: [CommitmentEdge!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many match the filter."
+  totalCount: Int!
+}
+
+"A commitment in a page."
+type CommitmentEdge @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The cursor of this commitment."
+  cursor: String!
+  "The commitment."
+  node: Commitment!
+}
+
+"Selects commitments."
+input CommitmentFilter {
+  "Of this agreement."
+  agreementId: ID
+  "Of this partner and every partner below it."
+  partnerWithin: ID
+  "Of these kinds."
+  kinds: [CommitmentKind!]
+  "Whose period contains this day."
+  activeOn: Date
+}
+
+"Fields to order commitments by."
+enum CommitmentOrderField {
+  "Creation order."
+  ID
+  "The end of the period."
+  PERIOD_END
+}
+
+"An ordering of commitments."
+input CommitmentOrder {
+  "The field."
+  field: CommitmentOrderField!
+  "The direction."
+  direction: OrderDirection = ASC
+}
+
+"What needs the career office's attention soon."
+type Attention @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "Commitments whose period ends within the window and that are BEHIND, soonest first."
+  commitments: [Commitment!]!
+  "ACTIVE agreements whose validUntil falls within the window, soonest first."
+  agreements: [Agreement!]!
+}
+
+extend type Query {
+  "Commitments, with their delivery; a partner sees its own group's."
+  commitments("Filters." filter: CommitmentFilter, "Ordering; by the period's end by default." orderBy: CommitmentOrder, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): CommitmentConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+  "What needs attention within the next ` + "`" + `withinDays` + "`" + ` days (1 to 366): commitments behind target near the end of their period, and agreements nearing their end."
+  attention("The window, in days from today." withinDays: Int = 60): Attention! @allow(roles: [ADMIN, CAREER_OFFICER])
+}
+
+"The input of createCommitment."
+input CreateCommitmentInput {
+  "The agreement."
+  agreementId: ID!
+  "The partner that keeps it: the agreement's partner or one below it."
+  partnerId: ID!
+  "What is promised."
+  kind: CommitmentKind!
+  "The first day of the period."
+  periodStart: Date!
+  "The last day of the period."
+  periodEnd: Date!
+  "How many, 1 to 100000."
+  target: Int!
+  "The unit, in words."
+  unit: String = ""
+  "Notes."
+  notes: String = ""
+}
+
+"The input of updateCommitment; a field left out keeps its value."
+input UpdateCommitmentInput {
+  "The commitment."
+  id: ID!
+  "The partner that keeps it."
+  partnerId: ID
+  "What is promised."
+  kind: CommitmentKind
+  "The first day of the period."
+  periodStart: Date
+  "The last day of the period."
+  periodEnd: Date
+  "How many."
+  target: Int
+  "The unit."
+  unit: String
+  "Notes."
+  notes: String
+}
+
+"The payload of a commitment mutation."
+type CommitmentPayload @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "The commitment, when the mutation succeeded."
+  commitment: Commitment
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Adds a commitment to an agreement."
+  createCommitment("The commitment." input: CreateCommitmentInput!): CommitmentPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Changes a commitment."
+  updateCommitment("The changes." input: UpdateCommitmentInput!): CommitmentPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Deletes a commitment."
+  deleteCommitment("The commitment." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/import.graphqls", Input: `"What a file of records holds."
@@ -5399,6 +5842,16 @@ func (ec *executionContext) childFields_ApplicationPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Attention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitments":
+		return ec.fieldContext_Attention_commitments(ctx, field)
+	case "agreements":
+		return ec.fieldContext_Attention_agreements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attention", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -5435,6 +5888,74 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Commitment_id(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Commitment_agreement(ctx, field)
+	case "partner":
+		return ec.fieldContext_Commitment_partner(ctx, field)
+	case "kind":
+		return ec.fieldContext_Commitment_kind(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Commitment_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Commitment_periodEnd(ctx, field)
+	case "target":
+		return ec.fieldContext_Commitment_target(ctx, field)
+	case "unit":
+		return ec.fieldContext_Commitment_unit(ctx, field)
+	case "notes":
+		return ec.fieldContext_Commitment_notes(ctx, field)
+	case "delivered":
+		return ec.fieldContext_Commitment_delivered(ctx, field)
+	case "share":
+		return ec.fieldContext_Commitment_share(ctx, field)
+	case "status":
+		return ec.fieldContext_Commitment_status(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_Commitment_daysLeft(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Commitment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Commitment_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Commitment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommitmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommitmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitment":
+		return ec.fieldContext_CommitmentPayload_commitment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CommitmentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6409,6 +6930,20 @@ func (ec *executionContext) field_Mutation_createAlumnus_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCommitmentInput, error) {
+			return ec.unmarshalNCreateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createInternship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6494,6 +7029,20 @@ func (ec *executionContext) field_Mutation_deleteAgreement_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_deleteAlumnus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
@@ -6653,6 +7202,20 @@ func (ec *executionContext) field_Mutation_updateAlumnus_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateAlumnusInput, error) {
 			return ec.unmarshalNUpdateAlumnusInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateAlumnusInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCommitmentInput, error) {
+			return ec.unmarshalNUpdateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCommitmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7083,6 +7646,20 @@ func (ec *executionContext) field_Query_applications_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_attention_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7110,6 +7687,60 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_commitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CommitmentFilter, error) {
+			return ec.unmarshalOCommitmentFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CommitmentOrder, error) {
+			return ec.unmarshalOCommitmentOrder2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -9226,6 +9857,70 @@ func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _Attention_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attention_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attention_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attention",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attention_agreements(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attention_agreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attention_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attention",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9496,6 +10191,596 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Commitment_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Agreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Partner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, field.Selections, obj.Kind)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentKind) graphql.Marshaler {
+			return ec.marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "CommitmentKind")
+}
+
+func (ec *executionContext) _Commitment_periodStart(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Commitment_periodEnd(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Commitment_target(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Target)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Commitment_unit(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Unit)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Commitment_notes(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Notes)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Commitment_delivered(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Delivered)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Commitment_share(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "Float")
+}
+
+func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, true, "CommitmentStatus")
+}
+
+func (ec *executionContext) _Commitment_daysLeft(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+			return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CommitmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentPayload_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentPayload_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12147,6 +13432,138 @@ func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCommitment(ctx, fc.Args["input"].(model.CreateCommitmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentPayload) graphql.Marshaler {
+			return ec.marshalNCommitmentPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCommitment(ctx, fc.Args["input"].(model.UpdateCommitmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentPayload) graphql.Marshaler {
+			return ec.marshalNCommitmentPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCommitment(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14036,6 +15453,94 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_commitments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Commitments(ctx, fc.Args["filter"].(*model.CommitmentFilter), fc.Args["orderBy"].(*model.CommitmentOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+			return ec.marshalNCommitmentConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_attention(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_attention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Attention(ctx, fc.Args["withinDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Attention) graphql.Marshaler {
+			return ec.marshalNAttention2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAttention(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attention(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_attention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19469,6 +20974,122 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, obj any) (model.CommitmentFilter, error) {
+	var it model.CommitmentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "partnerWithin", "kinds", "activeOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "partnerWithin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerWithin"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerWithin = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOCommitmentKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentFilter unmarshals raw into the CommitmentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentFilter(ctx context.Context, raw any) (model.CommitmentFilter, error) {
+	var out model.CommitmentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitmentOrder(ctx context.Context, obj any) (model.CommitmentOrder, error) {
+	var it model.CommitmentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCommitmentOrderField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentOrder unmarshals raw into the CommitmentOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentOrder(ctx context.Context, raw any) (model.CommitmentOrder, error) {
+	var out model.CommitmentOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj any) (model.ContactInput, error) {
 	var it model.ContactInput
 	if obj == nil {
@@ -19772,6 +21393,104 @@ func (ec *executionContext) unmarshalInputCreateAlumnusInput(ctx context.Context
 func UnmarshalCreateAlumnusInput(ctx context.Context, raw any) (model.CreateAlumnusInput, error) {
 	var out model.CreateAlumnusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAlumnusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Context, obj any) (model.CreateCommitmentInput, error) {
+	var it model.CreateCommitmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["unit"]; !present {
+		asMap["unit"] = ""
+	}
+	if _, present := asMap["notes"]; !present {
+		asMap["notes"] = ""
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "partnerId", "kind", "periodStart", "periodEnd", "target", "unit", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCommitmentInput unmarshals raw into the CreateCommitmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCommitmentInput(ctx context.Context, raw any) (model.CreateCommitmentInput, error) {
+	var out model.CreateCommitmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommitmentInput", raw, &out)
 	return out, err
 }
 
@@ -21674,6 +23393,97 @@ func UnmarshalUpdateAlumnusInput(ctx context.Context, raw any) (model.UpdateAlum
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCommitmentInput(ctx context.Context, obj any) (model.UpdateCommitmentInput, error) {
+	var it model.UpdateCommitmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "partnerId", "kind", "periodStart", "periodEnd", "target", "unit", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCommitmentInput unmarshals raw into the UpdateCommitmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCommitmentInput(ctx context.Context, raw any) (model.UpdateCommitmentInput, error) {
+	var out model.UpdateCommitmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommitmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateInternshipInput(ctx context.Context, obj any) (model.UpdateInternshipInput, error) {
 	var it model.UpdateInternshipInput
 	if obj == nil {
@@ -22221,6 +24031,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._HiringPriorities(ctx, sel, obj)
+	case coop.Commitment:
+		return ec._Commitment(ctx, sel, &obj)
+	case *coop.Commitment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Commitment(ctx, sel, obj)
 	case coop.Application:
 		return ec._Application(ctx, sel, &obj)
 	case *coop.Application:
@@ -22934,6 +24751,44 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var attentionImplementors = []string{"Attention"}
+
+func (ec *executionContext) _Attention(ctx context.Context, sel ast.SelectionSet, obj *model.Attention) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, attentionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attention")
+		case "commitments":
+			out.Values[i] = ec._Attention_commitments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreements":
+			out.Values[i] = ec._Attention_agreements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.AuditEntry) graphql.Marshaler {
@@ -23048,6 +24903,233 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var commitmentImplementors = []string{"Commitment", "Node"}
+
+func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *coop.Commitment) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, commitmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Commitment")
+		case "id":
+			out.Values[i] = ec._Commitment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_agreement(ctx, field, obj)
+				})
+		case "partner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_partner(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Commitment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._Commitment_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._Commitment_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "target":
+			out.Values[i] = ec._Commitment_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._Commitment_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Commitment_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "delivered":
+			out.Values[i] = ec._Commitment_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.Values[i] = ec._Commitment_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_status(ctx, field, obj)
+				})
+		case "daysLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_daysLeft(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Commitment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Commitment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var commitmentConnectionImplementors = []string{"CommitmentConnection"}
+
+func (ec *executionContext) _CommitmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentConnection) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, commitmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentConnection")
+		case "edges":
+			out.Values[i] = ec._CommitmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitmentConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var commitmentEdgeImplementors = []string{"CommitmentEdge"}
+
+func (ec *executionContext) _CommitmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentEdge) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, commitmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var commitmentPayloadImplementors = []string{"CommitmentPayload"}
+
+func (ec *executionContext) _CommitmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, commitmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentPayload")
+		case "commitment":
+			out.Values[i] = ec._CommitmentPayload_commitment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CommitmentPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24097,6 +26179,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "importRecords":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importRecords(ctx, field)
@@ -24581,6 +26684,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_applications(ctx, field)
+				})
+		case "commitments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commitments(ctx, field)
+				})
+		case "attention":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_attention(ctx, field)
 				})
 		case "internships":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -26384,6 +28499,22 @@ func (ec *executionContext) unmarshalNAcceptWeightSuggestionInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Agreement) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Agreement", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Agreement!")
@@ -26755,6 +28886,14 @@ func (ec *executionContext) unmarshalNApplyToInternshipInput2githubᚗcomᚋcruc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAttention2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAttention(ctx context.Context, sel ast.SelectionSet, v *model.Attention) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attention!")
+		return graphql.Null
+	}
+	return ec._Attention(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *coop.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
@@ -26809,6 +28948,138 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Commitment) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Commitment", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Commitment!")
+		return graphql.Null
+	}
+	return ec._Commitment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentConnection!")
+		return graphql.Null
+	}
+	return ec._CommitmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "CommitmentEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitmentEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitmentEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentEdge!")
+		return graphql.Null
+	}
+	return ec._CommitmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx context.Context, v any) (coop.CommitmentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx context.Context, sel ast.SelectionSet, v coop.CommitmentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CommitmentKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[string]coop.CommitmentKind{
+		"INTERNSHIP_PLACES": coop.CommitmentInternshipPlaces,
+		"TRAINING_PLACES":   coop.CommitmentTrainingPlaces,
+		"PRIORITY_HIRES":    coop.CommitmentPriorityHires,
+	}
+	marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[coop.CommitmentKind]string{
+		coop.CommitmentInternshipPlaces: "INTERNSHIP_PLACES",
+		coop.CommitmentTrainingPlaces:   "TRAINING_PLACES",
+		coop.CommitmentPriorityHires:    "PRIORITY_HIRES",
+	}
+)
+
+func (ec *executionContext) unmarshalNCommitmentOrderField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentOrderField(ctx context.Context, v any) (model.CommitmentOrderField, error) {
+	var res model.CommitmentOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitmentOrderField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentOrderField(ctx context.Context, sel ast.SelectionSet, v model.CommitmentOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCommitmentPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentPayload!")
+		return graphql.Null
+	}
+	return ec._CommitmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx context.Context, v any) (coop.CommitmentStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx context.Context, sel ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CommitmentStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus = map[string]coop.CommitmentStatus{
+		"ON_TRACK": coop.CommitmentOnTrack,
+		"BEHIND":   coop.CommitmentBehind,
+		"MET":      coop.CommitmentMet,
+		"MISSED":   coop.CommitmentMissed,
+	}
+	marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus = map[coop.CommitmentStatus]string{
+		coop.CommitmentOnTrack: "ON_TRACK",
+		coop.CommitmentBehind:  "BEHIND",
+		coop.CommitmentMet:     "MET",
+		coop.CommitmentMissed:  "MISSED",
+	}
+)
+
 func (ec *executionContext) marshalNContact2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContact(ctx context.Context, sel ast.SelectionSet, v coop.Contact) graphql.Marshaler {
 	return ec._Contact(ctx, sel, &v)
 }
@@ -26841,6 +29112,11 @@ func (ec *executionContext) unmarshalNCreateAgreementInput2githubᚗcomᚋcrucib
 
 func (ec *executionContext) unmarshalNCreateAlumnusInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateAlumnusInput(ctx context.Context, v any) (model.CreateAlumnusInput, error) {
 	res, err := ec.unmarshalInputCreateAlumnusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCommitmentInput(ctx context.Context, v any) (model.CreateCommitmentInput, error) {
+	res, err := ec.unmarshalInputCreateCommitmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -27920,6 +30196,11 @@ func (ec *executionContext) unmarshalNUpdateAlumnusInput2githubᚗcomᚋcrucible
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCommitmentInput(ctx context.Context, v any) (model.UpdateCommitmentInput, error) {
+	res, err := ec.unmarshalInputUpdateCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateInternshipInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateInternshipInput(ctx context.Context, v any) (model.UpdateInternshipInput, error) {
 	res, err := ec.unmarshalInputUpdateInternshipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28455,6 +30736,97 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Commitment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommitmentFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentFilter(ctx context.Context, v any) (*model.CommitmentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitmentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCommitmentKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKindᚄ(ctx context.Context, v any) ([]coop.CommitmentKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]coop.CommitmentKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCommitmentKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKindᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.CommitmentKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx context.Context, v any) (*coop.CommitmentKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx context.Context, sel ast.SelectionSet, v *coop.CommitmentKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind[*v])
+	return res
+}
+
+var (
+	unmarshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[string]coop.CommitmentKind{
+		"INTERNSHIP_PLACES": coop.CommitmentInternshipPlaces,
+		"TRAINING_PLACES":   coop.CommitmentTrainingPlaces,
+		"PRIORITY_HIRES":    coop.CommitmentPriorityHires,
+	}
+	marshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[coop.CommitmentKind]string{
+		coop.CommitmentInternshipPlaces: "INTERNSHIP_PLACES",
+		coop.CommitmentTrainingPlaces:   "TRAINING_PLACES",
+		coop.CommitmentPriorityHires:    "PRIORITY_HIRES",
+	}
+)
+
+func (ec *executionContext) unmarshalOCommitmentOrder2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentOrder(ctx context.Context, v any) (*model.CommitmentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitmentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOContactInput2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContactInputᚄ(ctx context.Context, v any) ([]*model.ContactInput, error) {

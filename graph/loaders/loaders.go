@@ -24,6 +24,7 @@ type Store interface {
 	SitesByIDs(ctx context.Context, ids []int64) ([]*coop.Site, error)
 	AlumniByIDs(ctx context.Context, ids []int64) ([]*coop.Alumnus, error)
 	AgreementsByIDs(ctx context.Context, ids []int64) ([]*coop.Agreement, error)
+	CommitmentsByIDs(ctx context.Context, ids []int64) ([]*coop.Commitment, error)
 	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
 	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
 	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
@@ -181,6 +182,7 @@ type Loaders struct {
 	Site                  *Loader[int64, *coop.Site]
 	Alumnus               *Loader[int64, *coop.Alumnus]
 	Agreement             *Loader[int64, *coop.Agreement]
+	Commitment            *Loader[int64, *coop.Commitment]
 	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *Loader[int64, []*coop.Partner]
 	AgreementsOf          *Loader[int64, []*coop.Agreement]
@@ -202,6 +204,7 @@ func New(s Store) *Loaders {
 		Site:                  byID(s.SitesByIDs, func(p *coop.Site) int64 { return p.ID }),
 		Alumnus:               byID(s.AlumniByIDs, func(p *coop.Alumnus) int64 { return p.ID }),
 		Agreement:             byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
+		Commitment:            byID(s.CommitmentsByIDs, func(p *coop.Commitment) int64 { return p.ID }),
 		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
 		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
 		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),

@@ -172,6 +172,14 @@ type ApplyToInternshipInput struct {
 	Motivation *string `json:"motivation,omitempty"`
 }
 
+// What needs the career office's attention soon.
+type Attention struct {
+	// Commitments whose period ends within the window and that are BEHIND, soonest first.
+	Commitments []*coop.Commitment `json:"commitments"`
+	// ACTIVE agreements whose validUntil falls within the window, soonest first.
+	Agreements []*coop.Agreement `json:"agreements"`
+}
+
 // A page of audit entries.
 type AuditEntryConnection struct {
 	// The entries of this page, newest first.
@@ -200,6 +208,54 @@ type AuditFilter struct {
 	Since *time.Time `json:"since,omitempty"`
 	// Only entries before this instant.
 	Until *time.Time `json:"until,omitempty"`
+}
+
+// A page of commitments.
+type CommitmentConnection struct {
+	// The commitments of this page.
+	Edges []*CommitmentEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match the filter.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A commitment in a page.
+type CommitmentEdge struct {
+	// The cursor of this commitment.
+	Cursor string `json:"cursor"`
+	// The commitment.
+	Node *coop.Commitment `json:"node"`
+}
+
+// Selects commitments.
+type CommitmentFilter struct {
+	// Of this agreement.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// Of this partner and every partner below it.
+	PartnerWithin *string `json:"partnerWithin,omitempty"`
+	// Of these kinds.
+	Kinds []coop.CommitmentKind `json:"kinds,omitempty"`
+	// Whose period contains this day.
+	ActiveOn *time.Time `json:"activeOn,omitempty"`
+}
+
+// An ordering of commitments.
+type CommitmentOrder struct {
+	// The field.
+	Field CommitmentOrderField `json:"field"`
+	// The direction.
+	Direction *OrderDirection `json:"direction,omitempty"`
+}
+
+// The payload of a commitment mutation.
+type CommitmentPayload struct {
+	// The commitment, when the mutation succeeded.
+	Commitment *coop.Commitment `json:"commitment,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A contact person, as input.
@@ -260,6 +316,26 @@ type CreateAlumnusInput struct {
 	WillingToMentor *bool `json:"willingToMentor,omitempty"`
 	// Whether they agree to be shown to students, other alumni and partners; off by default.
 	ConsentToShare *bool `json:"consentToShare,omitempty"`
+}
+
+// The input of createCommitment.
+type CreateCommitmentInput struct {
+	// The agreement.
+	AgreementID string `json:"agreementId"`
+	// The partner that keeps it: the agreement's partner or one below it.
+	PartnerID string `json:"partnerId"`
+	// What is promised.
+	Kind coop.CommitmentKind `json:"kind"`
+	// The first day of the period.
+	PeriodStart time.Time `json:"periodStart"`
+	// The last day of the period.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// How many, 1 to 100000.
+	Target int `json:"target"`
+	// The unit, in words.
+	Unit *string `json:"unit,omitempty"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // A new internship.
@@ -902,6 +978,26 @@ type UpdateAlumnusInput struct {
 	ConsentToShare *bool `json:"consentToShare,omitempty"`
 }
 
+// The input of updateCommitment; a field left out keeps its value.
+type UpdateCommitmentInput struct {
+	// The commitment.
+	ID string `json:"id"`
+	// The partner that keeps it.
+	PartnerID *string `json:"partnerId,omitempty"`
+	// What is promised.
+	Kind *coop.CommitmentKind `json:"kind,omitempty"`
+	// The first day of the period.
+	PeriodStart *time.Time `json:"periodStart,omitempty"`
+	// The last day of the period.
+	PeriodEnd *time.Time `json:"periodEnd,omitempty"`
+	// How many.
+	Target *int `json:"target,omitempty"`
+	// The unit.
+	Unit *string `json:"unit,omitempty"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
+}
+
 // Changes to an internship: only the fields given change.
 type UpdateInternshipInput struct {
 	// The internship's global id.
@@ -1220,6 +1316,64 @@ func (e *ApplicationOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ApplicationOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields to order commitments by.
+type CommitmentOrderField string
+
+const (
+	// Creation order.
+	CommitmentOrderFieldID CommitmentOrderField = "ID"
+	// The end of the period.
+	CommitmentOrderFieldPeriodEnd CommitmentOrderField = "PERIOD_END"
+)
+
+var AllCommitmentOrderField = []CommitmentOrderField{
+	CommitmentOrderFieldID,
+	CommitmentOrderFieldPeriodEnd,
+}
+
+func (e CommitmentOrderField) IsValid() bool {
+	switch e {
+	case CommitmentOrderFieldID, CommitmentOrderFieldPeriodEnd:
+		return true
+	}
+	return false
+}
+
+func (e CommitmentOrderField) String() string {
+	return string(e)
+}
+
+func (e *CommitmentOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CommitmentOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CommitmentOrderField", str)
+	}
+	return nil
+}
+
+func (e CommitmentOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CommitmentOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CommitmentOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

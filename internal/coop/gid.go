@@ -18,6 +18,7 @@ const (
 	TypePriorities  = "HiringPriorities"
 	TypeToken       = "Token"
 	TypeShortlist   = "SavedShortlist"
+	TypeCommitment  = "Commitment"
 )
 
 // GlobalID makes the opaque global id of an object: base64url (no
@@ -64,6 +65,9 @@ func (x *Partner) GID() string { return GlobalID(TypePartner, x.ID) }
 
 // GID is the agreement's global id.
 func (x *Agreement) GID() string { return GlobalID(TypeAgreement, x.ID) }
+
+// GID is the commitment's global id.
+func (x *Commitment) GID() string { return GlobalID(TypeCommitment, x.ID) }
 
 // GID is the site's global id.
 func (x *Site) GID() string { return GlobalID(TypeSite, x.ID) }

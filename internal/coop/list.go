@@ -84,6 +84,8 @@ type AgreementFilter struct {
 	Statuses []AgreementStatus
 	Scope    *AgreementScope
 	ActiveOn *Date
+	// EndingBy selects agreements whose validUntil is on or before the day.
+	EndingBy *Date
 }
 
 // SiteFilter selects sites.

@@ -111,6 +111,7 @@ type Record interface {
 	Partners
 	Sites
 	Agreements
+	Commitments
 	Students
 	Alumni
 	Internships

@@ -62,6 +62,8 @@ type Summary struct {
 	// AgreementID is the ACTIVE agreement with the aluminium group;
 	// OtherAgreementID the one with the other group.
 	AgreementID, OtherAgreementID int64
+	// Commitments counts the agreement's commitments.
+	Commitments int
 	// InternshipIDs lists every internship in creation order:
 	// electrolysis, refining, pretreatment, casting, automation (casting
 	// plant), TiO2 (other group), then last summer's closed potline
@@ -132,6 +134,7 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 		{"last summer's internship", b.pastInternship},
 		{"alumni", b.alumni},
 		{"applications", b.applications},
+		{"commitments", b.commitments},
 	} {
 		if err := step.fn(); err != nil {
 			err = fmt.Errorf("demo: %s: %w", step.what, err)

@@ -153,8 +153,50 @@ func (b *builder) pastInternship() error {
 			return err
 		}
 	}
+	// The practice happened in the summer of 2025, and the hire that
+	// autumn: the record says so, so that the agreement's first year
+	// counts what it delivered (see commitments).
+	if _, err := b.db.Pool.Exec(b.ctx, `UPDATE application_events e SET at = (CASE e.to_status
+			WHEN 'APPLIED' THEN '2025-06-16' WHEN 'SHORTLISTED' THEN '2025-06-20' WHEN 'INTERVIEWING' THEN '2025-06-24'
+			WHEN 'OFFERED' THEN '2025-06-27' WHEN 'ACCEPTED' THEN '2025-06-30' WHEN 'COMPLETED' THEN '2025-08-22'
+			WHEN 'WITHDRAWN' THEN '2025-07-18' WHEN 'HIRED' THEN '2025-10-20' ELSE '2025-06-21' END)::timestamp AT TIME ZONE 'Asia/Shanghai'
+		FROM applications a WHERE a.id = e.application_id AND a.internship_id = $1`, id); err != nil {
+		return fmt.Errorf("date the 2025 practice: %w", err)
+	}
 	_, err = b.db.UpdateInternship(b.ctx, id, coop.InternshipUpdate{Status: ptr(coop.InternshipClosed)})
 	return err
+}
+
+// commitments are what the agreement promises for its first two academic
+// years: places at the smelter and the casting plant (training places at
+// its training base) and priority hires by the group. What was delivered
+// is counted from the applications above: the 2025 practice's graduate
+// hired in October 2025 meets the first year's priority hire; the first
+// year's internship places were not delivered (the practice was before
+// the agreement); this year's stand as the pipeline does on the day the
+// demo is loaded.
+func (b *builder) commitments() error {
+	y1s, y1e, y2s, y2e := *date(2025, 9, 1), *date(2026, 8, 31), *date(2026, 9, 1), *date(2027, 8, 31)
+	interns, trainees, hires := "interns (名实习生)", "trainees (名实训生)", "graduates (名毕业生)"
+	for _, c := range []coop.Commitment{
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentPriorityHires, PeriodStart: y1s, PeriodEnd: y1e, Target: 1, Unit: hires,
+			Notes: "Priority in hiring for the pilot practice's interns (article 5 of the agreement)."},
+		{PartnerID: b.s.SmelterID, Kind: coop.CommitmentInternshipPlaces, PeriodStart: y1s, PeriodEnd: y1e, Target: 6, Unit: interns,
+			Notes: "Potline and refining placements in the agreement's first year."},
+		{PartnerID: b.s.SmelterID, Kind: coop.CommitmentInternshipPlaces, PeriodStart: y2s, PeriodEnd: y2e, Target: 20, Unit: interns,
+			Notes: "电解、精炼与原料车间实习岗位，2026–27学年。"},
+		{PartnerID: b.s.CastingPlantID, Kind: coop.CommitmentInternshipPlaces, PeriodStart: y2s, PeriodEnd: y2e, Target: 8, Unit: interns},
+		{PartnerID: b.s.CastingPlantID, Kind: coop.CommitmentTrainingPlaces, PeriodStart: y2s, PeriodEnd: y2e, Target: 4, Unit: trainees,
+			Notes: "At the casting training base."},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentPriorityHires, PeriodStart: y2s, PeriodEnd: y2e, Target: 5, Unit: hires},
+	} {
+		c.AgreementID = b.s.AgreementID
+		if _, err := b.db.CreateCommitment(b.ctx, &c); err != nil {
+			return fmt.Errorf("commitment %s of partner %d: %w", c.Kind, c.PartnerID, err)
+		}
+		b.s.Commitments++
+	}
+	return nil
 }
 
 // pick returns up to n of the synthetic students that ok accepts and that

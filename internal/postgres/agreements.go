@@ -24,6 +24,9 @@ func agreementWhere(f coop.AgreementFilter, a *args) []string {
 		d := a.add(*f.ActiveOn)
 		w = append(w, "a.valid_from <= "+d+" AND (a.valid_until IS NULL OR a.valid_until >= "+d+")")
 	}
+	if f.EndingBy != nil {
+		w = append(w, "a.valid_until <= "+a.add(*f.EndingBy))
+	}
 	return w
 }
 

@@ -64,6 +64,16 @@ func (w *matrixWorld) fresh(kind string) string {
 		if a != nil {
 			id = a.ID
 		}
+	case "Commitment":
+		var a *coop.Agreement
+		if a, err = db.CreateAgreement(ctx, &coop.Agreement{PartnerID: w.group.ID, College: "C", Title: "T", ValidFrom: w.internship.CreatedAt}); err == nil {
+			var c *coop.Commitment
+			c, err = db.CreateCommitment(ctx, &coop.Commitment{AgreementID: a.ID, PartnerID: w.plant.ID, Kind: coop.CommitmentInternshipPlaces,
+				PeriodStart: w.internship.CreatedAt, PeriodEnd: w.internship.CreatedAt.AddDate(1, 0, 0), Target: 5})
+			if c != nil {
+				id = c.ID
+			}
+		}
 	case "Site":
 		var s *coop.Site
 		s, err = db.CreateSite(ctx, &coop.Site{PartnerID: w.plant.ID, Name: "S", Kind: coop.SiteWorkshop})
@@ -137,6 +147,30 @@ func matrix() []matrixCase {
 		{"partners", "partners", `{ partners { totalCount } }`, none, everyone(allow)},
 		{"agreements", "agreements", `{ agreements { totalCount } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"commitments", "commitments", `{ commitments { totalCount } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"node", "node of the group's commitment", `query($id: ID!) { node(id: $id) { id ... on Commitment { delivered status } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Commitment")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide})},
+		{"attention", "attention", `{ attention { commitments { id } agreements { id } } }`, none,
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"createCommitment", "createCommitment", `mutation($a: ID!, $p: ID!) { createCommitment(input: {agreementId: $a, partnerId: $p, kind: PRIORITY_HIRES,
+			periodStart: "2026-09-01", periodEnd: "2027-08-31", target: 3}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any {
+				_, cid, _ := coop.ParseGlobalID(w.fresh("Commitment"))
+				var aid int64
+				if err := w.e.db.Pool.QueryRow(context.Background(), `SELECT agreement_id FROM commitments WHERE id = $1`, cid).Scan(&aid); err != nil {
+					w.e.t.Fatal(err)
+				}
+				return map[string]any{"a": g("Agreement", aid), "p": g("Partner", w.group.ID)}
+			},
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"updateCommitment", "updateCommitment", `mutation($id: ID!) { updateCommitment(input: {id: $id, target: 7}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Commitment")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteCommitment", "deleteCommitment", `mutation($id: ID!) { deleteCommitment(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Commitment")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"students", "students", `{ students { totalCount } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": allow, "ALUMNUS": deny})},
 		{"alumni", "alumni", `{ alumni { totalCount } }`, none, everyone(allow)},

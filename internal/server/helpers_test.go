@@ -70,6 +70,7 @@ type env struct {
 	queries  *queryCounter
 	tokens   map[coop.Role]string
 	follower *indexsync.Follower
+	res      *graph.Resolver
 }
 
 func newEnv(t testing.TB) *env {
@@ -139,7 +140,7 @@ func newEnvDeps(t testing.TB, hcfg server.Config, deps func(*server.Deps)) *env 
 	h := server.NewHandler(d)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower}
+	e := &env{t: t, db: db, srv: srv, queries: qc, tokens: map[coop.Role]string{}, follower: follower, res: res}
 	for _, r := range []coop.Role{coop.RoleAdmin, coop.RoleCareerOfficer} {
 		secret, _, err := auth.Issue(context.Background(), db, &coop.Token{Name: "test " + string(r), Role: r})
 		if err != nil {
