@@ -16,7 +16,15 @@ import (
 
 // Agreement is the resolver for the agreement field.
 func (r *commitmentResolver) Agreement(ctx context.Context, obj *coop.Commitment) (*coop.Agreement, error) {
-	return loaders.For(ctx).Agreement.Load(ctx, obj.AgreementID)
+	a, err := loaders.For(ctx).Agreement.Load(ctx, obj.AgreementID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := viewer(ctx)
+	if err != nil || !coop.CanSeeAgreement(v, a) {
+		return nil, err // null, not NOT_FOUND: the commitment itself may be seen
+	}
+	return a, nil
 }
 
 // Partner is the resolver for the partner field.

@@ -4152,8 +4152,8 @@ enum CommitmentStatus {
 type Commitment implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
   "The global id."
   id: ID!
-  "The agreement that makes the promise."
-  agreement: Agreement!
+  "The agreement that makes the promise; null for a viewer who may not see it (a plant's HR does not see its group's agreement)."
+  agreement: Agreement
   "The partner that keeps it: the agreement's partner or one below it."
   partner: Partner!
   "What is promised."
@@ -10235,10 +10235,10 @@ func (ec *executionContext) _Commitment_agreement(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-			return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Commitment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24941,7 +24941,7 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 			}
 		case "agreement":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commitment_agreement(ctx, field, obj)
 				})

@@ -628,13 +628,16 @@ func TestConsolePagesAccessibleAndOneQuery(t *testing.T) {
 		{"/students", `table.list tbody tr`},
 		{"/internships", `[data-testid=internships] tbody tr`},
 		{"/alumni", `.alumni li`},
+		{"/commitments", `[data-testid=commitments] tbody tr`},
 		// Last: the console opens on it after signing in.
 		{"/shortlist", `select[data-testid=internship-picker] option + option`},
 	}
 	for _, width := range []int64{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			ctx := c.signIn(t, "CAREER_OFFICER")
-			run(t, ctx, chromedp.EmulateViewport(width, 800))
+			// The home page's own query is done before counting begins.
+			run(t, ctx, chromedp.EmulateViewport(width, 800),
+				waitJS(`!!document.querySelector('select[data-testid=internship-picker] option + option')`), chromedp.Sleep(300*time.Millisecond))
 			for _, p := range pages {
 				var before, after int
 				var unnamed []string
@@ -665,4 +668,54 @@ func TestConsolePagesAccessibleAndOneQuery(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestConsoleCommitments(t *testing.T) {
+	c := newConsoleEnv(t)
+	t.Run("the career office sees delivery, status and attention, and adds one", func(t *testing.T) {
+		ctx := c.signIn(t, "CAREER_OFFICER")
+		var rows []map[string]string
+		var msg string
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/commitments"), waitVisible(`[data-testid=commitments] tbody tr`),
+			waitVisible(`[data-testid=attention]`),
+			eval(`[...document.querySelectorAll('[data-testid=commitments] tbody tr')].map(r => ({status: r.dataset.status, text: r.innerText}))`, &rows))
+		if len(rows) != c.sum.Commitments {
+			t.Fatalf("%d rows, the demo has %d commitments", len(rows), c.sum.Commitments)
+		}
+		met := 0
+		for _, r := range rows {
+			if r["status"] == "MET" {
+				met++
+				if !strings.Contains(r["text"], "1 / 1") {
+					t.Errorf("the met priority hire shows %q", r["text"])
+				}
+			}
+		}
+		if met != 1 {
+			t.Errorf("%d met commitments shown, want the first year's priority hire", met)
+		}
+		run(t, ctx, click(`.new-commitment summary`), waitVisible(`#f-target`),
+			setValue(`#f-periodStart`, "2026-09-01"), setValue(`#f-periodEnd`, "2027-08-31"), setValue(`#f-target`, "0"),
+			click(`.new-commitment button[type=submit]`), waitVisible(`.field-error[data-field=target]`), text(`.field-error[data-field=target]`, &msg))
+		if !strings.Contains(msg, "between 1 and 100000") {
+			t.Errorf("target error %q", msg)
+		}
+		run(t, ctx, setValue(`#f-target`, "12"), click(`.new-commitment button[type=submit]`),
+			waitJS(fmt.Sprintf(`document.querySelectorAll('[data-testid=commitments] tbody tr').length === %d`, c.sum.Commitments+1)))
+	})
+	t.Run("the smelter's HR sees its own, without attention or form", func(t *testing.T) {
+		ctx := c.signIn(t, "PLANT_HR")
+		var n, attention, form int
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/commitments"), waitVisible(`[data-testid=commitments] tbody tr`),
+			eval(`document.querySelectorAll('[data-testid=commitments] tbody tr').length`, &n),
+			eval(`document.querySelectorAll('[data-testid=attention]').length`, &attention),
+			eval(`document.querySelectorAll('.new-commitment').length`, &form))
+		var want int
+		if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM commitments WHERE partner_id = $1`, c.sum.SmelterID).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if n != want || attention != 0 || form != 0 {
+			t.Errorf("smelter HR: %d rows (want %d), attention %d, form %d", n, want, attention, form)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import { PartnersPage } from './pages/partners'
 import { NewStudentPage, StudentsPage, StudentPage } from './pages/students'
 import { InternshipEditorPage, InternshipsPage } from './pages/internships'
 import { ImportPage } from './pages/import'
+import { CommitmentsPage } from './pages/commitments'
 import { AlumniPage } from './pages/alumni'
 import { Status } from './ui'
 
@@ -34,6 +35,7 @@ export function App() {
           {pages.includes('search') && <Route path="/search" element={<SearchPage />} />}
           {pages.includes('pipeline') && <Route path="/pipeline" element={<PipelinePage />} />}
           {pages.includes('partners') && <Route path="/partners" element={<PartnersPage />} />}
+          {pages.includes('commitments') && <Route path="/commitments" element={<CommitmentsPage />} />}
           {pages.includes('students') && <Route path="/students" element={<StudentsPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/new" element={<NewStudentPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/import" element={<ImportPage />} />}

@@ -1,7 +1,7 @@
 export const en = {
   brand: 'Crucible', skip: 'Skip to content', language: 'Language', signOut: 'Sign out', notFound: 'There is no such page.',
   loading: 'Loading…', prev: 'Previous', next: 'Next', save: 'Save', cancel: 'Cancel', edit: 'Edit', filter: 'Filter', yes: 'Yes', no: 'No',
-  nav: { label: 'Main', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
+  nav: { label: 'Main', commitments: 'Commitments', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
   role: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career office', PARTNER: 'Enterprise', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   persona: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career officer', GROUP_HR: 'Aluminium group HR', PLANT_HR: 'Smelter HR', OTHER_PARTNER_HR: 'Other group HR', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   errors: {
@@ -53,6 +53,15 @@ export const en = {
     tooBig: 'This file is larger than the API takes (1 MB); import it with crucible import.', skipInvalid: 'Write the valid lines even when some are invalid',
     check: 'Check only', run: 'Import', counts: '{{read}} read, {{written}} written, {{rejected}} rejected', line: 'Line', field: 'Field', reason: 'Reason',
   },
+  commitments: {
+    title: 'Commitments', help: 'What the agreements promise, and what the pipeline delivered: applications that reached Accepted or Completed (places) or Hired (priority hires) within the period, at the partner or below it.',
+    attention: 'Needs attention in the next 60 days', nothing: 'Nothing is behind or ending soon.', daysLeft_one: '{{count}} day left', daysLeft_other: '{{count}} days left',
+    agreementEnds: '{{title}} ends on {{date}}', partner: 'Partner', kind: 'Commitment', period: 'Period', progress: 'Delivered', status: 'Status',
+    progressOf: '{{delivered}} of {{target}}', new: 'New commitment', agreement: 'Agreement', start: 'Period starts', end: 'Period ends', target: 'Target',
+    unit: 'Unit (for example interns)', notes: 'Notes',
+  },
+  commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires' },
+  commitmentStatus: { ON_TRACK: 'On track', BEHIND: 'Behind', MET: 'Met', MISSED: 'Missed' },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
 }
 export type Messages = typeof en

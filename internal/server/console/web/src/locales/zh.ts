@@ -3,7 +3,7 @@ import type { Messages } from './en'
 export const zh: Messages = {
   brand: 'Crucible 校企合作', skip: '跳到正文', language: '语言', signOut: '退出', notFound: '没有这个页面。',
   loading: '加载中…', prev: '上一页', next: '下一页', save: '保存', cancel: '取消', edit: '编辑', filter: '筛选', yes: '是', no: '否',
-  nav: { label: '主导航', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
+  nav: { label: '主导航', commitments: '合作承诺', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
   role: { ADMIN: '管理员', CAREER_OFFICER: '就业指导中心', PARTNER: '企业', STUDENT: '学生', ALUMNUS: '校友' },
   persona: { ADMIN: '管理员', CAREER_OFFICER: '就业指导老师', GROUP_HR: '铝业集团人力资源', PLANT_HR: '电解铝厂人力资源', OTHER_PARTNER_HR: '其他集团人力资源', STUDENT: '学生', ALUMNUS: '校友' },
   errors: {
@@ -55,5 +55,14 @@ export const zh: Messages = {
     tooBig: '文件超过接口上限（1 MB），请用 crucible import 导入。', skipInvalid: '即使有错误行，也写入正确的行',
     check: '仅检查', run: '导入', counts: '读取 {{read}} 条，写入 {{written}} 条，拒绝 {{rejected}} 条', line: '行', field: '字段', reason: '原因',
   },
+  commitments: {
+    title: '合作承诺', help: '协议承诺了什么，招聘流程实际兑现了多少：在期限内、在该单位及其下属单位，申请进入“已接受/已完成”（实习/实训名额）或“已录用”（优先录用）的人数。',
+    attention: '未来 60 天需关注', nothing: '没有落后或即将到期的事项。', daysLeft_one: '剩余 {{count}} 天', daysLeft_other: '剩余 {{count}} 天',
+    agreementEnds: '{{title}} 将于 {{date}} 到期', partner: '单位', kind: '承诺', period: '期限', progress: '兑现', status: '状态',
+    progressOf: '{{target}} 中的 {{delivered}}', new: '新建承诺', agreement: '协议', start: '开始日期', end: '结束日期', target: '目标',
+    unit: '单位（如 名实习生）', notes: '备注',
+  },
+  commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用' },
+  commitmentStatus: { ON_TRACK: '进度正常', BEHIND: '落后', MET: '已完成', MISSED: '未完成' },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
 }
