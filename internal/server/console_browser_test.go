@@ -186,11 +186,11 @@ func TestConsoleSignInAsEachPersona(t *testing.T) {
 		persona, shows string
 		nav            []string
 	}{
-		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Students", "Internships", "Alumni"}},
-		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Students", "Internships", "Alumni"}},
-		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Internships", "Alumni"}},
-		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Internships", "Alumni"}},
-		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Internships", "Alumni"}},
+		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Students", "Internships", "Alumni"}},
+		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Students", "Internships", "Alumni"}},
+		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
+		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
+		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
 		{"STUDENT", "Student", []string{"My profile", "Internships"}},
 		{"ALUMNUS", "Alumnus", []string{"Alumni"}},
 	} {
