@@ -2,26 +2,68 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
 )
 
-// commitmentCols reads a commitment with its delivery, counted from the
-// pipeline (coop.CommitmentKind says what counts): the applications, at
-// internships of the commitment's partner or below it, that moved into the
-// kind's statuses within the period (dates in UTC), each once.
+// commitmentCols reads a commitment; its delivery is counted apart, for
+// the whole page at once (fillDelivered).
 const commitmentCols = `c.id, c.agreement_id, c.partner_id, c.kind, c.period_start, c.period_end, c.target, c.unit, c.notes,
-	c.created_at, c.updated_at,
-	(SELECT count(DISTINCT e.application_id) FROM application_events e
+	c.created_at, c.updated_at`
+
+// deliveredSQL counts each commitment's delivery (coop.CommitmentKind says
+// what counts): the applications, at internships of the commitment's
+// partner or below it, that moved into the kind's statuses within the
+// period (dates in UTC), each once. The moves of every commitment asked
+// for are read in one pass over the events of the statuses that count,
+// between the earliest start and the latest end, and then shared out.
+const deliveredSQL = `WITH c AS (
+		SELECT id, partner_id, kind, period_start::timestamp AT TIME ZONE 'UTC' AS from_at,
+			(period_end + 1)::timestamp AT TIME ZONE 'UTC' AS to_at
+		FROM commitments WHERE id = ANY($1)),
+	tree AS (SELECT c.id AS cid, t.pid FROM c, partner_subtree(c.partner_id) AS t(pid)),
+	moves AS MATERIALIZED (
+		SELECT e.application_id, i.partner_id, s.kind IS NOT DISTINCT FROM 'TRAINING_BASE' AS base, e.to_status = 'HIRED' AS hired, e.at
+		FROM application_events e
 		JOIN applications ap ON ap.id = e.application_id
 		JOIN internships i ON i.id = ap.internship_id
 		LEFT JOIN sites s ON s.id = i.site_id
-	  WHERE i.partner_id IN (SELECT partner_subtree(c.partner_id))
-		AND e.to_status = ANY (CASE WHEN c.kind = 'PRIORITY_HIRES' THEN ARRAY['HIRED'] ELSE ARRAY['ACCEPTED', 'COMPLETED'] END)
-		AND (c.kind = 'PRIORITY_HIRES' OR (coalesce(s.kind, '') = 'TRAINING_BASE') = (c.kind = 'TRAINING_PLACES'))
-		AND e.at >= (c.period_start::timestamp AT TIME ZONE 'UTC')
-		AND e.at < ((c.period_end + 1)::timestamp AT TIME ZONE 'UTC'))::int AS delivered`
+		WHERE e.to_status IN ('ACCEPTED', 'COMPLETED', 'HIRED')
+			AND e.at >= (SELECT min(from_at) FROM c) AND e.at < (SELECT max(to_at) FROM c)
+			AND i.partner_id IN (SELECT pid FROM tree))
+	SELECT c.id, count(DISTINCT m.application_id)::int
+	FROM c JOIN tree ON tree.cid = c.id
+	JOIN moves m ON m.partner_id = tree.pid AND m.at >= c.from_at AND m.at < c.to_at
+		AND CASE WHEN c.kind = 'PRIORITY_HIRES' THEN m.hired ELSE NOT m.hired AND m.base = (c.kind = 'TRAINING_PLACES') END
+	GROUP BY c.id`
+
+// fillDelivered sets the delivery of the commitments.
+func fillDelivered(ctx context.Context, q querier, cs []*coop.Commitment) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	rows, err := q.Query(ctx, deliveredSQL, ids)
+	if err != nil {
+		return fmt.Errorf("count delivery: %w", err)
+	}
+	n := map[int64]int{}
+	var id int64
+	var d int
+	_, err = pgx.ForEachRow(rows, []any{&id, &d}, func() error { n[id] = d; return nil })
+	if err != nil {
+		return fmt.Errorf("count delivery: %w", err)
+	}
+	for _, c := range cs {
+		c.Delivered = n[c.ID]
+	}
+	return nil
+}
 
 func commitmentWhere(f coop.CommitmentFilter, a *args) []string {
 	var w []string
@@ -48,7 +90,7 @@ func commitmentWhere(f coop.CommitmentFilter, a *args) []string {
 func (db *DB) FindCommitments(ctx context.Context, f coop.CommitmentFilter, opt coop.ListOptions) (coop.List[*coop.Commitment], error) {
 	var a args
 	where := commitmentWhere(f, &a)
-	return list(ctx, db.Pool, listSpec[*coop.Commitment]{
+	l, err := list(ctx, db.Pool, listSpec[*coop.Commitment]{
 		from: "SELECT " + commitmentCols + " FROM commitments c", idExpr: "c.id", where: where, args: a,
 		orders: map[string]orderCol[*coop.Commitment]{
 			"ID":         {expr: "c.id", cast: "bigint", key: func(x *coop.Commitment) string { return itoa(x.ID) }},
@@ -57,6 +99,10 @@ func (db *DB) FindCommitments(ctx context.Context, f coop.CommitmentFilter, opt 
 		deflt: "PERIOD_END", id: func(x *coop.Commitment) int64 { return x.ID },
 		collect: pgx.RowToAddrOfStructByNameLax[coop.Commitment],
 	}, opt)
+	if err != nil {
+		return l, err
+	}
+	return l, fillDelivered(ctx, db.Pool, l.Items)
 }
 
 // CountCommitments counts the commitments that match f.
@@ -67,7 +113,11 @@ func (db *DB) CountCommitments(ctx context.Context, f coop.CommitmentFilter) (in
 
 // CommitmentsByIDs returns the commitments with the given ids.
 func (db *DB) CommitmentsByIDs(ctx context.Context, ids []int64) ([]*coop.Commitment, error) {
-	return many[coop.Commitment](ctx, db.Pool, "commitments", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = ANY($1)", ids)
+	cs, err := many[coop.Commitment](ctx, db.Pool, "commitments", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	return cs, fillDelivered(ctx, db.Pool, cs)
 }
 
 // checkCommitmentPartner refuses a partner outside the agreement's group.
@@ -104,8 +154,10 @@ func (db *DB) CreateCommitment(ctx context.Context, c *coop.Commitment) (*coop.C
 			return err
 		}
 		var err error
-		out, err = one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1", id)
-		return err
+		if out, err = one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1", id); err != nil {
+			return err
+		}
+		return fillDelivered(ctx, tx, []*coop.Commitment{out})
 	})
 	return out, err
 }
@@ -114,7 +166,7 @@ func (db *DB) CreateCommitment(ctx context.Context, c *coop.Commitment) (*coop.C
 func (db *DB) UpdateCommitment(ctx context.Context, id int64, upd coop.CommitmentUpdate) (*coop.Commitment, error) {
 	var out *coop.Commitment
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		c, err := one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1 FOR UPDATE OF c", id)
+		c, err := one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1 FOR UPDATE", id)
 		if err != nil {
 			return err
 		}
@@ -130,8 +182,10 @@ func (db *DB) UpdateCommitment(ctx context.Context, id int64, upd coop.Commitmen
 			id, c.PartnerID, c.Kind, c.PeriodStart, c.PeriodEnd, c.Target, c.Unit, c.Notes); err != nil {
 			return err
 		}
-		out, err = one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1", id)
-		return err
+		if out, err = one[coop.Commitment](ctx, tx, "commitment", "SELECT "+commitmentCols+" FROM commitments c WHERE c.id = $1", id); err != nil {
+			return err
+		}
+		return fillDelivered(ctx, tx, []*coop.Commitment{out})
 	})
 	return out, err
 }

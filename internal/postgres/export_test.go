@@ -17,3 +17,6 @@ func MigrateSQL(ctx context.Context, pool *pgxpool.Pool, sqls ...string) error {
 	}
 	return migrate(ctx, pool, ms)
 }
+
+// DeliveredSQL is the query that counts commitments' delivery.
+const DeliveredSQL = deliveredSQL

@@ -14,7 +14,7 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func newDB(t *testing.T) *postgres.DB { return postgres.New(pgtest.NewDB(t)) }
+func newDB(t testing.TB) *postgres.DB { return postgres.New(pgtest.NewDB(t)) }
 
 func mustPartner(t *testing.T, db *postgres.DB, name string, kind coop.PartnerKind, parent *int64) *coop.Partner {
 	t.Helper()
