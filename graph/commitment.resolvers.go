@@ -20,11 +20,7 @@ func (r *commitmentResolver) Agreement(ctx context.Context, obj *coop.Commitment
 	if err != nil {
 		return nil, err
 	}
-	v, err := viewer(ctx)
-	if err != nil || !coop.CanSeeAgreement(v, a) {
-		return nil, err // null, not NOT_FOUND: the commitment itself may be seen
-	}
-	return a, nil
+	return visibleOrNil(ctx, r.Resolver, a)
 }
 
 // Partner is the resolver for the partner field.

@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"strconv"
 )
 
 // This file converts GraphQL inputs into domain values and domain lists into
@@ -406,5 +407,94 @@ func commitmentFilter(f *model.CommitmentFilter) (coop.CommitmentFilter, error) 
 		return out, err
 	}
 	out.Kinds, out.ActiveOn = f.Kinds, f.ActiveOn
+	return out, nil
+}
+
+func eventConnection(l coop.List[*coop.Event], count model.Counter) *model.EventConnection {
+	return &model.EventConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.Event) *model.EventEdge {
+			return &model.EventEdge{Cursor: c, Node: n}
+		})}
+}
+
+func eventParts(partnerIDs []string, ps []*model.ParticipantInput, as []*model.FollowUpInput) ([]int64, []coop.Participant, []coop.FollowUp, error) {
+	pids := make([]int64, len(partnerIDs))
+	for i, gid := range partnerIDs {
+		id, err := decodeID(gid, coop.TypePartner, "partnerIds", strconv.Itoa(i))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		pids[i] = id
+	}
+	parts := make([]coop.Participant, len(ps))
+	for i, p := range ps {
+		sid, err := decodeOptID(p.StudentID, coop.TypeStudent, "participants", strconv.Itoa(i), "studentId")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		aid, err := decodeOptID(p.AlumnusID, coop.TypeAlumnus, "participants", strconv.Itoa(i), "alumnusId")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts[i] = coop.Participant{Name: p.Name, Role: p.Role, StudentID: sid, AlumnusID: aid}
+	}
+	acts := make([]coop.FollowUp, len(as))
+	for i, a := range as {
+		acts[i] = coop.FollowUp{Action: a.Action, Owner: str(a.Owner), DueOn: a.DueOn, Done: boolv(a.Done)}
+	}
+	return pids, parts, acts, nil
+}
+
+func eventFromInput(in model.CreateEventInput) (*coop.Event, error) {
+	aid, err := decodeOptID(in.AgreementID, coop.TypeAgreement, "agreementId")
+	if err != nil {
+		return nil, err
+	}
+	pids, parts, acts, err := eventParts(in.PartnerIds, in.Participants, in.Actions)
+	if err != nil {
+		return nil, err
+	}
+	return &coop.Event{Kind: in.Kind, Title: in.Title, HeldOn: in.HeldOn, Place: str(in.Place), AgreementID: aid,
+		Summary: str(in.Summary), PartnerIDs: pids, Participants: parts, Actions: acts}, nil
+}
+
+func eventUpdateFromInput(in model.UpdateEventInput) (int64, coop.EventUpdate, error) {
+	id, err := decodeID(in.ID, coop.TypeEvent, "id")
+	if err != nil {
+		return 0, coop.EventUpdate{}, err
+	}
+	upd := coop.EventUpdate{Kind: in.Kind, Title: in.Title, HeldOn: in.HeldOn, Place: in.Place, Summary: in.Summary}
+	if upd.AgreementID, err = decodeOptID(in.AgreementID, coop.TypeAgreement, "agreementId"); err != nil {
+		return 0, upd, err
+	}
+	pids, parts, acts, err := eventParts(in.PartnerIds, in.Participants, in.Actions)
+	if err != nil {
+		return 0, upd, err
+	}
+	if in.PartnerIds != nil {
+		upd.PartnerIDs = &pids
+	}
+	if in.Participants != nil {
+		upd.Participants = &parts
+	}
+	if in.Actions != nil {
+		upd.Actions = &acts
+	}
+	return id, upd, nil
+}
+
+func eventFilter(f *model.EventFilter) (coop.EventFilter, error) {
+	var out coop.EventFilter
+	if f == nil {
+		return out, nil
+	}
+	var err error
+	if out.Within, err = decodeOptID(f.PartnerWithin, coop.TypePartner, "filter", "partnerWithin"); err != nil {
+		return out, err
+	}
+	if out.AgreementID, err = decodeOptID(f.AgreementID, coop.TypeAgreement, "filter", "agreementId"); err != nil {
+		return out, err
+	}
+	out.Kinds, out.From, out.Until = f.Kinds, f.From, f.Until
 	return out, nil
 }

@@ -41,6 +41,8 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return nonNil(l.Agreement.Get(ctx, id, now))
 	case coop.TypeCommitment:
 		return nonNil(l.Commitment.Get(ctx, id, now))
+	case coop.TypeEvent:
+		return nonNil(l.Event.Get(ctx, id, now))
 	case coop.TypeSite:
 		return nonNil(l.Site.Get(ctx, id, now))
 	case coop.TypeStudent:
@@ -88,6 +90,8 @@ func (r *Resolver) prefetchNodes(ctx context.Context, gids []string) {
 			_, _ = l.Agreement.Fetch(ctx, ids)
 		case coop.TypeCommitment:
 			_, _ = l.Commitment.Fetch(ctx, ids)
+		case coop.TypeEvent:
+			_, _ = l.Event.Fetch(ctx, ids)
 		case coop.TypeSite:
 			_, _ = l.Site.Fetch(ctx, ids)
 		case coop.TypeStudent:

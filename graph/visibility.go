@@ -68,7 +68,7 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 // passes untouched and at no cost.
 func guarded(res any) bool {
 	switch res.(type) {
-	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
+	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
 		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
 		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
@@ -108,6 +108,8 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		return o == nil || coop.CanSeeAgreement(v, o), nil
 	case *coop.Commitment:
 		return o == nil || coop.CanSeeCommitment(v, o), nil
+	case *coop.Event:
+		return o == nil || coop.CanSeeEvent(v, o), nil
 	case *coop.Site:
 		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:
@@ -185,4 +187,20 @@ func (r *Resolver) studentVisible(ctx context.Context, v *coop.Viewer, id int64)
 // internshipVisible is coop.CanSeeInternship with the request's facts.
 func internshipVisible(ctx context.Context, v *coop.Viewer, in *coop.Internship) bool {
 	return coop.InternshipVisible(ctx, loaderFacts{}, v, in)
+}
+
+// visibleOrNil returns obj when the viewer may see it, and nil (not
+// NOT_FOUND) otherwise: for an optional link from an object the viewer
+// may see to one it may not (a plant's commitment to its group's
+// agreement, an event's participant who did not consent).
+func visibleOrNil[T any](ctx context.Context, r *Resolver, obj *T) (*T, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := r.visible(ctx, v, obj)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return obj, nil
 }

@@ -25,6 +25,7 @@ type Store interface {
 	AlumniByIDs(ctx context.Context, ids []int64) ([]*coop.Alumnus, error)
 	AgreementsByIDs(ctx context.Context, ids []int64) ([]*coop.Agreement, error)
 	CommitmentsByIDs(ctx context.Context, ids []int64) ([]*coop.Commitment, error)
+	EventsByIDs(ctx context.Context, ids []int64) ([]*coop.Event, error)
 	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
 	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
 	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
@@ -183,6 +184,7 @@ type Loaders struct {
 	Alumnus               *Loader[int64, *coop.Alumnus]
 	Agreement             *Loader[int64, *coop.Agreement]
 	Commitment            *Loader[int64, *coop.Commitment]
+	Event                 *Loader[int64, *coop.Event]
 	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *Loader[int64, []*coop.Partner]
 	AgreementsOf          *Loader[int64, []*coop.Agreement]
@@ -205,6 +207,7 @@ func New(s Store) *Loaders {
 		Alumnus:               byID(s.AlumniByIDs, func(p *coop.Alumnus) int64 { return p.ID }),
 		Agreement:             byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
 		Commitment:            byID(s.CommitmentsByIDs, func(p *coop.Commitment) int64 { return p.ID }),
+		Event:                 byID(s.EventsByIDs, func(p *coop.Event) int64 { return p.ID }),
 		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
 		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
 		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),

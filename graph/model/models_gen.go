@@ -338,6 +338,28 @@ type CreateCommitmentInput struct {
 	Notes *string `json:"notes,omitempty"`
 }
 
+// The input of createEvent.
+type CreateEventInput struct {
+	// What happened.
+	Kind coop.EventKind `json:"kind"`
+	// A title.
+	Title string `json:"title"`
+	// The day it happened.
+	HeldOn time.Time `json:"heldOn"`
+	// Where.
+	Place *string `json:"place,omitempty"`
+	// The agreement it belongs to.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// The partners it involved (at least one).
+	PartnerIds []string `json:"partnerIds"`
+	// Who took part.
+	Participants []*ParticipantInput `json:"participants,omitempty"`
+	// What happened.
+	Summary *string `json:"summary,omitempty"`
+	// Follow-up actions.
+	Actions []*FollowUpInput `json:"actions,omitempty"`
+}
+
 // A new internship.
 type CreateInternshipInput struct {
 	// The partner's global id.
@@ -488,6 +510,56 @@ type DeletePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A page of events.
+type EventConnection struct {
+	// The events of this page.
+	Edges []*EventEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match the filter.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// An event in a page.
+type EventEdge struct {
+	// The cursor of this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *coop.Event `json:"node"`
+}
+
+// Selects events.
+type EventFilter struct {
+	// That involve this partner or one below it.
+	PartnerWithin *string `json:"partnerWithin,omitempty"`
+	// Of this agreement.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// Of these kinds.
+	Kinds []coop.EventKind `json:"kinds,omitempty"`
+	// Held on or after this day.
+	From *time.Time `json:"from,omitempty"`
+	// Held on or before this day.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// An ordering of events.
+type EventOrder struct {
+	// The field.
+	Field EventOrderField `json:"field"`
+	// The direction.
+	Direction *OrderDirection `json:"direction,omitempty"`
+}
+
+// The payload of an event mutation.
+type EventPayload struct {
+	// The event, when the mutation succeeded.
+	Event *coop.Event `json:"event,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Counts of the students found, by the values of one field.
 type Facet struct {
 	// The field.
@@ -534,6 +606,18 @@ type FeatureWeightsInput struct {
 	GroupAffinity *float64 `json:"groupAffinity,omitempty"`
 	// Availability overlap.
 	AvailabilityFit *float64 `json:"availabilityFit,omitempty"`
+}
+
+// A follow-up action, as input.
+type FollowUpInput struct {
+	// What is to be done.
+	Action string `json:"action"`
+	// Who owns it.
+	Owner *string `json:"owner,omitempty"`
+	// By when.
+	DueOn *time.Time `json:"dueOn,omitempty"`
+	// Whether it is done.
+	Done *bool `json:"done,omitempty"`
 }
 
 // The result of setting hiring priorities.
@@ -650,6 +734,18 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the last item of the page, if any.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A participant, as input.
+type ParticipantInput struct {
+	// The person's name.
+	Name string `json:"name"`
+	// Who they were.
+	Role coop.ParticipantRole `json:"role"`
+	// For a student: their record (they must have consented to share it).
+	StudentID *string `json:"studentId,omitempty"`
+	// For an alumnus: their record, if known.
+	AlumnusID *string `json:"alumnusId,omitempty"`
 }
 
 // A page of partners.
@@ -996,6 +1092,30 @@ type UpdateCommitmentInput struct {
 	Unit *string `json:"unit,omitempty"`
 	// Notes.
 	Notes *string `json:"notes,omitempty"`
+}
+
+// The input of updateEvent; a field left out keeps its value, a list given replaces the list.
+type UpdateEventInput struct {
+	// The event.
+	ID string `json:"id"`
+	// What happened.
+	Kind *coop.EventKind `json:"kind,omitempty"`
+	// A title.
+	Title *string `json:"title,omitempty"`
+	// The day it happened.
+	HeldOn *time.Time `json:"heldOn,omitempty"`
+	// Where.
+	Place *string `json:"place,omitempty"`
+	// The agreement it belongs to.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// The partners it involved.
+	PartnerIds []string `json:"partnerIds,omitempty"`
+	// Who took part.
+	Participants []*ParticipantInput `json:"participants,omitempty"`
+	// What happened.
+	Summary *string `json:"summary,omitempty"`
+	// Follow-up actions.
+	Actions []*FollowUpInput `json:"actions,omitempty"`
 }
 
 // Changes to an internship: only the fields given change.
@@ -1374,6 +1494,64 @@ func (e *CommitmentOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e CommitmentOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields to order events by.
+type EventOrderField string
+
+const (
+	// Creation order.
+	EventOrderFieldID EventOrderField = "ID"
+	// The day it happened.
+	EventOrderFieldHeldOn EventOrderField = "HELD_ON"
+)
+
+var AllEventOrderField = []EventOrderField{
+	EventOrderFieldID,
+	EventOrderFieldHeldOn,
+}
+
+func (e EventOrderField) IsValid() bool {
+	switch e {
+	case EventOrderFieldID, EventOrderFieldHeldOn:
+		return true
+	}
+	return false
+}
+
+func (e EventOrderField) String() string {
+	return string(e)
+}
+
+func (e *EventOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventOrderField", str)
+	}
+	return nil
+}
+
+func (e EventOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -15,9 +15,12 @@ import (
 //   - TRAINING_PLACES: the same at internships at a site of kind
 //     TRAINING_BASE;
 //   - PRIORITY_HIRES: applications that reached HIRED in the period, at
-//     internships of the partner or below it.
+//     internships of the partner or below it;
+//   - GUEST_LECTURES, VISITS, SYMPOSIA: events of the log of kind
+//     GUEST_LECTURE, VISIT or SYMPOSIUM held in the period that involve
+//     the partner or one below it.
 //
-// An application counts once per commitment, however often it moved.
+// An application or an event counts once per commitment.
 type CommitmentKind string
 
 // Commitment kinds.
@@ -25,12 +28,16 @@ const (
 	CommitmentInternshipPlaces CommitmentKind = "INTERNSHIP_PLACES"
 	CommitmentTrainingPlaces   CommitmentKind = "TRAINING_PLACES"
 	CommitmentPriorityHires    CommitmentKind = "PRIORITY_HIRES"
+	CommitmentGuestLectures    CommitmentKind = "GUEST_LECTURES"
+	CommitmentVisits           CommitmentKind = "VISITS"
+	CommitmentSymposia         CommitmentKind = "SYMPOSIA"
 )
 
 // Valid reports whether k is a known kind.
 func (k CommitmentKind) Valid() bool {
 	switch k {
-	case CommitmentInternshipPlaces, CommitmentTrainingPlaces, CommitmentPriorityHires:
+	case CommitmentInternshipPlaces, CommitmentTrainingPlaces, CommitmentPriorityHires,
+		CommitmentGuestLectures, CommitmentVisits, CommitmentSymposia:
 		return true
 	}
 	return false

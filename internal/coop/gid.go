@@ -19,6 +19,7 @@ const (
 	TypeToken       = "Token"
 	TypeShortlist   = "SavedShortlist"
 	TypeCommitment  = "Commitment"
+	TypeEvent       = "Event"
 )
 
 // GlobalID makes the opaque global id of an object: base64url (no
@@ -68,6 +69,9 @@ func (x *Agreement) GID() string { return GlobalID(TypeAgreement, x.ID) }
 
 // GID is the commitment's global id.
 func (x *Commitment) GID() string { return GlobalID(TypeCommitment, x.ID) }
+
+// GID is the event's global id.
+func (x *Event) GID() string { return GlobalID(TypeEvent, x.ID) }
 
 // GID is the site's global id.
 func (x *Site) GID() string { return GlobalID(TypeSite, x.ID) }

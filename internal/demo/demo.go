@@ -62,8 +62,9 @@ type Summary struct {
 	// AgreementID is the ACTIVE agreement with the aluminium group;
 	// OtherAgreementID the one with the other group.
 	AgreementID, OtherAgreementID int64
-	// Commitments counts the agreement's commitments.
-	Commitments int
+	// Commitments counts the agreement's commitments; Events the entries
+	// of the events log.
+	Commitments, Events int
 	// InternshipIDs lists every internship in creation order:
 	// electrolysis, refining, pretreatment, casting, automation (casting
 	// plant), TiO2 (other group), then last summer's closed potline
@@ -134,6 +135,7 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 		{"last summer's internship", b.pastInternship},
 		{"alumni", b.alumni},
 		{"applications", b.applications},
+		{"events", b.events},
 		{"commitments", b.commitments},
 	} {
 		if err := step.fn(); err != nil {

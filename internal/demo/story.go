@@ -167,6 +167,48 @@ func (b *builder) pastInternship() error {
 	return err
 }
 
+// events are the cooperation's log: the signing, a visit to the smelter,
+// guest lectures by its engineers and a symposium, with who took part and
+// what was left to do.
+func (b *builder) events() error {
+	ag := &b.s.AgreementID
+	for _, e := range []coop.Event{
+		{Kind: coop.EventSigning, Title: "Signing of the aluminium industry talent agreement (铝产业人才校企合作协议签约)", HeldOn: *date(2025, 8, 28),
+			Place: "College conference hall, Panzhihua", AgreementID: ag, PartnerIDs: []int64{b.s.GroupID},
+			Participants: []coop.Participant{{Name: "李建国", Role: coop.ParticipantPartnerStaff}, {Name: "Dean of the college", Role: coop.ParticipantStaff}},
+			Summary:      "The agreement was signed by the group's HR director and the college's dean; the smelter and the casting plant become internship and training bases."},
+		{Kind: coop.EventVisit, Title: "College delegation visits the smelter's potlines (学院赴电解铝厂考察)", HeldOn: *date(2025, 11, 12),
+			Place: "Yunhai Electrolytic Aluminium Smelter, Baotou", AgreementID: ag, PartnerIDs: []int64{b.s.SmelterID},
+			Participants: []coop.Participant{{Name: "黄志伟", Role: coop.ParticipantPartnerStaff}, {Name: "Career office director", Role: coop.ParticipantStaff},
+				{Name: "陈海涛", Role: coop.ParticipantAlumnus, AlumnusID: &b.s.AlumnusID}},
+			Summary: "Toured potlines 1–2 and the control room; agreed on 20 internship places for 2026–27 and a shared safety induction.",
+			Actions: []coop.FollowUp{{Action: "Send the safety induction syllabus to the smelter", Owner: "Career office", DueOn: date(2025, 12, 15), Done: true},
+				{Action: "Propose dates for the 2026 summer practice", Owner: "黄志伟", DueOn: date(2026, 1, 31), Done: true}}},
+		{Kind: coop.EventGuestLecture, Title: "Guest lecture: current efficiency on 400 kA cells (400kA电解槽电流效率)", HeldOn: *date(2026, 4, 16),
+			Place: "College, lecture room 3", AgreementID: ag, PartnerIDs: []int64{b.s.SmelterID},
+			Participants: []coop.Participant{{Name: "马骏", Role: coop.ParticipantPartnerStaff},
+				{Name: "张晓明", Role: coop.ParticipantStudent, StudentID: &b.s.StudentID}},
+			Summary: "Deputy chief engineer Ma Jun lectured third-year metallurgy students on cell voltage and current efficiency."},
+		{Kind: coop.EventSymposium, Title: "Aluminium industry talent symposium (铝产业人才培养研讨会)", HeldOn: *date(2026, 10, 22),
+			Place: "College conference hall", AgreementID: ag, PartnerIDs: []int64{b.s.GroupID, b.s.SmelterID, b.s.CastingPlantID},
+			Participants: []coop.Participant{{Name: "李建国", Role: coop.ParticipantPartnerStaff}, {Name: "吴丽华", Role: coop.ParticipantPartnerStaff},
+				{Name: "Career office director", Role: coop.ParticipantStaff}},
+			Summary: "Reviewed the first year of the agreement: the priority hire was honoured, internship places were not; the casting plant asked for more automation content in the curriculum.",
+			Actions: []coop.FollowUp{{Action: "Add a PLC module to the casting course", Owner: "Department of metallurgy", DueOn: date(2027, 2, 28)},
+				{Action: "Publish the 2027 summer places by March", Owner: "李建国", DueOn: date(2027, 3, 31)}}},
+		{Kind: coop.EventGuestLecture, Title: "Guest lecture: DC casting defects (直接水冷铸造缺陷)", HeldOn: *date(2026, 11, 18),
+			Place: "College, casting lab", AgreementID: ag, PartnerIDs: []int64{b.s.CastingPlantID},
+			Participants: []coop.Participant{{Name: "吴丽华", Role: coop.ParticipantPartnerStaff}},
+			Summary:      "Hot cracking and inclusions in DC-cast billets, with samples from the plant."},
+	} {
+		if _, err := b.db.CreateEvent(b.ctx, &e); err != nil {
+			return fmt.Errorf("event %q: %w", e.Title, err)
+		}
+		b.s.Events++
+	}
+	return nil
+}
+
 // commitments are what the agreement promises for its first two academic
 // years: places at the smelter and the casting plant (training places at
 // its training base) and priority hires by the group. What was delivered
@@ -189,6 +231,11 @@ func (b *builder) commitments() error {
 		{PartnerID: b.s.CastingPlantID, Kind: coop.CommitmentTrainingPlaces, PeriodStart: y2s, PeriodEnd: y2e, Target: 4, Unit: trainees,
 			Notes: "At the casting training base."},
 		{PartnerID: b.s.GroupID, Kind: coop.CommitmentPriorityHires, PeriodStart: y2s, PeriodEnd: y2e, Target: 5, Unit: hires},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentVisits, PeriodStart: y1s, PeriodEnd: y1e, Target: 2, Unit: "visits (次)",
+			Notes: "Mutual visits, at least one each way."},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentGuestLectures, PeriodStart: y2s, PeriodEnd: y2e, Target: 4, Unit: "lectures (次)",
+			Notes: "Engineers teaching at the college (工程师授课)."},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentSymposia, PeriodStart: y2s, PeriodEnd: y2e, Target: 1, Unit: "symposia (次)"},
 	} {
 		c.AgreementID = b.s.AgreementID
 		if _, err := b.db.CreateCommitment(b.ctx, &c); err != nil {

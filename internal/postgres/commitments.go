@@ -16,7 +16,8 @@ const commitmentCols = `c.id, c.agreement_id, c.partner_id, c.kind, c.period_sta
 // deliveredSQL counts each commitment's delivery (coop.CommitmentKind says
 // what counts): the applications, at internships of the commitment's
 // partner or below it, that moved into the kind's statuses within the
-// period (dates in UTC), each once. The moves of every commitment asked
+// period (dates in UTC), each once; or the events of the log of the kind
+// held in the period that involve the partner or one below it. The moves of every commitment asked
 // for are read in one pass over the events of the statuses that count,
 // between the earliest start and the latest end, and then shared out.
 const deliveredSQL = `WITH c AS (
@@ -37,6 +38,15 @@ const deliveredSQL = `WITH c AS (
 	FROM c JOIN tree ON tree.cid = c.id
 	JOIN moves m ON m.partner_id = tree.pid AND m.at >= c.from_at AND m.at < c.to_at
 		AND CASE WHEN c.kind = 'PRIORITY_HIRES' THEN m.hired ELSE NOT m.hired AND m.base = (c.kind = 'TRAINING_PLACES') END
+	WHERE c.kind IN ('INTERNSHIP_PLACES', 'TRAINING_PLACES', 'PRIORITY_HIRES')
+	GROUP BY c.id
+	UNION ALL
+	SELECT c.id, count(DISTINCT ev.id)::int
+	FROM c JOIN tree ON tree.cid = c.id
+	JOIN event_partners ep ON ep.partner_id = tree.pid
+	JOIN events ev ON ev.id = ep.event_id AND ev.held_on >= (c.from_at AT TIME ZONE 'UTC')::date AND ev.held_on < (c.to_at AT TIME ZONE 'UTC')::date
+		AND ev.kind = CASE c.kind WHEN 'GUEST_LECTURES' THEN 'GUEST_LECTURE' WHEN 'VISITS' THEN 'VISIT' ELSE 'SYMPOSIUM' END
+	WHERE c.kind IN ('GUEST_LECTURES', 'VISITS', 'SYMPOSIA')
 	GROUP BY c.id`
 
 // fillDelivered sets the delivery of the commitments.

@@ -128,3 +128,85 @@ func TestCommitmentDelivery(t *testing.T) {
 		t.Errorf("%d commitments within the plant", n)
 	}
 }
+
+// TestEventCommitments: guest lectures, visits and symposia count the
+// events of their kind held in the period that involve the partner or one
+// below it, each once; a student takes part only with consent.
+func TestEventCommitments(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	group, err := db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup})
+	must(err)
+	plant, err := db.CreatePartner(ctx, &coop.Partner{Name: "P", Kind: coop.PartnerPlant, ParentID: &group.ID})
+	must(err)
+	other, err := db.CreatePartner(ctx, &coop.Partner{Name: "O", Kind: coop.PartnerGroup})
+	must(err)
+	ag, err := db.CreateAgreement(ctx, &coop.Agreement{PartnerID: group.ID, College: "C", Title: "A", ValidFrom: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	d := func(m time.Month, day int) time.Time { return time.Date(2026, m, day, 0, 0, 0, 0, time.UTC) }
+	for _, e := range []coop.Event{
+		{Kind: coop.EventGuestLecture, Title: "in, at the plant", HeldOn: d(9, 1), PartnerIDs: []int64{plant.ID}},
+		{Kind: coop.EventGuestLecture, Title: "in, group and plant: once", HeldOn: d(10, 1), PartnerIDs: []int64{group.ID, plant.ID}},
+		{Kind: coop.EventGuestLecture, Title: "in, last day", HeldOn: d(12, 31), PartnerIDs: []int64{group.ID}},
+		{Kind: coop.EventGuestLecture, Title: "out: before", HeldOn: d(8, 31), PartnerIDs: []int64{group.ID}},
+		{Kind: coop.EventGuestLecture, Title: "out: another group", HeldOn: d(10, 1), PartnerIDs: []int64{other.ID}},
+		{Kind: coop.EventVisit, Title: "a visit", HeldOn: d(11, 5), PartnerIDs: []int64{plant.ID, other.ID}},
+		{Kind: coop.EventSymposium, Title: "a symposium", HeldOn: d(11, 6), PartnerIDs: []int64{group.ID}},
+	} {
+		_, err := db.CreateEvent(ctx, &e)
+		must(err)
+	}
+	for kind, want := range map[coop.CommitmentKind][2]int{ // the group's, the plant's
+		coop.CommitmentGuestLectures: {3, 2}, coop.CommitmentVisits: {1, 1}, coop.CommitmentSymposia: {1, 0},
+	} {
+		for i, p := range []int64{group.ID, plant.ID} {
+			c, err := db.CreateCommitment(ctx, &coop.Commitment{AgreementID: ag.ID, PartnerID: p, Kind: kind,
+				PeriodStart: d(9, 1), PeriodEnd: d(12, 31), Target: 2})
+			must(err)
+			if c.Delivered != want[i] {
+				t.Errorf("%s of partner %d: delivered %d, want %d", kind, p, c.Delivered, want[i])
+			}
+		}
+	}
+
+	// Participants: a student who did not consent is refused, one who did
+	// is kept, with the event's partners and actions, in order.
+	shy, err := db.CreateStudent(ctx, &coop.Student{StudentNumber: "SHY", Name: "Shy", EnrolmentYear: 2022, GraduationYear: 2026})
+	must(err)
+	open, err := db.CreateStudent(ctx, &coop.Student{StudentNumber: "OPEN", Name: "Open", EnrolmentYear: 2022, GraduationYear: 2026, ConsentToShare: true})
+	must(err)
+	_, err = db.CreateEvent(ctx, &coop.Event{Kind: coop.EventOpenDay, Title: "Open day", HeldOn: d(5, 1), PartnerIDs: []int64{plant.ID},
+		Participants: []coop.Participant{{Name: "Shy", Role: coop.ParticipantStudent, StudentID: &shy.ID}}})
+	if fes := coop.FieldErrors(err); len(fes) != 1 || fes[0].Field[0] != "participants" {
+		t.Fatalf("a student without consent: %v", err)
+	}
+	ev, err := db.CreateEvent(ctx, &coop.Event{Kind: coop.EventOpenDay, Title: "Open day", HeldOn: d(5, 1), PartnerIDs: []int64{plant.ID, group.ID},
+		Participants: []coop.Participant{{Name: "Open", Role: coop.ParticipantStudent, StudentID: &open.ID}, {Name: "Staff", Role: coop.ParticipantStaff}},
+		Actions:      []coop.FollowUp{{Action: "Send photos", Owner: "Career office"}, {Action: "Thank the plant", Done: true}}})
+	must(err)
+	if len(ev.PartnerIDs) != 2 || len(ev.Participants) != 2 || ev.Participants[0].StudentID == nil || *ev.Participants[0].StudentID != open.ID ||
+		len(ev.Actions) != 2 || ev.Actions[1].Action != "Thank the plant" || !ev.Actions[1].Done {
+		t.Fatalf("event read back: %+v", ev)
+	}
+	// Within the plant: the events that involve it.
+	n, err := db.CountEvents(ctx, coop.EventFilter{Within: &plant.ID})
+	must(err)
+	if n != 4 {
+		t.Errorf("%d events involve the plant, want 4", n)
+	}
+	// An unknown partner is a field error, and nothing is written.
+	before, _ := db.CountEvents(ctx, coop.EventFilter{})
+	_, err = db.CreateEvent(ctx, &coop.Event{Kind: coop.EventVisit, Title: "x", HeldOn: d(5, 1), PartnerIDs: []int64{987654}})
+	if fes := coop.FieldErrors(err); len(fes) != 1 || fes[0].Field[0] != "partnerIds" {
+		t.Fatalf("unknown partner: %v", err)
+	}
+	if after, _ := db.CountEvents(ctx, coop.EventFilter{}); after != before {
+		t.Fatalf("%d events after a refused one, were %d", after, before)
+	}
+}

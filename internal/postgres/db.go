@@ -123,6 +123,10 @@ func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error
 
 // constraintErrors maps constraint names to the user-facing field error they mean.
 var constraintErrors = map[string]coop.FieldError{
+	"event_partners_partner_id_fkey":      {Field: []string{"partnerIds"}, Code: coop.CodeNotFound, Message: "No partner has one of these ids."},
+	"events_agreement_id_fkey":            {Field: []string{"agreementId"}, Code: coop.CodeNotFound, Message: "No agreement has this id."},
+	"event_participants_student_id_fkey":  {Field: []string{"participants"}, Code: coop.CodeNotFound, Message: "No student has one of these ids."},
+	"event_participants_alumnus_id_fkey":  {Field: []string{"participants"}, Code: coop.CodeNotFound, Message: "No alumnus has one of these ids."},
 	"students_student_number_key":         {Field: []string{"studentNumber"}, Code: coop.CodeDuplicate, Message: "Another student already has this student number."},
 	"partners_name_key":                   {Field: []string{"name"}, Code: coop.CodeDuplicate, Message: "Another partner already has this name."},
 	"partners_no_cycle":                   {Field: []string{"parentId"}, Code: coop.CodeCycle, Message: "A partner cannot be placed under one of its own subsidiaries."},

@@ -74,6 +74,12 @@ func (w *matrixWorld) fresh(kind string) string {
 				id = c.ID
 			}
 		}
+	case "Event":
+		var ev *coop.Event
+		ev, err = db.CreateEvent(ctx, &coop.Event{Kind: coop.EventVisit, Title: "Visit", HeldOn: w.internship.CreatedAt, PartnerIDs: []int64{w.plant.ID}})
+		if ev != nil {
+			id = ev.ID
+		}
 	case "Site":
 		var s *coop.Site
 		s, err = db.CreateSite(ctx, &coop.Site{PartnerID: w.plant.ID, Name: "S", Kind: coop.SiteWorkshop})
@@ -170,6 +176,20 @@ func matrix() []matrixCase {
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"deleteCommitment", "deleteCommitment", `mutation($id: ID!) { deleteCommitment(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Commitment")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"events", "events", `{ events { totalCount } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"node", "node of the group's event", `query($id: ID!) { node(id: $id) { id ... on Event { partners { id } participants { name } } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Event")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide})},
+		{"createEvent", "createEvent", `mutation($p: ID!) { createEvent(input: {kind: VISIT, title: "V", heldOn: "2026-10-01", partnerIds: [$p]}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"p": g("Partner", w.group.ID)} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"updateEvent", "updateEvent", `mutation($id: ID!) { updateEvent(input: {id: $id, title: "W"}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Event")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteEvent", "deleteEvent", `mutation($id: ID!) { deleteEvent(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Event")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"students", "students", `{ students { totalCount } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": allow, "ALUMNUS": deny})},

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,17 @@ func TestCommitmentsOnTheDemo(t *testing.T) {
 				WHEN 'TRAINING_PLACES' THEN m.to_status IN ('ACCEPTED', 'COMPLETED') AND m.site_kind IS NOT DISTINCT FROM 'TRAINING_BASE'
 				ELSE m.to_status IN ('ACCEPTED', 'COMPLETED') AND m.site_kind IS DISTINCT FROM 'TRAINING_BASE' END`, id).Scan(&want); err != nil {
 			t.Fatal(err)
+		}
+		if ev := map[string]string{"GUEST_LECTURES": "GUEST_LECTURE", "VISITS": "VISIT", "SYMPOSIA": "SYMPOSIUM"}[c.Kind]; ev != "" {
+			if err := e.db.Pool.QueryRow(ctx, `
+				WITH RECURSIVE tree(id) AS (
+					SELECT partner_id FROM commitments WHERE id = $1
+					UNION SELECT p.id FROM partners p JOIN tree ON p.parent_id = tree.id)
+				SELECT count(DISTINCT ev.id) FROM events ev JOIN event_partners ep ON ep.event_id = ev.id, commitments c
+				WHERE c.id = $1 AND ev.kind = $2 AND ep.partner_id IN (SELECT id FROM tree)
+				  AND ev.held_on BETWEEN c.period_start AND c.period_end`, id, ev).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if c.Delivered != want {
 			t.Errorf("%s %s %s–%s: delivered %d, SQL counts %d", c.ID, c.Kind, c.PeriodStart, c.PeriodEnd, c.Delivered, want)
@@ -151,5 +163,83 @@ func TestCommitmentsOnTheDemo(t *testing.T) {
 	r := e.do(e.tokens[coop.RoleCareerOfficer], `{ attention(withinDays: 0) { agreements { id } } }`, nil)
 	if r.code() != coop.EINVALID {
 		t.Errorf("withinDays 0: %+v", r.Errors)
+	}
+}
+
+// TestEventsThroughTheAPI: an event recorded through GraphQL with its
+// partners, participants and actions; a student who did not consent is a
+// userError on the participant, and nothing is written; the other group's
+// HR does not see it, the smelter's does, and its lectures count toward
+// the group's commitment.
+func TestEventsThroughTheAPI(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sum, err := demo.LoadDemo(ctx, e.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := e.tokens[coop.RoleCareerOfficer]
+	var shy int64
+	if err := e.db.Pool.QueryRow(ctx, `SELECT id FROM students WHERE NOT consent_to_share ORDER BY id LIMIT 1`).Scan(&shy); err != nil {
+		t.Fatal(err)
+	}
+	const create = `mutation($in: CreateEventInput!) { createEvent(input: $in) {
+		event { id kind partners { id } participants { name role student { id } } actions { action done } }
+		userErrors { field code message } } }`
+	in := map[string]any{"kind": "GUEST_LECTURE", "title": "Anode change in practice", "heldOn": "2026-11-25",
+		"partnerIds": []string{coop.GlobalID("Partner", sum.SmelterID)},
+		"participants": []map[string]any{{"name": "马骏", "role": "PARTNER_STAFF"},
+			{"name": "A student", "role": "STUDENT", "studentId": coop.GlobalID("Student", shy)}},
+		"actions": []map[string]any{{"action": "Share the slides", "owner": "马骏"}}}
+	var out struct {
+		CreateEvent struct {
+			Event *struct {
+				ID           string
+				Partners     []struct{ ID string }
+				Participants []struct{ Name, Role string }
+			}
+			UserErrors []struct {
+				Field []string
+				Code  string
+			}
+		}
+	}
+	e.as(co, create, map[string]any{"in": in}, &out)
+	if out.CreateEvent.Event != nil || len(out.CreateEvent.UserErrors) != 1 ||
+		strings.Join(out.CreateEvent.UserErrors[0].Field, ".") != "input.participants.1.studentId" {
+		t.Fatalf("a student without consent: %+v", out.CreateEvent)
+	}
+	var n int
+	if err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE title = 'Anode change in practice'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d events written by a refused mutation (%v)", n, err)
+	}
+	in["participants"] = []map[string]any{{"name": "马骏", "role": "PARTNER_STAFF"}}
+	e.as(co, create, map[string]any{"in": in}, &out)
+	ev := out.CreateEvent.Event
+	if ev == nil || len(ev.Partners) != 1 || len(ev.Participants) != 1 {
+		t.Fatalf("created: %+v", out.CreateEvent)
+	}
+
+	seen := func(key string) bool {
+		var tok string
+		for _, p := range demo.Personas(sum) {
+			if p.Key == key {
+				pt := p.Token
+				if tok, _, err = auth.Issue(ctx, e.db, &pt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		r := e.do(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ev.ID})
+		return len(r.Errors) == 0
+	}
+	if !seen("PLANT_HR") || !seen("GROUP_HR") || seen("OTHER_PARTNER_HR") {
+		t.Errorf("who sees the smelter's event: plant %v, group %v, other %v", seen("PLANT_HR"), seen("GROUP_HR"), seen("OTHER_PARTNER_HR"))
+	}
+	var cs commitmentsPage
+	e.as(co, `{ commitments(first: 100, filter: {kinds: [GUEST_LECTURES]}) { totalCount edges { node {
+		id kind status periodStart periodEnd target delivered daysLeft share partner { id } } } } }`, nil, &cs)
+	if len(cs.Commitments.Edges) != 1 || cs.Commitments.Edges[0].Node.Delivered != 2 {
+		t.Errorf("the group's guest lectures in 2026-27 (the demo's casting lecture and this one): %+v", cs.Commitments.Edges)
 	}
 }

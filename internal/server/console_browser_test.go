@@ -682,17 +682,14 @@ func TestConsoleCommitments(t *testing.T) {
 		if len(rows) != c.sum.Commitments {
 			t.Fatalf("%d rows, the demo has %d commitments", len(rows), c.sum.Commitments)
 		}
-		met := 0
+		hire := false
 		for _, r := range rows {
-			if r["status"] == "MET" {
-				met++
-				if !strings.Contains(r["text"], "1 / 1") {
-					t.Errorf("the met priority hire shows %q", r["text"])
-				}
+			if strings.Contains(r["text"], "Priority hires") && strings.Contains(r["text"], "1 / 1") {
+				hire = r["status"] == "MET"
 			}
 		}
-		if met != 1 {
-			t.Errorf("%d met commitments shown, want the first year's priority hire", met)
+		if !hire {
+			t.Errorf("the first year's priority hire is not shown met: %v", rows)
 		}
 		run(t, ctx, click(`.new-commitment summary`), waitVisible(`#f-target`),
 			setValue(`#f-periodStart`, "2026-09-01"), setValue(`#f-periodEnd`, "2027-08-31"), setValue(`#f-target`, "0"),

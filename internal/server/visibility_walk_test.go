@@ -217,11 +217,11 @@ type walker struct {
 // meets must be in one of them.
 var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
-		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true}
+		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
-		"AuditEntry": "ADMIN", "Attention": "",
+		"AuditEntry": "ADMIN", "Attention": "", "Participant": "", "FollowUp": "",
 		// entries: visible when their student (or internship) is
 		"ShortlistEntry": "student", "SavedShortlistEntry": "student", "StudentSearchHit": "student",
 		"InternshipRecommendation": "internship",
@@ -486,6 +486,7 @@ type oracle struct {
 	parent                 map[int64]int64
 	agreementPartner       map[int64]int64
 	commitmentPartner      map[int64]int64
+	eventPartners          map[int64][]int64
 	sitePartner            map[int64]int64
 	studentConsent         map[int64]bool
 	alumnusConsent         map[int64]bool
@@ -502,7 +503,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -531,6 +532,7 @@ func loadOracle(t *testing.T, e *env) *oracle {
 	read(`SELECT id, coalesce(parent_id, 0), '', true FROM partners`, func(a, b int64, _ string, _ bool) { o.parent[a] = b })
 	read(`SELECT id, partner_id, '', true FROM agreements`, func(a, b int64, _ string, _ bool) { o.agreementPartner[a] = b })
 	read(`SELECT id, partner_id, '', true FROM commitments`, func(a, b int64, _ string, _ bool) { o.commitmentPartner[a] = b })
+	read(`SELECT event_id, partner_id, '', true FROM event_partners`, func(a, b int64, _ string, _ bool) { o.eventPartners[a] = append(o.eventPartners[a], b) })
 	read(`SELECT id, partner_id, '', true FROM sites`, func(a, b int64, _ string, _ bool) { o.sitePartner[a] = b })
 	read(`SELECT id, 0, '', consent_to_share FROM students`, func(a, _ int64, _ string, ok bool) { o.studentConsent[a] = ok })
 	read(`SELECT id, coalesce(employer_id, 0), '', consent_to_share FROM alumni`, func(a, b int64, _ string, ok bool) {
@@ -576,6 +578,16 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return staff || in(o.agreementPartner[id])
 	case "Commitment":
 		return staff || in(o.commitmentPartner[id])
+	case "Event":
+		if staff {
+			return true
+		}
+		for _, pid := range o.eventPartners[id] {
+			if in(pid) {
+				return true
+			}
+		}
+		return false
 	case "Site":
 		return !partner || in(o.sitePartner[id])
 	case "Student":

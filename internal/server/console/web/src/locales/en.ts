@@ -60,7 +60,7 @@ export const en = {
     progressOf: '{{delivered}} of {{target}}', new: 'New commitment', agreement: 'Agreement', start: 'Period starts', end: 'Period ends', target: 'Target',
     unit: 'Unit (for example interns)', notes: 'Notes',
   },
-  commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires' },
+  commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires', GUEST_LECTURES: 'Guest lectures', VISITS: 'Visits', SYMPOSIA: 'Symposia' },
   commitmentStatus: { ON_TRACK: 'On track', BEHIND: 'Behind', MET: 'Met', MISSED: 'Missed' },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
 }

@@ -62,7 +62,7 @@ export const zh: Messages = {
     progressOf: '{{target}} 中的 {{delivered}}', new: '新建承诺', agreement: '协议', start: '开始日期', end: '结束日期', target: '目标',
     unit: '单位（如 名实习生）', notes: '备注',
   },
-  commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用' },
+  commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用', GUEST_LECTURES: '工程师授课', VISITS: '互访', SYMPOSIA: '研讨会' },
   commitmentStatus: { ON_TRACK: '进度正常', BEHIND: '落后', MET: '已完成', MISSED: '未完成' },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
 }
