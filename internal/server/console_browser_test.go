@@ -186,11 +186,11 @@ func TestConsoleSignInAsEachPersona(t *testing.T) {
 		persona, shows string
 		nav            []string
 	}{
-		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Students", "Internships", "Alumni"}},
-		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Students", "Internships", "Alumni"}},
-		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
-		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
-		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Internships", "Alumni"}},
+		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Students", "Internships", "Alumni"}},
+		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Students", "Internships", "Alumni"}},
+		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
+		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
+		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
 		{"STUDENT", "Student", []string{"My profile", "Internships"}},
 		{"ALUMNUS", "Alumnus", []string{"Alumni"}},
 	} {
@@ -629,6 +629,7 @@ func TestConsolePagesAccessibleAndOneQuery(t *testing.T) {
 		{"/internships", `[data-testid=internships] tbody tr`},
 		{"/alumni", `.alumni li`},
 		{"/commitments", `[data-testid=commitments] tbody tr`},
+		{"/events", `[data-testid=events] > li`},
 		// Last: the console opens on it after signing in.
 		{"/shortlist", `select[data-testid=internship-picker] option + option`},
 	}
@@ -715,4 +716,33 @@ func TestConsoleCommitments(t *testing.T) {
 			t.Errorf("smelter HR: %d rows (want %d), attention %d, form %d", n, want, attention, form)
 		}
 	})
+}
+
+func TestConsoleEvents(t *testing.T) {
+	c := newConsoleEnv(t)
+	for persona, want := range map[string]string{"CAREER_OFFICER": "", "PLANT_HR": "smelter", "OTHER_PARTNER_HR": "none"} {
+		t.Run(persona, func(t *testing.T) {
+			ctx := c.signIn(t, persona)
+			var shown []string
+			run(t, ctx, chromedp.Navigate(c.srv.URL+"/events"), waitJS(`!!document.querySelector('[data-testid=events]') && !document.querySelector('.loading')`),
+				chromedp.Sleep(300*time.Millisecond),
+				eval(`[...document.querySelectorAll('[data-testid=events] > li')].map(li => li.dataset.event)`, &shown))
+			var q string
+			switch want {
+			case "":
+				q = `SELECT count(*) FROM events`
+			case "smelter":
+				q = fmt.Sprintf(`SELECT count(DISTINCT event_id) FROM event_partners WHERE partner_id = %d`, c.sum.SmelterID)
+			default:
+				q = fmt.Sprintf(`SELECT count(DISTINCT event_id) FROM event_partners WHERE partner_id IN (SELECT partner_subtree(%d))`, c.sum.OtherGroupID)
+			}
+			var n int
+			if err := c.db.Pool.QueryRow(context.Background(), q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if len(shown) != n || (want == "" && n < 5) {
+				t.Errorf("%s sees %d events, want %d", persona, len(shown), n)
+			}
+		})
+	}
 }

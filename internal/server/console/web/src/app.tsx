@@ -11,6 +11,7 @@ import { NewStudentPage, StudentsPage, StudentPage } from './pages/students'
 import { InternshipEditorPage, InternshipsPage } from './pages/internships'
 import { ImportPage } from './pages/import'
 import { CommitmentsPage } from './pages/commitments'
+import { EventsPage } from './pages/events'
 import { AlumniPage } from './pages/alumni'
 import { Status } from './ui'
 
@@ -36,6 +37,7 @@ export function App() {
           {pages.includes('pipeline') && <Route path="/pipeline" element={<PipelinePage />} />}
           {pages.includes('partners') && <Route path="/partners" element={<PartnersPage />} />}
           {pages.includes('commitments') && <Route path="/commitments" element={<CommitmentsPage />} />}
+          {pages.includes('events') && <Route path="/events" element={<EventsPage />} />}
           {pages.includes('students') && <Route path="/students" element={<StudentsPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/new" element={<NewStudentPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/import" element={<ImportPage />} />}

@@ -1,7 +1,7 @@
 export const en = {
   brand: 'Crucible', skip: 'Skip to content', language: 'Language', signOut: 'Sign out', notFound: 'There is no such page.',
   loading: 'Loading…', prev: 'Previous', next: 'Next', save: 'Save', cancel: 'Cancel', edit: 'Edit', filter: 'Filter', yes: 'Yes', no: 'No',
-  nav: { label: 'Main', commitments: 'Commitments', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
+  nav: { label: 'Main', commitments: 'Commitments', events: 'Events', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
   role: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career office', PARTNER: 'Enterprise', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   persona: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career officer', GROUP_HR: 'Aluminium group HR', PLANT_HR: 'Smelter HR', OTHER_PARTNER_HR: 'Other group HR', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   errors: {
@@ -62,6 +62,9 @@ export const en = {
   },
   commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires', GUEST_LECTURES: 'Guest lectures', VISITS: 'Visits', SYMPOSIA: 'Symposia' },
   commitmentStatus: { ON_TRACK: 'On track', BEHIND: 'Behind', MET: 'Met', MISSED: 'Missed' },
+  events: { title: 'Events', participants: 'Took part', actions: 'Follow-up actions', due: 'due {{date}}' },
+  eventKind: { VISIT: 'Visit', SYMPOSIUM: 'Symposium', SIGNING: 'Signing', GUEST_LECTURE: 'Guest lecture', OPEN_DAY: 'Open day', RESEARCH_MEETING: 'Research meeting' },
+  participantRole: { STAFF: 'college staff', STUDENT: 'student', ALUMNUS: 'alumnus', PARTNER_STAFF: 'partner staff' },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
 }
 export type Messages = typeof en

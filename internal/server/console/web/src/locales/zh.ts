@@ -3,7 +3,7 @@ import type { Messages } from './en'
 export const zh: Messages = {
   brand: 'Crucible 校企合作', skip: '跳到正文', language: '语言', signOut: '退出', notFound: '没有这个页面。',
   loading: '加载中…', prev: '上一页', next: '下一页', save: '保存', cancel: '取消', edit: '编辑', filter: '筛选', yes: '是', no: '否',
-  nav: { label: '主导航', commitments: '合作承诺', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
+  nav: { label: '主导航', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
   role: { ADMIN: '管理员', CAREER_OFFICER: '就业指导中心', PARTNER: '企业', STUDENT: '学生', ALUMNUS: '校友' },
   persona: { ADMIN: '管理员', CAREER_OFFICER: '就业指导老师', GROUP_HR: '铝业集团人力资源', PLANT_HR: '电解铝厂人力资源', OTHER_PARTNER_HR: '其他集团人力资源', STUDENT: '学生', ALUMNUS: '校友' },
   errors: {
@@ -64,5 +64,8 @@ export const zh: Messages = {
   },
   commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用', GUEST_LECTURES: '工程师授课', VISITS: '互访', SYMPOSIA: '研讨会' },
   commitmentStatus: { ON_TRACK: '进度正常', BEHIND: '落后', MET: '已完成', MISSED: '未完成' },
+  events: { title: '交流活动', participants: '参加人员', actions: '后续事项', due: '截止 {{date}}' },
+  eventKind: { VISIT: '互访', SYMPOSIUM: '研讨会', SIGNING: '签约', GUEST_LECTURE: '工程师授课', OPEN_DAY: '开放日', RESEARCH_MEETING: '科研会议' },
+  participantRole: { STAFF: '学院教职工', STUDENT: '学生', ALUMNUS: '校友', PARTNER_STAFF: '企业人员' },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
 }
