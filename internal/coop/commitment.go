@@ -184,16 +184,7 @@ type Commitments interface {
 
 // ScopeCommitments limits a commitment filter to what v may list: staff
 // everything, a partner its own group's.
-func ScopeCommitments(v *Viewer, f *CommitmentFilter) error {
-	switch v.Role {
-	case RoleAdmin, RoleCareerOfficer:
-		return nil
-	case RolePartner:
-		f.Within = v.PartnerID
-		return nil
-	}
-	return Forbidden()
-}
+func ScopeCommitments(v *Viewer, f *CommitmentFilter) error { return scopeToGroup(v, &f.Within) }
 
 // CanSeeCommitment reports whether v may read a commitment.
 func CanSeeCommitment(v *Viewer, c *Commitment) bool {

@@ -178,16 +178,7 @@ type Events interface {
 
 // ScopeEvents limits an event filter to what v may list: staff
 // everything, a partner the events that involve its group.
-func ScopeEvents(v *Viewer, f *EventFilter) error {
-	switch v.Role {
-	case RoleAdmin, RoleCareerOfficer:
-		return nil
-	case RolePartner:
-		f.Within = v.PartnerID
-		return nil
-	}
-	return Forbidden()
-}
+func ScopeEvents(v *Viewer, f *EventFilter) error { return scopeToGroup(v, &f.Within) }
 
 // CanSeeEvent reports whether v may read an event: staff, or a partner
 // whose group the event involves.

@@ -43,17 +43,22 @@ func CanSeePartner(v *Viewer, p *Partner) bool {
 	return false
 }
 
-// ScopeAgreements limits an agreement filter to what v may list.
-func ScopeAgreements(v *Viewer, f *AgreementFilter) error {
+// scopeToGroup limits a filter's Within to what v may list of a record
+// that belongs to the partner tree: staff everything, a partner its own
+// group; other roles nothing.
+func scopeToGroup(v *Viewer, within **int64) error {
 	switch v.Role {
 	case RoleAdmin, RoleCareerOfficer:
 		return nil
 	case RolePartner:
-		f.Within = v.PartnerID
+		*within = v.PartnerID
 		return nil
 	}
 	return Forbidden()
 }
+
+// ScopeAgreements limits an agreement filter to what v may list.
+func ScopeAgreements(v *Viewer, f *AgreementFilter) error { return scopeToGroup(v, &f.Within) }
 
 // CanSeeAgreement reports whether v may read an agreement.
 func CanSeeAgreement(v *Viewer, a *Agreement) bool {
