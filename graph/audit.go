@@ -93,8 +93,8 @@ func resultID(res any) string {
 	}
 	for i := 0; i < rv.NumField(); i++ {
 		f := rv.Field(i)
-		if f.Kind() != reflect.Pointer || f.IsNil() {
-			continue
+		if f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.Struct {
+			continue // not an object (a link's URL, an expiry)
 		}
 		idf := f.Elem().FieldByName("ID")
 		if idf.IsValid() && idf.Kind() == reflect.Int64 {

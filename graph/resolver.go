@@ -200,3 +200,6 @@ func (r *Resolver) today() time.Time {
 	}
 	return now().UTC()
 }
+
+// ExportTTL is how long an export's download link works.
+const ExportTTL = 10 * time.Minute

@@ -59,6 +59,7 @@ Commands:
   reindex   rebuild the search index from PostgreSQL
   token     manage API tokens: crucible token create|list|revoke
   eval      measure the matcher's ranking on a labelled set (../shared/eval)
+  export    write a list as CSV: crucible export students|internships|applications|commitments|events
 
 Run "crucible <command> --help" for a command's flags.
 Environment: DATABASE_URL selects a PostgreSQL server; without it, a private
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.token(ctx, rest)
 	case "eval":
 		return env.eval(ctx, rest)
+	case "export":
+		return env.exportCmd(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

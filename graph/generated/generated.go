@@ -272,6 +272,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ExportPayload struct {
+		ExpiresAt  func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Facet struct {
 		Buckets func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -405,6 +411,7 @@ type ComplexityRoot struct {
 		CreateAlumnus          func(childComplexity int, input model.CreateAlumnusInput) int
 		CreateCommitment       func(childComplexity int, input model.CreateCommitmentInput) int
 		CreateEvent            func(childComplexity int, input model.CreateEventInput) int
+		CreateExport           func(childComplexity int, input model.CreateExportInput) int
 		CreateInternship       func(childComplexity int, input model.CreateInternshipInput) int
 		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
 		CreateSite             func(childComplexity int, input model.CreateSiteInput) int
@@ -786,6 +793,7 @@ type MutationResolver interface {
 	CreateEvent(ctx context.Context, input model.CreateEventInput) (*model.EventPayload, error)
 	UpdateEvent(ctx context.Context, input model.UpdateEventInput) (*model.EventPayload, error)
 	DeleteEvent(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateExport(ctx context.Context, input model.CreateExportInput) (*model.ExportPayload, error)
 	ImportRecords(ctx context.Context, input model.ImportInput) (*model.ImportPayload, error)
 	CreateInternship(ctx context.Context, input model.CreateInternshipInput) (*model.InternshipPayload, error)
 	UpdateInternship(ctx context.Context, input model.UpdateInternshipInput) (*model.InternshipPayload, error)
@@ -1667,6 +1675,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventPayload.UserErrors(childComplexity), true
 
+	case "ExportPayload.expiresAt":
+		if e.ComplexityRoot.ExportPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportPayload.ExpiresAt(childComplexity), true
+	case "ExportPayload.url":
+		if e.ComplexityRoot.ExportPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportPayload.URL(childComplexity), true
+	case "ExportPayload.userErrors":
+		if e.ComplexityRoot.ExportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportPayload.UserErrors(childComplexity), true
+
 	case "Facet.buckets":
 		if e.ComplexityRoot.Facet.Buckets == nil {
 			break
@@ -2205,6 +2232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(model.CreateEventInput)), true
+	case "Mutation.createExport":
+		if e.ComplexityRoot.Mutation.CreateExport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateExport(childComplexity, args["input"].(model.CreateExportInput)), true
 	case "Mutation.createInternship":
 		if e.ComplexityRoot.Mutation.CreateInternship == nil {
 			break
@@ -3699,6 +3737,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAlumnusInput", ec.unmarshalInputCreateAlumnusInput),
 			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
 			graphql.NewInputUnmarshaler("CreateEventInput", ec.unmarshalInputCreateEventInput),
+			graphql.NewInputUnmarshaler("CreateExportInput", ec.unmarshalInputCreateExportInput),
 			graphql.NewInputUnmarshaler("CreateInternshipInput", ec.unmarshalInputCreateInternshipInput),
 			graphql.NewInputUnmarshaler("CreatePartnerInput", ec.unmarshalInputCreatePartnerInput),
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
@@ -4809,6 +4848,43 @@ extend type Mutation {
   updateEvent("The changes." input: UpdateEventInput!): EventPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
   "Deletes an event."
   deleteEvent("The event." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+}
+`, BuiltIn: false},
+	{Name: "../schema/export.graphqls", Input: `"A list that can be downloaded as CSV."
+enum ExportList {
+  "Students (contact details for staff only)."
+  STUDENTS
+  "Internships."
+  INTERNSHIPS
+  "Applications, optionally of one internship."
+  APPLICATIONS
+  "Commitments, with delivery and status."
+  COMMITMENTS
+  "The events log."
+  EVENTS
+}
+
+"What to export."
+input CreateExportInput {
+  "The list."
+  list: ExportList!
+  "For APPLICATIONS: only those of this internship."
+  internshipId: ID
+}
+
+"A download link for a CSV export."
+type ExportPayload @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The link (relative to the API's origin): GET it within the expiry, without a token. It re-checks the asking token, and writes UTF-8 CSV with a byte-order mark, only what the token may list; each download is audited."
+  url: String
+  "When the link stops working."
+  expiresAt: DateTime
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Makes a download link for a list as CSV, valid for 10 minutes, for the asking token's view of it."
+  createExport("What to export." input: CreateExportInput!): ExportPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/import.graphqls", Input: `"What a file of records holds."
@@ -6567,6 +6643,18 @@ func (ec *executionContext) childFields_EventPayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type EventPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ExportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_ExportPayload_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportPayload_expiresAt(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ExportPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -7551,6 +7639,20 @@ func (ec *executionContext) field_Mutation_createEvent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateEventInput, error) {
 			return ec.unmarshalNCreateEventInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateExportInput, error) {
+			return ec.unmarshalNCreateExportInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateExportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12271,6 +12373,87 @@ func (ec *executionContext) fieldContext_EventPayload_userErrors(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ExportPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportPayload", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
 		return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, field.Selections, obj.Field)
@@ -15024,6 +15207,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateExport(ctx, fc.Args["input"].(model.CreateExportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+			return ec.marshalNExportPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐExportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23225,6 +23452,55 @@ func UnmarshalCreateEventInput(ctx context.Context, raw any) (model.CreateEventI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateExportInput(ctx context.Context, obj any) (model.CreateExportInput, error) {
+	var it model.CreateExportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"list", "internshipId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "list":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("list"))
+			data, err := ec.unmarshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.List = data
+		case "internshipId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internshipId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InternshipID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateExportInput unmarshals raw into the CreateExportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateExportInput(ctx context.Context, raw any) (model.CreateExportInput, error) {
+	var out model.CreateExportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateExportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInternshipInput(ctx context.Context, obj any) (model.CreateInternshipInput, error) {
 	var it model.CreateInternshipInput
 	if obj == nil {
@@ -27588,6 +27864,49 @@ func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.Selection
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var exportPayloadImplementors = []string{"ExportPayload"}
+
+func (ec *executionContext) _ExportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, exportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportPayload")
+		case "url":
+			out.Values[i] = ec._ExportPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ExportPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var facetImplementors = []string{"Facet"}
 
 func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *model.Facet) graphql.Marshaler {
@@ -28574,6 +28893,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createExport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createExport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -31565,6 +31891,11 @@ func (ec *executionContext) unmarshalNCreateEventInput2githubᚗcomᚋcrucible�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateExportInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateExportInput(ctx context.Context, v any) (model.CreateExportInput, error) {
+	res, err := ec.unmarshalInputCreateExportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateInternshipInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateInternshipInput(ctx context.Context, v any) (model.CreateInternshipInput, error) {
 	res, err := ec.unmarshalInputCreateInternshipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31729,6 +32060,46 @@ func (ec *executionContext) marshalNEventPayload2ᚖgithubᚗcomᚋcrucibleᚑta
 		return graphql.Null
 	}
 	return ec._EventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList(ctx context.Context, v any) (coop.ExportList, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList(ctx context.Context, sel ast.SelectionSet, v coop.ExportList) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExportList!")
+	}
+	return res
+}
+
+var (
+	unmarshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[string]coop.ExportList{
+		"STUDENTS":     coop.ExportStudents,
+		"INTERNSHIPS":  coop.ExportInternships,
+		"APPLICATIONS": coop.ExportApplications,
+		"COMMITMENTS":  coop.ExportCommitments,
+		"EVENTS":       coop.ExportEvents,
+	}
+	marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[coop.ExportList]string{
+		coop.ExportStudents:     "STUDENTS",
+		coop.ExportInternships:  "INTERNSHIPS",
+		coop.ExportApplications: "APPLICATIONS",
+		coop.ExportCommitments:  "COMMITMENTS",
+		coop.ExportEvents:       "EVENTS",
+	}
+)
+
+func (ec *executionContext) marshalNExportPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐExportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportPayload!")
+		return graphql.Null
+	}
+	return ec._ExportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Facet) graphql.Marshaler {

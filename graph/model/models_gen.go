@@ -360,6 +360,14 @@ type CreateEventInput struct {
 	Actions []*FollowUpInput `json:"actions,omitempty"`
 }
 
+// What to export.
+type CreateExportInput struct {
+	// The list.
+	List coop.ExportList `json:"list"`
+	// For APPLICATIONS: only those of this internship.
+	InternshipID *string `json:"internshipId,omitempty"`
+}
+
 // A new internship.
 type CreateInternshipInput struct {
 	// The partner's global id.
@@ -556,6 +564,16 @@ type EventOrder struct {
 type EventPayload struct {
 	// The event, when the mutation succeeded.
 	Event *coop.Event `json:"event,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A download link for a CSV export.
+type ExportPayload struct {
+	// The link (relative to the API's origin): GET it within the expiry, without a token. It re-checks the asking token, and writes UTF-8 CSV with a byte-order mark, only what the token may list; each download is audited.
+	URL *string `json:"url,omitempty"`
+	// When the link stops working.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }

@@ -66,7 +66,13 @@ func Authenticate(ctx context.Context, db TokenFinder, secret string) (*coop.Vie
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
 		return nil, coop.Errorf(coop.EUNAUTHENTICATED, "The token is unknown, expired or revoked.")
 	}
-	t, scope, err := db.TokenByHash(ctx, Hash(secret))
+	return AuthenticateHash(ctx, db, Hash(secret))
+}
+
+// AuthenticateHash turns a token's hash into a viewer, as Authenticate
+// does with its secret: an expired or revoked token is UNAUTHENTICATED.
+func AuthenticateHash(ctx context.Context, db TokenFinder, hash []byte) (*coop.Viewer, error) {
+	t, scope, err := db.TokenByHash(ctx, hash)
 	if err != nil {
 		return nil, err
 	}

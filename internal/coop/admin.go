@@ -1,6 +1,9 @@
 package coop
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Token is an API token (its secret is never stored, only its hash).
 type Token struct {
@@ -43,4 +46,31 @@ type AuditFilter struct {
 	ObjectID string
 	Since    *time.Time
 	Until    *time.Time
+}
+
+// ExportList is a list that can be exported as CSV.
+type ExportList string
+
+// The lists that can be exported.
+const (
+	ExportStudents     ExportList = "STUDENTS"
+	ExportInternships  ExportList = "INTERNSHIPS"
+	ExportApplications ExportList = "APPLICATIONS"
+	ExportCommitments  ExportList = "COMMITMENTS"
+	ExportEvents       ExportList = "EVENTS"
+)
+
+// ExportRequest is one export: which list, narrowed how. A download link
+// carries it, with the token of who asked and an expiry.
+type ExportRequest struct {
+	List ExportList
+	// InternshipID narrows applications to one internship.
+	InternshipID *int64
+}
+
+// Exports keeps the export requests behind download links.
+type Exports interface {
+	// CreateExport stores a request made with a token and returns the
+	// link's id (random, unguessable) and its expiry.
+	CreateExport(ctx context.Context, req ExportRequest, tokenID int64, ttl time.Duration) (string, time.Time, error)
 }

@@ -113,6 +113,7 @@ type Record interface {
 	Agreements
 	Commitments
 	Events
+	Exports
 	Students
 	Alumni
 	Internships

@@ -191,6 +191,8 @@ func matrix() []matrixCase {
 		{"deleteEvent", "deleteEvent", `mutation($id: ID!) { deleteEvent(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Event")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"createExport", "createExport", `mutation { createExport(input: {list: COMMITMENTS}) { url userErrors { code } } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
 		{"students", "students", `{ students { totalCount } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": allow, "ALUMNUS": deny})},
 		{"alumni", "alumni", `{ alumni { totalCount } }`, none, everyone(allow)},

@@ -746,3 +746,24 @@ func TestConsoleEvents(t *testing.T) {
 		})
 	}
 }
+
+func TestConsoleExportCSV(t *testing.T) {
+	c := newConsoleEnv(t)
+	ctx := c.signIn(t, "GROUP_HR")
+	var href string
+	run(t, ctx, chromedp.Navigate(c.srv.URL+"/commitments"), waitVisible(`[data-testid=commitments] tbody tr`),
+		click(`button[data-testid=export]`), waitJS(`!!document.querySelector('a[data-testid=export-link]')`),
+		eval(`document.querySelector('a[data-testid=export-link]').getAttribute('href')`, &href))
+	code, body, _ := c.download(t, href)
+	if code != 200 || !strings.HasPrefix(body, "\ufeff") {
+		t.Fatalf("GET %s: %d %.200s", href, code, body)
+	}
+	var want int
+	if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM commitments WHERE partner_id IN (SELECT partner_subtree($1))`,
+		c.sum.GroupID).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(strings.TrimSpace(body), "\n"); lines != want {
+		t.Errorf("the group HR's commitments file has %d rows, want %d", lines, want)
+	}
+}

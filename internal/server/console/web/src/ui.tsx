@@ -2,7 +2,9 @@
 // from userErrors, and paging.
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { CombinedError } from 'urql'
+import { useMutation, type CombinedError } from 'urql'
+import { graphql } from './gql'
+import type { ExportList } from './gql/graphql'
 
 export function Status({ fetching, error }: { fetching?: boolean; error?: CombinedError | string }) {
   const { t } = useTranslation()
@@ -86,5 +88,29 @@ export function Fragment({ html }: { html: string }) {
         return on ? <mark key={i}>{text}</mark> : <span key={i}>{text}</span>
       })}
     </>
+  )
+}
+
+const CreateExportDocument = graphql(`
+  mutation CreateExport($input: CreateExportInput!) {
+    createExport(input: $input) { url expiresAt userErrors { field code message } }
+  }
+`)
+
+/** A button that makes a CSV export of a list and starts its download (the link works for 10 minutes). */
+export function ExportButton({ list, internshipId }: { list: ExportList; internshipId?: string }) {
+  const { t } = useTranslation()
+  const [res, create] = useMutation(CreateExportDocument)
+  const url = res.data?.createExport.url
+  return (
+    <span className="export">
+      <button type="button" disabled={res.fetching} data-testid="export" onClick={async () => {
+        const r = await create({ input: { list, internshipId } })
+        const u = r.data?.createExport.url
+        if (u) window.location.assign(u)
+      }}>{t('export.csv')}</button>
+      {url && <> <a href={url} data-testid="export-link" download>{t('export.again')}</a></>}
+      {res.error && <Status error={res.error} />}
+    </span>
   )
 }

@@ -65,6 +65,7 @@ export const en = {
   events: { title: 'Events', participants: 'Took part', actions: 'Follow-up actions', due: 'due {{date}}' },
   eventKind: { VISIT: 'Visit', SYMPOSIUM: 'Symposium', SIGNING: 'Signing', GUEST_LECTURE: 'Guest lecture', OPEN_DAY: 'Open day', RESEARCH_MEETING: 'Research meeting' },
   participantRole: { STAFF: 'college staff', STUDENT: 'student', ALUMNUS: 'alumnus', PARTNER_STAFF: 'partner staff' },
+  export: { csv: 'Download CSV', again: 'download again' },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
 }
 export type Messages = typeof en

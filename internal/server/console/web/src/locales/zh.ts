@@ -67,5 +67,6 @@ export const zh: Messages = {
   events: { title: '交流活动', participants: '参加人员', actions: '后续事项', due: '截止 {{date}}' },
   eventKind: { VISIT: '互访', SYMPOSIUM: '研讨会', SIGNING: '签约', GUEST_LECTURE: '工程师授课', OPEN_DAY: '开放日', RESEARCH_MEETING: '科研会议' },
   participantRole: { STAFF: '学院教职工', STUDENT: '学生', ALUMNUS: '校友', PARTNER_STAFF: '企业人员' },
+  export: { csv: '导出 CSV', again: '重新下载' },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
 }

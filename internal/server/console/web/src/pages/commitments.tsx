@@ -4,7 +4,7 @@ import { graphql } from '../gql'
 import type { CommitmentKind } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
 import { formatDate, formatNumber, partnerName } from '../i18n'
-import { FieldError, Status, inputField, type UserError } from '../ui'
+import { ExportButton, FieldError, Status, inputField, type UserError } from '../ui'
 
 const CommitmentsDocument = graphql(`
   query CommitmentsPage($staff: Boolean!) {
@@ -49,6 +49,7 @@ export function CommitmentsPage() {
     <section aria-labelledby="commitments-h">
       <h1 id="commitments-h">{t('commitments.title')}</h1>
       <p className="help">{t('commitments.help')}</p>
+      <p><ExportButton list="COMMITMENTS" /></p>
       <Status fetching={res.fetching && !d} error={res.error} />
       {d?.attention && (
         <section aria-labelledby="attention-h" className="attention" data-testid="attention">

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next'
 import { useQuery } from 'urql'
 import { graphql } from '../gql'
 import { formatDate, partnerName } from '../i18n'
-import { Status } from '../ui'
+import { ExportButton, Status } from '../ui'
 
 const EventsDocument = graphql(`
   query EventsPage {
@@ -25,6 +25,7 @@ export function EventsPage() {
   return (
     <section aria-labelledby="events-h">
       <h1 id="events-h">{t('events.title')}</h1>
+      <p><ExportButton list="EVENTS" /></p>
       <Status fetching={res.fetching && !res.data} error={res.error} />
       <ol className="events" data-testid="events">
         {res.data?.events.edges.map(({ node: e }) => (

@@ -5,7 +5,7 @@ import { graphql } from '../gql'
 import type { InternshipEditorQuery, InternshipFilter, InternshipStatus, RequiredSkillInput } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
 import { formatDate, partnerName } from '../i18n'
-import { FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
+import { ExportButton, FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
 
 const InternshipsDocument = graphql(`
   query InternshipsPage($filter: InternshipFilter, $first: Int!, $after: String) {
@@ -62,7 +62,7 @@ export function InternshipsPage() {
   return (
     <section aria-labelledby="internships-h">
       <h1 id="internships-h">{t('internships.title')}</h1>
-      {staff && <p><Link to="/internships/new" className="button">{t('internships.new')}</Link></p>}
+      {staff && <p><Link to="/internships/new" className="button">{t('internships.new')}</Link> <ExportButton list="INTERNSHIPS" /></p>}
       <form className="toolbar" onSubmit={(e) => {
         e.preventDefault()
         const f = new FormData(e.currentTarget)

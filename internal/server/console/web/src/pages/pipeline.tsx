@@ -6,7 +6,7 @@ import { graphql } from '../gql'
 import type { ApplicationStatus, PipelinePageQuery } from '../gql/graphql'
 import { useSession } from '../session'
 import { formatDateTime, partnerName } from '../i18n'
-import { Status } from '../ui'
+import { ExportButton, Status } from '../ui'
 
 const PipelineDocument = graphql(`
   query PipelinePage($filter: ApplicationFilter) {
@@ -58,6 +58,7 @@ export function PipelinePage() {
           </select>
         </label>
         {res.data && <span className="muted">{t('pipeline.count', { count: res.data.applications.totalCount })}</span>}
+        <ExportButton list="APPLICATIONS" internshipId={internshipId || undefined} />
       </div>
       <Status fetching={res.fetching && !res.data} error={res.error} />
       <div className="board">

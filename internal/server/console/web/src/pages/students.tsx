@@ -6,7 +6,7 @@ import { graphql } from '../gql'
 import type { StudentFilter, StudentProfileFragment, UpdateStudentInput } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
 import { formatDate, formatDateTime, formatNumber, partnerName } from '../i18n'
-import { FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
+import { ExportButton, FieldError, inputField, Pager, Status, useCursors, type UserError } from '../ui'
 
 const StudentsDocument = graphql(`
   query StudentsPage($filter: StudentFilter, $first: Int!, $after: String) {
@@ -62,7 +62,8 @@ export function StudentsPage() {
       <h1 id="students-h">{t('students.title')}</h1>
       {canWrite(viewer?.role, 'students') && (
         <p><Link to="/students/new" className="button">{t('students.new')}</Link>{' '}
-          <Link to="/students/import" className="button">{t('import.title')}</Link></p>
+          <Link to="/students/import" className="button">{t('import.title')}</Link>{' '}
+          <ExportButton list="STUDENTS" /></p>
       )}
       <form className="toolbar" onSubmit={(e) => {
         e.preventDefault()

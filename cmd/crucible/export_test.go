@@ -1,0 +1,45 @@
+package main_test
+
+import (
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crucible-talent/crucible/internal/pgtest"
+)
+
+// TestExportCommand: crucible export writes a whole list as CSV with a
+// byte-order mark, and refuses an unknown list.
+func TestExportCommand(t *testing.T) {
+	bin := binary(t)
+	env := []string{"DATABASE_URL=" + pgtest.NewDBURL(t)}
+	cli(t, bin, env, "seed", "--demo")
+	out := filepath.Join(t.TempDir(), "events.csv")
+	cli(t, bin, env, "export", "events", "--out", out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "\ufeff") {
+		t.Fatal("no byte-order mark")
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(b), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 6 || recs[0][1] != "heldOn" || !strings.Contains(string(b), "铝产业人才") {
+		t.Fatalf("events file: %d records, header %v", len(recs), recs[0])
+	}
+	// To standard output too.
+	if stdout := cli(t, bin, env, "export", "commitments"); strings.Count(stdout, "\n") != 10 {
+		t.Errorf("commitments to stdout: %d lines", strings.Count(stdout, "\n"))
+	}
+	cmd := exec.Command(bin, "export", "payroll")
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "unknown list") {
+		t.Errorf("an unknown list: %v %s", err, b)
+	}
+}
