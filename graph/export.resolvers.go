@@ -26,6 +26,16 @@ func (r *mutationResolver) CreateExport(ctx context.Context, input model.CreateE
 		ue, err := userErrors(err)
 		return &model.ExportPayload{UserErrors: ue}, err
 	}
+	if req.List == coop.ExportShortlist {
+		if req.InternshipID == nil {
+			return &model.ExportPayload{UserErrors: []*model.UserError{{Field: []string{"input", "internshipId"}, Code: coop.CodeRequired,
+				Message: "A shortlist is of one internship: give internshipId."}}}, nil
+		}
+		// The same refusal now as the shortlist query would give.
+		if _, err := r.Ranking.RankedInternship(ctx, v, *req.InternshipID); err != nil {
+			return nil, err
+		}
+	}
 	id, expires, err := r.Record.CreateExport(ctx, req, v.TokenID, ExportTTL)
 	if err != nil {
 		return nil, err

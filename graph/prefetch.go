@@ -207,6 +207,9 @@ func prefetchList[T any](ctx context.Context, items []T) {
 // prefetch fetches ahead what the selection of the field being resolved asks
 // of objs, which are found at path below that field.
 func prefetch(ctx context.Context, objs []any, path ...string) {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return // a domain service called outside GraphQL (a CSV export): no selection to serve
+	}
 	op := graphql.GetOperationContext(ctx)
 	fields := graphql.CollectFieldsCtx(ctx, nil)
 	typ := ""

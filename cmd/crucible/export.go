@@ -60,7 +60,7 @@ func (e *environment) exportCmd(ctx context.Context, args []string) error {
 		w = f
 	}
 	v := &coop.Viewer{Name: "crucible export", Role: coop.RoleAdmin}
-	n, err := export.Write(ctx, w, d.DB, v, coop.ExportRequest{List: list}, time.Now().UTC())
+	n, err := export.Write(ctx, w, export.Sources{DB: d.DB}, v, coop.ExportRequest{List: list}, time.Now().UTC())
 	if f != nil {
 		err = errors.Join(err, f.Close())
 	}

@@ -4862,13 +4862,15 @@ enum ExportList {
   COMMITMENTS
   "The events log."
   EVENTS
+  "An internship's shortlist (its first 500), with each feature's contribution; needs internshipId."
+  SHORTLIST
 }
 
 "What to export."
 input CreateExportInput {
   "The list."
   list: ExportList!
-  "For APPLICATIONS: only those of this internship."
+  "For APPLICATIONS: only those of this internship; for SHORTLIST: the internship (required)."
   internshipId: ID
 }
 
@@ -32084,6 +32086,7 @@ var (
 		"APPLICATIONS": coop.ExportApplications,
 		"COMMITMENTS":  coop.ExportCommitments,
 		"EVENTS":       coop.ExportEvents,
+		"SHORTLIST":    coop.ExportShortlist,
 	}
 	marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[coop.ExportList]string{
 		coop.ExportStudents:     "STUDENTS",
@@ -32091,6 +32094,7 @@ var (
 		coop.ExportApplications: "APPLICATIONS",
 		coop.ExportCommitments:  "COMMITMENTS",
 		coop.ExportEvents:       "EVENTS",
+		coop.ExportShortlist:    "SHORTLIST",
 	}
 )
 

@@ -364,7 +364,7 @@ type CreateEventInput struct {
 type CreateExportInput struct {
 	// The list.
 	List coop.ExportList `json:"list"`
-	// For APPLICATIONS: only those of this internship.
+	// For APPLICATIONS: only those of this internship; for SHORTLIST: the internship (required).
 	InternshipID *string `json:"internshipId,omitempty"`
 }
 

@@ -58,13 +58,15 @@ const (
 	ExportApplications ExportList = "APPLICATIONS"
 	ExportCommitments  ExportList = "COMMITMENTS"
 	ExportEvents       ExportList = "EVENTS"
+	ExportShortlist    ExportList = "SHORTLIST"
 )
 
 // ExportRequest is one export: which list, narrowed how. A download link
 // carries it, with the token of who asked and an expiry.
 type ExportRequest struct {
 	List ExportList
-	// InternshipID narrows applications to one internship.
+	// InternshipID narrows applications to one internship; a shortlist
+	// is of one internship.
 	InternshipID *int64
 }
 

@@ -20,7 +20,18 @@ import (
 )
 
 // Lists are the lists that can be exported.
-var Lists = []coop.ExportList{coop.ExportStudents, coop.ExportInternships, coop.ExportApplications, coop.ExportCommitments, coop.ExportEvents}
+var Lists = []coop.ExportList{coop.ExportStudents, coop.ExportInternships, coop.ExportApplications, coop.ExportCommitments, coop.ExportEvents,
+	coop.ExportShortlist}
+
+// MaxShortlist is how many of a shortlist's first entries an export holds.
+const MaxShortlist = 500
+
+// Sources are what the lists are read from: the record, and for a
+// shortlist the ranking service (nil where there is none, as in the CLI).
+type Sources struct {
+	DB      *postgres.DB
+	Ranking *coop.ShortlistService
+}
 
 // page is how many records are read at a time (the store's largest page).
 const page = 100
@@ -31,7 +42,11 @@ const BOM = "\ufeff"
 // Write writes one list, as v may list it, and returns the number of rows
 // written (the header not counted). Today is the day of the commitments'
 // status.
-func Write(ctx context.Context, w io.Writer, db *postgres.DB, v *coop.Viewer, req coop.ExportRequest, today time.Time) (int, error) {
+func Write(ctx context.Context, w io.Writer, src Sources, v *coop.Viewer, req coop.ExportRequest, today time.Time) (int, error) {
+	db := src.DB
+	if req.List == coop.ExportShortlist && (src.Ranking == nil || req.InternshipID == nil) {
+		return 0, coop.Errorf(coop.EINVALID, "A shortlist is exported through the API, for one internship.")
+	}
 	if _, err := io.WriteString(w, BOM); err != nil {
 		return 0, err
 	}
@@ -62,6 +77,8 @@ func Write(ctx context.Context, w io.Writer, db *postgres.DB, v *coop.Viewer, re
 		err = commitments(ctx, cw, db, v, today, row)
 	case coop.ExportEvents:
 		err = events(ctx, cw, db, v, row)
+	case coop.ExportShortlist:
+		err = shortlist(ctx, cw, db, src.Ranking, v, *req.InternshipID, row)
 	default:
 		err = fmt.Errorf("unknown list %q", req.List)
 	}
@@ -311,4 +328,66 @@ func events(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coop.Viewer
 		}
 		return nil
 	})
+}
+
+// shortlist writes the first MaxShortlist entries of an internship's
+// shortlist as v may see it: rank, score, the student, each feature's
+// contribution (they sum to the score) and the skills matched and missing.
+func shortlist(ctx context.Context, cw *csv.Writer, db *postgres.DB, rk *coop.ShortlistService, v *coop.Viewer, internshipID int64,
+	row func([]string) error) error {
+	// The features of coop.ScoreComponent, one column each.
+	features := []string{"skill_coverage", "text_relevance", "major_fit", "academics", "group_affinity", "availability_fit"}
+	head := append([]string{"rank", "score", "studentNumber", "student", "major", "graduationYear", "gpa"}, features...)
+	head = append(head, "matchedSkills", "missingSkills")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	after, n := "", 0
+	for n < MaxShortlist {
+		p, err := rk.Shortlist(ctx, v, internshipID, page, after, coop.ShortlistFilter{})
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(p.Entries))
+		for i, e := range p.Entries {
+			ids[i] = e.StudentID
+		}
+		ss, err := db.StudentsByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		st := map[int64]*coop.Student{}
+		for _, s := range ss {
+			st[s.ID] = s
+		}
+		for _, e := range p.Entries {
+			s := st[e.StudentID]
+			if s == nil || n >= MaxShortlist {
+				continue
+			}
+			n++
+			gpa := ""
+			if s.GPA != nil {
+				gpa = strconv.FormatFloat(*s.GPA, 'f', 2, 64)
+			}
+			contrib := map[string]string{}
+			for _, c := range e.Breakdown {
+				contrib[c.Name] = strconv.FormatFloat(c.Contribution, 'f', 4, 64)
+			}
+			rec := []string{strconv.Itoa(e.Rank), strconv.FormatFloat(e.Score, 'f', 4, 64), s.StudentNumber, s.Name, s.Major,
+				strconv.Itoa(s.GraduationYear), gpa}
+			for _, f := range features {
+				rec = append(rec, contrib[f])
+			}
+			rec = append(rec, join(e.MatchedSkills), join(e.MissingSkills))
+			if err := row(rec); err != nil {
+				return err
+			}
+		}
+		if !p.HasNextPage || len(p.Cursors) == 0 {
+			return nil
+		}
+		after = p.Cursors[len(p.Cursors)-1]
+	}
+	return nil
 }

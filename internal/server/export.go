@@ -16,6 +16,14 @@ import (
 // existed.
 const CodeExportGone = "EXPORT_GONE"
 
+// ranking is the shortlist service of the handler's resolver, if any.
+func (d Deps) ranking() *coop.ShortlistService {
+	if d.Resolver == nil {
+		return nil
+	}
+	return d.Resolver.Ranking
+}
+
 // exportCSV answers GET /export/{id}.csv, a link made by createExport: it
 // re-checks the token that asked (revoked or expired since: refused),
 // streams the list as that token may see it, and audits the download.
@@ -47,13 +55,14 @@ func (d Deps) exportCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.RequestID = requestIDFrom(ctx)
+	ctx = coop.WithViewer(ctx, v)
 	now := time.Now().UTC()
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+strings.ToLower(string(req.List))+"-"+now.Format("2006-01-02")+`.csv"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	n, err := export.Write(ctx, w, d.DB, v, req, now)
+	n, err := export.Write(ctx, w, export.Sources{DB: d.DB, Ranking: d.ranking()}, v, req, now)
 	if err != nil {
 		// The status is sent; the client sees a truncated file.
 		d.Log.ErrorContext(ctx, "export: writing", "list", req.List, "rows", n, "err", err)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -127,6 +130,53 @@ func TestExportCSV(t *testing.T) {
 	recs = read(e.exportLink(t, hr, "EVENTS", nil))
 	if len(recs)-1 != count(`SELECT count(DISTINCT event_id) FROM event_partners WHERE partner_id IN (SELECT partner_subtree($1))`, sum.GroupID) {
 		t.Errorf("group HR's events: %d rows", len(recs)-1)
+	}
+
+	// The electrolysis internship's shortlist, as the group's HR ranks it:
+	// as many rows as the shortlist query's total, contributions summing to
+	// the score.
+	if err := e.follower.WaitForWrites(ctx, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	internship := coop.GlobalID("Internship", sum.ElectrolysisInternshipID)
+	var sl struct{ Shortlist struct{ TotalCount int } }
+	e.as(hr, `query($id: ID!) { shortlist(internshipId: $id) { totalCount } }`, map[string]any{"id": internship}, &sl)
+	recs = read(e.exportLink(t, hr, "SHORTLIST", map[string]any{"internshipId": internship}))
+	if len(recs)-1 != sl.Shortlist.TotalCount || sl.Shortlist.TotalCount == 0 {
+		t.Errorf("shortlist file: %d rows, the query says %d", len(recs)-1, sl.Shortlist.TotalCount)
+	}
+	for _, r := range recs[1:] {
+		score, _ := strconv.ParseFloat(r[1], 64)
+		sum := 0.0
+		for _, c := range r[7:13] {
+			f, _ := strconv.ParseFloat(c, 64)
+			sum += f
+		}
+		if math.Abs(sum-score) > 0.001 {
+			t.Errorf("rank %s: contributions sum to %.4f, score %.4f", r[0], sum, score)
+			break
+		}
+	}
+	// Another group's HR is refused the link, as it is the shortlist.
+	var other string
+	for _, p := range demo.Personas(sum) {
+		if p.Key == "OTHER_PARTNER_HR" {
+			tok := p.Token
+			if other, _, err = auth.Issue(ctx, e.db, &tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r := e.do(other, `mutation($id: ID!) { createExport(input: {list: SHORTLIST, internshipId: $id}) { url } }`, map[string]any{"id": internship})
+	if r.code() != coop.ENOTFOUND {
+		t.Errorf("another group's shortlist: %+v", r.Errors)
+	}
+	var noID struct {
+		CreateExport struct{ UserErrors []struct{ Code string } }
+	}
+	e.as(hr, `mutation { createExport(input: {list: SHORTLIST}) { userErrors { code } } }`, nil, &noID)
+	if len(noID.CreateExport.UserErrors) != 1 {
+		t.Errorf("a shortlist without internship: %+v", noID)
 	}
 
 	// Expired: 410; the token revoked since: 403.

@@ -120,7 +120,9 @@ func NewHandler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	gql := NewGraphQL(res, d.Log, d.Config, d.Metrics)
 	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql)))))
-	mux.HandleFunc("GET /export/{file}", d.exportCSV)
+	// Exports read a shortlist through the request's dataloaders, as the
+	// API does.
+	mux.Handle("GET /export/{file}", loaders.Middleware(d.DB, http.HandlerFunc(d.exportCSV)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{}))
 	if d.GraphiQL != nil {
 		mux.Handle("GET /graphiql/", http.StripPrefix("/graphiql", d.GraphiQL))

@@ -4,7 +4,7 @@
 CREATE TABLE exports (
     id          text PRIMARY KEY,
     token_id    bigint NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
-    list        text NOT NULL CHECK (list IN ('STUDENTS', 'INTERNSHIPS', 'APPLICATIONS', 'COMMITMENTS', 'EVENTS')),
+    list        text NOT NULL CHECK (list IN ('STUDENTS', 'INTERNSHIPS', 'APPLICATIONS', 'COMMITMENTS', 'EVENTS', 'SHORTLIST')),
     args        jsonb NOT NULL DEFAULT '{}',
     expires_at  timestamptz NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from 'urql'
 import { graphql } from '../gql'
 import { canWrite, useSession } from '../session'
 import { formatDateTime, formatNumber, partnerName } from '../i18n'
-import { FieldError, Fragment, Pager, Status, useCursors } from '../ui'
+import { ExportButton, FieldError, Fragment, Pager, Status, useCursors } from '../ui'
 
 const PickerDocument = graphql(`
   query ShortlistPicker {
@@ -110,6 +110,7 @@ export function ShortlistPage() {
               <p className="muted">
                 {t('shortlist.requires')}: {internship.requiredSkills.map((r) => `${r.skill}${r.mustHave ? '*' : ''}`).join(', ') || '—'}
                 {' · '}{t('shortlist.total', { count: res.data.shortlist.totalCount })}
+                {' '}<ExportButton list="SHORTLIST" internshipId={internship.id} />
               </p>
               <ol className="entries" data-testid="shortlist">
                 {res.data.shortlist.edges.map(({ node: e }) => (
