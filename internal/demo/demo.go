@@ -152,8 +152,8 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 	}
 	s := b.s
 	s.Students, s.Internships, s.Alumni = n, len(s.InternshipIDs), len(s.AlumnusIDs)
-	log("demo data loaded in %s: %d internships, %d students (%d synthetic), %d alumni, %d applications",
-		time.Since(start).Round(time.Millisecond), s.Internships, n, s.SyntheticStudents, s.Alumni, s.Applications)
+	log("demo data loaded in %s: %d internships, %d students (%d synthetic), %d alumni, %d applications, %d commitments, %d events",
+		time.Since(start).Round(time.Millisecond), s.Internships, n, s.SyntheticStudents, s.Alumni, s.Applications, s.Commitments, s.Events)
 	return s, nil
 }
 
