@@ -8,7 +8,25 @@ import (
 	"time"
 
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/postgres"
 )
+
+// partnerTree makes a group with one plant, and another group.
+func partnerTree(t *testing.T, db *postgres.DB) (group, plant, other *coop.Partner) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	if group, err = db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup}); err != nil {
+		t.Fatal(err)
+	}
+	if plant, err = db.CreatePartner(ctx, &coop.Partner{Name: "P", Kind: coop.PartnerPlant, ParentID: &group.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if other, err = db.CreatePartner(ctx, &coop.Partner{Name: "O", Kind: coop.PartnerGroup}); err != nil {
+		t.Fatal(err)
+	}
+	return group, plant, other
+}
 
 // TestCommitmentDelivery: each kind's delivery, read back from the store,
 // equals a count kept by the test while it generates a random history
@@ -23,12 +41,7 @@ func TestCommitmentDelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	group, err := db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup})
-	must(err)
-	plant, err := db.CreatePartner(ctx, &coop.Partner{Name: "P", Kind: coop.PartnerPlant, ParentID: &group.ID})
-	must(err)
-	other, err := db.CreatePartner(ctx, &coop.Partner{Name: "O", Kind: coop.PartnerGroup})
-	must(err)
+	group, plant, other := partnerTree(t, db)
 	base, err := db.CreateSite(ctx, &coop.Site{PartnerID: plant.ID, Name: "Training base", Kind: coop.SiteTrainingBase})
 	must(err)
 	shop, err := db.CreateSite(ctx, &coop.Site{PartnerID: plant.ID, Name: "Workshop", Kind: coop.SiteWorkshop})
@@ -141,12 +154,7 @@ func TestEventCommitments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	group, err := db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup})
-	must(err)
-	plant, err := db.CreatePartner(ctx, &coop.Partner{Name: "P", Kind: coop.PartnerPlant, ParentID: &group.ID})
-	must(err)
-	other, err := db.CreatePartner(ctx, &coop.Partner{Name: "O", Kind: coop.PartnerGroup})
-	must(err)
+	group, plant, other := partnerTree(t, db)
 	ag, err := db.CreateAgreement(ctx, &coop.Agreement{PartnerID: group.ID, College: "C", Title: "A", ValidFrom: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
 	must(err)
 	d := func(m time.Month, day int) time.Time { return time.Date(2026, m, day, 0, 0, 0, 0, time.UTC) }

@@ -7,8 +7,10 @@ import { canWrite, useSession } from '../session'
 import { formatDateTime, formatNumber, partnerName } from '../i18n'
 import { ExportButton, FieldError, Fragment, Pager, Status, useCursors } from '../ui'
 
+// The open internships to pick from, on the page with and without a pick.
 const PickerDocument = graphql(`
-  query ShortlistPicker {
+  query ShortlistPicker { ...OpenInternships }
+  fragment OpenInternships on Query {
     internships(first: 100, filter: { statuses: [OPEN] }, orderBy: { field: TITLE }) {
       edges { node { id title city partner { id name nameZh } } }
     }
@@ -17,9 +19,7 @@ const PickerDocument = graphql(`
 
 const ShortlistDocument = graphql(`
   query ShortlistPage($internshipId: ID!, $first: Int!, $after: String, $filter: ShortlistFilter) {
-    internships(first: 100, filter: { statuses: [OPEN] }, orderBy: { field: TITLE }) {
-      edges { node { id title city partner { id name nameZh } } }
-    }
+    ...OpenInternships
     node(id: $internshipId) {
       ... on Internship {
         id title city slots status
