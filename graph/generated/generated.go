@@ -230,6 +230,11 @@ type ComplexityRoot struct {
 		Role  func(childComplexity int) int
 	}
 
+	CountFigure struct {
+		Count      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+	}
+
 	CreateTokenPayload struct {
 		Secret     func(childComplexity int) int
 		Token      func(childComplexity int) int
@@ -302,6 +307,15 @@ type ComplexityRoot struct {
 		Done   func(childComplexity int) int
 		DueOn  func(childComplexity int) int
 		Owner  func(childComplexity int) int
+	}
+
+	FunnelFigure struct {
+		Conversion            func(childComplexity int) int
+		ConversionFromApplied func(childComplexity int) int
+		Count                 func(childComplexity int) int
+		MedianDays            func(childComplexity int) int
+		Stage                 func(childComplexity int) int
+		Suppressed            func(childComplexity int) int
 	}
 
 	Highlight struct {
@@ -490,6 +504,27 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	PlacementReport struct {
+		From            func(childComplexity int) int
+		GroupBy         func(childComplexity int) int
+		Partner         func(childComplexity int) int
+		Rows            func(childComplexity int) int
+		SuppressedBelow func(childComplexity int) int
+		To              func(childComplexity int) int
+		Total           func(childComplexity int) int
+	}
+
+	PlacementRow struct {
+		FormerInternHires func(childComplexity int) int
+		Hires             func(childComplexity int) int
+		Internship        func(childComplexity int) int
+		Key               func(childComplexity int) int
+		Label             func(childComplexity int) int
+		Own               func(childComplexity int) int
+		Partner           func(childComplexity int) int
+		Stages            func(childComplexity int) int
+	}
+
 	Query struct {
 		Agreements             func(childComplexity int, filter *model.AgreementFilter, orderBy *model.AgreementOrder, first *int, after *string, last *int, before *string) int
 		Alumni                 func(childComplexity int, filter *model.AlumnusFilter, orderBy *model.AlumnusOrder, first *int, after *string, last *int, before *string) int
@@ -502,6 +537,7 @@ type ComplexityRoot struct {
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
 		Partners               func(childComplexity int, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) int
+		PlacementReport        func(childComplexity int, filter *model.PlacementFilter, groupBy *coop.PlacementDimension, suppressSmallCells *bool) int
 		RecommendedInternships func(childComplexity int, studentID string, first *int, after *string) int
 		SearchStudents         func(childComplexity int, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) int
 		Shortlist              func(childComplexity int, internshipID string, first *int, after *string, filter *model.ShortlistFilter) int
@@ -847,6 +883,7 @@ type QueryResolver interface {
 	RecommendedInternships(ctx context.Context, studentID string, first *int, after *string) (*model.InternshipRecommendationConnection, error)
 	Shortlists(ctx context.Context, internshipID string) ([]*coop.SavedShortlist, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
+	PlacementReport(ctx context.Context, filter *model.PlacementFilter, groupBy *coop.PlacementDimension, suppressSmallCells *bool) (*model.PlacementReport, error)
 	Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error)
 }
 type SavedShortlistResolver interface {
@@ -1525,6 +1562,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Contact.Role(childComplexity), true
 
+	case "CountFigure.count":
+		if e.ComplexityRoot.CountFigure.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountFigure.Count(childComplexity), true
+	case "CountFigure.suppressed":
+		if e.ComplexityRoot.CountFigure.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountFigure.Suppressed(childComplexity), true
+
 	case "CreateTokenPayload.secret":
 		if e.ComplexityRoot.CreateTokenPayload.Secret == nil {
 			break
@@ -1781,6 +1831,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.Owner(childComplexity), true
+
+	case "FunnelFigure.conversion":
+		if e.ComplexityRoot.FunnelFigure.Conversion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.Conversion(childComplexity), true
+	case "FunnelFigure.conversionFromApplied":
+		if e.ComplexityRoot.FunnelFigure.ConversionFromApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.ConversionFromApplied(childComplexity), true
+	case "FunnelFigure.count":
+		if e.ComplexityRoot.FunnelFigure.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.Count(childComplexity), true
+	case "FunnelFigure.medianDays":
+		if e.ComplexityRoot.FunnelFigure.MedianDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.MedianDays(childComplexity), true
+	case "FunnelFigure.stage":
+		if e.ComplexityRoot.FunnelFigure.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.Stage(childComplexity), true
+	case "FunnelFigure.suppressed":
+		if e.ComplexityRoot.FunnelFigure.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelFigure.Suppressed(childComplexity), true
 
 	case "Highlight.field":
 		if e.ComplexityRoot.Highlight.Field == nil {
@@ -2753,6 +2840,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.UserErrors(childComplexity), true
 
+	case "PlacementReport.from":
+		if e.ComplexityRoot.PlacementReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.From(childComplexity), true
+	case "PlacementReport.groupBy":
+		if e.ComplexityRoot.PlacementReport.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.GroupBy(childComplexity), true
+	case "PlacementReport.partner":
+		if e.ComplexityRoot.PlacementReport.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.Partner(childComplexity), true
+	case "PlacementReport.rows":
+		if e.ComplexityRoot.PlacementReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.Rows(childComplexity), true
+	case "PlacementReport.suppressedBelow":
+		if e.ComplexityRoot.PlacementReport.SuppressedBelow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.SuppressedBelow(childComplexity), true
+	case "PlacementReport.to":
+		if e.ComplexityRoot.PlacementReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.To(childComplexity), true
+	case "PlacementReport.total":
+		if e.ComplexityRoot.PlacementReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementReport.Total(childComplexity), true
+
+	case "PlacementRow.formerInternHires":
+		if e.ComplexityRoot.PlacementRow.FormerInternHires == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.FormerInternHires(childComplexity), true
+	case "PlacementRow.hires":
+		if e.ComplexityRoot.PlacementRow.Hires == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Hires(childComplexity), true
+	case "PlacementRow.internship":
+		if e.ComplexityRoot.PlacementRow.Internship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Internship(childComplexity), true
+	case "PlacementRow.key":
+		if e.ComplexityRoot.PlacementRow.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Key(childComplexity), true
+	case "PlacementRow.label":
+		if e.ComplexityRoot.PlacementRow.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Label(childComplexity), true
+	case "PlacementRow.own":
+		if e.ComplexityRoot.PlacementRow.Own == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Own(childComplexity), true
+	case "PlacementRow.partner":
+		if e.ComplexityRoot.PlacementRow.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Partner(childComplexity), true
+	case "PlacementRow.stages":
+		if e.ComplexityRoot.PlacementRow.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlacementRow.Stages(childComplexity), true
+
 	case "Query.agreements":
 		if e.ComplexityRoot.Query.Agreements == nil {
 			break
@@ -2875,6 +3054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.PartnerFilter), args["orderBy"].(*model.PartnerOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.placementReport":
+		if e.ComplexityRoot.Query.PlacementReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_placementReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PlacementReport(childComplexity, args["filter"].(*model.PlacementFilter), args["groupBy"].(*coop.PlacementDimension), args["suppressSmallCells"].(*bool)), true
 	case "Query.recommendedInternships":
 		if e.ComplexityRoot.Query.RecommendedInternships == nil {
 			break
@@ -3754,6 +3944,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartnerOrder", ec.unmarshalInputPartnerOrder),
+			graphql.NewInputUnmarshaler("PlacementFilter", ec.unmarshalInputPlacementFilter),
 			graphql.NewInputUnmarshaler("RequiredSkillInput", ec.unmarshalInputRequiredSkillInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
 			graphql.NewInputUnmarshaler("SaveShortlistInput", ec.unmarshalInputSaveShortlistInput),
@@ -5625,6 +5816,97 @@ extend type Mutation {
   deletePartner("The input." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
 }
 `, BuiltIn: false},
+	{Name: "../schema/placement.graphqls", Input: `"What the rows of a placement report are."
+enum PlacementDimension {
+  "One row per partner directly below the report's partner, with its subtree rolled up, and one for the report's partner's own internships (without a partner: one row per group)."
+  PARTNER
+  "One row per internship."
+  INTERNSHIP
+  "One row per major of the students."
+  MAJOR
+  "One row per graduation year of the students."
+  GRADUATION_YEAR
+  "One row per academic year (1 September to 31 August) of the application's date."
+  PERIOD
+}
+
+"Selects what a placement report counts."
+input PlacementFilter {
+  "The partner whose subtree is counted. By default every partner for the staff, and the viewer's own partner (and everything below it) for a partner; a partner outside the viewer's subtree is NOT_FOUND."
+  partnerWithin: ID
+  "Applications made on or after this day (UTC); hires and alumni who joined on or after it."
+  from: Date
+  "Applications made on or before this day (UTC); hires and alumni who joined on or before it."
+  to: Date
+}
+
+"The placement funnel (applied → shortlisted → interviewing → offered → accepted → completed → hired) of the applications made at internships of a partner's subtree, by a dimension and in total. An application counts at a stage when it reached that stage or a later one, so the counts never grow along the funnel; a rejection, a decline or a withdrawal ends it where it stood. For a partner, every figure counting 1 or 2 people is withheld, and so is the smallest other figure of a column where a single one was, so that the total cannot give it away (see ` + "`" + `suppressedBelow` + "`" + `)."
+type PlacementReport @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The partner whose subtree is counted; null when every partner is."
+  partner: Partner
+  "What the rows are."
+  groupBy: PlacementDimension!
+  "The first day counted, if any."
+  from: Date
+  "The last day counted, if any."
+  to: Date
+  "Figures counting 1 to suppressedBelow − 1 people are withheld (null, with ` + "`" + `suppressed` + "`" + ` true); 0 when every figure is exact (staff, unless they ask otherwise)."
+  suppressedBelow: Int!
+  "The rows, by partner id, internship id, major, year or academic year."
+  rows: [PlacementRow!]!
+  "The whole of the report (the rows sum to it, but for hires: a person hired by two partners counts in each row and once in the total)."
+  total: PlacementRow!
+}
+
+"One row of a placement report."
+type PlacementRow @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The row's value of the dimension: a partner's or an internship's global id, a major, a graduation year, or an academic year's first year; empty for the total."
+  key: String!
+  "The row in words: the partner's name (with ` + "`" + `(own)` + "`" + ` for the report's partner's own internships), the internship's title, the major, the year, or the academic year as ` + "`" + `2025–26` + "`" + `; ` + "`" + `Total` + "`" + ` for the total."
+  label: String!
+  "For PARTNER rows, the partner."
+  partner: Partner
+  "For PARTNER rows, whether this row counts only the internships of the report's partner itself rather than a subtree below it."
+  own: Boolean!
+  "For INTERNSHIP rows, the internship; null when the viewer may not see it."
+  internship: Internship
+  "The funnel, one figure per stage in order."
+  stages: [FunnelFigure!]!
+  "For PARTNER rows and the total: the people hired in the period, by an application that moved into HIRED there or as alumni who joined an employer there."
+  hires: CountFigure
+  "For PARTNER rows and the total: those of the hired who had interned in the report's subtree before (an application there that moved into ACCEPTED before the hire)."
+  formerInternHires: CountFigure
+}
+
+"One stage of a funnel row."
+type FunnelFigure @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The stage."
+  stage: ApplicationStatus!
+  "How many applications reached the stage or a later one; null when withheld."
+  count: Int
+  "Whether the count is withheld (small-cell suppression)."
+  suppressed: Boolean!
+  "count / the previous stage's count; null for APPLIED, when either is withheld, or when the previous is 0."
+  conversion: Float
+  "count / the APPLIED count; null when either is withheld or APPLIED is 0."
+  conversionFromApplied: Float
+  "The median number of days from the application to its first move into this stage; null for APPLIED, when no such move is recorded, or when the count is withheld or below 3."
+  medianDays: Float
+}
+
+"A count that may be withheld."
+type CountFigure @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The count; null when withheld."
+  count: Int
+  "Whether the count is withheld (small-cell suppression)."
+  suppressed: Boolean!
+}
+
+extend type Query {
+  "The placement funnel of a partner's subtree (or of every partner, for the staff) by a dimension. Partners see their own subtree only, with small cells withheld; the staff see exact figures unless ` + "`" + `suppressSmallCells` + "`" + ` is true (to prepare figures for a partner)."
+  placementReport("What to count." filter: PlacementFilter, "What the rows are." groupBy: PlacementDimension = PARTNER, "Withhold small cells as for a partner." suppressSmallCells: Boolean = false): PlacementReport! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/priorities.graphqls", Input: `"Weights of the match features; each from 0 to 100, relative to one another."
 type FeatureWeights @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
   "How much the coverage of required skills counts."
@@ -6561,6 +6843,16 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
+func (ec *executionContext) childFields_CountFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CountFigure_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_CountFigure_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountFigure", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -6707,6 +6999,24 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_done(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_FunnelFigure_stage(ctx, field)
+	case "count":
+		return ec.fieldContext_FunnelFigure_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_FunnelFigure_suppressed(ctx, field)
+	case "conversion":
+		return ec.fieldContext_FunnelFigure_conversion(ctx, field)
+	case "conversionFromApplied":
+		return ec.fieldContext_FunnelFigure_conversionFromApplied(ctx, field)
+	case "medianDays":
+		return ec.fieldContext_FunnelFigure_medianDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelFigure", field.Name)
 }
 
 func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7007,6 +7317,48 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 		return ec.fieldContext_PartnerPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PlacementReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partner":
+		return ec.fieldContext_PlacementReport_partner(ctx, field)
+	case "groupBy":
+		return ec.fieldContext_PlacementReport_groupBy(ctx, field)
+	case "from":
+		return ec.fieldContext_PlacementReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PlacementReport_to(ctx, field)
+	case "suppressedBelow":
+		return ec.fieldContext_PlacementReport_suppressedBelow(ctx, field)
+	case "rows":
+		return ec.fieldContext_PlacementReport_rows(ctx, field)
+	case "total":
+		return ec.fieldContext_PlacementReport_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlacementReport", field.Name)
+}
+
+func (ec *executionContext) childFields_PlacementRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_PlacementRow_key(ctx, field)
+	case "label":
+		return ec.fieldContext_PlacementRow_label(ctx, field)
+	case "partner":
+		return ec.fieldContext_PlacementRow_partner(ctx, field)
+	case "own":
+		return ec.fieldContext_PlacementRow_own(ctx, field)
+	case "internship":
+		return ec.fieldContext_PlacementRow_internship(ctx, field)
+	case "stages":
+		return ec.fieldContext_PlacementRow_stages(ctx, field)
+	case "hires":
+		return ec.fieldContext_PlacementRow_hires(ctx, field)
+	case "formerInternHires":
+		return ec.fieldContext_PlacementRow_formerInternHires(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlacementRow", field.Name)
 }
 
 func (ec *executionContext) childFields_RequiredSkill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8678,6 +9030,36 @@ func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_placementReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PlacementFilter, error) {
+			return ec.unmarshalOPlacementFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*coop.PlacementDimension, error) {
+			return ec.unmarshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "suppressSmallCells",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["suppressSmallCells"] = arg2
 	return args, nil
 }
 
@@ -11691,6 +12073,58 @@ func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
+func (ec *executionContext) _CountFigure_count(ctx context.Context, field graphql.CollectedField, obj *model.CountFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountFigure_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CountFigure_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountFigure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CountFigure_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.CountFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountFigure_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountFigure_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountFigure", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12803,6 +13237,153 @@ func (ec *executionContext) _FollowUp_done(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_FollowUp_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FunnelFigure_stage(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.Stage)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.ApplicationStatus) graphql.Marshaler {
+			return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "ApplicationStatus")
+}
+
+func (ec *executionContext) _FunnelFigure_count(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelFigure_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FunnelFigure_conversion(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_conversion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_conversion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelFigure_conversionFromApplied(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_conversionFromApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionFromApplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_conversionFromApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelFigure_medianDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelFigure_medianDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelFigure_medianDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelFigure", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
@@ -16942,6 +17523,438 @@ func (ec *executionContext) fieldContext_PartnerPayload_userErrors(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementReport_groupBy(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx, field.Selections, obj.GroupBy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.PlacementDimension) graphql.Marshaler {
+			return ec.marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementReport", field, false, false, "PlacementDimension")
+}
+
+func (ec *executionContext) _PlacementReport_from(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlacementReport_to(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlacementReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.SuppressedBelow)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_suppressedBelow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuppressedBelow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_suppressedBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlacementRow) graphql.Marshaler {
+			return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementReport_total(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementRow) graphql.Marshaler {
+			return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementRow_key(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlacementRow_label(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Label)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementRow_own(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Own)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_own(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Own, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_own(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlacementRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_internship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+			return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FunnelFigure) graphql.Marshaler {
+			return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_hires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hires, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
+			return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_hires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlacementRow_formerInternHires(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormerInternHires, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
+			return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlacementRow_formerInternHires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlacementRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17660,6 +18673,50 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_placementReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_placementReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PlacementReport(ctx, fc.Args["filter"].(*model.PlacementFilter), fc.Args["groupBy"].(*coop.PlacementDimension), fc.Args["suppressSmallCells"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementReport) graphql.Marshaler {
+			return ec.marshalNPlacementReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_placementReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24816,6 +25873,62 @@ func UnmarshalPartnerOrder(ctx context.Context, raw any) (model.PartnerOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlacementFilter(ctx context.Context, obj any) (model.PlacementFilter, error) {
+	var it model.PlacementFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerWithin", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerWithin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerWithin"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerWithin = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlacementFilter unmarshals raw into the PlacementFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlacementFilter(ctx context.Context, raw any) (model.PlacementFilter, error) {
+	var out model.PlacementFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlacementFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequiredSkillInput(ctx context.Context, obj any) (model.RequiredSkillInput, error) {
 	var it model.RequiredSkillInput
 	if obj == nil {
@@ -27575,6 +28688,44 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var countFigureImplementors = []string{"CountFigure"}
+
+func (ec *executionContext) _CountFigure(ctx context.Context, sel ast.SelectionSet, obj *model.CountFigure) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, countFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountFigure")
+		case "count":
+			out.Values[i] = ec._CountFigure_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._CountFigure_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var createTokenPayloadImplementors = []string{"CreateTokenPayload"}
 
 func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTokenPayload) graphql.Marshaler {
@@ -28072,6 +29223,64 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 		case "done":
 			out.Values[i] = ec._FollowUp_done(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var funnelFigureImplementors = []string{"FunnelFigure"}
+
+func (ec *executionContext) _FunnelFigure(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelFigure) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, funnelFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelFigure")
+		case "stage":
+			out.Values[i] = ec._FunnelFigure_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FunnelFigure_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._FunnelFigure_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conversion":
+			out.Values[i] = ec._FunnelFigure_conversion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "conversionFromApplied":
+			out.Values[i] = ec._FunnelFigure_conversionFromApplied(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianDays":
+			out.Values[i] = ec._FunnelFigure_medianDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -29374,6 +30583,137 @@ func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.Selecti
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var placementReportImplementors = []string{"PlacementReport"}
+
+func (ec *executionContext) _PlacementReport(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementReport) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, placementReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlacementReport")
+		case "partner":
+			out.Values[i] = ec._PlacementReport_partner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupBy":
+			out.Values[i] = ec._PlacementReport_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._PlacementReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PlacementReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressedBelow":
+			out.Values[i] = ec._PlacementReport_suppressedBelow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._PlacementReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._PlacementReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var placementRowImplementors = []string{"PlacementRow"}
+
+func (ec *executionContext) _PlacementRow(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementRow) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, placementRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlacementRow")
+		case "key":
+			out.Values[i] = ec._PlacementRow_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._PlacementRow_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partner":
+			out.Values[i] = ec._PlacementRow_partner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "own":
+			out.Values[i] = ec._PlacementRow_own(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internship":
+			out.Values[i] = ec._PlacementRow_internship(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stages":
+			out.Values[i] = ec._PlacementRow_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hires":
+			out.Values[i] = ec._PlacementRow_hires(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "formerInternHires":
+			out.Values[i] = ec._PlacementRow_formerInternHires(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -29494,6 +30834,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_partners(ctx, field)
+				})
+		case "placementReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_placementReport(ctx, field)
 				})
 		case "students":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -32201,6 +33547,30 @@ func (ec *executionContext) unmarshalNFollowUpInput2ᚖgithubᚗcomᚋcrucible�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FunnelFigure) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "FunnelFigure", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFunnelFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigure(ctx context.Context, sel ast.SelectionSet, v *model.FunnelFigure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FunnelFigure!")
+		return graphql.Null
+	}
+	return ec._FunnelFigure(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlight(ctx context.Context, sel ast.SelectionSet, v coop.Highlight) graphql.Marshaler {
 	return ec._Highlight(ctx, sel, &v)
 }
@@ -32658,6 +34028,70 @@ func (ec *executionContext) marshalNPartnerPayload2ᚖgithubᚗcomᚋcrucibleᚑ
 		return graphql.Null
 	}
 	return ec._PartnerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx context.Context, v any) (coop.PlacementDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx context.Context, sel ast.SelectionSet, v coop.PlacementDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PlacementDimension!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension = map[string]coop.PlacementDimension{
+		"PARTNER":         coop.ByPartner,
+		"INTERNSHIP":      coop.ByInternship,
+		"MAJOR":           coop.ByMajor,
+		"GRADUATION_YEAR": coop.ByGraduationYear,
+		"PERIOD":          coop.ByPeriod,
+	}
+	marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension = map[coop.PlacementDimension]string{
+		coop.ByPartner:        "PARTNER",
+		coop.ByInternship:     "INTERNSHIP",
+		coop.ByMajor:          "MAJOR",
+		coop.ByGraduationYear: "GRADUATION_YEAR",
+		coop.ByPeriod:         "PERIOD",
+	}
+)
+
+func (ec *executionContext) marshalNPlacementReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementReport(ctx context.Context, sel ast.SelectionSet, v *model.PlacementReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlacementReport!")
+		return graphql.Null
+	}
+	return ec._PlacementReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlacementRow) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "PlacementRow", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(ctx context.Context, sel ast.SelectionSet, v *model.PlacementRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlacementRow!")
+		return graphql.Null
+	}
+	return ec._PlacementRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRequiredSkill2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkill(ctx context.Context, sel ast.SelectionSet, v coop.RequiredSkill) graphql.Marshaler {
@@ -33865,6 +35299,13 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖgithubᚗcomᚋcrucible
 	return res, nil
 }
 
+func (ec *executionContext) marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx context.Context, sel ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CountFigure(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -34355,6 +35796,50 @@ func (ec *executionContext) unmarshalOPartnerOrder2ᚖgithubᚗcomᚋcrucibleᚑ
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPartnerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx context.Context, v any) (*coop.PlacementDimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx context.Context, sel ast.SelectionSet, v *coop.PlacementDimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension[*v])
+	return res
+}
+
+var (
+	unmarshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension = map[string]coop.PlacementDimension{
+		"PARTNER":         coop.ByPartner,
+		"INTERNSHIP":      coop.ByInternship,
+		"MAJOR":           coop.ByMajor,
+		"GRADUATION_YEAR": coop.ByGraduationYear,
+		"PERIOD":          coop.ByPeriod,
+	}
+	marshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension = map[coop.PlacementDimension]string{
+		coop.ByPartner:        "PARTNER",
+		coop.ByInternship:     "INTERNSHIP",
+		coop.ByMajor:          "MAJOR",
+		coop.ByGraduationYear: "GRADUATION_YEAR",
+		coop.ByPeriod:         "PERIOD",
+	}
+)
+
+func (ec *executionContext) unmarshalOPlacementFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementFilter(ctx context.Context, v any) (*model.PlacementFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPlacementFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

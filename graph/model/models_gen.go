@@ -270,6 +270,14 @@ type ContactInput struct {
 	Phone *string `json:"phone,omitempty"`
 }
 
+// A count that may be withheld.
+type CountFigure struct {
+	// The count; null when withheld.
+	Count *int `json:"count,omitempty"`
+	// Whether the count is withheld (small-cell suppression).
+	Suppressed bool `json:"suppressed"`
+}
+
 // A new agreement.
 type CreateAgreementInput struct {
 	// The partner's global id.
@@ -638,6 +646,22 @@ type FollowUpInput struct {
 	Done *bool `json:"done,omitempty"`
 }
 
+// One stage of a funnel row.
+type FunnelFigure struct {
+	// The stage.
+	Stage coop.ApplicationStatus `json:"stage"`
+	// How many applications reached the stage or a later one; null when withheld.
+	Count *int `json:"count,omitempty"`
+	// Whether the count is withheld (small-cell suppression).
+	Suppressed bool `json:"suppressed"`
+	// count / the previous stage's count; null for APPLIED, when either is withheld, or when the previous is 0.
+	Conversion *float64 `json:"conversion,omitempty"`
+	// count / the APPLIED count; null when either is withheld or APPLIED is 0.
+	ConversionFromApplied *float64 `json:"conversionFromApplied,omitempty"`
+	// The median number of days from the application to its first move into this stage; null for APPLIED, when no such move is recorded, or when the count is withheld or below 3.
+	MedianDays *float64 `json:"medianDays,omitempty"`
+}
+
 // The result of setting hiring priorities.
 type HiringPrioritiesPayload struct {
 	// The priorities as they are now; null when the input was rejected.
@@ -816,6 +840,54 @@ type PartnerPayload struct {
 	Partner *coop.Partner `json:"partner,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Selects what a placement report counts.
+type PlacementFilter struct {
+	// The partner whose subtree is counted. By default every partner for the staff, and the viewer's own partner (and everything below it) for a partner; a partner outside the viewer's subtree is NOT_FOUND.
+	PartnerWithin *string `json:"partnerWithin,omitempty"`
+	// Applications made on or after this day (UTC); hires and alumni who joined on or after it.
+	From *time.Time `json:"from,omitempty"`
+	// Applications made on or before this day (UTC); hires and alumni who joined on or before it.
+	To *time.Time `json:"to,omitempty"`
+}
+
+// The placement funnel (applied → shortlisted → interviewing → offered → accepted → completed → hired) of the applications made at internships of a partner's subtree, by a dimension and in total. An application counts at a stage when it reached that stage or a later one, so the counts never grow along the funnel; a rejection, a decline or a withdrawal ends it where it stood. For a partner, every figure counting 1 or 2 people is withheld, and so is the smallest other figure of a column where a single one was, so that the total cannot give it away (see `suppressedBelow`).
+type PlacementReport struct {
+	// The partner whose subtree is counted; null when every partner is.
+	Partner *coop.Partner `json:"partner,omitempty"`
+	// What the rows are.
+	GroupBy coop.PlacementDimension `json:"groupBy"`
+	// The first day counted, if any.
+	From *time.Time `json:"from,omitempty"`
+	// The last day counted, if any.
+	To *time.Time `json:"to,omitempty"`
+	// Figures counting 1 to suppressedBelow − 1 people are withheld (null, with `suppressed` true); 0 when every figure is exact (staff, unless they ask otherwise).
+	SuppressedBelow int `json:"suppressedBelow"`
+	// The rows, by partner id, internship id, major, year or academic year.
+	Rows []*PlacementRow `json:"rows"`
+	// The whole of the report (the rows sum to it, but for hires: a person hired by two partners counts in each row and once in the total).
+	Total *PlacementRow `json:"total"`
+}
+
+// One row of a placement report.
+type PlacementRow struct {
+	// The row's value of the dimension: a partner's or an internship's global id, a major, a graduation year, or an academic year's first year; empty for the total.
+	Key string `json:"key"`
+	// The row in words: the partner's name (with `(own)` for the report's partner's own internships), the internship's title, the major, the year, or the academic year as `2025–26`; `Total` for the total.
+	Label string `json:"label"`
+	// For PARTNER rows, the partner.
+	Partner *coop.Partner `json:"partner,omitempty"`
+	// For PARTNER rows, whether this row counts only the internships of the report's partner itself rather than a subtree below it.
+	Own bool `json:"own"`
+	// For INTERNSHIP rows, the internship; null when the viewer may not see it.
+	Internship *coop.Internship `json:"internship,omitempty"`
+	// The funnel, one figure per stage in order.
+	Stages []*FunnelFigure `json:"stages"`
+	// For PARTNER rows and the total: the people hired in the period, by an application that moved into HIRED there or as alumni who joined an employer there.
+	Hires *CountFigure `json:"hires,omitempty"`
+	// For PARTNER rows and the total: those of the hired who had interned in the report's subtree before (an application there that moved into ACCEPTED before the hire).
+	FormerInternHires *CountFigure `json:"formerInternHires,omitempty"`
 }
 
 // The entry points for reading.

@@ -112,6 +112,7 @@ type Record interface {
 	Sites
 	Agreements
 	Commitments
+	PlacementStore
 	Events
 	Exports
 	Students

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/crucible-talent/crucible/internal/coop"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -20,3 +22,14 @@ func MigrateSQL(ctx context.Context, pool *pgxpool.Pool, sqls ...string) error {
 
 // DeliveredSQL is the query that counts commitments' delivery.
 const DeliveredSQL = deliveredSQL
+
+// The reports' queries, for their plans.
+const HiresSQL = hiresSQL
+
+// FunnelSQL is the placement funnel's query for a dimension.
+func FunnelSQL(d coop.PlacementDimension, medians bool) string {
+	if medians {
+		return funnelSQL(funnelMediansSQL, d)
+	}
+	return funnelSQL(funnelCountsSQL, d)
+}

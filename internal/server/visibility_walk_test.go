@@ -222,6 +222,7 @@ var (
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
 		"AuditEntry": "ADMIN", "Attention": "", "Participant": "", "FollowUp": "",
+		"PlacementReport": "", "PlacementRow": "", "FunnelFigure": "", "CountFigure": "",
 		// entries: visible when their student (or internship) is
 		"ShortlistEntry": "student", "SavedShortlistEntry": "student", "StudentSearchHit": "student",
 		"InternshipRecommendation": "internship",
