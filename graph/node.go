@@ -43,6 +43,10 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return nonNil(l.Commitment.Get(ctx, id, now))
 	case coop.TypeEvent:
 		return nonNil(l.Event.Get(ctx, id, now))
+	case coop.TypeCourse:
+		return nonNil(l.Course.Get(ctx, id, now))
+	case coop.TypeCourseFeedback:
+		return nonNil(l.CourseFeedback.Get(ctx, id, now))
 	case coop.TypeSite:
 		return nonNil(l.Site.Get(ctx, id, now))
 	case coop.TypeStudent:
@@ -92,6 +96,10 @@ func (r *Resolver) prefetchNodes(ctx context.Context, gids []string) {
 			_, _ = l.Commitment.Fetch(ctx, ids)
 		case coop.TypeEvent:
 			_, _ = l.Event.Fetch(ctx, ids)
+		case coop.TypeCourse:
+			_, _ = l.Course.Fetch(ctx, ids)
+		case coop.TypeCourseFeedback:
+			_, _ = l.CourseFeedback.Fetch(ctx, ids)
 		case coop.TypeSite:
 			_, _ = l.Site.Fetch(ctx, ids)
 		case coop.TypeStudent:

@@ -33,6 +33,13 @@ type Resolver struct {
 	Pipeline *coop.ApplicationService
 	Postings *coop.InternshipService
 	People   *coop.PeopleService
+	// Feedback records alumni's feedback on courses.
+	Feedback *coop.CourseFeedbackService
+	// Skills canonicalises skill names for the skills-gap report, and
+	// Supply counts their holders: the ranker's vocabulary and index when
+	// it has them; else names as written, counted by the record.
+	Skills coop.SkillNames
+	Supply coop.SkillSupply
 	// Importer, when set, imports files of records (importRecords); it is
 	// an adapter (internal/importer), so whoever makes the Resolver sets it.
 	Importer coop.Importer
@@ -58,9 +65,12 @@ type Backend interface {
 // the request's dataloaders.
 func New(b Backend, rk coop.Ranker) *Resolver {
 	f := loaderFacts{}
-	return &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: f},
+	r := &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: f},
 		Pipeline: &coop.ApplicationService{Store: b, Facts: f}, Postings: &coop.InternshipService{Store: b, Facts: f},
-		People: &coop.PeopleService{Store: b}}
+		People: &coop.PeopleService{Store: b}, Feedback: &coop.CourseFeedbackService{Store: b}}
+	r.Skills, _ = rk.(coop.SkillNames)
+	r.Supply, _ = rk.(coop.SkillSupply)
+	return r
 }
 
 // viewer returns the request's viewer; the authz middleware has already

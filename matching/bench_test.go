@@ -2,6 +2,7 @@ package matching_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -316,4 +317,22 @@ func BenchmarkBruteForce(b *testing.B) {
 func median(ds []time.Duration) time.Duration {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return ds[len(ds)/2]
+}
+
+// BenchmarkSkillHolders counts the holders of ten skills by graduation
+// year and level (the supply side of the skills-gap report).
+func BenchmarkSkillHolders(b *testing.B) {
+	skills := []string{"aluminium electrolysis", "process control", "data analysis", "casting", "PLC programming",
+		"quality inspection", "Python programming", "safety management", "metallography", "welding"}
+	for _, n := range sizes() {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			ix := indexFor(b, n)
+			latencies(b, func() error {
+				if len(ix.SkillHolders(skills, 2026)) == 0 {
+					return errors.New("no holders")
+				}
+				return nil
+			})
+		})
+	}
 }

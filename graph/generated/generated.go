@@ -38,6 +38,10 @@ type ResolverRoot interface {
 	ApplicationConnection() ApplicationConnectionResolver
 	Commitment() CommitmentResolver
 	CommitmentConnection() CommitmentConnectionResolver
+	Course() CourseResolver
+	CourseConnection() CourseConnectionResolver
+	CourseFeedback() CourseFeedbackResolver
+	CourseFeedbackConnection() CourseFeedbackConnectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	HiringPriorities() HiringPrioritiesResolver
@@ -235,6 +239,61 @@ type ComplexityRoot struct {
 		Suppressed func(childComplexity int) int
 	}
 
+	Course struct {
+		Code            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Feedback        func(childComplexity int, from *time.Time, until *time.Time, first *int, after *string) int
+		FeedbackSummary func(childComplexity int, from *time.Time, until *time.Time) int
+		GID             func(childComplexity int) int
+		Name            func(childComplexity int) int
+		NameZh          func(childComplexity int) int
+		Skills          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	CourseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CourseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CourseFeedback struct {
+		Alumnus   func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		Course    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		GID       func(childComplexity int) int
+		GivenOn   func(childComplexity int) int
+		Rating    func(childComplexity int) int
+	}
+
+	CourseFeedbackConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CourseFeedbackEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CourseFeedbackPayload struct {
+		Feedback   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CoursePayload struct {
+		Course     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	CreateTokenPayload struct {
 		Secret     func(childComplexity int) int
 		Token      func(childComplexity int) int
@@ -300,6 +359,13 @@ type ComplexityRoot struct {
 		MajorFit        func(childComplexity int) int
 		SkillCoverage   func(childComplexity int) int
 		TextRelevance   func(childComplexity int) int
+	}
+
+	FeedbackSummary struct {
+		AverageRating func(childComplexity int) int
+		ByYear        func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Suppressed    func(childComplexity int) int
 	}
 
 	FollowUp struct {
@@ -424,6 +490,7 @@ type ComplexityRoot struct {
 		CreateAgreement        func(childComplexity int, input model.CreateAgreementInput) int
 		CreateAlumnus          func(childComplexity int, input model.CreateAlumnusInput) int
 		CreateCommitment       func(childComplexity int, input model.CreateCommitmentInput) int
+		CreateCourse           func(childComplexity int, input model.CreateCourseInput) int
 		CreateEvent            func(childComplexity int, input model.CreateEventInput) int
 		CreateExport           func(childComplexity int, input model.CreateExportInput) int
 		CreateInternship       func(childComplexity int, input model.CreateInternshipInput) int
@@ -434,11 +501,14 @@ type ComplexityRoot struct {
 		DeleteAgreement        func(childComplexity int, input model.DeleteInput) int
 		DeleteAlumnus          func(childComplexity int, input model.DeleteInput) int
 		DeleteCommitment       func(childComplexity int, input model.DeleteInput) int
+		DeleteCourse           func(childComplexity int, input model.DeleteInput) int
+		DeleteCourseFeedback   func(childComplexity int, input model.DeleteInput) int
 		DeleteEvent            func(childComplexity int, input model.DeleteInput) int
 		DeleteInternship       func(childComplexity int, input model.DeleteInput) int
 		DeletePartner          func(childComplexity int, input model.DeleteInput) int
 		DeleteSite             func(childComplexity int, input model.DeleteInput) int
 		DeleteStudent          func(childComplexity int, input model.DeleteInput) int
+		GiveCourseFeedback     func(childComplexity int, input model.GiveCourseFeedbackInput) int
 		ImportRecords          func(childComplexity int, input model.ImportInput) int
 		RevokeToken            func(childComplexity int, input model.RevokeTokenInput) int
 		SaveShortlist          func(childComplexity int, input model.SaveShortlistInput) int
@@ -447,6 +517,7 @@ type ComplexityRoot struct {
 		UpdateAgreement        func(childComplexity int, input model.UpdateAgreementInput) int
 		UpdateAlumnus          func(childComplexity int, input model.UpdateAlumnusInput) int
 		UpdateCommitment       func(childComplexity int, input model.UpdateCommitmentInput) int
+		UpdateCourse           func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateEvent            func(childComplexity int, input model.UpdateEventInput) int
 		UpdateInternship       func(childComplexity int, input model.UpdateInternshipInput) int
 		UpdatePartner          func(childComplexity int, input model.UpdatePartnerInput) int
@@ -532,6 +603,8 @@ type ComplexityRoot struct {
 		Attention              func(childComplexity int, withinDays *int) int
 		AuditLog               func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Commitments            func(childComplexity int, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) int
+		CourseFeedback         func(childComplexity int, courseID *string, alumnusID *string, from *time.Time, until *time.Time, first *int, after *string) int
+		Courses                func(childComplexity int, filter *model.CourseFilter, first *int, after *string, last *int, before *string) int
 		Events                 func(childComplexity int, filter *model.EventFilter, orderBy *model.EventOrder, first *int, after *string, last *int, before *string) int
 		Internships            func(childComplexity int, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) int
 		Node                   func(childComplexity int, id string) int
@@ -542,6 +615,7 @@ type ComplexityRoot struct {
 		SearchStudents         func(childComplexity int, query *string, filter *model.StudentFilter, facets []model.StudentFacetField, sort *model.StudentSearchSort, direction *model.OrderDirection, first *int, after *string) int
 		Shortlist              func(childComplexity int, internshipID string, first *int, after *string, filter *model.ShortlistFilter) int
 		Shortlists             func(childComplexity int, internshipID string) int
+		SkillsGap              func(childComplexity int, partnerWithin *string, periods *int) int
 		Students               func(childComplexity int, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) int
 		Tokens                 func(childComplexity int) int
 		Viewer                 func(childComplexity int) int
@@ -639,11 +713,43 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	SkillGap struct {
+		Courses     func(childComplexity int) int
+		Coverage    func(childComplexity int) int
+		Demand      func(childComplexity int) int
+		Holders     func(childComplexity int) int
+		Internships func(childComplexity int) int
+		MustHave    func(childComplexity int) int
+		Places      func(childComplexity int) int
+		Shortfall   func(childComplexity int) int
+		Skill       func(childComplexity int) int
+		Supply      func(childComplexity int) int
+		Trend       func(childComplexity int) int
+	}
+
 	SkillMatch struct {
 		Kind         func(childComplexity int) int
 		Requirement  func(childComplexity int) int
 		StudentSkill func(childComplexity int) int
 		Value        func(childComplexity int) int
+	}
+
+	SkillTrendPoint struct {
+		Demand      func(childComplexity int) int
+		Internships func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Places      func(childComplexity int) int
+		Supply      func(childComplexity int) int
+	}
+
+	SkillsGapReport struct {
+		EligibleStudents func(childComplexity int) int
+		OpenInternships  func(childComplexity int) int
+		Partner          func(childComplexity int) int
+		Periods          func(childComplexity int) int
+		Places           func(childComplexity int) int
+		Skills           func(childComplexity int) int
+		SuppressedBelow  func(childComplexity int) int
 	}
 
 	Student struct {
@@ -747,6 +853,13 @@ type ComplexityRoot struct {
 		Outcomes    func(childComplexity int) int
 		Suggested   func(childComplexity int) int
 	}
+
+	YearFeedback struct {
+		AverageRating func(childComplexity int) int
+		Count         func(childComplexity int) int
+		Suppressed    func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -788,6 +901,20 @@ type CommitmentResolver interface {
 type CommitmentConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CommitmentConnection) (int, error)
 }
+type CourseResolver interface {
+	Feedback(ctx context.Context, obj *coop.Course, from *time.Time, until *time.Time, first *int, after *string) (*model.CourseFeedbackConnection, error)
+	FeedbackSummary(ctx context.Context, obj *coop.Course, from *time.Time, until *time.Time) (*model.FeedbackSummary, error)
+}
+type CourseConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CourseConnection) (int, error)
+}
+type CourseFeedbackResolver interface {
+	Course(ctx context.Context, obj *coop.CourseFeedback) (*coop.Course, error)
+	Alumnus(ctx context.Context, obj *coop.CourseFeedback) (*coop.Alumnus, error)
+}
+type CourseFeedbackConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CourseFeedbackConnection) (int, error)
+}
 type EventResolver interface {
 	Agreement(ctx context.Context, obj *coop.Event) (*coop.Agreement, error)
 	Partners(ctx context.Context, obj *coop.Event) ([]*coop.Partner, error)
@@ -826,6 +953,11 @@ type MutationResolver interface {
 	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CommitmentPayload, error)
 	UpdateCommitment(ctx context.Context, input model.UpdateCommitmentInput) (*model.CommitmentPayload, error)
 	DeleteCommitment(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error)
+	UpdateCourse(ctx context.Context, input model.UpdateCourseInput) (*model.CoursePayload, error)
+	DeleteCourse(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	GiveCourseFeedback(ctx context.Context, input model.GiveCourseFeedbackInput) (*model.CourseFeedbackPayload, error)
+	DeleteCourseFeedback(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	CreateEvent(ctx context.Context, input model.CreateEventInput) (*model.EventPayload, error)
 	UpdateEvent(ctx context.Context, input model.UpdateEventInput) (*model.EventPayload, error)
 	DeleteEvent(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -876,6 +1008,9 @@ type QueryResolver interface {
 	Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
 	Commitments(ctx context.Context, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 	Attention(ctx context.Context, withinDays *int) (*model.Attention, error)
+	Courses(ctx context.Context, filter *model.CourseFilter, first *int, after *string, last *int, before *string) (*model.CourseConnection, error)
+	CourseFeedback(ctx context.Context, courseID *string, alumnusID *string, from *time.Time, until *time.Time, first *int, after *string) (*model.CourseFeedbackConnection, error)
+	SkillsGap(ctx context.Context, partnerWithin *string, periods *int) (*model.SkillsGapReport, error)
 	Events(ctx context.Context, filter *model.EventFilter, orderBy *model.EventOrder, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 	Internships(ctx context.Context, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) (*model.InternshipConnection, error)
 	Shortlist(ctx context.Context, internshipID string, first *int, after *string, filter *model.ShortlistFilter) (*model.ShortlistConnection, error)
@@ -1575,6 +1710,210 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountFigure.Suppressed(childComplexity), true
 
+	case "Course.code":
+		if e.ComplexityRoot.Course.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.Code(childComplexity), true
+	case "Course.createdAt":
+		if e.ComplexityRoot.Course.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.CreatedAt(childComplexity), true
+	case "Course.description":
+		if e.ComplexityRoot.Course.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.Description(childComplexity), true
+	case "Course.feedback":
+		if e.ComplexityRoot.Course.Feedback == nil {
+			break
+		}
+
+		args, err := ec.field_Course_feedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Course.Feedback(childComplexity, args["from"].(*time.Time), args["until"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Course.feedbackSummary":
+		if e.ComplexityRoot.Course.FeedbackSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Course_feedbackSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Course.FeedbackSummary(childComplexity, args["from"].(*time.Time), args["until"].(*time.Time)), true
+	case "Course.id":
+		if e.ComplexityRoot.Course.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.GID(childComplexity), true
+	case "Course.name":
+		if e.ComplexityRoot.Course.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.Name(childComplexity), true
+	case "Course.nameZh":
+		if e.ComplexityRoot.Course.NameZh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.NameZh(childComplexity), true
+	case "Course.skills":
+		if e.ComplexityRoot.Course.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.Skills(childComplexity), true
+	case "Course.updatedAt":
+		if e.ComplexityRoot.Course.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.UpdatedAt(childComplexity), true
+
+	case "CourseConnection.edges":
+		if e.ComplexityRoot.CourseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseConnection.Edges(childComplexity), true
+	case "CourseConnection.pageInfo":
+		if e.ComplexityRoot.CourseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseConnection.PageInfo(childComplexity), true
+	case "CourseConnection.totalCount":
+		if e.ComplexityRoot.CourseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseConnection.TotalCount(childComplexity), true
+
+	case "CourseEdge.cursor":
+		if e.ComplexityRoot.CourseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEdge.Cursor(childComplexity), true
+	case "CourseEdge.node":
+		if e.ComplexityRoot.CourseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
+
+	case "CourseFeedback.alumnus":
+		if e.ComplexityRoot.CourseFeedback.Alumnus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.Alumnus(childComplexity), true
+	case "CourseFeedback.comment":
+		if e.ComplexityRoot.CourseFeedback.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.Comment(childComplexity), true
+	case "CourseFeedback.course":
+		if e.ComplexityRoot.CourseFeedback.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.Course(childComplexity), true
+	case "CourseFeedback.createdAt":
+		if e.ComplexityRoot.CourseFeedback.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.CreatedAt(childComplexity), true
+	case "CourseFeedback.id":
+		if e.ComplexityRoot.CourseFeedback.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.GID(childComplexity), true
+	case "CourseFeedback.givenOn":
+		if e.ComplexityRoot.CourseFeedback.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.GivenOn(childComplexity), true
+	case "CourseFeedback.rating":
+		if e.ComplexityRoot.CourseFeedback.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedback.Rating(childComplexity), true
+
+	case "CourseFeedbackConnection.edges":
+		if e.ComplexityRoot.CourseFeedbackConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackConnection.Edges(childComplexity), true
+	case "CourseFeedbackConnection.pageInfo":
+		if e.ComplexityRoot.CourseFeedbackConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackConnection.PageInfo(childComplexity), true
+	case "CourseFeedbackConnection.totalCount":
+		if e.ComplexityRoot.CourseFeedbackConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackConnection.TotalCount(childComplexity), true
+
+	case "CourseFeedbackEdge.cursor":
+		if e.ComplexityRoot.CourseFeedbackEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackEdge.Cursor(childComplexity), true
+	case "CourseFeedbackEdge.node":
+		if e.ComplexityRoot.CourseFeedbackEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackEdge.Node(childComplexity), true
+
+	case "CourseFeedbackPayload.feedback":
+		if e.ComplexityRoot.CourseFeedbackPayload.Feedback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackPayload.Feedback(childComplexity), true
+	case "CourseFeedbackPayload.userErrors":
+		if e.ComplexityRoot.CourseFeedbackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseFeedbackPayload.UserErrors(childComplexity), true
+
+	case "CoursePayload.course":
+		if e.ComplexityRoot.CoursePayload.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePayload.Course(childComplexity), true
+	case "CoursePayload.userErrors":
+		if e.ComplexityRoot.CoursePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePayload.UserErrors(childComplexity), true
+
 	case "CreateTokenPayload.secret":
 		if e.ComplexityRoot.CreateTokenPayload.Secret == nil {
 			break
@@ -1806,6 +2145,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FeatureWeights.TextRelevance(childComplexity), true
+
+	case "FeedbackSummary.averageRating":
+		if e.ComplexityRoot.FeedbackSummary.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.AverageRating(childComplexity), true
+	case "FeedbackSummary.byYear":
+		if e.ComplexityRoot.FeedbackSummary.ByYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.ByYear(childComplexity), true
+	case "FeedbackSummary.count":
+		if e.ComplexityRoot.FeedbackSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.Count(childComplexity), true
+	case "FeedbackSummary.suppressed":
+		if e.ComplexityRoot.FeedbackSummary.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedbackSummary.Suppressed(childComplexity), true
 
 	case "FollowUp.action":
 		if e.ComplexityRoot.FollowUp.Action == nil {
@@ -2308,6 +2672,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(model.CreateCommitmentInput)), true
+	case "Mutation.createCourse":
+		if e.ComplexityRoot.Mutation.CreateCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCourse(childComplexity, args["input"].(model.CreateCourseInput)), true
 	case "Mutation.createEvent":
 		if e.ComplexityRoot.Mutation.CreateEvent == nil {
 			break
@@ -2418,6 +2793,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCommitment(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteCourse":
+		if e.ComplexityRoot.Mutation.DeleteCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCourse(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteCourseFeedback":
+		if e.ComplexityRoot.Mutation.DeleteCourseFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCourseFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCourseFeedback(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteEvent":
 		if e.ComplexityRoot.Mutation.DeleteEvent == nil {
 			break
@@ -2473,6 +2870,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteStudent(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.giveCourseFeedback":
+		if e.ComplexityRoot.Mutation.GiveCourseFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_giveCourseFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GiveCourseFeedback(childComplexity, args["input"].(model.GiveCourseFeedbackInput)), true
 	case "Mutation.importRecords":
 		if e.ComplexityRoot.Mutation.ImportRecords == nil {
 			break
@@ -2561,6 +2969,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["input"].(model.UpdateCommitmentInput)), true
+	case "Mutation.updateCourse":
+		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCourse(childComplexity, args["input"].(model.UpdateCourseInput)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -2998,6 +3417,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["orderBy"].(*model.CommitmentOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.courseFeedback":
+		if e.ComplexityRoot.Query.CourseFeedback == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courseFeedback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CourseFeedback(childComplexity, args["courseId"].(*string), args["alumnusId"].(*string), args["from"].(*time.Time), args["until"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+	case "Query.courses":
+		if e.ComplexityRoot.Query.Courses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Courses(childComplexity, args["filter"].(*model.CourseFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3109,6 +3550,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Shortlists(childComplexity, args["internshipId"].(string)), true
+	case "Query.skillsGap":
+		if e.ComplexityRoot.Query.SkillsGap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillsGap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillsGap(childComplexity, args["partnerWithin"].(*string), args["periods"].(*int)), true
 	case "Query.students":
 		if e.ComplexityRoot.Query.Students == nil {
 			break
@@ -3464,6 +3916,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SitePayload.UserErrors(childComplexity), true
 
+	case "SkillGap.courses":
+		if e.ComplexityRoot.SkillGap.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Courses(childComplexity), true
+	case "SkillGap.coverage":
+		if e.ComplexityRoot.SkillGap.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Coverage(childComplexity), true
+	case "SkillGap.demand":
+		if e.ComplexityRoot.SkillGap.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Demand(childComplexity), true
+	case "SkillGap.holders":
+		if e.ComplexityRoot.SkillGap.Holders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Holders(childComplexity), true
+	case "SkillGap.internships":
+		if e.ComplexityRoot.SkillGap.Internships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Internships(childComplexity), true
+	case "SkillGap.mustHave":
+		if e.ComplexityRoot.SkillGap.MustHave == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.MustHave(childComplexity), true
+	case "SkillGap.places":
+		if e.ComplexityRoot.SkillGap.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Places(childComplexity), true
+	case "SkillGap.shortfall":
+		if e.ComplexityRoot.SkillGap.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Shortfall(childComplexity), true
+	case "SkillGap.skill":
+		if e.ComplexityRoot.SkillGap.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Skill(childComplexity), true
+	case "SkillGap.supply":
+		if e.ComplexityRoot.SkillGap.Supply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Supply(childComplexity), true
+	case "SkillGap.trend":
+		if e.ComplexityRoot.SkillGap.Trend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillGap.Trend(childComplexity), true
+
 	case "SkillMatch.kind":
 		if e.ComplexityRoot.SkillMatch.Kind == nil {
 			break
@@ -3488,6 +4007,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillMatch.Value(childComplexity), true
+
+	case "SkillTrendPoint.demand":
+		if e.ComplexityRoot.SkillTrendPoint.Demand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Demand(childComplexity), true
+	case "SkillTrendPoint.internships":
+		if e.ComplexityRoot.SkillTrendPoint.Internships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Internships(childComplexity), true
+	case "SkillTrendPoint.period":
+		if e.ComplexityRoot.SkillTrendPoint.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Period(childComplexity), true
+	case "SkillTrendPoint.places":
+		if e.ComplexityRoot.SkillTrendPoint.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Places(childComplexity), true
+	case "SkillTrendPoint.supply":
+		if e.ComplexityRoot.SkillTrendPoint.Supply == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Supply(childComplexity), true
+
+	case "SkillsGapReport.eligibleStudents":
+		if e.ComplexityRoot.SkillsGapReport.EligibleStudents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.EligibleStudents(childComplexity), true
+	case "SkillsGapReport.openInternships":
+		if e.ComplexityRoot.SkillsGapReport.OpenInternships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.OpenInternships(childComplexity), true
+	case "SkillsGapReport.partner":
+		if e.ComplexityRoot.SkillsGapReport.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.Partner(childComplexity), true
+	case "SkillsGapReport.periods":
+		if e.ComplexityRoot.SkillsGapReport.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.Periods(childComplexity), true
+	case "SkillsGapReport.places":
+		if e.ComplexityRoot.SkillsGapReport.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.Places(childComplexity), true
+	case "SkillsGapReport.skills":
+		if e.ComplexityRoot.SkillsGapReport.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.Skills(childComplexity), true
+	case "SkillsGapReport.suppressedBelow":
+		if e.ComplexityRoot.SkillsGapReport.SuppressedBelow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsGapReport.SuppressedBelow(childComplexity), true
 
 	case "Student.applications":
 		if e.ComplexityRoot.Student.Applications == nil {
@@ -3902,6 +4495,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WeightSuggestion.Suggested(childComplexity), true
 
+	case "YearFeedback.averageRating":
+		if e.ComplexityRoot.YearFeedback.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearFeedback.AverageRating(childComplexity), true
+	case "YearFeedback.count":
+		if e.ComplexityRoot.YearFeedback.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearFeedback.Count(childComplexity), true
+	case "YearFeedback.suppressed":
+		if e.ComplexityRoot.YearFeedback.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearFeedback.Suppressed(childComplexity), true
+	case "YearFeedback.year":
+		if e.ComplexityRoot.YearFeedback.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearFeedback.Year(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3923,9 +4541,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentOrder", ec.unmarshalInputCommitmentOrder),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
 			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
 			graphql.NewInputUnmarshaler("CreateAlumnusInput", ec.unmarshalInputCreateAlumnusInput),
 			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
+			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreateEventInput", ec.unmarshalInputCreateEventInput),
 			graphql.NewInputUnmarshaler("CreateExportInput", ec.unmarshalInputCreateExportInput),
 			graphql.NewInputUnmarshaler("CreateInternshipInput", ec.unmarshalInputCreateInternshipInput),
@@ -3938,6 +4558,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("FeatureWeightsInput", ec.unmarshalInputFeatureWeightsInput),
 			graphql.NewInputUnmarshaler("FollowUpInput", ec.unmarshalInputFollowUpInput),
+			graphql.NewInputUnmarshaler("GiveCourseFeedbackInput", ec.unmarshalInputGiveCourseFeedbackInput),
 			graphql.NewInputUnmarshaler("ImportInput", ec.unmarshalInputImportInput),
 			graphql.NewInputUnmarshaler("InternshipFilter", ec.unmarshalInputInternshipFilter),
 			graphql.NewInputUnmarshaler("InternshipOrder", ec.unmarshalInputInternshipOrder),
@@ -3958,6 +4579,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateAgreementInput", ec.unmarshalInputUpdateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateAlumnusInput", ec.unmarshalInputUpdateAlumnusInput),
 			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
+			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateEventInput", ec.unmarshalInputUpdateEventInput),
 			graphql.NewInputUnmarshaler("UpdateInternshipInput", ec.unmarshalInputUpdateInternshipInput),
 			graphql.NewInputUnmarshaler("UpdatePartnerInput", ec.unmarshalInputUpdatePartnerInput),
@@ -4819,6 +5441,256 @@ extend type Mutation {
   updateCommitment("The changes." input: UpdateCommitmentInput!): CommitmentPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
   "Deletes a commitment."
   deleteCommitment("The commitment." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+}
+`, BuiltIn: false},
+	{Name: "../schema/course.graphqls", Input: `"A course of the college's catalogue, which the career office keeps; the skills it teaches tie it to the skills-gap report. Everyone signed in may read the catalogue."
+type Course implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT, ALUMNUS]) {
+  "The global id."
+  id: ID!
+  "The course code, for example ` + "`" + `MET301` + "`" + `; unique."
+  code: String!
+  "The name."
+  name: String!
+  "The Chinese name."
+  nameZh: String!
+  "What it covers."
+  description: String!
+  "The skills it teaches, as the vocabulary names them (other spellings are matched through it)."
+  skills: [String!]!
+  "Alumni's feedback on it, newest first: the staff see all, an alumnus its own."
+  feedback("Given on or after this day." from: Date, "Given on or before this day." until: Date, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String): CourseFeedbackConnection! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
+  "The feedback in numbers: count and average rating, in all and by year. For a partner, figures of fewer than 3 items are withheld."
+  feedbackSummary("Given on or after this day." from: Date, "Given on or before this day." until: Date): FeedbackSummary! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, ALUMNUS])
+  "When it was added."
+  createdAt: DateTime!
+  "When it was last changed."
+  updatedAt: DateTime!
+}
+
+"A page of courses."
+type CourseConnection @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT, ALUMNUS]) {
+  "The courses of this page."
+  edges: [CourseEdge!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many match the filter."
+  totalCount: Int!
+}
+
+"A course in a page."
+type CourseEdge @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT, ALUMNUS]) {
+  "The cursor of this course."
+  cursor: String!
+  "The course."
+  node: Course!
+}
+
+"Selects courses."
+input CourseFilter {
+  "Matches the code or either name, ignoring case."
+  search: String
+  "Courses that teach any of these skills (exact names)."
+  skills: [String!]
+}
+
+"What an alumnus said of a course."
+type CourseFeedback implements Node @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS]) {
+  "The global id."
+  id: ID!
+  "The course."
+  course: Course!
+  "The alumnus who gave it."
+  alumnus: Alumnus!
+  "How well the course prepared them for the work, 1 (poorly) to 5 (very well)."
+  rating: Int!
+  "What they said."
+  comment: String!
+  "The day it was given."
+  givenOn: Date!
+  "When it was recorded."
+  createdAt: DateTime!
+}
+
+"A page of course feedback."
+type CourseFeedbackConnection @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS]) {
+  "The feedback of this page."
+  edges: [CourseFeedbackEdge!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many match."
+  totalCount: Int!
+}
+
+"Course feedback in a page."
+type CourseFeedbackEdge @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS]) {
+  "The cursor of this item."
+  cursor: String!
+  "The feedback."
+  node: CourseFeedback!
+}
+
+"Feedback on a course in numbers."
+type FeedbackSummary @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, ALUMNUS]) {
+  "How many items; null when withheld."
+  count: Int
+  "Their average rating (1 to 5); null when there are none or when withheld."
+  averageRating: Float
+  "Whether the figures are withheld (fewer than 3 items, for a partner)."
+  suppressed: Boolean!
+  "By calendar year of the day given, oldest first."
+  byYear: [YearFeedback!]!
+}
+
+"One year of a feedback summary."
+type YearFeedback @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, ALUMNUS]) {
+  "The year."
+  year: Int!
+  "How many items; null when withheld."
+  count: Int
+  "Their average rating; null when withheld."
+  averageRating: Float
+  "Whether the figures are withheld."
+  suppressed: Boolean!
+}
+
+"The skills the internships of a partner's subtree ask for against the students who could fill them. Demand: each OPEN internship's places (slots), counted twice where the skill is a must-have. Supply: the students eligible for at least one of those internships — graduating within its window, or, without one, after the current academic year (1 September to 31 August) starts — who hold the skill at its minimum level or above; consent is not needed for counts. Skills on both sides are matched through the vocabulary, so ` + "`" + `Python 3` + "`" + ` and ` + "`" + `python` + "`" + ` are one skill."
+type SkillsGapReport @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The partner whose internships are counted; null for every partner."
+  partner: Partner
+  "The OPEN internships counted."
+  openInternships: Int!
+  "Their places (slots)."
+  places: Int!
+  "The students eligible for at least one of them; null when withheld."
+  eligibleStudents: Int
+  "The trend's academic years, oldest first, as ` + "`" + `2025–26` + "`" + `."
+  periods: [String!]!
+  "Student counts of 1 to suppressedBelow − 1 are withheld; 0 when exact."
+  suppressedBelow: Int!
+  "Each skill asked for, the largest shortfall first."
+  skills: [SkillGap!]!
+}
+
+"One skill's demand and supply."
+type SkillGap @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The skill, as the vocabulary names it."
+  skill: String!
+  "OPEN internships asking for it."
+  internships: Int!
+  "Their places (slots)."
+  places: Int!
+  "How many of them must have it."
+  mustHave: Int!
+  "Places weighted: slots × 2 where it is a must-have, slots otherwise."
+  demand: Float!
+  "Eligible students who hold it at the level asked or above; null when withheld."
+  supply: Int
+  "Eligible students who hold it at any level; null when withheld."
+  holders: Int
+  "supply / demand; null when withheld."
+  coverage: Float
+  "demand − supply, at least 0; null when withheld."
+  shortfall: Float
+  "The same by academic year, oldest first: the internships that started in it (any status but DRAFT) and the students eligible for them who hold the skill as the record has it today (skills keep no history)."
+  trend: [SkillTrendPoint!]!
+  "The courses that teach it (what the gap points to); each has what alumni said of it."
+  courses: [Course!]!
+}
+
+"A skill's demand and supply in one academic year."
+type SkillTrendPoint @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The academic year, as ` + "`" + `2025–26` + "`" + `."
+  period: String!
+  "Internships asking for the skill that started in it."
+  internships: Int!
+  "Their places."
+  places: Int!
+  "Places weighted as in SkillGap.demand."
+  demand: Float!
+  "Eligible students holding it at the level asked; null when withheld."
+  supply: Int
+}
+
+extend type Query {
+  "The course catalogue, by code."
+  courses("Filters." filter: CourseFilter, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): CourseConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT, ALUMNUS])
+  "Alumni's feedback on courses, newest first: the staff see all, an alumnus its own."
+  courseFeedback("Of this course." courseId: ID, "Of this alumnus." alumnusId: ID, "Given on or after this day." from: Date, "Given on or before this day." until: Date, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String): CourseFeedbackConnection! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
+  "The skills gap of a partner's subtree (by default every partner for the staff, the viewer's own for a partner, whose student counts of 1 or 2 are withheld)."
+  skillsGap("The partner whose internships are counted." partnerWithin: ID, "How many academic years the trend covers, this one included (1 to 10)." periods: Int = 3): SkillsGapReport! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+}
+
+"The input of createCourse."
+input CreateCourseInput {
+  "The code; unique."
+  code: String!
+  "The name."
+  name: String!
+  "The Chinese name."
+  nameZh: String = ""
+  "What it covers."
+  description: String = ""
+  "The skills it teaches."
+  skills: [String!] = []
+}
+
+"The input of updateCourse; a field left out keeps its value."
+input UpdateCourseInput {
+  "The course."
+  id: ID!
+  "The code."
+  code: String
+  "The name."
+  name: String
+  "The Chinese name."
+  nameZh: String
+  "What it covers."
+  description: String
+  "The skills it teaches (replaces the list)."
+  skills: [String!]
+}
+
+"The payload of a course mutation."
+type CoursePayload @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "The course, when the mutation succeeded."
+  course: Course
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+"The input of giveCourseFeedback."
+input GiveCourseFeedbackInput {
+  "The course."
+  courseId: ID!
+  "The alumnus: required for the staff; an alumnus gives its own (another is FORBIDDEN)."
+  alumnusId: ID
+  "1 (poorly prepared) to 5 (very well)."
+  rating: Int!
+  "What they said."
+  comment: String = ""
+  "The day it was given."
+  givenOn: Date!
+}
+
+"The payload of giveCourseFeedback."
+type CourseFeedbackPayload @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS]) {
+  "The feedback, when recorded."
+  feedback: CourseFeedback
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Adds a course to the catalogue."
+  createCourse("The course." input: CreateCourseInput!): CoursePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Changes a course."
+  updateCourse("The changes." input: UpdateCourseInput!): CoursePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Deletes a course and the feedback on it."
+  deleteCourse("The course." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Records an alumnus's feedback on a course: an alumnus its own, the staff anyone's."
+  giveCourseFeedback("The feedback." input: GiveCourseFeedbackInput!): CourseFeedbackPayload! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
+  "Deletes feedback: the staff any, an alumnus its own."
+  deleteCourseFeedback("The feedback." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
 }
 `, BuiltIn: false},
 	{Name: "../schema/event.graphqls", Input: `"What happened between the college and a partner."
@@ -6853,6 +7725,116 @@ func (ec *executionContext) childFields_CountFigure(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CountFigure", field.Name)
 }
 
+func (ec *executionContext) childFields_Course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Course_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Course_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Course_name(ctx, field)
+	case "nameZh":
+		return ec.fieldContext_Course_nameZh(ctx, field)
+	case "description":
+		return ec.fieldContext_Course_description(ctx, field)
+	case "skills":
+		return ec.fieldContext_Course_skills(ctx, field)
+	case "feedback":
+		return ec.fieldContext_Course_feedback(ctx, field)
+	case "feedbackSummary":
+		return ec.fieldContext_Course_feedbackSummary(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Course_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Course_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Course", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CourseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CourseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CourseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CourseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CourseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CourseFeedback_id(ctx, field)
+	case "course":
+		return ec.fieldContext_CourseFeedback_course(ctx, field)
+	case "alumnus":
+		return ec.fieldContext_CourseFeedback_alumnus(ctx, field)
+	case "rating":
+		return ec.fieldContext_CourseFeedback_rating(ctx, field)
+	case "comment":
+		return ec.fieldContext_CourseFeedback_comment(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_CourseFeedback_givenOn(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CourseFeedback_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseFeedback", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseFeedbackConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CourseFeedbackConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CourseFeedbackConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseFeedbackConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseFeedbackEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CourseFeedbackEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CourseFeedbackEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseFeedbackEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseFeedbackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "feedback":
+		return ec.fieldContext_CourseFeedbackPayload_feedback(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CourseFeedbackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseFeedbackPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_CoursePayload_course(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CoursePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -6985,6 +7967,20 @@ func (ec *executionContext) childFields_FeatureWeights(ctx context.Context, fiel
 		return ec.fieldContext_FeatureWeights_availabilityFit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FeatureWeights", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedbackSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FeedbackSummary_count(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_FeedbackSummary_averageRating(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_FeedbackSummary_suppressed(ctx, field)
+	case "byYear":
+		return ec.fieldContext_FeedbackSummary_byYear(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedbackSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUp(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7545,6 +8541,34 @@ func (ec *executionContext) childFields_SitePayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type SitePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SkillGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillGap_skill(ctx, field)
+	case "internships":
+		return ec.fieldContext_SkillGap_internships(ctx, field)
+	case "places":
+		return ec.fieldContext_SkillGap_places(ctx, field)
+	case "mustHave":
+		return ec.fieldContext_SkillGap_mustHave(ctx, field)
+	case "demand":
+		return ec.fieldContext_SkillGap_demand(ctx, field)
+	case "supply":
+		return ec.fieldContext_SkillGap_supply(ctx, field)
+	case "holders":
+		return ec.fieldContext_SkillGap_holders(ctx, field)
+	case "coverage":
+		return ec.fieldContext_SkillGap_coverage(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_SkillGap_shortfall(ctx, field)
+	case "trend":
+		return ec.fieldContext_SkillGap_trend(ctx, field)
+	case "courses":
+		return ec.fieldContext_SkillGap_courses(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillGap", field.Name)
+}
+
 func (ec *executionContext) childFields_SkillMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "requirement":
@@ -7557,6 +8581,42 @@ func (ec *executionContext) childFields_SkillMatch(ctx context.Context, field gr
 		return ec.fieldContext_SkillMatch_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_SkillTrendPoint_period(ctx, field)
+	case "internships":
+		return ec.fieldContext_SkillTrendPoint_internships(ctx, field)
+	case "places":
+		return ec.fieldContext_SkillTrendPoint_places(ctx, field)
+	case "demand":
+		return ec.fieldContext_SkillTrendPoint_demand(ctx, field)
+	case "supply":
+		return ec.fieldContext_SkillTrendPoint_supply(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillsGapReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partner":
+		return ec.fieldContext_SkillsGapReport_partner(ctx, field)
+	case "openInternships":
+		return ec.fieldContext_SkillsGapReport_openInternships(ctx, field)
+	case "places":
+		return ec.fieldContext_SkillsGapReport_places(ctx, field)
+	case "eligibleStudents":
+		return ec.fieldContext_SkillsGapReport_eligibleStudents(ctx, field)
+	case "periods":
+		return ec.fieldContext_SkillsGapReport_periods(ctx, field)
+	case "suppressedBelow":
+		return ec.fieldContext_SkillsGapReport_suppressedBelow(ctx, field)
+	case "skills":
+		return ec.fieldContext_SkillsGapReport_skills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillsGapReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7763,6 +8823,20 @@ func (ec *executionContext) childFields_WeightSuggestion(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type WeightSuggestion", field.Name)
 }
 
+func (ec *executionContext) childFields_YearFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_YearFeedback_year(ctx, field)
+	case "count":
+		return ec.fieldContext_YearFeedback_count(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_YearFeedback_averageRating(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_YearFeedback_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearFeedback", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -7879,6 +8953,66 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Course_feedbackSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Course_feedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Internship_applications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7979,6 +9113,20 @@ func (ec *executionContext) field_Mutation_createCommitment_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateCommitmentInput, error) {
 			return ec.unmarshalNCreateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCourseInput, error) {
+			return ec.unmarshalNCreateCourseInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8127,6 +9275,34 @@ func (ec *executionContext) field_Mutation_deleteCommitment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteCourseFeedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8189,6 +9365,20 @@ func (ec *executionContext) field_Mutation_deleteStudent_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeleteInput, error) {
 			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_giveCourseFeedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GiveCourseFeedbackInput, error) {
+			return ec.unmarshalNGiveCourseFeedbackInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐGiveCourseFeedbackInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8301,6 +9491,20 @@ func (ec *executionContext) field_Mutation_updateCommitment_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCommitmentInput, error) {
 			return ec.unmarshalNUpdateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCourseInput, error) {
+			return ec.unmarshalNUpdateCourseInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8843,6 +10047,106 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_courseFeedback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "courseId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["courseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "alumnusId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["alumnusId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_courses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CourseFilter, error) {
+			return ec.unmarshalOCourseFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9204,6 +10508,28 @@ func (ec *executionContext) field_Query_shortlists_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["internshipId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_skillsGap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnerWithin",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnerWithin"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periods"] = arg1
 	return args, nil
 }
 
@@ -12125,6 +13451,902 @@ func (ec *executionContext) fieldContext_CountFigure_suppressed(_ context.Contex
 	return graphql.NewScalarFieldContext("CountFigure", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Course_id(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
+func (ec *executionContext) _Course_name(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
+func (ec *executionContext) _Course_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_nameZh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameZh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_nameZh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
+func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
+func (ec *executionContext) _Course_skills(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Skills)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
+func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_feedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Course().Feedback(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
+			return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Course",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Course_feedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_feedbackSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
+			return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Course",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Course_feedbackSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Course_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
+			return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedback_id(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedback", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseFeedback().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_alumnus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+			return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedback",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedback_rating(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Rating)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CourseFeedback_comment(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Comment)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedback", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourseFeedback_givenOn(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedback", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CourseFeedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedback_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedback_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedback", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseFeedbackEdge) graphql.Marshaler {
+			return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedbackConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedbackConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedbackConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CourseFeedbackEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourseFeedbackEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+			return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedbackEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackPayload_feedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feedback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+			return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackPayload_feedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedbackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedback(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourseFeedbackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourseFeedbackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourseFeedbackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoursePayload_course(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePayload_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Course, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePayload_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13136,6 +15358,113 @@ func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_FeatureWeights_availabilityFit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FeatureWeights", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FeedbackSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FeedbackSummary_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedbackSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedbackSummary_byYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.YearFeedback) graphql.Marshaler {
+			return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedbackSummary_byYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedbackSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearFeedback(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FollowUp_action(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
@@ -15658,6 +17987,226 @@ func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCourse(ctx, fc.Args["input"].(model.CreateCourseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+			return ec.marshalNCoursePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCourse(ctx, fc.Args["input"].(model.UpdateCourseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+			return ec.marshalNCoursePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCourse(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_giveCourseFeedback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_giveCourseFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GiveCourseFeedback(ctx, fc.Args["input"].(model.GiveCourseFeedbackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackPayload) graphql.Marshaler {
+			return ec.marshalNCourseFeedbackPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_giveCourseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCourseFeedback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCourseFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCourseFeedback(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCourseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18371,6 +20920,138 @@ func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_courses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Courses(ctx, fc.Args["filter"].(*model.CourseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseConnection) graphql.Marshaler {
+			return ec.marshalNCourseConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_courseFeedback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courseFeedback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CourseFeedback(ctx, fc.Args["courseId"].(*string), fc.Args["alumnusId"].(*string), fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
+			return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillsGap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillsGap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillsGap(ctx, fc.Args["partnerWithin"].(*string), fc.Args["periods"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillsGapReport) graphql.Marshaler {
+			return ec.marshalNSkillsGapReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillsGapReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillsGapReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillsGap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_events(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20317,6 +22998,295 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _SkillGap_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillGap_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_internships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_internships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_mustHave(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.MustHave)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_mustHave(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MustHave, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_mustHave(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGap_supply(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Supply)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_supply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_supply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_holders(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Holders)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_holders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillGap_coverage(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGap_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_shortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillTrendPoint) graphql.Marshaler {
+			return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillTrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillGap_courses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Courses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillGap_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
 		return ec.marshalNString2string(ctx, field.Selections, obj.Requirement)
@@ -20416,6 +23386,327 @@ func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_SkillMatch_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillMatch", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillTrendPoint_period(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Period)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillTrendPoint_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_internships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_internships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillTrendPoint_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillTrendPoint_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Demand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_demand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SkillTrendPoint_supply(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Supply)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_supply(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supply, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_supply(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillsGapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillsGapReport_openInternships(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.OpenInternships)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_openInternships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenInternships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_openInternships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsGapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsGapReport_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsGapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsGapReport_eligibleStudents(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.EligibleStudents)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_eligibleStudents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EligibleStudents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_eligibleStudents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsGapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsGapReport_periods(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Periods)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsGapReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsGapReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.SuppressedBelow)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_suppressedBelow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuppressedBelow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_suppressedBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsGapReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsGapReport_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillGap) graphql.Marshaler {
+			return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsGapReport_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillsGapReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillGap(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Student_id(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
@@ -22222,6 +25513,107 @@ func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_WeightSuggestion_heldOutNdcg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WeightSuggestion", field, true, true, "Float")
+}
+
+func (ec *executionContext) _YearFeedback_year(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearFeedback_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearFeedback_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearFeedback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearFeedback_count(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearFeedback_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearFeedback_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearFeedback", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearFeedback_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearFeedback_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearFeedback_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearFeedback", field, false, false, "Float")
+}
+
+func (ec *executionContext) _YearFeedback_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearFeedback_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearFeedback_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearFeedback", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -24075,6 +27467,55 @@ func UnmarshalContactInput(ctx context.Context, raw any) (model.ContactInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCourseFilter(ctx context.Context, obj any) (model.CourseFilter, error) {
+	var it model.CourseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"search", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCourseFilter unmarshals raw into the CourseFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCourseFilter(ctx context.Context, raw any) (model.CourseFilter, error) {
+	var out model.CourseFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CourseFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAgreementInput(ctx context.Context, obj any) (model.CreateAgreementInput, error) {
 	var it model.CreateAgreementInput
 	if obj == nil {
@@ -24403,6 +27844,86 @@ func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Cont
 func UnmarshalCreateCommitmentInput(ctx context.Context, raw any) (model.CreateCommitmentInput, error) {
 	var out model.CreateCommitmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommitmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context, obj any) (model.CreateCourseInput, error) {
+	var it model.CreateCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["nameZh"]; !present {
+		asMap["nameZh"] = ""
+	}
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+	if _, present := asMap["skills"]; !present {
+		asMap["skills"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "nameZh", "description", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCourseInput unmarshals raw into the CreateCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCourseInput(ctx context.Context, raw any) (model.CreateCourseInput, error) {
+	var out model.CreateCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCourseInput", raw, &out)
 	return out, err
 }
 
@@ -25470,6 +28991,80 @@ func (ec *executionContext) unmarshalInputFollowUpInput(ctx context.Context, obj
 func UnmarshalFollowUpInput(ctx context.Context, raw any) (model.FollowUpInput, error) {
 	var out model.FollowUpInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FollowUpInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiveCourseFeedbackInput(ctx context.Context, obj any) (model.GiveCourseFeedbackInput, error) {
+	var it model.GiveCourseFeedbackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["comment"]; !present {
+		asMap["comment"] = ""
+	}
+
+	fieldsInOrder := [...]string{"courseId", "alumnusId", "rating", "comment", "givenOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
+		case "alumnusId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alumnusId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlumnusID = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiveCourseFeedbackInput unmarshals raw into the GiveCourseFeedbackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiveCourseFeedbackInput(ctx context.Context, raw any) (model.GiveCourseFeedbackInput, error) {
+	var out model.GiveCourseFeedbackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiveCourseFeedbackInput", raw, &out)
 	return out, err
 }
 
@@ -26862,6 +30457,83 @@ func UnmarshalUpdateCommitmentInput(ctx context.Context, raw any) (model.UpdateC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context, obj any) (model.UpdateCourseInput, error) {
+	var it model.UpdateCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "code", "name", "nameZh", "description", "skills"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCourseInput unmarshals raw into the UpdateCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCourseInput(ctx context.Context, raw any) (model.UpdateCourseInput, error) {
+	var out model.UpdateCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCourseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, obj any) (model.UpdateEventInput, error) {
 	var it model.UpdateEventInput
 	if obj == nil {
@@ -27521,6 +31193,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Event(ctx, sel, obj)
+	case coop.CourseFeedback:
+		return ec._CourseFeedback(ctx, sel, &obj)
+	case *coop.CourseFeedback:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CourseFeedback(ctx, sel, obj)
+	case coop.Course:
+		return ec._Course(ctx, sel, &obj)
+	case *coop.Course:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Course(ctx, sel, obj)
 	case coop.Commitment:
 		return ec._Commitment(ctx, sel, &obj)
 	case *coop.Commitment:
@@ -28726,6 +32412,391 @@ func (ec *executionContext) _CountFigure(ctx context.Context, sel ast.SelectionS
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var courseImplementors = []string{"Course", "Node"}
+
+func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *coop.Course) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Course")
+		case "id":
+			out.Values[i] = ec._Course_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Course_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Course_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nameZh":
+			out.Values[i] = ec._Course_nameZh(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Course_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skills":
+			out.Values[i] = ec._Course_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "feedback":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Course_feedback(ctx, field, obj)
+				})
+		case "feedbackSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Course_feedbackSummary(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Course_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Course_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseConnectionImplementors = []string{"CourseConnection"}
+
+func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseConnection")
+		case "edges":
+			out.Values[i] = ec._CourseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CourseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseEdgeImplementors = []string{"CourseEdge"}
+
+func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseEdge")
+		case "cursor":
+			out.Values[i] = ec._CourseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CourseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseFeedbackImplementors = []string{"CourseFeedback", "Node"}
+
+func (ec *executionContext) _CourseFeedback(ctx context.Context, sel ast.SelectionSet, obj *coop.CourseFeedback) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseFeedback")
+		case "id":
+			out.Values[i] = ec._CourseFeedback_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseFeedback_course(ctx, field, obj)
+				})
+		case "alumnus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseFeedback_alumnus(ctx, field, obj)
+				})
+		case "rating":
+			out.Values[i] = ec._CourseFeedback_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._CourseFeedback_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenOn":
+			out.Values[i] = ec._CourseFeedback_givenOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CourseFeedback_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseFeedbackConnectionImplementors = []string{"CourseFeedbackConnection"}
+
+func (ec *executionContext) _CourseFeedbackConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackConnection) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseFeedbackConnection")
+		case "edges":
+			out.Values[i] = ec._CourseFeedbackConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CourseFeedbackConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CourseFeedbackConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseFeedbackEdgeImplementors = []string{"CourseFeedbackEdge"}
+
+func (ec *executionContext) _CourseFeedbackEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackEdge) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseFeedbackEdge")
+		case "cursor":
+			out.Values[i] = ec._CourseFeedbackEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CourseFeedbackEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var courseFeedbackPayloadImplementors = []string{"CourseFeedbackPayload"}
+
+func (ec *executionContext) _CourseFeedbackPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourseFeedbackPayload")
+		case "feedback":
+			out.Values[i] = ec._CourseFeedbackPayload_feedback(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CourseFeedbackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var coursePayloadImplementors = []string{"CoursePayload"}
+
+func (ec *executionContext) _CoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoursePayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, coursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoursePayload")
+		case "course":
+			out.Values[i] = ec._CoursePayload_course(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CoursePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var createTokenPayloadImplementors = []string{"CreateTokenPayload"}
 
 func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTokenPayload) graphql.Marshaler {
@@ -29174,6 +33245,54 @@ func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.Selecti
 			}
 		case "availabilityFit":
 			out.Values[i] = ec._FeatureWeights_availabilityFit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var feedbackSummaryImplementors = []string{"FeedbackSummary"}
+
+func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.SelectionSet, obj *model.FeedbackSummary) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, feedbackSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedbackSummary")
+		case "count":
+			out.Values[i] = ec._FeedbackSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._FeedbackSummary_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._FeedbackSummary_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byYear":
+			out.Values[i] = ec._FeedbackSummary_byYear(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -30087,6 +34206,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "giveCourseFeedback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_giveCourseFeedback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCourseFeedback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCourseFeedback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createEvent(ctx, field)
@@ -30792,6 +34946,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_attention(ctx, field)
+				})
+		case "courses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courses(ctx, field)
+				})
+		case "courseFeedback":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courseFeedback(ctx, field)
+				})
+		case "skillsGap":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillsGap(ctx, field)
 				})
 		case "events":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31514,6 +35686,89 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var skillGapImplementors = []string{"SkillGap"}
+
+func (ec *executionContext) _SkillGap(ctx context.Context, sel ast.SelectionSet, obj *model.SkillGap) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, skillGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillGap")
+		case "skill":
+			out.Values[i] = ec._SkillGap_skill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internships":
+			out.Values[i] = ec._SkillGap_internships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._SkillGap_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mustHave":
+			out.Values[i] = ec._SkillGap_mustHave(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "demand":
+			out.Values[i] = ec._SkillGap_demand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supply":
+			out.Values[i] = ec._SkillGap_supply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "holders":
+			out.Values[i] = ec._SkillGap_holders(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._SkillGap_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortfall":
+			out.Values[i] = ec._SkillGap_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trend":
+			out.Values[i] = ec._SkillGap_trend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "courses":
+			out.Values[i] = ec._SkillGap_courses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var skillMatchImplementors = []string{"SkillMatch"}
 
 func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *coop.SkillMatch) graphql.Marshaler {
@@ -31542,6 +35797,122 @@ func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSe
 			}
 		case "value":
 			out.Values[i] = ec._SkillMatch_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var skillTrendPointImplementors = []string{"SkillTrendPoint"}
+
+func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.SkillTrendPoint) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, skillTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillTrendPoint")
+		case "period":
+			out.Values[i] = ec._SkillTrendPoint_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internships":
+			out.Values[i] = ec._SkillTrendPoint_internships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._SkillTrendPoint_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "demand":
+			out.Values[i] = ec._SkillTrendPoint_demand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supply":
+			out.Values[i] = ec._SkillTrendPoint_supply(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var skillsGapReportImplementors = []string{"SkillsGapReport"}
+
+func (ec *executionContext) _SkillsGapReport(ctx context.Context, sel ast.SelectionSet, obj *model.SkillsGapReport) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, skillsGapReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillsGapReport")
+		case "partner":
+			out.Values[i] = ec._SkillsGapReport_partner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openInternships":
+			out.Values[i] = ec._SkillsGapReport_openInternships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._SkillsGapReport_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eligibleStudents":
+			out.Values[i] = ec._SkillsGapReport_eligibleStudents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._SkillsGapReport_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressedBelow":
+			out.Values[i] = ec._SkillsGapReport_suppressedBelow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skills":
+			out.Values[i] = ec._SkillsGapReport_skills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32223,6 +36594,54 @@ func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WeightSuggestion_heldOutNdcg(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var yearFeedbackImplementors = []string{"YearFeedback"}
+
+func (ec *executionContext) _YearFeedback(ctx context.Context, sel ast.SelectionSet, obj *model.YearFeedback) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, yearFeedbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearFeedback")
+		case "year":
+			out.Values[i] = ec._YearFeedback_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._YearFeedback_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._YearFeedback_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._YearFeedback_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33219,6 +37638,118 @@ func (ec *executionContext) unmarshalNContactInput2ᚖgithubᚗcomᚋcrucibleᚑ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "Course", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx context.Context, sel ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Course!")
+		return graphql.Null
+	}
+	return ec._Course(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseConnection(ctx context.Context, sel ast.SelectionSet, v *model.CourseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseConnection!")
+		return graphql.Null
+	}
+	return ec._CourseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "CourseEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourseEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourseEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdge(ctx context.Context, sel ast.SelectionSet, v *model.CourseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseEdge!")
+		return graphql.Null
+	}
+	return ec._CourseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx context.Context, sel ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseFeedback!")
+		return graphql.Null
+	}
+	return ec._CourseFeedback(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx context.Context, sel ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseFeedbackConnection!")
+		return graphql.Null
+	}
+	return ec._CourseFeedbackConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseFeedbackEdge) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "CourseFeedbackEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourseFeedbackEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourseFeedbackEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdge(ctx context.Context, sel ast.SelectionSet, v *model.CourseFeedbackEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseFeedbackEdge!")
+		return graphql.Null
+	}
+	return ec._CourseFeedbackEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourseFeedbackPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackPayload(ctx context.Context, sel ast.SelectionSet, v *model.CourseFeedbackPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourseFeedbackPayload!")
+		return graphql.Null
+	}
+	return ec._CourseFeedbackPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoursePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoursePayload!")
+		return graphql.Null
+	}
+	return ec._CoursePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateAgreementInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateAgreementInput(ctx context.Context, v any) (model.CreateAgreementInput, error) {
 	res, err := ec.unmarshalInputCreateAgreementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33231,6 +37762,11 @@ func (ec *executionContext) unmarshalNCreateAlumnusInput2githubᚗcomᚋcrucible
 
 func (ec *executionContext) unmarshalNCreateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCommitmentInput(ctx context.Context, v any) (model.CreateCommitmentInput, error) {
 	res, err := ec.unmarshalInputCreateCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCourseInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCourseInput(ctx context.Context, v any) (model.CreateCourseInput, error) {
+	res, err := ec.unmarshalInputCreateCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -33508,6 +38044,14 @@ func (ec *executionContext) marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑ
 	return ec._FeatureWeights(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx context.Context, sel ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedbackSummary!")
+		return graphql.Null
+	}
+	return ec._FeedbackSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33569,6 +38113,11 @@ func (ec *executionContext) marshalNFunnelFigure2ᚖgithubᚗcomᚋcrucibleᚑta
 		return graphql.Null
 	}
 	return ec._FunnelFigure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGiveCourseFeedbackInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐGiveCourseFeedbackInput(ctx context.Context, v any) (model.GiveCourseFeedbackInput, error) {
+	res, err := ec.unmarshalInputGiveCourseFeedbackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlight(ctx context.Context, sel ast.SelectionSet, v coop.Highlight) graphql.Marshaler {
@@ -34398,6 +38947,30 @@ func (ec *executionContext) marshalNSitePayload2ᚖgithubᚗcomᚋcrucibleᚑtal
 	return ec._SitePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillGap) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SkillGap", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillGap2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillGap2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGap(ctx context.Context, sel ast.SelectionSet, v *model.SkillGap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillGap!")
+		return graphql.Null
+	}
+	return ec._SkillGap(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSkillLevelFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelFilter(ctx context.Context, v any) (*model.SkillLevelFilter, error) {
 	res, err := ec.unmarshalInputSkillLevelFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -34421,6 +38994,38 @@ func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtale
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillTrendPoint) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "SkillTrendPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPoint(ctx context.Context, sel ast.SelectionSet, v *model.SkillTrendPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillTrendPoint!")
+		return graphql.Null
+	}
+	return ec._SkillTrendPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillsGapReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillsGapReport(ctx context.Context, sel ast.SelectionSet, v *model.SkillsGapReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillsGapReport!")
+		return graphql.Null
+	}
+	return ec._SkillsGapReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -34643,6 +39248,11 @@ func (ec *executionContext) unmarshalNUpdateCommitmentInput2githubᚗcomᚋcruci
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateCourseInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCourseInput(ctx context.Context, v any) (model.UpdateCourseInput, error) {
+	res, err := ec.unmarshalInputUpdateCourseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateEventInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateEventInput(ctx context.Context, v any) (model.UpdateEventInput, error) {
 	res, err := ec.unmarshalInputUpdateEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34706,6 +39316,30 @@ func (ec *executionContext) marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucible�
 		return graphql.Null
 	}
 	return ec._WeightSuggestion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.YearFeedback) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "YearFeedback", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYearFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedback(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNYearFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedback(ctx context.Context, sel ast.SelectionSet, v *model.YearFeedback) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YearFeedback!")
+		return graphql.Null
+	}
+	return ec._YearFeedback(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -35304,6 +39938,28 @@ func (ec *executionContext) marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtal
 		return graphql.Null
 	}
 	return ec._CountFigure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx context.Context, sel ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Course(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx context.Context, sel ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CourseFeedback(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCourseFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFilter(ctx context.Context, v any) (*model.CourseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCourseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

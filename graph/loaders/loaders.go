@@ -26,6 +26,8 @@ type Store interface {
 	AgreementsByIDs(ctx context.Context, ids []int64) ([]*coop.Agreement, error)
 	CommitmentsByIDs(ctx context.Context, ids []int64) ([]*coop.Commitment, error)
 	EventsByIDs(ctx context.Context, ids []int64) ([]*coop.Event, error)
+	CoursesByIDs(ctx context.Context, ids []int64) ([]*coop.Course, error)
+	CourseFeedbackByIDs(ctx context.Context, ids []int64) ([]*coop.CourseFeedback, error)
 	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
 	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
 	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
@@ -185,6 +187,8 @@ type Loaders struct {
 	Agreement             *Loader[int64, *coop.Agreement]
 	Commitment            *Loader[int64, *coop.Commitment]
 	Event                 *Loader[int64, *coop.Event]
+	Course                *Loader[int64, *coop.Course]
+	CourseFeedback        *Loader[int64, *coop.CourseFeedback]
 	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *Loader[int64, []*coop.Partner]
 	AgreementsOf          *Loader[int64, []*coop.Agreement]
@@ -208,6 +212,8 @@ func New(s Store) *Loaders {
 		Agreement:             byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
 		Commitment:            byID(s.CommitmentsByIDs, func(p *coop.Commitment) int64 { return p.ID }),
 		Event:                 byID(s.EventsByIDs, func(p *coop.Event) int64 { return p.ID }),
+		Course:                byID(s.CoursesByIDs, func(p *coop.Course) int64 { return p.ID }),
+		CourseFeedback:        byID(s.CourseFeedbackByIDs, func(p *coop.CourseFeedback) int64 { return p.ID }),
 		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
 		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
 		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),

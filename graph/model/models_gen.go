@@ -278,6 +278,70 @@ type CountFigure struct {
 	Suppressed bool `json:"suppressed"`
 }
 
+// A page of courses.
+type CourseConnection struct {
+	// The courses of this page.
+	Edges []*CourseEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match the filter.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A course in a page.
+type CourseEdge struct {
+	// The cursor of this course.
+	Cursor string `json:"cursor"`
+	// The course.
+	Node *coop.Course `json:"node"`
+}
+
+// A page of course feedback.
+type CourseFeedbackConnection struct {
+	// The feedback of this page.
+	Edges []*CourseFeedbackEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// Course feedback in a page.
+type CourseFeedbackEdge struct {
+	// The cursor of this item.
+	Cursor string `json:"cursor"`
+	// The feedback.
+	Node *coop.CourseFeedback `json:"node"`
+}
+
+// The payload of giveCourseFeedback.
+type CourseFeedbackPayload struct {
+	// The feedback, when recorded.
+	Feedback *coop.CourseFeedback `json:"feedback,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Selects courses.
+type CourseFilter struct {
+	// Matches the code or either name, ignoring case.
+	Search *string `json:"search,omitempty"`
+	// Courses that teach any of these skills (exact names).
+	Skills []string `json:"skills,omitempty"`
+}
+
+// The payload of a course mutation.
+type CoursePayload struct {
+	// The course, when the mutation succeeded.
+	Course *coop.Course `json:"course,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A new agreement.
 type CreateAgreementInput struct {
 	// The partner's global id.
@@ -344,6 +408,20 @@ type CreateCommitmentInput struct {
 	Unit *string `json:"unit,omitempty"`
 	// Notes.
 	Notes *string `json:"notes,omitempty"`
+}
+
+// The input of createCourse.
+type CreateCourseInput struct {
+	// The code; unique.
+	Code string `json:"code"`
+	// The name.
+	Name string `json:"name"`
+	// The Chinese name.
+	NameZh *string `json:"nameZh,omitempty"`
+	// What it covers.
+	Description *string `json:"description,omitempty"`
+	// The skills it teaches.
+	Skills []string `json:"skills,omitempty"`
 }
 
 // The input of createEvent.
@@ -634,6 +712,18 @@ type FeatureWeightsInput struct {
 	AvailabilityFit *float64 `json:"availabilityFit,omitempty"`
 }
 
+// Feedback on a course in numbers.
+type FeedbackSummary struct {
+	// How many items; null when withheld.
+	Count *int `json:"count,omitempty"`
+	// Their average rating (1 to 5); null when there are none or when withheld.
+	AverageRating *float64 `json:"averageRating,omitempty"`
+	// Whether the figures are withheld (fewer than 3 items, for a partner).
+	Suppressed bool `json:"suppressed"`
+	// By calendar year of the day given, oldest first.
+	ByYear []*YearFeedback `json:"byYear"`
+}
+
 // A follow-up action, as input.
 type FollowUpInput struct {
 	// What is to be done.
@@ -660,6 +750,20 @@ type FunnelFigure struct {
 	ConversionFromApplied *float64 `json:"conversionFromApplied,omitempty"`
 	// The median number of days from the application to its first move into this stage; null for APPLIED, when no such move is recorded, or when the count is withheld or below 3.
 	MedianDays *float64 `json:"medianDays,omitempty"`
+}
+
+// The input of giveCourseFeedback.
+type GiveCourseFeedbackInput struct {
+	// The course.
+	CourseID string `json:"courseId"`
+	// The alumnus: required for the staff; an alumnus gives its own (another is FORBIDDEN).
+	AlumnusID *string `json:"alumnusId,omitempty"`
+	// 1 (poorly prepared) to 5 (very well).
+	Rating int `json:"rating"`
+	// What they said.
+	Comment *string `json:"comment,omitempty"`
+	// The day it was given.
+	GivenOn time.Time `json:"givenOn"`
 }
 
 // The result of setting hiring priorities.
@@ -1010,12 +1114,70 @@ type SitePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// One skill's demand and supply.
+type SkillGap struct {
+	// The skill, as the vocabulary names it.
+	Skill string `json:"skill"`
+	// OPEN internships asking for it.
+	Internships int `json:"internships"`
+	// Their places (slots).
+	Places int `json:"places"`
+	// How many of them must have it.
+	MustHave int `json:"mustHave"`
+	// Places weighted: slots × 2 where it is a must-have, slots otherwise.
+	Demand float64 `json:"demand"`
+	// Eligible students who hold it at the level asked or above; null when withheld.
+	Supply *int `json:"supply,omitempty"`
+	// Eligible students who hold it at any level; null when withheld.
+	Holders *int `json:"holders,omitempty"`
+	// supply / demand; null when withheld.
+	Coverage *float64 `json:"coverage,omitempty"`
+	// demand − supply, at least 0; null when withheld.
+	Shortfall *float64 `json:"shortfall,omitempty"`
+	// The same by academic year, oldest first: the internships that started in it (any status but DRAFT) and the students eligible for them who hold the skill as the record has it today (skills keep no history).
+	Trend []*SkillTrendPoint `json:"trend"`
+	// The courses that teach it (what the gap points to); each has what alumni said of it.
+	Courses []*coop.Course `json:"courses"`
+}
+
 // A skill at a minimum level, for filtering.
 type SkillLevelFilter struct {
 	// The skill's name.
 	Skill string `json:"skill"`
 	// The minimum level, 1 to 5.
 	MinLevel *int `json:"minLevel,omitempty"`
+}
+
+// A skill's demand and supply in one academic year.
+type SkillTrendPoint struct {
+	// The academic year, as `2025–26`.
+	Period string `json:"period"`
+	// Internships asking for the skill that started in it.
+	Internships int `json:"internships"`
+	// Their places.
+	Places int `json:"places"`
+	// Places weighted as in SkillGap.demand.
+	Demand float64 `json:"demand"`
+	// Eligible students holding it at the level asked; null when withheld.
+	Supply *int `json:"supply,omitempty"`
+}
+
+// The skills the internships of a partner's subtree ask for against the students who could fill them. Demand: each OPEN internship's places (slots), counted twice where the skill is a must-have. Supply: the students eligible for at least one of those internships — graduating within its window, or, without one, after the current academic year (1 September to 31 August) starts — who hold the skill at its minimum level or above; consent is not needed for counts. Skills on both sides are matched through the vocabulary, so `Python 3` and `python` are one skill.
+type SkillsGapReport struct {
+	// The partner whose internships are counted; null for every partner.
+	Partner *coop.Partner `json:"partner,omitempty"`
+	// The OPEN internships counted.
+	OpenInternships int `json:"openInternships"`
+	// Their places (slots).
+	Places int `json:"places"`
+	// The students eligible for at least one of them; null when withheld.
+	EligibleStudents *int `json:"eligibleStudents,omitempty"`
+	// The trend's academic years, oldest first, as `2025–26`.
+	Periods []string `json:"periods"`
+	// Student counts of 1 to suppressedBelow − 1 are withheld; 0 when exact.
+	SuppressedBelow int `json:"suppressedBelow"`
+	// Each skill asked for, the largest shortfall first.
+	Skills []*SkillGap `json:"skills"`
 }
 
 // A page of students.
@@ -1184,6 +1346,22 @@ type UpdateCommitmentInput struct {
 	Notes *string `json:"notes,omitempty"`
 }
 
+// The input of updateCourse; a field left out keeps its value.
+type UpdateCourseInput struct {
+	// The course.
+	ID string `json:"id"`
+	// The code.
+	Code *string `json:"code,omitempty"`
+	// The name.
+	Name *string `json:"name,omitempty"`
+	// The Chinese name.
+	NameZh *string `json:"nameZh,omitempty"`
+	// What it covers.
+	Description *string `json:"description,omitempty"`
+	// The skills it teaches (replaces the list).
+	Skills []string `json:"skills,omitempty"`
+}
+
 // The input of updateEvent; a field left out keeps its value, a list given replaces the list.
 type UpdateEventInput struct {
 	// The event.
@@ -1346,6 +1524,18 @@ type Viewer struct {
 	Student *coop.Student `json:"student,omitempty"`
 	// For ALUMNUS tokens: the alumnus.
 	Alumnus *coop.Alumnus `json:"alumnus,omitempty"`
+}
+
+// One year of a feedback summary.
+type YearFeedback struct {
+	// The year.
+	Year int `json:"year"`
+	// How many items; null when withheld.
+	Count *int `json:"count,omitempty"`
+	// Their average rating; null when withheld.
+	AverageRating *float64 `json:"averageRating,omitempty"`
+	// Whether the figures are withheld.
+	Suppressed bool `json:"suppressed"`
 }
 
 // What agreements can be ordered by.

@@ -8,18 +8,20 @@ import (
 
 // Type names used in global ids, as the API names the types.
 const (
-	TypePartner     = "Partner"
-	TypeAgreement   = "Agreement"
-	TypeSite        = "Site"
-	TypeStudent     = "Student"
-	TypeAlumnus     = "Alumnus"
-	TypeInternship  = "Internship"
-	TypeApplication = "Application"
-	TypePriorities  = "HiringPriorities"
-	TypeToken       = "Token"
-	TypeShortlist   = "SavedShortlist"
-	TypeCommitment  = "Commitment"
-	TypeEvent       = "Event"
+	TypePartner        = "Partner"
+	TypeAgreement      = "Agreement"
+	TypeSite           = "Site"
+	TypeStudent        = "Student"
+	TypeAlumnus        = "Alumnus"
+	TypeInternship     = "Internship"
+	TypeApplication    = "Application"
+	TypePriorities     = "HiringPriorities"
+	TypeToken          = "Token"
+	TypeShortlist      = "SavedShortlist"
+	TypeCommitment     = "Commitment"
+	TypeEvent          = "Event"
+	TypeCourse         = "Course"
+	TypeCourseFeedback = "CourseFeedback"
 )
 
 // GlobalID makes the opaque global id of an object: base64url (no

@@ -113,6 +113,8 @@ type Record interface {
 	Agreements
 	Commitments
 	PlacementStore
+	Courses
+	SkillsGapStore
 	Events
 	Exports
 	Students

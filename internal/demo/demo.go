@@ -63,8 +63,12 @@ type Summary struct {
 	// OtherAgreementID the one with the other group.
 	AgreementID, OtherAgreementID int64
 	// Commitments counts the agreement's commitments; Events the entries
-	// of the events log.
-	Commitments, Events int
+	// of the events log; Courses the catalogue and Feedback the alumni's
+	// feedback on it.
+	Commitments, Events, Courses, Feedback int
+	// ElectrolysisCourseID is the aluminium electrolysis course, with
+	// alumni's feedback from three years.
+	ElectrolysisCourseID int64
 	// InternshipIDs lists every internship in creation order:
 	// electrolysis, refining, pretreatment, casting, automation (casting
 	// plant), TiO2 (other group), then last summer's closed potline
@@ -137,6 +141,7 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 		{"applications", b.applications},
 		{"events", b.events},
 		{"commitments", b.commitments},
+		{"courses", b.courses},
 	} {
 		if err := step.fn(); err != nil {
 			err = fmt.Errorf("demo: %s: %w", step.what, err)
@@ -152,8 +157,9 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 	}
 	s := b.s
 	s.Students, s.Internships, s.Alumni = n, len(s.InternshipIDs), len(s.AlumnusIDs)
-	log("demo data loaded in %s: %d internships, %d students (%d synthetic), %d alumni, %d applications, %d commitments, %d events",
-		time.Since(start).Round(time.Millisecond), s.Internships, n, s.SyntheticStudents, s.Alumni, s.Applications, s.Commitments, s.Events)
+	log("demo data loaded in %s: %d internships, %d students (%d synthetic), %d alumni, %d applications, %d commitments, %d events, %d courses, %d course feedback",
+		time.Since(start).Round(time.Millisecond), s.Internships, n, s.SyntheticStudents, s.Alumni, s.Applications, s.Commitments, s.Events,
+		s.Courses, s.Feedback)
 	return s, nil
 }
 

@@ -392,3 +392,66 @@ func (b *builder) alumni() error {
 	b.s.AlumnusID = b.s.AlumnusIDs[0]
 	return nil
 }
+
+// courses are the college's catalogue as the career office keeps it, each
+// with the skills it teaches, and what the alumni at the group's plants
+// (and one at the other group's) said of them over three years: the
+// electrolysis course is liked but light on current efficiency, the
+// casting course is behind the plant's automated lines.
+func (b *builder) courses() error {
+	ids := map[string]int64{}
+	for _, c := range []coop.Course{
+		{Code: "MET301", Name: "Principles and Practice of Aluminium Electrolysis", NameZh: "铝电解原理与工艺",
+			Description: "Hall–Héroult cells, bath chemistry, cell voltage and current efficiency, anode change and tapping.",
+			Skills:      []string{"aluminium electrolysis", "bath chemistry control", "process control"}},
+		{Code: "MET302", Name: "Alumina Refining and Raw Materials", NameZh: "氧化铝生产与原料预处理",
+			Skills: []string{"alumina refining", "raw material pretreatment"}},
+		{Code: "MET310", Name: "Vanadium and Titanium Metallurgy", NameZh: "钒钛冶金",
+			Skills: []string{"vanadium extraction", "titanium smelting", "titanium dioxide production"}},
+		{Code: "MFE220", Name: "Casting and Solidification", NameZh: "铸造与凝固",
+			Description: "Solidification, DC casting of billets and slabs, melt treatment and casting defects.",
+			Skills:      []string{"casting", "molten aluminium refining", "ingot casting"}},
+		{Code: "AUT210", Name: "PLC and Process Control", NameZh: "PLC与过程控制",
+			Skills: []string{"PLC programming", "process control", "industrial instrumentation", "DCS operation"}},
+		{Code: "MAT230", Name: "Materials Testing and Quality", NameZh: "材料检测与质量控制",
+			Skills: []string{"materials testing", "metallography", "quality inspection"}},
+		{Code: "GEN120", Name: "Industrial Safety", NameZh: "工业安全",
+			Skills: []string{"safety management", "hazard identification"}},
+	} {
+		out, err := b.db.CreateCourse(b.ctx, &c)
+		if err != nil {
+			return fmt.Errorf("course %s: %w", c.Code, err)
+		}
+		b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteCourse(ctx, out.ID) })
+		ids[c.Code] = out.ID
+		b.s.Courses++
+	}
+	b.s.ElectrolysisCourseID = ids["MET301"]
+	al := b.s.AlumnusIDs // 陈海涛, 刘芳, 赵强, 孙伟, 杨波, 周敏, 刘洋
+	for _, f := range []coop.CourseFeedback{
+		{CourseID: ids["MET301"], AlumnusID: al[0], Rating: 4, GivenOn: *date(2024, 6, 20),
+			Comment: "Cell theory is solid; the course should spend more time on current efficiency and anode effects, which is where the plant's money is."},
+		{CourseID: ids["MET301"], AlumnusID: al[3], Rating: 4, GivenOn: *date(2025, 4, 9),
+			Comment: "熟悉电解槽结构很有帮助，但缺少控制系统的实际操作。"},
+		{CourseID: ids["MET301"], AlumnusID: al[6], Rating: 3, GivenOn: *date(2025, 11, 3),
+			Comment: "The summer practice taught me more than the lectures about tapping and bath chemistry."},
+		{CourseID: ids["MET301"], AlumnusID: al[4], Rating: 5, GivenOn: *date(2026, 5, 14),
+			Comment: "Good grounding for research on inert anodes."},
+		{CourseID: ids["MFE220"], AlumnusID: al[1], Rating: 3, GivenOn: *date(2025, 3, 12),
+			Comment: "No hands-on DC casting; new hires learn the casting pit from scratch."},
+		{CourseID: ids["MFE220"], AlumnusID: al[2], Rating: 2, GivenOn: *date(2026, 4, 2),
+			Comment: "The plant's casting lines are automated now; the course says nothing about their control."},
+		{CourseID: ids["MFE220"], AlumnusID: al[1], Rating: 3, GivenOn: *date(2026, 10, 25),
+			Comment: "Better since the guest lectures; still no PLC content."},
+		{CourseID: ids["AUT210"], AlumnusID: al[2], Rating: 4, GivenOn: *date(2025, 5, 20),
+			Comment: "Useful, but on a different PLC family from the plant's."},
+		{CourseID: ids["MET310"], AlumnusID: al[5], Rating: 4, GivenOn: *date(2026, 3, 8),
+			Comment: "氯化工艺部分讲得很透。"},
+	} {
+		if _, err := b.db.CreateCourseFeedback(b.ctx, &f); err != nil {
+			return fmt.Errorf("feedback on course %d: %w", f.CourseID, err)
+		}
+		b.s.Feedback++
+	}
+	return nil
+}

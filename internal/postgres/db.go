@@ -123,6 +123,9 @@ func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error
 
 // constraintErrors maps constraint names to the user-facing field error they mean.
 var constraintErrors = map[string]coop.FieldError{
+	"courses_code_key":                    {Field: []string{"code"}, Code: coop.CodeDuplicate, Message: "Another course already has this code."},
+	"course_feedback_course_id_fkey":      {Field: []string{"courseId"}, Code: coop.CodeNotFound, Message: "No course has this id."},
+	"course_feedback_alumnus_id_fkey":     {Field: []string{"alumnusId"}, Code: coop.CodeNotFound, Message: "No alumnus has this id."},
 	"event_partners_partner_id_fkey":      {Field: []string{"partnerIds"}, Code: coop.CodeNotFound, Message: "No partner has one of these ids."},
 	"events_agreement_id_fkey":            {Field: []string{"agreementId"}, Code: coop.CodeNotFound, Message: "No agreement has this id."},
 	"event_participants_student_id_fkey":  {Field: []string{"participants"}, Code: coop.CodeNotFound, Message: "No student has one of these ids."},

@@ -8,7 +8,49 @@ import (
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/postgres"
+	"github.com/crucible-talent/crucible/internal/ranker"
+	"github.com/crucible-talent/crucible/matching"
+	"github.com/jackc/pgx/v5"
 )
+
+// skillsIndex is a matcher's index of the students' graduation years and
+// skills, as the search index holds them (the supply side of the skills
+// gap), built in memory.
+func skillsIndex(b *testing.B, db *postgres.DB) *matching.Index {
+	ctx := context.Background()
+	ix, err := matching.NewMemory()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	rows, err := db.Pool.Query(ctx, `SELECT s.id::text, s.graduation_year, coalesce(array_agg(k.skill) FILTER (WHERE k.skill IS NOT NULL), '{}'),
+		coalesce(array_agg(k.level) FILTER (WHERE k.skill IS NOT NULL), '{}') FROM students s LEFT JOIN student_skills k ON k.student_id = s.id GROUP BY s.id`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var batch []matching.Student
+	var id string
+	var year int
+	var skills []string
+	var levels []int
+	_, err = pgx.ForEachRow(rows, []any{&id, &year, &skills, &levels}, func() error {
+		st := matching.Student{ID: id, GraduationYear: year}
+		for i, k := range skills {
+			st.Skills = append(st.Skills, matching.StudentSkill{Name: k, Level: levels[i]})
+		}
+		batch = append(batch, st)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(batch); i += 10000 {
+		if err := ix.Apply(ctx, matching.Batch{Students: batch[i:min(i+10000, len(batch))]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ix
+}
 
 // explain logs the plan of a query, run.
 func explain(b *testing.B, db *postgres.DB, sql string, args ...any) {
@@ -50,11 +92,26 @@ func BenchmarkReportsAtScale(b *testing.B) {
 		explain(b, db, postgres.FunnelSQL(coop.ByMajor, true), nil, nil, nil)
 		explain(b, db, postgres.HiresSQL, h.group, nil, nil)
 	}
+	staff := &coop.Viewer{Role: coop.RoleCareerOfficer}
+	ix := skillsIndex(b, db)
+	today := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
 	from, to := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name string
 		run  func() error
 	}{
+		{"skills-gap-group", func() error {
+			_, err := coop.SkillsGap(ctx, db, matching.DefaultVocabulary(), nil, staff, coop.SkillsGapQuery{Within: &h.group, Periods: 3, Today: today})
+			return err
+		}},
+		{"skills-gap-group-from-index", func() error {
+			_, err := coop.SkillsGap(ctx, db, ranker.Ranker{Index: ix}, ranker.Ranker{Index: ix}, staff, coop.SkillsGapQuery{Within: &h.group, Periods: 3, Today: today})
+			return err
+		}},
+		{"skills-gap-everyone", func() error {
+			_, err := coop.SkillsGap(ctx, db, matching.DefaultVocabulary(), nil, staff, coop.SkillsGapQuery{Periods: 3, Today: today})
+			return err
+		}},
 		{"placements-group-by-plant", func() error {
 			_, _, err := db.PlacementFunnel(ctx, coop.PlacementQuery{Within: &h.group, GroupBy: coop.ByPartner})
 			return err

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/matching"
@@ -234,4 +235,37 @@ func parseIDs(ss []string) []int64 {
 		out[i] = parseID(s)
 	}
 	return out
+}
+
+var _ coop.SkillNames = Ranker{}
+
+// defaultVocabulary canonicalises skills when there is no index.
+var defaultVocabulary = sync.OnceValue(matching.DefaultVocabulary)
+
+// Canonical names a skill as the index's vocabulary does (the shipped
+// vocabulary without an index), for the reports that match skills.
+func (r Ranker) Canonical(name string) string {
+	if r.Index != nil {
+		return r.Index.Vocabulary().Canonical(name)
+	}
+	return defaultVocabulary().Canonical(name)
+}
+
+var _ coop.SkillSupply = Ranker{}
+
+// CountSkillHolders counts the holders of canonical skills in the index
+// (every student, canonicalised when indexed).
+func (r Ranker) CountSkillHolders(ctx context.Context, skills []string, minYear int) ([]coop.HolderCount, error) {
+	if r.Index == nil {
+		return nil, coop.Errorf(coop.EUNAVAILABLE, "The search index is not available.")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	counts := r.Index.SkillHolders(skills, minYear)
+	out := make([]coop.HolderCount, len(counts))
+	for i, c := range counts {
+		out[i] = coop.HolderCount{Skill: c.Skill, Year: c.Year, Level: c.Level, Students: c.Students}
+	}
+	return out, nil
 }

@@ -104,6 +104,21 @@ func (w *matrixWorld) fresh(kind string) string {
 		if in != nil {
 			id = in.ID
 		}
+	case "Course":
+		var c *coop.Course
+		c, err = db.CreateCourse(ctx, &coop.Course{Code: fmt.Sprint("TMP", randN()), Name: "Tmp", Skills: []string{"casting"}})
+		if c != nil {
+			id = c.ID
+		}
+	case "CourseFeedback": // the ALUMNUS persona's
+		var c *coop.Course
+		if c, err = db.CreateCourse(ctx, &coop.Course{Code: fmt.Sprint("TMP", randN()), Name: "Tmp"}); err == nil {
+			var f *coop.CourseFeedback
+			f, err = db.CreateCourseFeedback(ctx, &coop.CourseFeedback{CourseID: c.ID, AlumnusID: w.alumnus.ID, Rating: 3, GivenOn: w.internship.CreatedAt})
+			if f != nil {
+				id = f.ID
+			}
+		}
 	case "Token":
 		var t *coop.Token
 		_, t, err = auth.Issue(ctx, db, &coop.Token{Name: "tmp", Role: coop.RoleCareerOfficer})
@@ -161,6 +176,31 @@ func matrix() []matrixCase {
 		{"placementReport", "placement report of the group", `query($p: ID!) { placementReport(filter: {partnerWithin: $p}) { total { stages { count } } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"p": g("Partner", w.group.ID)} },
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"courses", "courses", `{ courses { totalCount edges { node { code } } } }`, none, everyone(allow)},
+		{"node", "node of a course", `query($id: ID!) { node(id: $id) { id ... on Course { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Course")} }, everyone(allow)},
+		{"courseFeedback", "courseFeedback", `{ courseFeedback { totalCount } }`, none,
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"node", "node of the alumnus's course feedback", `query($id: ID!) { node(id: $id) { id ... on CourseFeedback { rating } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
+			staff(map[string]string{"GROUP_HR": hide, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": allow})},
+		{"skillsGap", "skills gap of the group", `query($p: ID!) { skillsGap(partnerWithin: $p) { places skills { skill } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"p": g("Partner", w.group.ID)} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"createCourse", "createCourse", `mutation { createCourse(input: {code: "X1", name: "X"}) { userErrors { code } } }`, none,
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"updateCourse", "updateCourse", `mutation($id: ID!) { updateCourse(input: {id: $id, name: "Y"}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Course")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteCourse", "deleteCourse", `mutation($id: ID!) { deleteCourse(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Course")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"giveCourseFeedback", "giveCourseFeedback on one's own behalf", `mutation($c: ID!) { giveCourseFeedback(input: {courseId: $c, rating: 4, givenOn: "2026-10-01"}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"c": w.fresh("Course")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"deleteCourseFeedback", "deleteCourseFeedback of the alumnus's", `mutation($id: ID!) { deleteCourseFeedback(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
 		{"attention", "attention", `{ attention { commitments { id } agreements { id } } }`, none,
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"createCommitment", "createCommitment", `mutation($a: ID!, $p: ID!) { createCommitment(input: {agreementId: $a, partnerId: $p, kind: PRIORITY_HIRES,

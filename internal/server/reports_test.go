@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
+	"github.com/crucible-talent/crucible/internal/ranker"
 )
 
 // personaToken issues a token for one of the demo's personas.
@@ -183,5 +186,222 @@ func TestPlacementReportThroughTheAPI(t *testing.T) {
 	// Bad input is a clear error.
 	if c := e.do(officer, `{ placementReport(filter: {from: "2026-09-01", to: "2026-01-01"}) { total { key } } }`, nil).code(); c != coop.EINVALID {
 		t.Errorf("a period ending before it starts: %s", c)
+	}
+}
+
+// TestCoursesAndSkillsGapThroughTheAPI: on the demo, the group's skills
+// gap names the electrolysis course for its skill, with three years of
+// alumni's feedback summed up (a partner sees a year of one item
+// withheld); the career office reads what alumni said, newest first; an
+// alumnus gives feedback of its own only, and bad input is a userError
+// with nothing written; course codes are unique.
+func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sum, err := demo.LoadDemo(ctx, e.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	e.res.Now = func() time.Time { return today }
+	group := coop.GlobalID(coop.TypePartner, sum.GroupID)
+	met301 := coop.GlobalID(coop.TypeCourse, sum.ElectrolysisCourseID)
+	officer := e.tokens[coop.RoleCareerOfficer]
+	const gapDoc = `query($p: ID) { skillsGap(partnerWithin: $p) { partner { id } openInternships places eligibleStudents periods suppressedBelow
+		skills { skill internships places mustHave demand supply holders coverage shortfall trend { period demand supply }
+			courses { id code feedbackSummary { count averageRating suppressed byYear { year count averageRating suppressed } } } } } }`
+	type summary struct {
+		Count         *int
+		AverageRating *float64
+		Suppressed    bool
+		ByYear        []struct {
+			Year          int
+			Count         *int
+			AverageRating *float64
+			Suppressed    bool
+		}
+	}
+	type gap struct {
+		SkillsGap struct {
+			Partner                 *struct{ ID string }
+			OpenInternships, Places int
+			EligibleStudents        *int
+			Periods                 []string
+			SuppressedBelow         int
+			Skills                  []struct {
+				Skill                         string
+				Internships, Places, MustHave int
+				Demand                        float64
+				Supply, Holders               *int
+				Coverage, Shortfall           *float64
+				Trend                         []struct{ Period string }
+				Courses                       []struct {
+					ID, Code        string
+					FeedbackSummary summary
+				}
+			}
+		}
+	}
+	if err := e.res.AfterWrite(ctx); err != nil { // the index has the demo's students
+		t.Fatal(err)
+	}
+	var staffGap gap
+	e.as(officer, gapDoc, map[string]any{"p": group}, &staffGap)
+	g := staffGap.SkillsGap
+	// The API counts supply in the matcher's index; the record, counted by
+	// the store with the same vocabulary, says the same.
+	bySQL, err := coop.SkillsGap(ctx, e.db, ranker.Ranker{}, nil, &coop.Viewer{Role: coop.RoleCareerOfficer},
+		coop.SkillsGapQuery{Within: &sum.GroupID, Periods: 3, Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bySQL.Skills) != len(g.Skills) || len(g.Skills) == 0 {
+		t.Fatalf("%d skills by the index, %d by SQL", len(g.Skills), len(bySQL.Skills))
+	}
+	for i, s := range bySQL.Skills {
+		if a := g.Skills[i]; a.Skill != s.Skill || *a.Supply != s.Supply.N || *a.Holders != s.Holders.N || a.Demand != s.Demand {
+			t.Errorf("%s: index %d/%d of %v, SQL %d/%d of %v", s.Skill, *a.Supply, *a.Holders, a.Demand, s.Supply.N, s.Holders.N, s.Demand)
+		}
+	}
+	if g.Partner == nil || g.Partner.ID != group || g.OpenInternships == 0 || g.EligibleStudents == nil || *g.EligibleStudents == 0 || len(g.Periods) != 3 {
+		t.Fatalf("the group's skills gap: %+v", g)
+	}
+	var electrolysis *summary
+	for _, s := range g.Skills {
+		if len(s.Trend) != 3 || s.Supply == nil || s.Shortfall == nil || *s.Shortfall != max(0, s.Demand-float64(*s.Supply)) {
+			t.Errorf("%s: %+v", s.Skill, s)
+		}
+		if s.Skill == "aluminium electrolysis" {
+			if s.MustHave == 0 || s.Demand < float64(s.Places) {
+				t.Errorf("electrolysis demand %+v", s)
+			}
+			for _, c := range s.Courses {
+				if c.ID == met301 {
+					electrolysis = &c.FeedbackSummary
+				}
+			}
+		}
+	}
+	if electrolysis == nil {
+		t.Fatalf("the electrolysis course is not named for its skill: %+v", g.Skills)
+	}
+	if electrolysis.Count == nil || *electrolysis.Count != 4 || electrolysis.AverageRating == nil || *electrolysis.AverageRating != 4 ||
+		len(electrolysis.ByYear) != 3 || electrolysis.ByYear[0].Year != 2024 || *electrolysis.ByYear[1].Count != 2 {
+		t.Errorf("electrolysis feedback for the staff: %+v", electrolysis)
+	}
+
+	// The group's HR: its own group by default; the year of one item is
+	// withheld, the whole of four is not.
+	groupHR := personaToken(t, e, sum, "GROUP_HR")
+	var hrGap gap
+	e.as(groupHR, gapDoc, nil, &hrGap)
+	if hrGap.SkillsGap.Partner == nil || hrGap.SkillsGap.Partner.ID != group || hrGap.SkillsGap.SuppressedBelow != coop.SmallCell {
+		t.Fatalf("the group's HR gets %+v", hrGap.SkillsGap)
+	}
+	for _, s := range hrGap.SkillsGap.Skills {
+		if s.Supply != nil && *s.Supply > 0 && *s.Supply < coop.SmallCell {
+			t.Errorf("%s: supply %d shown to a partner", s.Skill, *s.Supply)
+		}
+		for _, c := range s.Courses {
+			if c.ID != met301 {
+				continue
+			}
+			fs := c.FeedbackSummary
+			if fs.Count == nil || *fs.Count != 4 || !fs.ByYear[0].Suppressed || fs.ByYear[0].Count != nil || fs.ByYear[0].AverageRating != nil {
+				t.Errorf("electrolysis feedback for a partner: %+v", fs)
+			}
+		}
+	}
+	if c := e.do(groupHR, `{ courseFeedback { totalCount } }`, nil).code(); c != coop.EFORBIDDEN {
+		t.Errorf("a partner listing feedback: %s", c)
+	}
+
+	// What alumni said of the electrolysis course over three years.
+	var said struct {
+		Node struct {
+			Feedback struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Rating  int
+						Comment string
+						GivenOn string
+						Alumnus struct{ Name string }
+					}
+				}
+			}
+		}
+	}
+	e.as(officer, `query($id: ID!) { node(id: $id) { ... on Course { feedback(from: "2024-01-01", until: "2026-12-31") { totalCount
+		edges { node { rating comment givenOn alumnus { name } } } } } } }`, map[string]any{"id": met301}, &said)
+	fb := said.Node.Feedback
+	if fb.TotalCount != 4 || len(fb.Edges) != 4 || fb.Edges[0].Node.GivenOn != "2026-05-14" || fb.Edges[3].Node.Alumnus.Name != "陈海涛" {
+		t.Errorf("feedback on MET301: %+v", fb)
+	}
+
+	// An alumnus gives its own feedback; not another's; bad input writes
+	// nothing.
+	alumnus := personaToken(t, e, sum, "ALUMNUS")
+	count := func() (n int) {
+		if err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM course_feedback`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	const give = `mutation($c: ID!, $a: ID, $r: Int!) { giveCourseFeedback(input: {courseId: $c, alumnusId: $a, rating: $r, givenOn: "2026-12-01", comment: "More on PLCs"}) {
+		feedback { id rating alumnus { id } } userErrors { field code } } }`
+	var bad struct {
+		GiveCourseFeedback struct {
+			Feedback   *struct{ ID string }
+			UserErrors []struct {
+				Field []string
+				Code  string
+			}
+		}
+	}
+	e.as(alumnus, give, map[string]any{"c": met301, "r": 6}, &bad)
+	if bad.GiveCourseFeedback.Feedback != nil || len(bad.GiveCourseFeedback.UserErrors) != 1 || bad.GiveCourseFeedback.UserErrors[0].Code != coop.CodeOutOfRange ||
+		strings.Join(bad.GiveCourseFeedback.UserErrors[0].Field, ".") != "input.rating" || count() != before {
+		t.Errorf("rating 6: %+v", bad)
+	}
+	other := coop.GlobalID(coop.TypeAlumnus, sum.AlumnusIDs[1])
+	if c := e.do(alumnus, give, map[string]any{"c": met301, "a": other, "r": 4}).code(); c != coop.EFORBIDDEN || count() != before {
+		t.Errorf("an alumnus giving another's feedback: %s", c)
+	}
+	var ok struct {
+		GiveCourseFeedback struct {
+			Feedback *struct {
+				ID      string
+				Alumnus struct{ ID string }
+			}
+		}
+	}
+	e.as(alumnus, give, map[string]any{"c": met301, "r": 4}, &ok)
+	if f := ok.GiveCourseFeedback.Feedback; f == nil || f.Alumnus.ID != coop.GlobalID(coop.TypeAlumnus, sum.AlumnusID) || count() != before+1 {
+		t.Errorf("the alumnus's own feedback: %+v", f)
+	}
+	var own struct{ CourseFeedback struct{ TotalCount int } }
+	e.as(alumnus, `{ courseFeedback { totalCount } }`, nil, &own)
+	var want int
+	if err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM course_feedback WHERE alumnus_id = $1`, sum.AlumnusID).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if own.CourseFeedback.TotalCount != want || want != 2 {
+		t.Errorf("the alumnus lists %d items, its own are %d", own.CourseFeedback.TotalCount, want)
+	}
+
+	// Course codes are unique.
+	var dup struct {
+		CreateCourse struct {
+			UserErrors []struct {
+				Field []string
+				Code  string
+			}
+		}
+	}
+	e.as(officer, `mutation { createCourse(input: {code: "MET301", name: "Again"}) { course { id } userErrors { field code } } }`, nil, &dup)
+	if ue := dup.CreateCourse.UserErrors; len(ue) != 1 || ue[0].Code != coop.CodeDuplicate || strings.Join(ue[0].Field, ".") != "input.code" {
+		t.Errorf("a duplicate code: %+v", ue)
 	}
 }

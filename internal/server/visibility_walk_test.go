@@ -217,12 +217,14 @@ type walker struct {
 // meets must be in one of them.
 var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
-		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true}
+		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true,
+		"Course": true, "CourseFeedback": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
 		"AuditEntry": "ADMIN", "Attention": "", "Participant": "", "FollowUp": "",
 		"PlacementReport": "", "PlacementRow": "", "FunnelFigure": "", "CountFigure": "",
+		"SkillsGapReport": "", "SkillGap": "", "SkillTrendPoint": "", "FeedbackSummary": "", "YearFeedback": "",
 		// entries: visible when their student (or internship) is
 		"ShortlistEntry": "student", "SavedShortlistEntry": "student", "StudentSearchHit": "student",
 		"InternshipRecommendation": "internship",
@@ -484,6 +486,7 @@ func edgeNode(path []any) bool {
 // oracle is the visibility policy computed from the tables, apart from
 // the code it checks.
 type oracle struct {
+	feedbackAlumnus        map[int64]int64
 	parent                 map[int64]int64
 	agreementPartner       map[int64]int64
 	commitmentPartner      map[int64]int64
@@ -504,7 +507,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{feedbackAlumnus: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -553,6 +556,7 @@ func loadOracle(t *testing.T, e *env) *oracle {
 			o.prioritiesPartner[a], o.prioritiesOfInternship[a] = b, ofInternship
 		})
 	read(`SELECT id, internship_id, '', true FROM shortlists`, func(a, b int64, _ string, _ bool) { o.shortlistInternship[a] = b })
+	read(`SELECT id, alumnus_id, '', true FROM course_feedback`, func(a, b int64, _ string, _ bool) { o.feedbackAlumnus[a] = b })
 	return o
 }
 
@@ -644,6 +648,10 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return staff || in(o.internshipPartner[o.shortlistInternship[id]])
 	case "Token":
 		return p.role == coop.RoleAdmin
+	case "Course":
+		return true
+	case "CourseFeedback":
+		return staff || p.role == coop.RoleAlumnus && o.feedbackAlumnus[id] == p.alumnus
 	}
 	return false
 }
