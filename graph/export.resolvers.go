@@ -21,20 +21,18 @@ func (r *mutationResolver) CreateExport(ctx context.Context, input model.CreateE
 	if v.TokenID == 0 {
 		return nil, coop.Forbidden()
 	}
-	req := coop.ExportRequest{List: input.List}
-	if req.InternshipID, err = decodeOptID(input.InternshipID, coop.TypeInternship, "internshipId"); err != nil {
+	req, err := exportRequest(input)
+	if err != nil {
 		ue, err := userErrors(err)
 		return &model.ExportPayload{UserErrors: ue}, err
 	}
-	if req.List == coop.ExportShortlist {
-		if req.InternshipID == nil {
-			return &model.ExportPayload{UserErrors: []*model.UserError{{Field: []string{"input", "internshipId"}, Code: coop.CodeRequired,
-				Message: "A shortlist is of one internship: give internshipId."}}}, nil
-		}
-		// The same refusal now as the shortlist query would give.
-		if _, err := r.Ranking.RankedInternship(ctx, v, *req.InternshipID); err != nil {
-			return nil, err
-		}
+	if req.List == coop.ExportShortlist && req.InternshipID == nil {
+		return &model.ExportPayload{UserErrors: []*model.UserError{{Field: []string{"input", "internshipId"}, Code: coop.CodeRequired,
+			Message: "A shortlist is of one internship: give internshipId."}}}, nil
+	}
+	// The same refusal now as the query would give.
+	if err := r.exportAllowed(ctx, v, req); err != nil {
+		return nil, err
 	}
 	id, expires, err := r.Record.CreateExport(ctx, req, v.TokenID, ExportTTL)
 	if err != nil {

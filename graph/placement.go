@@ -120,3 +120,48 @@ func mediansSelected(ctx context.Context) bool {
 	}
 	return false
 }
+
+// exportRequest reads createExport's input.
+func exportRequest(in model.CreateExportInput) (coop.ExportRequest, error) {
+	req := coop.ExportRequest{List: in.List, From: in.From, To: in.To, GroupBy: coop.ByPartner}
+	if in.GroupBy != nil {
+		req.GroupBy = *in.GroupBy
+	}
+	req.SuppressSmallCells = in.SuppressSmallCells != nil && *in.SuppressSmallCells
+	var err error
+	if req.InternshipID, err = decodeOptID(in.InternshipID, coop.TypeInternship, "input", "internshipId"); err != nil {
+		return req, err
+	}
+	if req.PartnerWithin, err = decodeOptID(in.PartnerWithin, coop.TypePartner, "input", "partnerWithin"); err != nil {
+		return req, err
+	}
+	req.CourseID, err = decodeOptID(in.CourseID, coop.TypeCourse, "input", "courseId")
+	return req, err
+}
+
+// exportAllowed refuses an export as its query would refuse v: a
+// shortlist of an internship v may not rank, a report of a partner
+// outside v's subtree, feedback for a partner.
+func (r *Resolver) exportAllowed(ctx context.Context, v *coop.Viewer, req coop.ExportRequest) error {
+	switch req.List {
+	case coop.ExportShortlist:
+		_, err := r.Ranking.RankedInternship(ctx, v, *req.InternshipID)
+		return err
+	case coop.ExportPlacements, coop.ExportSkillsGap:
+		within, suppress := req.PartnerWithin, 0
+		if err := coop.ScopeReport(v, &within, &suppress); err != nil {
+			return err
+		}
+		if within != nil {
+			if _, err := loaders.For(ctx).Partner.Load(ctx, *within); err != nil {
+				return coop.AsNoObject(err, coop.GlobalID(coop.TypePartner, *within))
+			}
+		}
+		if req.From != nil && req.To != nil && req.To.Before(*req.From) {
+			return coop.Invalid([]string{"input", "to"}, coop.CodeOrder, "The period cannot end before it starts.")
+		}
+	case coop.ExportFeedback:
+		return coop.ScopeCourseFeedback(v, &coop.CourseFeedbackFilter{})
+	}
+	return nil
+}

@@ -37,7 +37,34 @@ func TestExportCommand(t *testing.T) {
 	if stdout := cli(t, bin, env, "export", "commitments"); strings.Count(stdout, "\n") != 10 {
 		t.Errorf("commitments to stdout: %d lines", strings.Count(stdout, "\n"))
 	}
-	cmd := exec.Command(bin, "export", "payroll")
+	// The reports: the placement funnel of every group and its total,
+	// the skills gap, and what alumni said of courses.
+	read := func(stdout string) [][]string {
+		t.Helper()
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(stdout, "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	funnel := read(cli(t, bin, env, "export", "placements", "--group-by", "period"))
+	if len(funnel) < 3 || funnel[0][2] != "applied" || funnel[len(funnel)-1][1] != "Total" || !strings.Contains(funnel[1][1], "–") {
+		t.Errorf("placements: %v", funnel)
+	}
+	gap := read(cli(t, bin, env, "export", "skills_gap"))
+	if len(gap) < 2 || gap[0][0] != "skill" || len(gap[0]) != 16 {
+		t.Errorf("skills gap: %v", gap)
+	}
+	said := read(cli(t, bin, env, "export", "course_feedback", "--from", "2026-01-01"))
+	if len(said) != 5 || said[0][1] != "course" || said[1][6] != "2026-10-25" {
+		t.Errorf("course feedback since 2026: %v", said)
+	}
+	cmd := exec.Command(bin, "export", "placements", "--group-by", "colour")
+	cmd.Env = append(os.Environ(), env...)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "unknown --group-by") {
+		t.Errorf("an unknown dimension: %v %s", err, b)
+	}
+	cmd = exec.Command(bin, "export", "payroll")
 	cmd.Env = append(os.Environ(), env...)
 	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "unknown list") {
 		t.Errorf("an unknown list: %v %s", err, b)

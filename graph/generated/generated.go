@@ -5927,6 +5927,12 @@ enum ExportList {
   EVENTS
   "An internship's shortlist (its first 500), with each feature's contribution; needs internshipId."
   SHORTLIST
+  "The placement report (see placementReport), one row per row and one for the total; withheld figures read ` + "`" + `<3` + "`" + `."
+  PLACEMENTS
+  "The skills-gap report (see skillsGap), one row per skill with its trend."
+  SKILLS_GAP
+  "Alumni's feedback on courses, newest first (the staff only)."
+  COURSE_FEEDBACK
 }
 
 "What to export."
@@ -5935,6 +5941,18 @@ input CreateExportInput {
   list: ExportList!
   "For APPLICATIONS: only those of this internship; for SHORTLIST: the internship (required)."
   internshipId: ID
+  "For PLACEMENTS and SKILLS_GAP: the partner whose subtree is counted, as the queries take it."
+  partnerWithin: ID
+  "For PLACEMENTS: applications made on or after this day; for COURSE_FEEDBACK: given on or after it."
+  from: Date
+  "For PLACEMENTS: applications made on or before this day; for COURSE_FEEDBACK: given on or before it."
+  to: Date
+  "For PLACEMENTS: what the rows are."
+  groupBy: PlacementDimension = PARTNER
+  "For PLACEMENTS: withhold small cells as for a partner (partners' exports always are)."
+  suppressSmallCells: Boolean = false
+  "For COURSE_FEEDBACK: only this course's."
+  courseId: ID
 }
 
 "A download link for a CSV export."
@@ -28043,7 +28061,14 @@ func (ec *executionContext) unmarshalInputCreateExportInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"list", "internshipId"}
+	if _, present := asMap["groupBy"]; !present {
+		asMap["groupBy"] = "PARTNER"
+	}
+	if _, present := asMap["suppressSmallCells"]; !present {
+		asMap["suppressSmallCells"] = false
+	}
+
+	fieldsInOrder := [...]string{"list", "internshipId", "partnerWithin", "from", "to", "groupBy", "suppressSmallCells", "courseId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28064,6 +28089,48 @@ func (ec *executionContext) unmarshalInputCreateExportInput(ctx context.Context,
 				return it, err
 			}
 			it.InternshipID = data
+		case "partnerWithin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerWithin"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerWithin = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "groupBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupBy"))
+			data, err := ec.unmarshalOPlacementDimension2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupBy = data
+		case "suppressSmallCells":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("suppressSmallCells"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuppressSmallCells = data
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
 		}
 	}
 	return it, nil
@@ -37963,12 +38030,15 @@ func (ec *executionContext) marshalNExportList2githubᚗcomᚋcrucibleᚑtalent�
 
 var (
 	unmarshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[string]coop.ExportList{
-		"STUDENTS":     coop.ExportStudents,
-		"INTERNSHIPS":  coop.ExportInternships,
-		"APPLICATIONS": coop.ExportApplications,
-		"COMMITMENTS":  coop.ExportCommitments,
-		"EVENTS":       coop.ExportEvents,
-		"SHORTLIST":    coop.ExportShortlist,
+		"STUDENTS":        coop.ExportStudents,
+		"INTERNSHIPS":     coop.ExportInternships,
+		"APPLICATIONS":    coop.ExportApplications,
+		"COMMITMENTS":     coop.ExportCommitments,
+		"EVENTS":          coop.ExportEvents,
+		"SHORTLIST":       coop.ExportShortlist,
+		"PLACEMENTS":      coop.ExportPlacements,
+		"SKILLS_GAP":      coop.ExportSkillsGap,
+		"COURSE_FEEDBACK": coop.ExportFeedback,
 	}
 	marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[coop.ExportList]string{
 		coop.ExportStudents:     "STUDENTS",
@@ -37977,6 +38047,9 @@ var (
 		coop.ExportCommitments:  "COMMITMENTS",
 		coop.ExportEvents:       "EVENTS",
 		coop.ExportShortlist:    "SHORTLIST",
+		coop.ExportPlacements:   "PLACEMENTS",
+		coop.ExportSkillsGap:    "SKILLS_GAP",
+		coop.ExportFeedback:     "COURSE_FEEDBACK",
 	}
 )
 

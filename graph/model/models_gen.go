@@ -452,6 +452,18 @@ type CreateExportInput struct {
 	List coop.ExportList `json:"list"`
 	// For APPLICATIONS: only those of this internship; for SHORTLIST: the internship (required).
 	InternshipID *string `json:"internshipId,omitempty"`
+	// For PLACEMENTS and SKILLS_GAP: the partner whose subtree is counted, as the queries take it.
+	PartnerWithin *string `json:"partnerWithin,omitempty"`
+	// For PLACEMENTS: applications made on or after this day; for COURSE_FEEDBACK: given on or after it.
+	From *time.Time `json:"from,omitempty"`
+	// For PLACEMENTS: applications made on or before this day; for COURSE_FEEDBACK: given on or before it.
+	To *time.Time `json:"to,omitempty"`
+	// For PLACEMENTS: what the rows are.
+	GroupBy *coop.PlacementDimension `json:"groupBy,omitempty"`
+	// For PLACEMENTS: withhold small cells as for a partner (partners' exports always are).
+	SuppressSmallCells *bool `json:"suppressSmallCells,omitempty"`
+	// For COURSE_FEEDBACK: only this course's.
+	CourseID *string `json:"courseId,omitempty"`
 }
 
 // A new internship.

@@ -59,15 +59,28 @@ const (
 	ExportCommitments  ExportList = "COMMITMENTS"
 	ExportEvents       ExportList = "EVENTS"
 	ExportShortlist    ExportList = "SHORTLIST"
+	ExportPlacements   ExportList = "PLACEMENTS"
+	ExportSkillsGap    ExportList = "SKILLS_GAP"
+	ExportFeedback     ExportList = "COURSE_FEEDBACK"
 )
 
 // ExportRequest is one export: which list, narrowed how. A download link
 // carries it, with the token of who asked and an expiry.
 type ExportRequest struct {
-	List ExportList
+	List ExportList `json:"-"`
 	// InternshipID narrows applications to one internship; a shortlist
 	// is of one internship.
-	InternshipID *int64
+	InternshipID *int64 `json:"internshipId,omitempty"`
+	// PartnerWithin, From, To, GroupBy and SuppressSmallCells ask for a
+	// report (PLACEMENTS; SKILLS_GAP reads PartnerWithin) as the queries
+	// do.
+	PartnerWithin      *int64             `json:"partnerWithin,omitempty"`
+	From               *Date              `json:"from,omitempty"`
+	To                 *Date              `json:"to,omitempty"`
+	GroupBy            PlacementDimension `json:"groupBy,omitempty"`
+	SuppressSmallCells bool               `json:"suppressSmallCells,omitempty"`
+	// CourseID narrows course feedback to one course.
+	CourseID *int64 `json:"courseId,omitempty"`
 }
 
 // Exports keeps the export requests behind download links.

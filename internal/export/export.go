@@ -21,16 +21,20 @@ import (
 
 // Lists are the lists that can be exported.
 var Lists = []coop.ExportList{coop.ExportStudents, coop.ExportInternships, coop.ExportApplications, coop.ExportCommitments, coop.ExportEvents,
-	coop.ExportShortlist}
+	coop.ExportShortlist, coop.ExportPlacements, coop.ExportSkillsGap, coop.ExportFeedback}
 
 // MaxShortlist is how many of a shortlist's first entries an export holds.
 const MaxShortlist = 500
 
-// Sources are what the lists are read from: the record, and for a
-// shortlist the ranking service (nil where there is none, as in the CLI).
+// Sources are what the lists are read from: the record, for a shortlist
+// the ranking service (nil where there is none, as in the CLI), and for
+// the skills gap the vocabulary and, where there is one, the matcher's
+// index to count supply (else the record counts it).
 type Sources struct {
 	DB      *postgres.DB
 	Ranking *coop.ShortlistService
+	Skills  coop.SkillNames
+	Supply  coop.SkillSupply
 }
 
 // page is how many records are read at a time (the store's largest page).
@@ -79,6 +83,12 @@ func Write(ctx context.Context, w io.Writer, src Sources, v *coop.Viewer, req co
 		err = events(ctx, cw, db, v, row)
 	case coop.ExportShortlist:
 		err = shortlist(ctx, cw, db, src.Ranking, v, *req.InternshipID, row)
+	case coop.ExportPlacements:
+		err = placements(ctx, cw, db, v, req, row)
+	case coop.ExportSkillsGap:
+		err = skillsGap(ctx, cw, src, v, req, today, row)
+	case coop.ExportFeedback:
+		err = courseFeedback(ctx, cw, db, v, req, row)
 	default:
 		err = fmt.Errorf("unknown list %q", req.List)
 	}

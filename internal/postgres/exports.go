@@ -26,7 +26,7 @@ func (db *DB) CreateExport(ctx context.Context, req coop.ExportRequest, tokenID 
 			return err
 		}
 		return tx.QueryRow(ctx, `INSERT INTO exports (id, token_id, list, args, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
-			RETURNING expires_at`, id, tokenID, req.List, map[string]any{"internshipId": req.InternshipID}, ttl.Seconds()).Scan(&expires)
+			RETURNING expires_at`, id, tokenID, req.List, req, ttl.Seconds()).Scan(&expires)
 	})
 	return id, expires, err
 }
@@ -39,18 +39,16 @@ var ErrExportGone = errors.New("this download link is unknown or has expired")
 // was asked with.
 func (db *DB) ExportByID(ctx context.Context, id string) (coop.ExportRequest, []byte, error) {
 	var req coop.ExportRequest
-	var args struct {
-		InternshipID *int64 `json:"internshipId"`
-	}
+	var list coop.ExportList
 	var hash []byte
 	err := db.Pool.QueryRow(ctx, `SELECT e.list, e.args, t.hash FROM exports e JOIN tokens t ON t.id = e.token_id
-		WHERE e.id = $1 AND e.expires_at > now()`, id).Scan(&req.List, &args, &hash)
+		WHERE e.id = $1 AND e.expires_at > now()`, id).Scan(&list, &req, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return req, nil, ErrExportGone
 	}
 	if err != nil {
 		return req, nil, fmt.Errorf("find export: %w", err)
 	}
-	req.InternshipID = args.InternshipID
+	req.List = list
 	return req, hash, nil
 }

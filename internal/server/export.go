@@ -17,11 +17,12 @@ import (
 const CodeExportGone = "EXPORT_GONE"
 
 // ranking is the shortlist service of the handler's resolver, if any.
-func (d Deps) ranking() *coop.ShortlistService {
-	if d.Resolver == nil {
-		return nil
+func (d Deps) sources() export.Sources {
+	src := export.Sources{DB: d.DB}
+	if d.Resolver != nil {
+		src.Ranking, src.Skills, src.Supply = d.Resolver.Ranking, d.Resolver.Skills, d.Resolver.Supply
 	}
-	return d.Resolver.Ranking
+	return src
 }
 
 // exportCSV answers GET /export/{id}.csv, a link made by createExport: it
@@ -62,7 +63,7 @@ func (d Deps) exportCSV(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `attachment; filename="`+strings.ToLower(string(req.List))+"-"+now.Format("2006-01-02")+`.csv"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	n, err := export.Write(ctx, w, export.Sources{DB: d.DB, Ranking: d.ranking()}, v, req, now)
+	n, err := export.Write(ctx, w, d.sources(), v, req, now)
 	if err != nil {
 		// The status is sent; the client sees a truncated file.
 		d.Log.ErrorContext(ctx, "export: writing", "list", req.List, "rows", n, "err", err)

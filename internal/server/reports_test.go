@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -404,4 +406,91 @@ func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
 	if ue := dup.CreateCourse.UserErrors; len(ue) != 1 || ue[0].Code != coop.CodeDuplicate || strings.Join(ue[0].Field, ".") != "input.code" {
 		t.Errorf("a duplicate code: %+v", ue)
 	}
+}
+
+// TestReportExports: the reports download as CSV with what the queries
+// answer the same token: the group's HR gets its funnel with the withheld
+// cells marked "<3" and the same counts as placementReport; the other
+// group's HR is refused the group's report when asking for the link; a
+// partner may not export alumni's feedback; the staff's skills gap has a
+// row per skill of the query.
+func TestReportExports(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sum, err := demo.LoadDemo(ctx, e.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := coop.GlobalID(coop.TypePartner, sum.GroupID)
+	read := func(url string) [][]string {
+		t.Helper()
+		status, body, _ := e.download(t, url)
+		if status != 200 || !strings.HasPrefix(body, "\ufeff") {
+			t.Fatalf("download %s: %d %.200s", url, status, body)
+		}
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	groupHR := personaToken(t, e, sum, "GROUP_HR")
+	recs := read(e.exportLink(t, groupHR, "PLACEMENTS", map[string]any{"groupBy": "INTERNSHIP"}))
+	var rep placementResult
+	e.as(groupHR, placementDoc, map[string]any{"g": "INTERNSHIP"}, &rep)
+	rows := append(rep.PlacementReport.Rows, rep.PlacementReport.Total)
+	if len(recs) != len(rows)+1 || recs[0][2] != "applied" {
+		t.Fatalf("%d records for %d rows: %v", len(recs), len(rows), recs)
+	}
+	marked := 0
+	for i, row := range rows {
+		rec := recs[i+1]
+		if rec[0] != row.Key || rec[1] != row.Label {
+			t.Errorf("record %d: %v, row %s %s", i, rec[:2], row.Key, row.Label)
+		}
+		for j, s := range row.Stages {
+			want := withheldOr(s.Count)
+			if rec[2+3*j] != want {
+				t.Errorf("%s %s: CSV %q, query %q", row.Label, s.Stage, rec[2+3*j], want)
+			}
+			if want == "<3" {
+				marked++
+			}
+		}
+	}
+	if marked == 0 {
+		t.Error("no withheld cell in the group's file")
+	}
+	other := personaToken(t, e, sum, "OTHER_PARTNER_HR")
+	if c := e.do(other, `mutation($p: ID!) { createExport(input: {list: PLACEMENTS, partnerWithin: $p}) { url } }`, map[string]any{"p": group}).code(); c != coop.ENOTFOUND {
+		t.Errorf("the other group's HR exporting the group's report: %s", c)
+	}
+	if c := e.do(groupHR, `mutation { createExport(input: {list: COURSE_FEEDBACK}) { url } }`, nil).code(); c != coop.EFORBIDDEN {
+		t.Errorf("a partner exporting feedback: %s", c)
+	}
+	officer := e.tokens[coop.RoleCareerOfficer]
+	var gap struct {
+		SkillsGap struct{ Skills []struct{ Skill string } }
+	}
+	e.as(officer, `query($p: ID!) { skillsGap(partnerWithin: $p) { skills { skill } } }`, map[string]any{"p": group}, &gap)
+	recs = read(e.exportLink(t, officer, "SKILLS_GAP", map[string]any{"partnerWithin": group}))
+	if len(recs) != len(gap.SkillsGap.Skills)+1 {
+		t.Fatalf("%d records for %d skills", len(recs), len(gap.SkillsGap.Skills))
+	}
+	for i, s := range gap.SkillsGap.Skills {
+		if recs[i+1][0] != s.Skill {
+			t.Errorf("record %d is %q, the query's skill %q", i+1, recs[i+1][0], s.Skill)
+		}
+	}
+	recs = read(e.exportLink(t, officer, "COURSE_FEEDBACK", map[string]any{"courseId": coop.GlobalID(coop.TypeCourse, sum.ElectrolysisCourseID)}))
+	if len(recs) != 5 || recs[1][1] != "MET301" || recs[1][6] != "2026-05-14" {
+		t.Errorf("feedback on MET301: %v", recs)
+	}
+}
+
+func withheldOr(n *int) string {
+	if n == nil {
+		return "<3"
+	}
+	return strconv.Itoa(*n)
 }
