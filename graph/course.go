@@ -86,3 +86,10 @@ func (r *Resolver) skillsGapReport(ctx context.Context, rep *coop.SkillsGapRepor
 	}
 	return out, nil
 }
+
+func contributionConnection(l coop.List[*coop.Contribution], count model.Counter) *model.ContributionConnection {
+	return &model.ContributionConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.Contribution) *model.ContributionEdge {
+			return &model.ContributionEdge{Cursor: c, Node: n}
+		})}
+}

@@ -47,6 +47,8 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return nonNil(l.Course.Get(ctx, id, now))
 	case coop.TypeCourseFeedback:
 		return nonNil(l.CourseFeedback.Get(ctx, id, now))
+	case coop.TypeContribution:
+		return nonNil(l.Contribution.Get(ctx, id, now))
 	case coop.TypeSite:
 		return nonNil(l.Site.Get(ctx, id, now))
 	case coop.TypeStudent:
@@ -100,6 +102,8 @@ func (r *Resolver) prefetchNodes(ctx context.Context, gids []string) {
 			_, _ = l.Course.Fetch(ctx, ids)
 		case coop.TypeCourseFeedback:
 			_, _ = l.CourseFeedback.Fetch(ctx, ids)
+		case coop.TypeContribution:
+			_, _ = l.Contribution.Fetch(ctx, ids)
 		case coop.TypeSite:
 			_, _ = l.Site.Fetch(ctx, ids)
 		case coop.TypeStudent:

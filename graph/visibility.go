@@ -68,7 +68,7 @@ func (r *Resolver) Guard(ctx context.Context, next graphql.Resolver) (any, error
 // passes untouched and at no cost.
 func guarded(res any) bool {
 	switch res.(type) {
-	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.CourseFeedback, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
+	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.CourseFeedback, *coop.Contribution, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
 		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
 		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
@@ -112,6 +112,8 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		return o == nil || coop.CanSeeEvent(v, o), nil
 	case *coop.CourseFeedback:
 		return o == nil || coop.CanSeeCourseFeedback(v, o), nil
+	case *coop.Contribution:
+		return o == nil || coop.CanSeeContribution(v, o), nil
 	case *coop.Site:
 		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:

@@ -38,6 +38,8 @@ type ResolverRoot interface {
 	ApplicationConnection() ApplicationConnectionResolver
 	Commitment() CommitmentResolver
 	CommitmentConnection() CommitmentConnectionResolver
+	Contribution() ContributionResolver
+	ContributionConnection() ContributionConnectionResolver
 	Course() CourseResolver
 	CourseConnection() CourseConnectionResolver
 	CourseFeedback() CourseFeedbackResolver
@@ -232,6 +234,36 @@ type ComplexityRoot struct {
 		Name  func(childComplexity int) int
 		Phone func(childComplexity int) int
 		Role  func(childComplexity int) int
+	}
+
+	Contribution struct {
+		Agreement func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		EndedOn   func(childComplexity int) int
+		GID       func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Partner   func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		StartedOn func(childComplexity int) int
+		Summary   func(childComplexity int) int
+		Title     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	ContributionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ContributionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ContributionPayload struct {
+		Contribution func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	CountFigure struct {
@@ -490,6 +522,7 @@ type ComplexityRoot struct {
 		CreateAgreement        func(childComplexity int, input model.CreateAgreementInput) int
 		CreateAlumnus          func(childComplexity int, input model.CreateAlumnusInput) int
 		CreateCommitment       func(childComplexity int, input model.CreateCommitmentInput) int
+		CreateContribution     func(childComplexity int, input model.CreateContributionInput) int
 		CreateCourse           func(childComplexity int, input model.CreateCourseInput) int
 		CreateEvent            func(childComplexity int, input model.CreateEventInput) int
 		CreateExport           func(childComplexity int, input model.CreateExportInput) int
@@ -501,6 +534,7 @@ type ComplexityRoot struct {
 		DeleteAgreement        func(childComplexity int, input model.DeleteInput) int
 		DeleteAlumnus          func(childComplexity int, input model.DeleteInput) int
 		DeleteCommitment       func(childComplexity int, input model.DeleteInput) int
+		DeleteContribution     func(childComplexity int, input model.DeleteInput) int
 		DeleteCourse           func(childComplexity int, input model.DeleteInput) int
 		DeleteCourseFeedback   func(childComplexity int, input model.DeleteInput) int
 		DeleteEvent            func(childComplexity int, input model.DeleteInput) int
@@ -517,6 +551,7 @@ type ComplexityRoot struct {
 		UpdateAgreement        func(childComplexity int, input model.UpdateAgreementInput) int
 		UpdateAlumnus          func(childComplexity int, input model.UpdateAlumnusInput) int
 		UpdateCommitment       func(childComplexity int, input model.UpdateCommitmentInput) int
+		UpdateContribution     func(childComplexity int, input model.UpdateContributionInput) int
 		UpdateCourse           func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateEvent            func(childComplexity int, input model.UpdateEventInput) int
 		UpdateInternship       func(childComplexity int, input model.UpdateInternshipInput) int
@@ -603,6 +638,7 @@ type ComplexityRoot struct {
 		Attention              func(childComplexity int, withinDays *int) int
 		AuditLog               func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Commitments            func(childComplexity int, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) int
+		Contributions          func(childComplexity int, filter *model.ContributionFilter, first *int, after *string, last *int, before *string) int
 		CourseFeedback         func(childComplexity int, courseID *string, alumnusID *string, from *time.Time, until *time.Time, first *int, after *string) int
 		Courses                func(childComplexity int, filter *model.CourseFilter, first *int, after *string, last *int, before *string) int
 		Events                 func(childComplexity int, filter *model.EventFilter, orderBy *model.EventOrder, first *int, after *string, last *int, before *string) int
@@ -901,6 +937,13 @@ type CommitmentResolver interface {
 type CommitmentConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CommitmentConnection) (int, error)
 }
+type ContributionResolver interface {
+	Partner(ctx context.Context, obj *coop.Contribution) (*coop.Partner, error)
+	Agreement(ctx context.Context, obj *coop.Contribution) (*coop.Agreement, error)
+}
+type ContributionConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ContributionConnection) (int, error)
+}
 type CourseResolver interface {
 	Feedback(ctx context.Context, obj *coop.Course, from *time.Time, until *time.Time, first *int, after *string) (*model.CourseFeedbackConnection, error)
 	FeedbackSummary(ctx context.Context, obj *coop.Course, from *time.Time, until *time.Time) (*model.FeedbackSummary, error)
@@ -953,6 +996,9 @@ type MutationResolver interface {
 	CreateCommitment(ctx context.Context, input model.CreateCommitmentInput) (*model.CommitmentPayload, error)
 	UpdateCommitment(ctx context.Context, input model.UpdateCommitmentInput) (*model.CommitmentPayload, error)
 	DeleteCommitment(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateContribution(ctx context.Context, input model.CreateContributionInput) (*model.ContributionPayload, error)
+	UpdateContribution(ctx context.Context, input model.UpdateContributionInput) (*model.ContributionPayload, error)
+	DeleteContribution(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error)
 	UpdateCourse(ctx context.Context, input model.UpdateCourseInput) (*model.CoursePayload, error)
 	DeleteCourse(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1008,6 +1054,7 @@ type QueryResolver interface {
 	Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *model.ApplicationOrder, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
 	Commitments(ctx context.Context, filter *model.CommitmentFilter, orderBy *model.CommitmentOrder, first *int, after *string, last *int, before *string) (*model.CommitmentConnection, error)
 	Attention(ctx context.Context, withinDays *int) (*model.Attention, error)
+	Contributions(ctx context.Context, filter *model.ContributionFilter, first *int, after *string, last *int, before *string) (*model.ContributionConnection, error)
 	Courses(ctx context.Context, filter *model.CourseFilter, first *int, after *string, last *int, before *string) (*model.CourseConnection, error)
 	CourseFeedback(ctx context.Context, courseID *string, alumnusID *string, from *time.Time, until *time.Time, first *int, after *string) (*model.CourseFeedbackConnection, error)
 	SkillsGap(ctx context.Context, partnerWithin *string, periods *int) (*model.SkillsGapReport, error)
@@ -1696,6 +1743,118 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Role(childComplexity), true
+
+	case "Contribution.agreement":
+		if e.ComplexityRoot.Contribution.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Agreement(childComplexity), true
+	case "Contribution.createdAt":
+		if e.ComplexityRoot.Contribution.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.CreatedAt(childComplexity), true
+	case "Contribution.endedOn":
+		if e.ComplexityRoot.Contribution.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.EndedOn(childComplexity), true
+	case "Contribution.id":
+		if e.ComplexityRoot.Contribution.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.GID(childComplexity), true
+	case "Contribution.kind":
+		if e.ComplexityRoot.Contribution.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Kind(childComplexity), true
+	case "Contribution.partner":
+		if e.ComplexityRoot.Contribution.Partner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Partner(childComplexity), true
+	case "Contribution.quantity":
+		if e.ComplexityRoot.Contribution.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Quantity(childComplexity), true
+	case "Contribution.startedOn":
+		if e.ComplexityRoot.Contribution.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.StartedOn(childComplexity), true
+	case "Contribution.summary":
+		if e.ComplexityRoot.Contribution.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Summary(childComplexity), true
+	case "Contribution.title":
+		if e.ComplexityRoot.Contribution.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.Title(childComplexity), true
+	case "Contribution.updatedAt":
+		if e.ComplexityRoot.Contribution.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contribution.UpdatedAt(childComplexity), true
+
+	case "ContributionConnection.edges":
+		if e.ComplexityRoot.ContributionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionConnection.Edges(childComplexity), true
+	case "ContributionConnection.pageInfo":
+		if e.ComplexityRoot.ContributionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionConnection.PageInfo(childComplexity), true
+	case "ContributionConnection.totalCount":
+		if e.ComplexityRoot.ContributionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionConnection.TotalCount(childComplexity), true
+
+	case "ContributionEdge.cursor":
+		if e.ComplexityRoot.ContributionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionEdge.Cursor(childComplexity), true
+	case "ContributionEdge.node":
+		if e.ComplexityRoot.ContributionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionEdge.Node(childComplexity), true
+
+	case "ContributionPayload.contribution":
+		if e.ComplexityRoot.ContributionPayload.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPayload.Contribution(childComplexity), true
+	case "ContributionPayload.userErrors":
+		if e.ComplexityRoot.ContributionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContributionPayload.UserErrors(childComplexity), true
 
 	case "CountFigure.count":
 		if e.ComplexityRoot.CountFigure.Count == nil {
@@ -2672,6 +2831,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(model.CreateCommitmentInput)), true
+	case "Mutation.createContribution":
+		if e.ComplexityRoot.Mutation.CreateContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContribution(childComplexity, args["input"].(model.CreateContributionInput)), true
 	case "Mutation.createCourse":
 		if e.ComplexityRoot.Mutation.CreateCourse == nil {
 			break
@@ -2793,6 +2963,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCommitment(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteContribution":
+		if e.ComplexityRoot.Mutation.DeleteContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteContribution(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteCourse":
 		if e.ComplexityRoot.Mutation.DeleteCourse == nil {
 			break
@@ -2969,6 +3150,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["input"].(model.UpdateCommitmentInput)), true
+	case "Mutation.updateContribution":
+		if e.ComplexityRoot.Mutation.UpdateContribution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateContribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateContribution(childComplexity, args["input"].(model.UpdateContributionInput)), true
 	case "Mutation.updateCourse":
 		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
 			break
@@ -3417,6 +3609,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["orderBy"].(*model.CommitmentOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.contributions":
+		if e.ComplexityRoot.Query.Contributions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contributions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Contributions(childComplexity, args["filter"].(*model.ContributionFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.courseFeedback":
 		if e.ComplexityRoot.Query.CourseFeedback == nil {
 			break
@@ -4541,10 +4744,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentOrder", ec.unmarshalInputCommitmentOrder),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("ContributionFilter", ec.unmarshalInputContributionFilter),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
 			graphql.NewInputUnmarshaler("CreateAgreementInput", ec.unmarshalInputCreateAgreementInput),
 			graphql.NewInputUnmarshaler("CreateAlumnusInput", ec.unmarshalInputCreateAlumnusInput),
 			graphql.NewInputUnmarshaler("CreateCommitmentInput", ec.unmarshalInputCreateCommitmentInput),
+			graphql.NewInputUnmarshaler("CreateContributionInput", ec.unmarshalInputCreateContributionInput),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreateEventInput", ec.unmarshalInputCreateEventInput),
 			graphql.NewInputUnmarshaler("CreateExportInput", ec.unmarshalInputCreateExportInput),
@@ -4579,6 +4784,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateAgreementInput", ec.unmarshalInputUpdateAgreementInput),
 			graphql.NewInputUnmarshaler("UpdateAlumnusInput", ec.unmarshalInputUpdateAlumnusInput),
 			graphql.NewInputUnmarshaler("UpdateCommitmentInput", ec.unmarshalInputUpdateCommitmentInput),
+			graphql.NewInputUnmarshaler("UpdateContributionInput", ec.unmarshalInputUpdateContributionInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateEventInput", ec.unmarshalInputUpdateEventInput),
 			graphql.NewInputUnmarshaler("UpdateInternshipInput", ec.unmarshalInputUpdateInternshipInput),
@@ -5263,7 +5469,7 @@ extend type Mutation {
   transitionApplication("The input." input: TransitionApplicationInput!): ApplicationPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER, STUDENT])
 }
 `, BuiltIn: false},
-	{Name: "../schema/commitment.graphqls", Input: `"What an agreement promises. Delivery is counted from the pipeline or the events log, never typed in; an application or an event counts once per commitment."
+	{Name: "../schema/commitment.graphqls", Input: `"What an agreement promises. Delivery is counted from the pipeline, the events log or the contributions, never typed in; an application or an event counts once per commitment."
 enum CommitmentKind {
   "Internship places: applications that reached ACCEPTED or COMPLETED in the period, at internships of the partner or below it that are not at a training base."
   INTERNSHIP_PLACES
@@ -5277,6 +5483,12 @@ enum CommitmentKind {
   VISITS
   "Symposia: events of kind SYMPOSIUM held in the period that involve the partner or one below it."
   SYMPOSIA
+  "Joint research projects: the quantities of contributions of kind RESEARCH_PROJECT that started in the period, by the partner or one below it."
+  JOINT_RESEARCH
+  "Scholarships: the quantities of contributions of kind SCHOLARSHIP given in the period, by the partner or one below it."
+  SCHOLARSHIPS
+  "Anything else: the quantities of contributions of kind OTHER given in the period, by the partner or one below it."
+  OTHER
 }
 
 "How a commitment stands today (UTC): MET once delivered reaches the target, whenever; MISSED when the period has ended short of it; ON_TRACK before the period, and within it while delivered is at least the target times the share of the period's days gone by (today included), rounded down; BEHIND within the period below that."
@@ -5311,7 +5523,7 @@ type Commitment implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) 
   unit: String!
   "Notes."
   notes: String!
-  "How many were delivered, counted from the pipeline (see CommitmentKind)."
+  "How many were delivered, counted from the record (see CommitmentKind)."
   delivered: Int!
   "delivered / target (1 or more when met)."
   share: Float!
@@ -5441,6 +5653,138 @@ extend type Mutation {
   updateCommitment("The changes." input: UpdateCommitmentInput!): CommitmentPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
   "Deletes a commitment."
   deleteCommitment("The commitment." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+}
+`, BuiltIn: false},
+	{Name: "../schema/contribution.graphqls", Input: `"What a partner gave."
+enum ContributionKind {
+  "A joint research project (counts toward JOINT_RESEARCH)."
+  RESEARCH_PROJECT
+  "Scholarships awarded (counts toward SCHOLARSHIPS)."
+  SCHOLARSHIP
+  "Anything else: equipment, funding, materials (counts toward OTHER)."
+  OTHER
+}
+
+"What a partner gave that is neither a placement nor an event: a joint research project, scholarships awarded, or another contribution. It counts toward the commitments of its kind with its quantity."
+type Contribution implements Node @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The global id."
+  id: ID!
+  "What it is."
+  kind: ContributionKind!
+  "The partner that gave it (the group or one below it)."
+  partner: Partner!
+  "The agreement it is under, if any; null for a viewer who may not see it."
+  agreement: Agreement
+  "The title, for example the project's."
+  title: String!
+  "When the project started, or the day of the award or gift: what places it in a commitment's period."
+  startedOn: Date!
+  "When the project ended, if it has."
+  endedOn: Date
+  "How many it counts for (eight scholarships awarded at once: 8)."
+  quantity: Int!
+  "What it was, in a few lines."
+  summary: String!
+  "When it was recorded."
+  createdAt: DateTime!
+  "When it was last changed."
+  updatedAt: DateTime!
+}
+
+"A page of contributions."
+type ContributionConnection @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The contributions of this page."
+  edges: [ContributionEdge!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many match the filter."
+  totalCount: Int!
+}
+
+"A contribution in a page."
+type ContributionEdge @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER]) {
+  "The cursor of this contribution."
+  cursor: String!
+  "The contribution."
+  node: Contribution!
+}
+
+"Selects contributions."
+input ContributionFilter {
+  "Of this partner and every partner below it."
+  partnerWithin: ID
+  "Under this agreement."
+  agreementId: ID
+  "Of these kinds."
+  kinds: [ContributionKind!]
+  "Started on or after this day."
+  from: Date
+  "Started on or before this day."
+  until: Date
+}
+
+extend type Query {
+  "The partners' contributions, by the day they started; a partner sees its own group's."
+  contributions("Filters." filter: ContributionFilter, "Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): ContributionConnection! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
+}
+
+"The input of createContribution."
+input CreateContributionInput {
+  "What it is."
+  kind: ContributionKind!
+  "The partner that gave it."
+  partnerId: ID!
+  "The agreement it is under (the partner must be in its group)."
+  agreementId: ID
+  "The title."
+  title: String!
+  "When it started, or was given."
+  startedOn: Date!
+  "When it ended."
+  endedOn: Date
+  "How many it counts for, 1 to 100000."
+  quantity: Int = 1
+  "What it was."
+  summary: String = ""
+}
+
+"The input of updateContribution; a field left out keeps its value."
+input UpdateContributionInput {
+  "The contribution."
+  id: ID!
+  "What it is."
+  kind: ContributionKind
+  "The partner that gave it."
+  partnerId: ID
+  "The agreement it is under; null removes it."
+  agreementId: ID
+  "The title."
+  title: String
+  "When it started."
+  startedOn: Date
+  "When it ended; null removes it."
+  endedOn: Date
+  "How many it counts for."
+  quantity: Int
+  "What it was."
+  summary: String
+}
+
+"The payload of a contribution mutation."
+type ContributionPayload @allow(roles: [ADMIN, CAREER_OFFICER]) {
+  "The contribution, when the mutation succeeded."
+  contribution: Contribution
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Records a contribution."
+  createContribution("The contribution." input: CreateContributionInput!): ContributionPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Changes a contribution."
+  updateContribution("The changes." input: UpdateContributionInput!): ContributionPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+  "Deletes a contribution."
+  deleteContribution("The contribution." input: DeleteInput!): DeletePayload! @allow(roles: [ADMIN, CAREER_OFFICER])
 }
 `, BuiltIn: false},
 	{Name: "../schema/course.graphqls", Input: `"A course of the college's catalogue, which the career office keeps; the skills it teaches tie it to the skills-gap report. Everyone signed in may read the catalogue."
@@ -7733,6 +8077,66 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
+func (ec *executionContext) childFields_Contribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Contribution_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Contribution_kind(ctx, field)
+	case "partner":
+		return ec.fieldContext_Contribution_partner(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Contribution_agreement(ctx, field)
+	case "title":
+		return ec.fieldContext_Contribution_title(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_Contribution_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Contribution_endedOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Contribution_quantity(ctx, field)
+	case "summary":
+		return ec.fieldContext_Contribution_summary(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Contribution_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Contribution_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contribution", field.Name)
+}
+
+func (ec *executionContext) childFields_ContributionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContributionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ContributionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContributionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ContributionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ContributionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContributionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contribution":
+		return ec.fieldContext_ContributionPayload_contribution(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ContributionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContributionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CountFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "count":
@@ -9139,6 +9543,20 @@ func (ec *executionContext) field_Mutation_createCommitment_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateContributionInput, error) {
+			return ec.unmarshalNCreateContributionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateContributionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9280,6 +9698,20 @@ func (ec *executionContext) field_Mutation_deleteAlumnus_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
@@ -9509,6 +9941,20 @@ func (ec *executionContext) field_Mutation_updateCommitment_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCommitmentInput, error) {
 			return ec.unmarshalNUpdateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateContribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateContributionInput, error) {
+			return ec.unmarshalNUpdateContributionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateContributionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10062,6 +10508,52 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_contributions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ContributionFilter, error) {
+			return ec.unmarshalOContributionFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -13415,6 +13907,501 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contribution_id(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Contribution_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, field.Selections, obj.Kind)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.ContributionKind) graphql.Marshaler {
+			return ec.marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "ContributionKind")
+}
+
+func (ec *executionContext) _Contribution_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_partner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contribution().Partner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contribution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contribution_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contribution().Agreement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contribution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contribution_title(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contribution_startedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contribution_endedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contribution_quantity(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Quantity)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Contribution_summary(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Summary)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contribution_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Contribution_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contribution_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contribution_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contribution", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ContributionEdge) graphql.Marshaler {
+			return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContributionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ContributionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContributionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+			return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionPayload_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+			return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContributionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContributionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CountFigure_count(ctx context.Context, field graphql.CollectedField, obj *model.CountFigure) (ret graphql.Marshaler) {
@@ -18011,6 +18998,138 @@ func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateContribution(ctx, fc.Args["input"].(model.CreateContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContributionPayload) graphql.Marshaler {
+			return ec.marshalNContributionPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateContribution(ctx, fc.Args["input"].(model.UpdateContributionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContributionPayload) graphql.Marshaler {
+			return ec.marshalNContributionPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteContribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteContribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteContribution(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20932,6 +22051,50 @@ func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_attention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contributions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contributions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Contributions(ctx, fc.Args["filter"].(*model.ContributionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContributionConnection) graphql.Marshaler {
+			return ec.marshalNContributionConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contributions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27485,6 +28648,76 @@ func UnmarshalContactInput(ctx context.Context, raw any) (model.ContactInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputContributionFilter(ctx context.Context, obj any) (model.ContributionFilter, error) {
+	var it model.ContributionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerWithin", "agreementId", "kinds", "from", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerWithin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerWithin"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerWithin = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOContributionKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContributionFilter unmarshals raw into the ContributionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContributionFilter(ctx context.Context, raw any) (model.ContributionFilter, error) {
+	var out model.ContributionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContributionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCourseFilter(ctx context.Context, obj any) (model.CourseFilter, error) {
 	var it model.CourseFilter
 	if obj == nil {
@@ -27862,6 +29095,104 @@ func (ec *executionContext) unmarshalInputCreateCommitmentInput(ctx context.Cont
 func UnmarshalCreateCommitmentInput(ctx context.Context, raw any) (model.CreateCommitmentInput, error) {
 	var out model.CreateCommitmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommitmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateContributionInput(ctx context.Context, obj any) (model.CreateContributionInput, error) {
+	var it model.CreateContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 1
+	}
+	if _, present := asMap["summary"]; !present {
+		asMap["summary"] = ""
+	}
+
+	fieldsInOrder := [...]string{"kind", "partnerId", "agreementId", "title", "startedOn", "endedOn", "quantity", "summary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateContributionInput unmarshals raw into the CreateContributionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateContributionInput(ctx context.Context, raw any) (model.CreateContributionInput, error) {
+	var out model.CreateContributionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContributionInput", raw, &out)
 	return out, err
 }
 
@@ -30524,6 +31855,104 @@ func UnmarshalUpdateCommitmentInput(ctx context.Context, raw any) (model.UpdateC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateContributionInput(ctx context.Context, obj any) (model.UpdateContributionInput, error) {
+	var it model.UpdateContributionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "kind", "partnerId", "agreementId", "title", "startedOn", "endedOn", "quantity", "summary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateContributionInput unmarshals raw into the UpdateContributionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateContributionInput(ctx context.Context, raw any) (model.UpdateContributionInput, error) {
+	var out model.UpdateContributionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateContributionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context, obj any) (model.UpdateCourseInput, error) {
 	var it model.UpdateCourseInput
 	if obj == nil {
@@ -31274,6 +32703,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Course(ctx, sel, obj)
+	case coop.Contribution:
+		return ec._Contribution(ctx, sel, &obj)
+	case *coop.Contribution:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Contribution(ctx, sel, obj)
 	case coop.Commitment:
 		return ec._Commitment(ctx, sel, &obj)
 	case *coop.Commitment:
@@ -32421,6 +33857,211 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "phone":
 			out.Values[i] = ec._Contact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var contributionImplementors = []string{"Contribution", "Node"}
+
+func (ec *executionContext) _Contribution(ctx context.Context, sel ast.SelectionSet, obj *coop.Contribution) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, contributionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contribution")
+		case "id":
+			out.Values[i] = ec._Contribution_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Contribution_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contribution_partner(ctx, field, obj)
+				})
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contribution_agreement(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Contribution_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedOn":
+			out.Values[i] = ec._Contribution_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._Contribution_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._Contribution_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Contribution_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Contribution_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Contribution_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var contributionConnectionImplementors = []string{"ContributionConnection"}
+
+func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionConnection) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, contributionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionConnection")
+		case "edges":
+			out.Values[i] = ec._ContributionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ContributionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContributionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var contributionEdgeImplementors = []string{"ContributionEdge"}
+
+func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionEdge) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, contributionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionEdge")
+		case "cursor":
+			out.Values[i] = ec._ContributionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ContributionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var contributionPayloadImplementors = []string{"ContributionPayload"}
+
+func (ec *executionContext) _ContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, contributionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContributionPayload")
+		case "contribution":
+			out.Values[i] = ec._ContributionPayload_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ContributionPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34273,6 +35914,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteContribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteContribution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCourse(ctx, field)
@@ -35013,6 +36675,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_attention(ctx, field)
+				})
+		case "contributions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contributions(ctx, field)
 				})
 		case "courses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37621,6 +39289,9 @@ var (
 		"GUEST_LECTURES":    coop.CommitmentGuestLectures,
 		"VISITS":            coop.CommitmentVisits,
 		"SYMPOSIA":          coop.CommitmentSymposia,
+		"JOINT_RESEARCH":    coop.CommitmentJointResearch,
+		"SCHOLARSHIPS":      coop.CommitmentScholarships,
+		"OTHER":             coop.CommitmentOther,
 	}
 	marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[coop.CommitmentKind]string{
 		coop.CommitmentInternshipPlaces: "INTERNSHIP_PLACES",
@@ -37629,6 +39300,9 @@ var (
 		coop.CommitmentGuestLectures:    "GUEST_LECTURES",
 		coop.CommitmentVisits:           "VISITS",
 		coop.CommitmentSymposia:         "SYMPOSIA",
+		coop.CommitmentJointResearch:    "JOINT_RESEARCH",
+		coop.CommitmentScholarships:     "SCHOLARSHIPS",
+		coop.CommitmentOther:            "OTHER",
 	}
 )
 
@@ -37703,6 +39377,82 @@ func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalent�
 func (ec *executionContext) unmarshalNContactInput2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContactInput(ctx context.Context, v any) (*model.ContactInput, error) {
 	res, err := ec.unmarshalInputContactInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx context.Context, sel ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Contribution!")
+		return graphql.Null
+	}
+	return ec._Contribution(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ContributionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContributionConnection!")
+		return graphql.Null
+	}
+	return ec._ContributionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ContributionEdge) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ContributionEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContributionEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ContributionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContributionEdge!")
+		return graphql.Null
+	}
+	return ec._ContributionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx context.Context, v any) (coop.ContributionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx context.Context, sel ast.SelectionSet, v coop.ContributionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ContributionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind = map[string]coop.ContributionKind{
+		"RESEARCH_PROJECT": coop.ContributionResearch,
+		"SCHOLARSHIP":      coop.ContributionScholarship,
+		"OTHER":            coop.ContributionOther,
+	}
+	marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind = map[coop.ContributionKind]string{
+		coop.ContributionResearch:    "RESEARCH_PROJECT",
+		coop.ContributionScholarship: "SCHOLARSHIP",
+		coop.ContributionOther:       "OTHER",
+	}
+)
+
+func (ec *executionContext) marshalNContributionPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ContributionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContributionPayload!")
+		return graphql.Null
+	}
+	return ec._ContributionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
@@ -37829,6 +39579,11 @@ func (ec *executionContext) unmarshalNCreateAlumnusInput2githubᚗcomᚋcrucible
 
 func (ec *executionContext) unmarshalNCreateCommitmentInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateCommitmentInput(ctx context.Context, v any) (model.CreateCommitmentInput, error) {
 	res, err := ec.unmarshalInputCreateCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateContributionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCreateContributionInput(ctx context.Context, v any) (model.CreateContributionInput, error) {
+	res, err := ec.unmarshalInputCreateContributionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39321,6 +41076,11 @@ func (ec *executionContext) unmarshalNUpdateCommitmentInput2githubᚗcomᚋcruci
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateContributionInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateContributionInput(ctx context.Context, v any) (model.UpdateContributionInput, error) {
+	res, err := ec.unmarshalInputUpdateContributionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateCourseInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUpdateCourseInput(ctx context.Context, v any) (model.UpdateCourseInput, error) {
 	res, err := ec.unmarshalInputUpdateCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39970,6 +41730,9 @@ var (
 		"GUEST_LECTURES":    coop.CommitmentGuestLectures,
 		"VISITS":            coop.CommitmentVisits,
 		"SYMPOSIA":          coop.CommitmentSymposia,
+		"JOINT_RESEARCH":    coop.CommitmentJointResearch,
+		"SCHOLARSHIPS":      coop.CommitmentScholarships,
+		"OTHER":             coop.CommitmentOther,
 	}
 	marshalOCommitmentKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind = map[coop.CommitmentKind]string{
 		coop.CommitmentInternshipPlaces: "INTERNSHIP_PLACES",
@@ -39978,6 +41741,9 @@ var (
 		coop.CommitmentGuestLectures:    "GUEST_LECTURES",
 		coop.CommitmentVisits:           "VISITS",
 		coop.CommitmentSymposia:         "SYMPOSIA",
+		coop.CommitmentJointResearch:    "JOINT_RESEARCH",
+		coop.CommitmentScholarships:     "SCHOLARSHIPS",
+		coop.CommitmentOther:            "OTHER",
 	}
 )
 
@@ -40005,6 +41771,89 @@ func (ec *executionContext) unmarshalOContactInput2ᚕᚖgithubᚗcomᚋcrucible
 	}
 	return res, nil
 }
+
+func (ec *executionContext) marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx context.Context, sel ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contribution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOContributionFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionFilter(ctx context.Context, v any) (*model.ContributionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContributionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOContributionKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKindᚄ(ctx context.Context, v any) ([]coop.ContributionKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]coop.ContributionKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContributionKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKindᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ContributionKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx context.Context, v any) (*coop.ContributionKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx context.Context, sel ast.SelectionSet, v *coop.ContributionKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind[*v])
+	return res
+}
+
+var (
+	unmarshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind = map[string]coop.ContributionKind{
+		"RESEARCH_PROJECT": coop.ContributionResearch,
+		"SCHOLARSHIP":      coop.ContributionScholarship,
+		"OTHER":            coop.ContributionOther,
+	}
+	marshalOContributionKind2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind = map[coop.ContributionKind]string{
+		coop.ContributionResearch:    "RESEARCH_PROJECT",
+		coop.ContributionScholarship: "SCHOLARSHIP",
+		coop.ContributionOther:       "OTHER",
+	}
+)
 
 func (ec *executionContext) marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx context.Context, sel ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
 	if v == nil {

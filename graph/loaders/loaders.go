@@ -28,6 +28,7 @@ type Store interface {
 	EventsByIDs(ctx context.Context, ids []int64) ([]*coop.Event, error)
 	CoursesByIDs(ctx context.Context, ids []int64) ([]*coop.Course, error)
 	CourseFeedbackByIDs(ctx context.Context, ids []int64) ([]*coop.CourseFeedback, error)
+	ContributionsByIDs(ctx context.Context, ids []int64) ([]*coop.Contribution, error)
 	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
 	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
 	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
@@ -189,6 +190,7 @@ type Loaders struct {
 	Event                 *Loader[int64, *coop.Event]
 	Course                *Loader[int64, *coop.Course]
 	CourseFeedback        *Loader[int64, *coop.CourseFeedback]
+	Contribution          *Loader[int64, *coop.Contribution]
 	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *Loader[int64, []*coop.Partner]
 	AgreementsOf          *Loader[int64, []*coop.Agreement]
@@ -214,6 +216,7 @@ func New(s Store) *Loaders {
 		Event:                 byID(s.EventsByIDs, func(p *coop.Event) int64 { return p.ID }),
 		Course:                byID(s.CoursesByIDs, func(p *coop.Course) int64 { return p.ID }),
 		CourseFeedback:        byID(s.CourseFeedbackByIDs, func(p *coop.CourseFeedback) int64 { return p.ID }),
+		Contribution:          byID(s.ContributionsByIDs, func(p *coop.Contribution) int64 { return p.ID }),
 		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
 		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
 		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),

@@ -270,6 +270,48 @@ type ContactInput struct {
 	Phone *string `json:"phone,omitempty"`
 }
 
+// A page of contributions.
+type ContributionConnection struct {
+	// The contributions of this page.
+	Edges []*ContributionEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match the filter.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A contribution in a page.
+type ContributionEdge struct {
+	// The cursor of this contribution.
+	Cursor string `json:"cursor"`
+	// The contribution.
+	Node *coop.Contribution `json:"node"`
+}
+
+// Selects contributions.
+type ContributionFilter struct {
+	// Of this partner and every partner below it.
+	PartnerWithin *string `json:"partnerWithin,omitempty"`
+	// Under this agreement.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// Of these kinds.
+	Kinds []coop.ContributionKind `json:"kinds,omitempty"`
+	// Started on or after this day.
+	From *time.Time `json:"from,omitempty"`
+	// Started on or before this day.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// The payload of a contribution mutation.
+type ContributionPayload struct {
+	// The contribution, when the mutation succeeded.
+	Contribution *coop.Contribution `json:"contribution,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A count that may be withheld.
 type CountFigure struct {
 	// The count; null when withheld.
@@ -408,6 +450,26 @@ type CreateCommitmentInput struct {
 	Unit *string `json:"unit,omitempty"`
 	// Notes.
 	Notes *string `json:"notes,omitempty"`
+}
+
+// The input of createContribution.
+type CreateContributionInput struct {
+	// What it is.
+	Kind coop.ContributionKind `json:"kind"`
+	// The partner that gave it.
+	PartnerID string `json:"partnerId"`
+	// The agreement it is under (the partner must be in its group).
+	AgreementID *string `json:"agreementId,omitempty"`
+	// The title.
+	Title string `json:"title"`
+	// When it started, or was given.
+	StartedOn time.Time `json:"startedOn"`
+	// When it ended.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// How many it counts for, 1 to 100000.
+	Quantity *int `json:"quantity,omitempty"`
+	// What it was.
+	Summary *string `json:"summary,omitempty"`
 }
 
 // The input of createCourse.
@@ -1356,6 +1418,28 @@ type UpdateCommitmentInput struct {
 	Unit *string `json:"unit,omitempty"`
 	// Notes.
 	Notes *string `json:"notes,omitempty"`
+}
+
+// The input of updateContribution; a field left out keeps its value.
+type UpdateContributionInput struct {
+	// The contribution.
+	ID string `json:"id"`
+	// What it is.
+	Kind *coop.ContributionKind `json:"kind,omitempty"`
+	// The partner that gave it.
+	PartnerID *string `json:"partnerId,omitempty"`
+	// The agreement it is under; null removes it.
+	AgreementID *string `json:"agreementId,omitempty"`
+	// The title.
+	Title *string `json:"title,omitempty"`
+	// When it started.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+	// When it ended; null removes it.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// How many it counts for.
+	Quantity *int `json:"quantity,omitempty"`
+	// What it was.
+	Summary *string `json:"summary,omitempty"`
 }
 
 // The input of updateCourse; a field left out keeps its value.

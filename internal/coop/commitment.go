@@ -18,7 +18,11 @@ import (
 //     internships of the partner or below it;
 //   - GUEST_LECTURES, VISITS, SYMPOSIA: events of the log of kind
 //     GUEST_LECTURE, VISIT or SYMPOSIUM held in the period that involve
-//     the partner or one below it.
+//     the partner or one below it;
+//   - JOINT_RESEARCH, SCHOLARSHIPS, OTHER: the quantities of the
+//     contributions of kind RESEARCH_PROJECT, SCHOLARSHIP or OTHER that
+//     started (or were given) in the period, by the partner or one below
+//     it.
 //
 // An application or an event counts once per commitment.
 type CommitmentKind string
@@ -31,13 +35,16 @@ const (
 	CommitmentGuestLectures    CommitmentKind = "GUEST_LECTURES"
 	CommitmentVisits           CommitmentKind = "VISITS"
 	CommitmentSymposia         CommitmentKind = "SYMPOSIA"
+	CommitmentJointResearch    CommitmentKind = "JOINT_RESEARCH"
+	CommitmentScholarships     CommitmentKind = "SCHOLARSHIPS"
+	CommitmentOther            CommitmentKind = "OTHER"
 )
 
 // Valid reports whether k is a known kind.
 func (k CommitmentKind) Valid() bool {
 	switch k {
 	case CommitmentInternshipPlaces, CommitmentTrainingPlaces, CommitmentPriorityHires,
-		CommitmentGuestLectures, CommitmentVisits, CommitmentSymposia:
+		CommitmentGuestLectures, CommitmentVisits, CommitmentSymposia, CommitmentJointResearch, CommitmentScholarships, CommitmentOther:
 		return true
 	}
 	return false

@@ -22,6 +22,7 @@ const (
 	TypeEvent          = "Event"
 	TypeCourse         = "Course"
 	TypeCourseFeedback = "CourseFeedback"
+	TypeContribution   = "Contribution"
 )
 
 // GlobalID makes the opaque global id of an object: base64url (no

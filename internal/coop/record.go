@@ -114,6 +114,7 @@ type Record interface {
 	Commitments
 	PlacementStore
 	Courses
+	Contributions
 	SkillsGapStore
 	Events
 	Exports

@@ -65,7 +65,7 @@ type Summary struct {
 	// Commitments counts the agreement's commitments; Events the entries
 	// of the events log; Courses the catalogue and Feedback the alumni's
 	// feedback on it.
-	Commitments, Events, Courses, Feedback int
+	Commitments, Events, Courses, Feedback, Contributions int
 	// ElectrolysisCourseID is the aluminium electrolysis course, with
 	// alumni's feedback from three years.
 	ElectrolysisCourseID int64
@@ -140,6 +140,7 @@ func LoadDemo(ctx context.Context, db *postgres.DB, log func(format string, args
 		{"alumni", b.alumni},
 		{"applications", b.applications},
 		{"events", b.events},
+		{"contributions", b.contributions},
 		{"commitments", b.commitments},
 		{"courses", b.courses},
 	} {

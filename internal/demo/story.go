@@ -163,6 +163,10 @@ func (b *builder) pastInternship() error {
 		FROM applications a WHERE a.id = e.application_id AND a.internship_id = $1`, id); err != nil {
 		return fmt.Errorf("date the 2025 practice: %w", err)
 	}
+	if _, err := b.db.Pool.Exec(b.ctx, `UPDATE applications a SET created_at = e.at
+		FROM application_events e WHERE e.application_id = a.id AND e.to_status = 'APPLIED' AND a.internship_id = $1`, id); err != nil {
+		return fmt.Errorf("date the 2025 practice's applications: %w", err)
+	}
 	_, err = b.db.UpdateInternship(b.ctx, id, coop.InternshipUpdate{Status: ptr(coop.InternshipClosed)})
 	return err
 }
@@ -236,12 +240,40 @@ func (b *builder) commitments() error {
 		{PartnerID: b.s.GroupID, Kind: coop.CommitmentGuestLectures, PeriodStart: y2s, PeriodEnd: y2e, Target: 4, Unit: "lectures (次)",
 			Notes: "Engineers teaching at the college (工程师授课)."},
 		{PartnerID: b.s.GroupID, Kind: coop.CommitmentSymposia, PeriodStart: y2s, PeriodEnd: y2e, Target: 1, Unit: "symposia (次)"},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentJointResearch, PeriodStart: y2s, PeriodEnd: y2e, Target: 2, Unit: "projects (项)",
+			Notes: "Joint research with the group's institute (article 7)."},
+		{PartnerID: b.s.GroupID, Kind: coop.CommitmentScholarships, PeriodStart: y2s, PeriodEnd: y2e, Target: 10, Unit: "scholarships (名)",
+			Notes: "Yunhai scholarships for metallurgy and automation students."},
 	} {
 		c.AgreementID = b.s.AgreementID
 		if _, err := b.db.CreateCommitment(b.ctx, &c); err != nil {
 			return fmt.Errorf("commitment %s of partner %d: %w", c.Kind, c.PartnerID, err)
 		}
 		b.s.Commitments++
+	}
+	return nil
+}
+
+// contributions are what the group gave besides places and events: a
+// joint research project with its institute, and the first scholarships
+// of the agreement's second year (eight of the ten promised).
+func (b *builder) contributions() error {
+	ag := &b.s.AgreementID
+	for _, c := range []coop.Contribution{
+		{Kind: coop.ContributionResearch, PartnerID: b.s.InstituteID, AgreementID: ag, Title: "Inert anodes for 400 kA cells (惰性阳极联合研究)",
+			StartedOn: *date(2026, 10, 8), Quantity: 1,
+			Summary: "Two-year project of the institute and the college's electrometallurgy lab; two master's students take part."},
+		{Kind: coop.ContributionScholarship, PartnerID: b.s.GroupID, AgreementID: ag, Title: "Yunhai scholarships 2026 (云海奖学金)",
+			StartedOn: *date(2026, 11, 20), Quantity: 8, Summary: "Eight scholarships of 5,000 yuan for third-year students."},
+		{Kind: coop.ContributionOther, PartnerID: b.s.CastingPlantID, AgreementID: ag, Title: "Casting simulator donated to the lab (铸造仿真软件捐赠)",
+			StartedOn: *date(2026, 6, 1), Quantity: 1},
+	} {
+		out, err := b.db.CreateContribution(b.ctx, &c)
+		if err != nil {
+			return fmt.Errorf("contribution %q: %w", c.Title, err)
+		}
+		b.undo = append(b.undo, func(ctx context.Context) error { return b.db.DeleteContribution(ctx, out.ID) })
+		b.s.Contributions++
 	}
 	return nil
 }

@@ -17,7 +17,9 @@ const commitmentCols = `c.id, c.agreement_id, c.partner_id, c.kind, c.period_sta
 // what counts): the applications, at internships of the commitment's
 // partner or below it, that moved into the kind's statuses within the
 // period (dates in UTC), each once; or the events of the log of the kind
-// held in the period that involve the partner or one below it. The moves of every commitment asked
+// held in the period that involve the partner or one below it; or the
+// quantities of the contributions of the kind that started in the period,
+// by the partner or one below it. The moves of every commitment asked
 // for are read in one pass over the events of the statuses that count,
 // between the earliest start and the latest end, and then shared out.
 const deliveredSQL = `WITH c AS (
@@ -47,6 +49,14 @@ const deliveredSQL = `WITH c AS (
 	JOIN events ev ON ev.id = ep.event_id AND ev.held_on >= (c.from_at AT TIME ZONE 'UTC')::date AND ev.held_on < (c.to_at AT TIME ZONE 'UTC')::date
 		AND ev.kind = CASE c.kind WHEN 'GUEST_LECTURES' THEN 'GUEST_LECTURE' WHEN 'VISITS' THEN 'VISIT' ELSE 'SYMPOSIUM' END
 	WHERE c.kind IN ('GUEST_LECTURES', 'VISITS', 'SYMPOSIA')
+	GROUP BY c.id
+	UNION ALL
+	SELECT c.id, sum(ct.quantity)::int
+	FROM c JOIN tree ON tree.cid = c.id
+	JOIN contributions ct ON ct.partner_id = tree.pid
+		AND ct.started_on >= (c.from_at AT TIME ZONE 'UTC')::date AND ct.started_on < (c.to_at AT TIME ZONE 'UTC')::date
+		AND ct.kind = CASE c.kind WHEN 'JOINT_RESEARCH' THEN 'RESEARCH_PROJECT' WHEN 'SCHOLARSHIPS' THEN 'SCHOLARSHIP' ELSE 'OTHER' END
+	WHERE c.kind IN ('JOINT_RESEARCH', 'SCHOLARSHIPS', 'OTHER')
 	GROUP BY c.id`
 
 // fillDelivered sets the delivery of the commitments.

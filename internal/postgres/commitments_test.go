@@ -218,3 +218,68 @@ func TestEventCommitments(t *testing.T) {
 		t.Fatalf("%d events after a refused one, were %d", after, before)
 	}
 }
+
+// TestContributionCommitments: joint research, scholarships and other
+// commitments sum the quantities of the contributions of their kind that
+// started in the period, by the partner or one below it; a contribution
+// under an agreement must come from its group; bad input writes nothing.
+func TestContributionCommitments(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	group, plant, other := partnerTree(t, db)
+	ag, err := db.CreateAgreement(ctx, &coop.Agreement{PartnerID: group.ID, College: "C", Title: "A", ValidFrom: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []coop.Contribution{
+		{Kind: coop.ContributionResearch, PartnerID: plant.ID, Title: "in: inert anodes", StartedOn: d(2026, 9, 1), Quantity: 1},
+		{Kind: coop.ContributionResearch, PartnerID: group.ID, Title: "in: last day", StartedOn: d(2027, 8, 31), Quantity: 1},
+		{Kind: coop.ContributionResearch, PartnerID: group.ID, Title: "out: before", StartedOn: d(2026, 8, 31), Quantity: 1},
+		{Kind: coop.ContributionResearch, PartnerID: other.ID, Title: "out: another group", StartedOn: d(2026, 10, 1), Quantity: 1},
+		{Kind: coop.ContributionScholarship, PartnerID: group.ID, Title: "8 scholarships", StartedOn: d(2026, 11, 1), Quantity: 8},
+		{Kind: coop.ContributionScholarship, PartnerID: plant.ID, Title: "2 more", StartedOn: d(2027, 5, 1), Quantity: 2},
+		{Kind: coop.ContributionOther, PartnerID: plant.ID, Title: "a spectrometer", StartedOn: d(2027, 1, 10), Quantity: 1},
+	} {
+		_, err := db.CreateContribution(ctx, &c)
+		must(err)
+	}
+	for kind, want := range map[coop.CommitmentKind][2]int{ // the group's, the plant's
+		coop.CommitmentJointResearch: {2, 1}, coop.CommitmentScholarships: {10, 2}, coop.CommitmentOther: {1, 1},
+	} {
+		for i, p := range []int64{group.ID, plant.ID} {
+			c, err := db.CreateCommitment(ctx, &coop.Commitment{AgreementID: ag.ID, PartnerID: p, Kind: kind,
+				PeriodStart: d(2026, 9, 1), PeriodEnd: d(2027, 8, 31), Target: 2})
+			must(err)
+			if c.Delivered != want[i] {
+				t.Errorf("%s of partner %d: delivered %d, want %d", kind, p, c.Delivered, want[i])
+			}
+		}
+	}
+	n, err := db.CountContributions(ctx, coop.ContributionFilter{Within: &group.ID, Kinds: []coop.ContributionKind{coop.ContributionResearch}})
+	must(err)
+	if n != 3 {
+		t.Errorf("%d research projects within the group, want 3", n)
+	}
+	// Under the group's agreement, another group's contribution is
+	// refused; so are a zero quantity and an end before the start.
+	early := d(2026, 1, 1)
+	for _, c := range []coop.Contribution{
+		{Kind: coop.ContributionOther, PartnerID: other.ID, AgreementID: &ag.ID, Title: "x", StartedOn: d(2026, 9, 1), Quantity: 1},
+		{Kind: coop.ContributionOther, PartnerID: plant.ID, Title: "x", StartedOn: d(2026, 9, 1), Quantity: 0},
+		{Kind: coop.ContributionOther, PartnerID: plant.ID, Title: "x", StartedOn: d(2026, 9, 1), EndedOn: &early, Quantity: 1},
+	} {
+		if _, err := db.CreateContribution(ctx, &c); coop.ErrorCode(err) != coop.EINVALID {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	n, err = db.CountContributions(ctx, coop.ContributionFilter{})
+	must(err)
+	if n != 7 {
+		t.Errorf("%d contributions after refused ones, want 7", n)
+	}
+}

@@ -123,6 +123,7 @@ func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error
 
 // constraintErrors maps constraint names to the user-facing field error they mean.
 var constraintErrors = map[string]coop.FieldError{
+	"contributions_partner_id_fkey":       {Field: []string{"partnerId"}, Code: coop.CodeNotFound, Message: "No partner has this id."},
 	"courses_code_key":                    {Field: []string{"code"}, Code: coop.CodeDuplicate, Message: "Another course already has this code."},
 	"course_feedback_course_id_fkey":      {Field: []string{"courseId"}, Code: coop.CodeNotFound, Message: "No course has this id."},
 	"course_feedback_alumnus_id_fkey":     {Field: []string{"alumnusId"}, Code: coop.CodeNotFound, Message: "No alumnus has this id."},

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -403,5 +404,59 @@ func TestPlacementScope(t *testing.T) {
 	}
 	if withheld == 0 {
 		t.Error("nothing withheld: the history has no small cells to test with")
+	}
+}
+
+// TestPlacementFactsFollowTheRecord: the facts the report reads follow
+// every way the record changes: applications made and moved through the
+// store, moves backdated and removed, an application's day corrected, a
+// student's major changed; the report then equals the test's own count.
+func TestPlacementFactsFollowTheRecord(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	group, plant, _ := partnerTree(t, db)
+	in, err := db.CreateInternship(ctx, &coop.Internship{PartnerID: plant.ID, Title: "I", Status: coop.InternshipOpen, Slots: 10})
+	must(err)
+	var apps []int64
+	for i := range 6 {
+		s, err := db.CreateStudent(ctx, &coop.Student{StudentNumber: fmt.Sprint("F", i), Name: "N", Major: "Metallurgy", EnrolmentYear: 2022, GraduationYear: 2026})
+		must(err)
+		a, err := db.ApplyToInternship(ctx, s.ID, in.ID, "", "test")
+		must(err)
+		for _, st := range []coop.ApplicationStatus{coop.ApplicationShortlisted, coop.ApplicationInterviewing, coop.ApplicationOffered, coop.ApplicationAccepted}[:i%5] {
+			_, err := db.TransitionApplication(ctx, a.ID, st, "test", "")
+			must(err)
+		}
+		apps = append(apps, a.ID)
+	}
+	_, err = db.Pool.Exec(ctx, `UPDATE application_events SET at = at - interval '30 days' WHERE application_id = $1 AND to_status = 'SHORTLISTED'`, apps[1])
+	must(err)
+	_, err = db.Pool.Exec(ctx, `UPDATE applications SET created_at = created_at - interval '40 days' WHERE id = $1`, apps[2])
+	must(err)
+	_, err = db.Pool.Exec(ctx, `DELETE FROM application_events WHERE application_id = $1 AND to_status = 'OFFERED'`, apps[3])
+	must(err)
+	_, err = db.Pool.Exec(ctx, `UPDATE applications SET status = 'SHORTLISTED' WHERE id = $1`, apps[3])
+	must(err)
+	_, err = db.Pool.Exec(ctx, `UPDATE students SET major = 'Automation' WHERE id = (SELECT student_id FROM applications WHERE id = $1)`, apps[4])
+	must(err)
+	rec := readHistory(t, db)
+	for _, g := range []coop.PlacementDimension{coop.ByInternship, coop.ByMajor} {
+		q := coop.PlacementQuery{Within: &group.ID, GroupBy: g, Medians: true}
+		rows, total, err := db.PlacementFunnel(ctx, q)
+		must(err)
+		want, wantTotal := rec.expect(q)
+		checkRow(t, string(g)+" total", total, wantTotal, false)
+		for _, r := range rows {
+			checkRow(t, string(g)+" "+r.Key, r, want[r.Key], false)
+		}
+		if len(rows) != len(want) {
+			t.Errorf("%s: %d rows, want %d", g, len(rows), len(want))
+		}
 	}
 }

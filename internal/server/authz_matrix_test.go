@@ -119,6 +119,13 @@ func (w *matrixWorld) fresh(kind string) string {
 				id = f.ID
 			}
 		}
+	case "Contribution": // the group's plant's
+		var c *coop.Contribution
+		c, err = db.CreateContribution(ctx, &coop.Contribution{Kind: coop.ContributionScholarship, PartnerID: w.plant.ID, Title: "S",
+			StartedOn: w.internship.CreatedAt, Quantity: 2})
+		if c != nil {
+			id = c.ID
+		}
 	case "Token":
 		var t *coop.Token
 		_, t, err = auth.Issue(ctx, db, &coop.Token{Name: "tmp", Role: coop.RoleCareerOfficer})
@@ -201,6 +208,21 @@ func matrix() []matrixCase {
 		{"deleteCourseFeedback", "deleteCourseFeedback of the alumnus's", `mutation($id: ID!) { deleteCourseFeedback(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"contributions", "contributions", `{ contributions { totalCount } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"node", "node of the group's contribution", `query($id: ID!) { node(id: $id) { id ... on Contribution { quantity } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Contribution")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide})},
+		{"createContribution", "createContribution", `mutation($p: ID!) { createContribution(input: {kind: RESEARCH_PROJECT, partnerId: $p, title: "R",
+			startedOn: "2026-10-01"}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"p": g("Partner", w.group.ID)} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"updateContribution", "updateContribution", `mutation($id: ID!) { updateContribution(input: {id: $id, quantity: 3}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Contribution")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteContribution", "deleteContribution", `mutation($id: ID!) { deleteContribution(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Contribution")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"attention", "attention", `{ attention { commitments { id } agreements { id } } }`, none,
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"createCommitment", "createCommitment", `mutation($a: ID!, $p: ID!) { createCommitment(input: {agreementId: $a, partnerId: $p, kind: PRIORITY_HIRES,

@@ -186,11 +186,11 @@ func TestConsoleSignInAsEachPersona(t *testing.T) {
 		persona, shows string
 		nav            []string
 	}{
-		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Students", "Internships", "Alumni"}},
-		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Students", "Internships", "Alumni"}},
-		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
-		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
-		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Internships", "Alumni"}},
+		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
+		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
+		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
 		{"STUDENT", "Student", []string{"My profile", "Internships"}},
 		{"ALUMNUS", "Alumnus", []string{"Alumni"}},
 	} {
@@ -745,6 +745,51 @@ func TestConsoleEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConsoleReports: the group's HR sees its group's funnel with the
+// withheld cells marked and said so, rows summing to what the API counts;
+// the career office switches the rows to academic years, and reads what
+// alumni said of the electrolysis course beside its skill in the gap.
+func TestConsoleReports(t *testing.T) {
+	c := newConsoleEnv(t)
+	t.Run("the group's HR", func(t *testing.T) {
+		ctx := c.signIn(t, "GROUP_HR")
+		var cells []string
+		var note string
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/reports"), waitVisible(`[data-testid=funnel] tbody tr`),
+			text(`[data-testid=suppressed]`, &note),
+			eval(`[...document.querySelectorAll('[data-testid=funnel] td[data-stage]')].map(td => td.firstChild.textContent)`, &cells))
+		withheld := 0
+		for _, x := range cells {
+			if x == "<3" {
+				withheld++
+			} else if x == "1" || x == "2" {
+				t.Errorf("a partner is shown a count of %s", x)
+			}
+		}
+		if withheld == 0 || !strings.Contains(note, "fewer than 3") {
+			t.Errorf("withheld cells %d, note %q", withheld, note)
+		}
+	})
+	t.Run("the career office", func(t *testing.T) {
+		ctx := c.signIn(t, "CAREER_OFFICER")
+		var rows []string
+		var said string
+		run(t, ctx, chromedp.Navigate(c.srv.URL+"/reports"), waitVisible(`[data-testid=funnel] tbody tr`),
+			choose(`[data-testid=report-group-by]`, "PERIOD"),
+			waitJS(`[...document.querySelectorAll('[data-testid=funnel] tbody th')].some(th => th.textContent === '2024–25')`),
+			eval(`[...document.querySelectorAll('[data-testid=funnel] tbody th')].map(th => th.textContent)`, &rows),
+			waitVisible(`[data-testid=gap] tr[data-skill="aluminium electrolysis"] [data-course=MET301] details`),
+			click(`[data-testid=gap] tr[data-skill="aluminium electrolysis"] [data-course=MET301] summary`),
+			text(`[data-testid=gap] tr[data-skill="aluminium electrolysis"] [data-course=MET301] ul`, &said))
+		if rows[len(rows)-1] != "Total" {
+			t.Errorf("rows %v", rows)
+		}
+		if !strings.Contains(said, "current efficiency") || !strings.Contains(said, "陈海涛") {
+			t.Errorf("what alumni said of MET301: %q", said)
+		}
+	})
 }
 
 func TestConsoleExportCSV(t *testing.T) {

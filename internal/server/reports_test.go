@@ -136,6 +136,17 @@ func TestPlacementReportThroughTheAPI(t *testing.T) {
 		t.Errorf("%d rows (%d own), want one per partner below the group (%d) and at most one of its own", len(r.Rows), own, plants)
 	}
 
+	// By academic year: the 2025 summer practice, and this year's.
+	var byYear placementResult
+	e.as(officer, placementDoc, map[string]any{"p": group, "g": "PERIOD"}, &byYear)
+	var labels []string
+	for _, row := range byYear.PlacementReport.Rows {
+		labels = append(labels, row.Label)
+	}
+	if strings.Join(labels, ",") != "2024–25,2026–27" {
+		t.Errorf("academic years %v", labels)
+	}
+
 	// A move through the API counts at once: shortlist an APPLIED
 	// application of the group.
 	var appID int64

@@ -218,7 +218,7 @@ type walker struct {
 var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
 		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true,
-		"Course": true, "CourseFeedback": true}
+		"Course": true, "CourseFeedback": true, "Contribution": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
@@ -487,6 +487,7 @@ func edgeNode(path []any) bool {
 // the code it checks.
 type oracle struct {
 	feedbackAlumnus        map[int64]int64
+	contributionPartner    map[int64]int64
 	parent                 map[int64]int64
 	agreementPartner       map[int64]int64
 	commitmentPartner      map[int64]int64
@@ -507,7 +508,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{feedbackAlumnus: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -557,6 +558,7 @@ func loadOracle(t *testing.T, e *env) *oracle {
 		})
 	read(`SELECT id, internship_id, '', true FROM shortlists`, func(a, b int64, _ string, _ bool) { o.shortlistInternship[a] = b })
 	read(`SELECT id, alumnus_id, '', true FROM course_feedback`, func(a, b int64, _ string, _ bool) { o.feedbackAlumnus[a] = b })
+	read(`SELECT id, partner_id, '', true FROM contributions`, func(a, b int64, _ string, _ bool) { o.contributionPartner[a] = b })
 	return o
 }
 
@@ -652,6 +654,8 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return true
 	case "CourseFeedback":
 		return staff || p.role == coop.RoleAlumnus && o.feedbackAlumnus[id] == p.alumnus
+	case "Contribution":
+		return staff || in(o.contributionPartner[id])
 	}
 	return false
 }

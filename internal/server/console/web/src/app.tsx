@@ -13,6 +13,7 @@ import { ImportPage } from './pages/import'
 import { CommitmentsPage } from './pages/commitments'
 import { EventsPage } from './pages/events'
 import { AlumniPage } from './pages/alumni'
+import { ReportsPage } from './pages/reports'
 import { Status } from './ui'
 
 export function App() {
@@ -38,6 +39,7 @@ export function App() {
           {pages.includes('partners') && <Route path="/partners" element={<PartnersPage />} />}
           {pages.includes('commitments') && <Route path="/commitments" element={<CommitmentsPage />} />}
           {pages.includes('events') && <Route path="/events" element={<EventsPage />} />}
+          {pages.includes('reports') && <Route path="/reports" element={<ReportsPage />} />}
           {pages.includes('students') && <Route path="/students" element={<StudentsPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/new" element={<NewStudentPage />} />}
           {canWrite(s.viewer.role, 'students') && <Route path="/students/import" element={<ImportPage />} />}

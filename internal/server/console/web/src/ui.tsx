@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useMutation, type CombinedError } from 'urql'
 import { graphql } from './gql'
-import type { ExportList } from './gql/graphql'
+import type { CreateExportInput, ExportList } from './gql/graphql'
 
 export function Status({ fetching, error }: { fetching?: boolean; error?: CombinedError | string }) {
   const { t } = useTranslation()
@@ -98,14 +98,18 @@ const CreateExportDocument = graphql(`
 `)
 
 /** A button that makes a CSV export of a list and starts its download (the link works for 10 minutes). */
-export function ExportButton({ list, internshipId }: { list: ExportList; internshipId?: string }) {
+export function ExportButton({ list, internshipId, extra }: {
+  list: ExportList; internshipId?: string
+  /** More of createExport's input: a report's partner, period, dimension. */
+  extra?: Omit<CreateExportInput, 'list' | 'internshipId'>
+}) {
   const { t } = useTranslation()
   const [res, create] = useMutation(CreateExportDocument)
   const url = res.data?.createExport.url
   return (
     <span className="export">
       <button type="button" disabled={res.fetching} data-testid="export" onClick={async () => {
-        const r = await create({ input: { list, internshipId } })
+        const r = await create({ input: { ...extra, list, internshipId } })
         const u = r.data?.createExport.url
         if (u) window.location.assign(u)
       }}>{t('export.csv')}</button>

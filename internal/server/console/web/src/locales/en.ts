@@ -1,7 +1,7 @@
 export const en = {
   brand: 'Crucible', skip: 'Skip to content', language: 'Language', signOut: 'Sign out', notFound: 'There is no such page.',
   loading: 'Loading…', prev: 'Previous', next: 'Next', save: 'Save', cancel: 'Cancel', edit: 'Edit', filter: 'Filter', yes: 'Yes', no: 'No',
-  nav: { label: 'Main', commitments: 'Commitments', events: 'Events', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
+  nav: { label: 'Main', commitments: 'Commitments', events: 'Events', reports: 'Reports', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
   role: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career office', PARTNER: 'Enterprise', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   persona: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career officer', GROUP_HR: 'Aluminium group HR', PLANT_HR: 'Smelter HR', OTHER_PARTNER_HR: 'Other group HR', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   errors: {
@@ -60,7 +60,18 @@ export const en = {
     progressOf: '{{delivered}} of {{target}}', new: 'New commitment', agreement: 'Agreement', start: 'Period starts', end: 'Period ends', target: 'Target',
     unit: 'Unit (for example interns)', notes: 'Notes',
   },
-  commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires', GUEST_LECTURES: 'Guest lectures', VISITS: 'Visits', SYMPOSIA: 'Symposia' },
+  commitmentKind: { INTERNSHIP_PLACES: 'Internship places', TRAINING_PLACES: 'Training places', PRIORITY_HIRES: 'Priority hires', GUEST_LECTURES: 'Guest lectures', VISITS: 'Visits', SYMPOSIA: 'Symposia', JOINT_RESEARCH: 'Joint research', SCHOLARSHIPS: 'Scholarships', OTHER: 'Other' },
+  reports: {
+    title: 'Reports', help: 'What the cooperation delivers — the placement funnel — and what the internships ask for that students lack — the skills gap.',
+    partner: 'Partner', everyone: 'Every partner', mine: 'My group', groupBy: 'Rows', from: 'From', to: 'To',
+    dimension: { PARTNER: 'Partner', INTERNSHIP: 'Internship', MAJOR: 'Major', GRADUATION_YEAR: 'Graduation year', PERIOD: 'Academic year' },
+    funnel: 'Placement funnel', funnelHelp: 'Applications made in the period, counted at each stage they reached; under each count, the share of the previous stage and the median days from the application.',
+    suppressed: 'Figures of fewer than {{n}} people are withheld (shown as <{{n}}), and so is the smallest other figure of a column where one was.',
+    hires: 'Hires', formerInterns: 'of them former interns', total: 'Total', own: '{{name}} (own internships)', days: '{{n}} d',
+    gap: 'Skills gap', gapHelp: '{{internships}} open internships with {{places}} places; {{eligible}} eligible students. Demand counts places, must-haves twice; supply counts eligible students who hold the skill at the level asked. By year: demand / supply.',
+    noDemand: 'No open internship asks for skills.', skill: 'Skill', demand: 'Demand', supply: 'Supply', shortfall: 'Shortfall', coverage: '{{n}}% covered',
+    courses: 'Courses that teach it', places: '{{places}} places, {{must}} must-have', rating: '★ {{avg}} from {{count}} alumni', said: 'What alumni said',
+  },
   commitmentStatus: { ON_TRACK: 'On track', BEHIND: 'Behind', MET: 'Met', MISSED: 'Missed' },
   events: { title: 'Events', participants: 'Took part', actions: 'Follow-up actions', due: 'due {{date}}' },
   eventKind: { VISIT: 'Visit', SYMPOSIUM: 'Symposium', SIGNING: 'Signing', GUEST_LECTURE: 'Guest lecture', OPEN_DAY: 'Open day', RESEARCH_MEETING: 'Research meeting' },

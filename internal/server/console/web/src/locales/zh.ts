@@ -3,7 +3,7 @@ import type { Messages } from './en'
 export const zh: Messages = {
   brand: 'Crucible 校企合作', skip: '跳到正文', language: '语言', signOut: '退出', notFound: '没有这个页面。',
   loading: '加载中…', prev: '上一页', next: '下一页', save: '保存', cancel: '取消', edit: '编辑', filter: '筛选', yes: '是', no: '否',
-  nav: { label: '主导航', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
+  nav: { label: '主导航', reports: '报表', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
   role: { ADMIN: '管理员', CAREER_OFFICER: '就业指导中心', PARTNER: '企业', STUDENT: '学生', ALUMNUS: '校友' },
   persona: { ADMIN: '管理员', CAREER_OFFICER: '就业指导老师', GROUP_HR: '铝业集团人力资源', PLANT_HR: '电解铝厂人力资源', OTHER_PARTNER_HR: '其他集团人力资源', STUDENT: '学生', ALUMNUS: '校友' },
   errors: {
@@ -62,7 +62,18 @@ export const zh: Messages = {
     progressOf: '{{target}} 中的 {{delivered}}', new: '新建承诺', agreement: '协议', start: '开始日期', end: '结束日期', target: '目标',
     unit: '单位（如 名实习生）', notes: '备注',
   },
-  commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用', GUEST_LECTURES: '工程师授课', VISITS: '互访', SYMPOSIA: '研讨会' },
+  commitmentKind: { INTERNSHIP_PLACES: '实习名额', TRAINING_PLACES: '实训名额', PRIORITY_HIRES: '优先录用', GUEST_LECTURES: '工程师授课', VISITS: '互访', SYMPOSIA: '研讨会', JOINT_RESEARCH: '联合研究', SCHOLARSHIPS: '奖学金', OTHER: '其他' },
+  reports: {
+    title: '报表', help: '合作的成效（实习就业漏斗）与岗位所需而学生欠缺的技能（技能缺口）。',
+    partner: '合作单位', everyone: '全部单位', mine: '本集团', groupBy: '行', from: '起', to: '止',
+    dimension: { PARTNER: '单位', INTERNSHIP: '实习岗位', MAJOR: '专业', GRADUATION_YEAR: '毕业年份', PERIOD: '学年' },
+    funnel: '实习就业漏斗', funnelHelp: '期间内的申请在各阶段的人数；数字下方为较上一阶段的转化率及自申请起的天数中位数。',
+    suppressed: '少于 {{n}} 人的数字不予显示（显示为 <{{n}}），同列中仅一项被隐去时，另一最小项也一并隐去。',
+    hires: '录用', formerInterns: '其中曾实习', total: '合计', own: '{{name}}（本级岗位）', days: '{{n}} 天',
+    gap: '技能缺口', gapHelp: '在招实习岗位 {{internships}} 个，名额 {{places}} 个；符合条件的学生 {{eligible}} 人。需求按名额计，必备技能计两次；供给为具备所需水平的符合条件学生。按学年：需求 / 供给。',
+    noDemand: '在招岗位未列技能要求。', skill: '技能', demand: '需求', supply: '供给', shortfall: '缺口', coverage: '覆盖 {{n}}%',
+    courses: '相关课程', places: '名额 {{places}} 个，{{must}} 个岗位必备', rating: '★ {{avg}}（{{count}} 位校友）', said: '校友评价',
+  },
   commitmentStatus: { ON_TRACK: '进度正常', BEHIND: '落后', MET: '已完成', MISSED: '未完成' },
   events: { title: '交流活动', participants: '参加人员', actions: '后续事项', due: '截止 {{date}}' },
   eventKind: { VISIT: '互访', SYMPOSIUM: '研讨会', SIGNING: '签约', GUEST_LECTURE: '工程师授课', OPEN_DAY: '开放日', RESEARCH_MEETING: '科研会议' },

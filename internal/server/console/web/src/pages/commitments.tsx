@@ -36,7 +36,8 @@ const CreateCommitmentDocument = graphql(`
   }
 `)
 
-const kinds: CommitmentKind[] = ['INTERNSHIP_PLACES', 'TRAINING_PLACES', 'PRIORITY_HIRES', 'GUEST_LECTURES', 'VISITS', 'SYMPOSIA']
+const kinds: CommitmentKind[] = ['INTERNSHIP_PLACES', 'TRAINING_PLACES', 'PRIORITY_HIRES', 'GUEST_LECTURES', 'VISITS', 'SYMPOSIA',
+  'JOINT_RESEARCH', 'SCHOLARSHIPS', 'OTHER']
 
 /** What the agreements promise, against what the pipeline delivered; for the career office, what needs attention. */
 export function CommitmentsPage() {
