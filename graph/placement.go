@@ -147,7 +147,7 @@ func (r *Resolver) exportAllowed(ctx context.Context, v *coop.Viewer, req coop.E
 	case coop.ExportShortlist:
 		_, err := r.Ranking.RankedInternship(ctx, v, *req.InternshipID)
 		return err
-	case coop.ExportPlacements, coop.ExportSkillsGap:
+	case coop.ExportPlacements, coop.ExportSkillsGap, coop.ExportContrib:
 		within, suppress := req.PartnerWithin, 0
 		if err := coop.ScopeReport(v, &within, &suppress); err != nil {
 			return err

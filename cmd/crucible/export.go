@@ -18,16 +18,16 @@ import (
 // Excel), to a file or standard output. It reads the database directly,
 // as an administrator would see it, and writes an audit entry.
 func (e *environment) exportCmd(ctx context.Context, args []string) error {
-	fs := e.newFlags("export", "export students|internships|applications|commitments|events|placements|skills_gap|course_feedback [flags]\n\n"+
+	fs := e.newFlags("export", "export students|internships|applications|commitments|events|placements|skills_gap|course_feedback|courses|contributions [flags]\n\n"+
 		"Writes the whole list or report as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese), everything\n"+
 		"an administrator sees, contact details included; the export is audited. The API gives each user their own\n"+
 		"view of a list through createExport.")
 	dbf := e.addDBFlags(fs)
 	out := fs.String("out", "", "the file to write (default: standard output)")
-	partner := fs.String("partner", "", "placements, skills_gap: the partner whose subtree is counted (an id; default every partner)")
+	partner := fs.String("partner", "", "placements, skills_gap, contributions: the partner whose subtree is counted (an id; default every partner)")
 	groupBy := fs.String("group-by", "partner", "placements: partner, internship, major, graduation_year or period")
-	from := fs.String("from", "", "placements, course_feedback: the first day counted (YYYY-MM-DD)")
-	to := fs.String("to", "", "placements, course_feedback: the last day counted (YYYY-MM-DD)")
+	from := fs.String("from", "", "placements, course_feedback, contributions: the first day counted (YYYY-MM-DD)")
+	to := fs.String("to", "", "placements, course_feedback, contributions: the last day counted (YYYY-MM-DD)")
 	suppress := fs.Bool("suppress-small-cells", false, "placements: withhold figures of 1 or 2, as partners see them")
 	var names []string
 	for _, l := range export.Lists {

@@ -34,7 +34,7 @@ func TestExportCommand(t *testing.T) {
 		t.Fatalf("events file: %d records, header %v", len(recs), recs[0])
 	}
 	// To standard output too.
-	if stdout := cli(t, bin, env, "export", "commitments"); strings.Count(stdout, "\n") != 10 {
+	if stdout := cli(t, bin, env, "export", "commitments"); strings.Count(stdout, "\n") != 12 {
 		t.Errorf("commitments to stdout: %d lines", strings.Count(stdout, "\n"))
 	}
 	// The reports: the placement funnel of every group and its total,
@@ -58,6 +58,12 @@ func TestExportCommand(t *testing.T) {
 	said := read(cli(t, bin, env, "export", "course_feedback", "--from", "2026-01-01"))
 	if len(said) != 5 || said[0][1] != "course" || said[1][6] != "2026-10-25" {
 		t.Errorf("course feedback since 2026: %v", said)
+	}
+	if rows := read(cli(t, bin, env, "export", "courses")); len(rows) != 8 || rows[1][1] != "AUT210" {
+		t.Errorf("courses: %v", rows)
+	}
+	if rows := read(cli(t, bin, env, "export", "contributions", "--from", "2026-09-01")); len(rows) != 3 || rows[0][6] != "quantity" {
+		t.Errorf("contributions since September 2026: %v", rows)
 	}
 	cmd := exec.Command(bin, "export", "placements", "--group-by", "colour")
 	cmd.Env = append(os.Environ(), env...)

@@ -5756,13 +5756,13 @@ input UpdateContributionInput {
   kind: ContributionKind
   "The partner that gave it."
   partnerId: ID
-  "The agreement it is under; null removes it."
+  "The agreement it is under."
   agreementId: ID
   "The title."
   title: String
   "When it started."
   startedOn: Date
-  "When it ended; null removes it."
+  "When it ended."
   endedOn: Date
   "How many it counts for."
   quantity: Int
@@ -6277,6 +6277,10 @@ enum ExportList {
   SKILLS_GAP
   "Alumni's feedback on courses, newest first (the staff only)."
   COURSE_FEEDBACK
+  "The course catalogue."
+  COURSES
+  "The partners' contributions (a partner: its own group's), of partnerWithin's subtree and started between from and to if given."
+  CONTRIBUTIONS
 }
 
 "What to export."
@@ -39794,6 +39798,8 @@ var (
 		"PLACEMENTS":      coop.ExportPlacements,
 		"SKILLS_GAP":      coop.ExportSkillsGap,
 		"COURSE_FEEDBACK": coop.ExportFeedback,
+		"COURSES":         coop.ExportCourses,
+		"CONTRIBUTIONS":   coop.ExportContrib,
 	}
 	marshalNExportList2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐExportList = map[coop.ExportList]string{
 		coop.ExportStudents:     "STUDENTS",
@@ -39805,6 +39811,8 @@ var (
 		coop.ExportPlacements:   "PLACEMENTS",
 		coop.ExportSkillsGap:    "SKILLS_GAP",
 		coop.ExportFeedback:     "COURSE_FEEDBACK",
+		coop.ExportCourses:      "COURSES",
+		coop.ExportContrib:      "CONTRIBUTIONS",
 	}
 )
 

@@ -1428,13 +1428,13 @@ type UpdateContributionInput struct {
 	Kind *coop.ContributionKind `json:"kind,omitempty"`
 	// The partner that gave it.
 	PartnerID *string `json:"partnerId,omitempty"`
-	// The agreement it is under; null removes it.
+	// The agreement it is under.
 	AgreementID *string `json:"agreementId,omitempty"`
 	// The title.
 	Title *string `json:"title,omitempty"`
 	// When it started.
 	StartedOn *time.Time `json:"startedOn,omitempty"`
-	// When it ended; null removes it.
+	// When it ended.
 	EndedOn *time.Time `json:"endedOn,omitempty"`
 	// How many it counts for.
 	Quantity *int `json:"quantity,omitempty"`

@@ -62,6 +62,8 @@ const (
 	ExportPlacements   ExportList = "PLACEMENTS"
 	ExportSkillsGap    ExportList = "SKILLS_GAP"
 	ExportFeedback     ExportList = "COURSE_FEEDBACK"
+	ExportCourses      ExportList = "COURSES"
+	ExportContrib      ExportList = "CONTRIBUTIONS"
 )
 
 // ExportRequest is one export: which list, narrowed how. A download link

@@ -21,7 +21,7 @@ import (
 
 // Lists are the lists that can be exported.
 var Lists = []coop.ExportList{coop.ExportStudents, coop.ExportInternships, coop.ExportApplications, coop.ExportCommitments, coop.ExportEvents,
-	coop.ExportShortlist, coop.ExportPlacements, coop.ExportSkillsGap, coop.ExportFeedback}
+	coop.ExportShortlist, coop.ExportPlacements, coop.ExportSkillsGap, coop.ExportFeedback, coop.ExportCourses, coop.ExportContrib}
 
 // MaxShortlist is how many of a shortlist's first entries an export holds.
 const MaxShortlist = 500
@@ -89,6 +89,10 @@ func Write(ctx context.Context, w io.Writer, src Sources, v *coop.Viewer, req co
 		err = skillsGap(ctx, cw, src, v, req, today, row)
 	case coop.ExportFeedback:
 		err = courseFeedback(ctx, cw, db, v, req, row)
+	case coop.ExportCourses:
+		err = courses(ctx, cw, db, row)
+	case coop.ExportContrib:
+		err = contributions(ctx, cw, db, v, req, row)
 	default:
 		err = fmt.Errorf("unknown list %q", req.List)
 	}

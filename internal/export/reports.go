@@ -203,3 +203,57 @@ func courseFeedback(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coo
 		return nil
 	})
 }
+
+// courses writes the course catalogue (everyone may read it).
+func courses(ctx context.Context, cw *csv.Writer, db *postgres.DB, row func([]string) error) error {
+	if err := cw.Write([]string{"id", "code", "name", "nameZh", "skills", "description"}); err != nil {
+		return err
+	}
+	return each(ctx, func(ctx context.Context, o coop.ListOptions) (coop.List[*coop.Course], error) {
+		return db.FindCourses(ctx, coop.CourseFilter{}, o)
+	}, func(cs []*coop.Course) error {
+		for _, c := range cs {
+			if err := row([]string{c.GID(), c.Code, c.Name, c.NameZh, join(c.Skills), c.Description}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// contributions writes the partners' contributions as v may list them
+// (a partner its own group's), of a partner's subtree and period if asked.
+func contributions(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coop.Viewer, req coop.ExportRequest, row func([]string) error) error {
+	f := coop.ContributionFilter{Within: req.PartnerWithin, From: req.From, Until: req.To}
+	if err := coop.ScopeContributions(v, &f); err != nil {
+		return err
+	}
+	if req.PartnerWithin != nil {
+		if !v.Staff() && !coop.InGroup(v, *req.PartnerWithin) {
+			return coop.NoObject(coop.GlobalID(coop.TypePartner, *req.PartnerWithin))
+		}
+		f.Within = req.PartnerWithin
+	}
+	if err := cw.Write([]string{"id", "kind", "partner", "title", "startedOn", "endedOn", "quantity", "summary"}); err != nil {
+		return err
+	}
+	return each(ctx, func(ctx context.Context, o coop.ListOptions) (coop.List[*coop.Contribution], error) {
+		return db.FindContributions(ctx, f, o)
+	}, func(cs []*coop.Contribution) error {
+		ids := make([]int64, len(cs))
+		for i, c := range cs {
+			ids[i] = c.PartnerID
+		}
+		names, err := partnerNames(ctx, db, ids)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if err := row([]string{c.GID(), string(c.Kind), names[c.PartnerID], c.Title, date(&c.StartedOn), date(c.EndedOn),
+				strconv.Itoa(c.Quantity), c.Summary}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -28,6 +29,10 @@ type DB struct {
 	wrote atomic.Pointer[func()]
 	// later are the audit entries queued by AuditLater and not yet written.
 	later laterAudits
+	// slots limits the reports that use several connections at once
+	// (reportSlots).
+	slots     chan struct{}
+	slotsOnce sync.Once
 }
 
 // written tells the write hook that a write committed.

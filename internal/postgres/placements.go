@@ -96,32 +96,43 @@ const hiresSQL = `WITH ` + reportScopeSQL + `,
 	GROUP BY GROUPING SETS ((h.branch), ())`
 
 // PlacementFunnel counts the placement funnel of q (exact figures; the
-// domain withholds small cells). The medians, when asked, are taken at the
-// same time on a second connection that shares the counts' snapshot.
+// domain withholds small cells). The medians, when asked, and the hires
+// are counted at the same time on other connections that share the
+// counts' snapshot.
 func (db *DB) PlacementFunnel(ctx context.Context, q coop.PlacementQuery) ([]*coop.PlacementRow, *coop.PlacementRow, error) {
 	from, to := periodBounds(q.From, q.To)
 	var counts, medians funnelFigures
 	var hires map[string]hireCount
 	var branches []int64
+	hiresOf := func(tx pgx.Tx) (err error) {
+		if q.GroupBy == coop.ByPartner {
+			hires, err = readHires(ctx, tx, q, from, to)
+		}
+		return err
+	}
 	main := func(tx pgx.Tx) error {
-		err := readFunnel(ctx, tx, q, from, to, false, &counts)
-		if err != nil || q.GroupBy != coop.ByPartner {
+		if err := readFunnel(ctx, tx, q, from, to, false, &counts); err != nil {
 			return err
 		}
-		if hires, err = readHires(ctx, tx, q, from, to); err != nil {
-			return err
+		if q.GroupBy == coop.ByPartner {
+			rows, err := tx.Query(ctx, `SELECT id FROM partners WHERE CASE WHEN $1::bigint IS NULL THEN parent_id IS NULL ELSE parent_id = $1 END`, q.Within)
+			if err == nil {
+				branches, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			}
+			if err != nil {
+				return wrap("branches", err)
+			}
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM partners WHERE CASE WHEN $1::bigint IS NULL THEN parent_id IS NULL ELSE parent_id = $1 END`, q.Within)
-		if err == nil {
-			branches, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		}
-		return wrap("branches", err)
+		return hiresOf(tx)
 	}
-	var side func(pgx.Tx) error
+	// The medians cost about what the counts and the hires cost together,
+	// so they take a connection of their own (on two cores, a third
+	// connection for the hires was measured slower).
+	var sides []func(pgx.Tx) error
 	if q.Medians {
-		side = func(tx pgx.Tx) error { return readFunnel(ctx, tx, q, from, to, true, &medians) }
+		sides = append(sides, func(tx pgx.Tx) error { return readFunnel(ctx, tx, q, from, to, true, &medians) })
 	}
-	if err := db.report(ctx, main, side); err != nil {
+	if err := db.report(ctx, main, sides...); err != nil {
 		return nil, nil, err
 	}
 	for _, b := range branches { // every branch below has its row, if only of zeros
@@ -278,6 +289,13 @@ func periodBounds(from, to *coop.Date) (*time.Time, *time.Time) {
 	return day(from, 0), day(to, 1)
 }
 
+// reportSlots is the semaphore of the reports that run on several
+// connections at once.
+func (db *DB) reportSlots() chan struct{} {
+	db.slotsOnce.Do(func() { db.slots = make(chan struct{}, max(1, int(db.Pool.Config().MaxConns)/4)) })
+	return db.slots
+}
+
 // reportTx are the settings of a report's transactions: read-only and
 // repeatable read (one snapshot for all its queries).
 var reportTx = pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
@@ -293,10 +311,13 @@ const reportSettings = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LO
 // snapshotID is the form of what pg_export_snapshot returns.
 var snapshotID = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+-[0-9]+$`)
 
-// report runs main in a report transaction and, when side is not nil,
-// side at the same time in a second one that imports the first's snapshot
-// (pg_export_snapshot), so that both read the same record.
-func (db *DB) report(ctx context.Context, main, side func(pgx.Tx) error) error {
+// report runs main in a report transaction and, at the same time, each of
+// sides in another that imports the first's snapshot (pg_export_snapshot),
+// so that all read the same record. A report holds its first connection
+// while it waits for the others, so only a few reports at a time may do
+// that (a quarter of the pool's connections, over three each, cannot
+// exhaust it); the others run their sides after main, in its transaction.
+func (db *DB) report(ctx context.Context, main func(pgx.Tx) error, sides ...func(pgx.Tx) error) error {
 	tx, err := db.Pool.BeginTx(ctx, reportTx)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -305,9 +326,21 @@ func (db *DB) report(ctx context.Context, main, side func(pgx.Tx) error) error {
 	if _, err := tx.Exec(ctx, reportSettings); err != nil {
 		return fmt.Errorf("report settings: %w", err)
 	}
-	if side == nil {
-		if err := main(tx); err != nil {
-			return err
+	slots := db.reportSlots()
+	parallel := false
+	if len(sides) > 0 {
+		select {
+		case slots <- struct{}{}:
+			parallel = true
+			defer func() { <-slots }()
+		default:
+		}
+	}
+	if !parallel {
+		for _, fn := range append([]func(pgx.Tx) error{main}, sides...) {
+			if err := fn(tx); err != nil {
+				return err
+			}
 		}
 		return tx.Commit(ctx)
 	}
@@ -319,17 +352,19 @@ func (db *DB) report(ctx context.Context, main, side func(pgx.Tx) error) error {
 		return fmt.Errorf("report snapshot: unexpected id %q", snap)
 	}
 	var g errgroup.Group
-	g.Go(func() error {
-		tx2, err := db.Pool.BeginTx(ctx, reportTx)
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		defer tx2.Rollback(ctx)
-		if _, err := tx2.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snap+"'; "+reportSettings); err != nil {
-			return fmt.Errorf("report snapshot: %w", err)
-		}
-		return side(tx2)
-	})
+	for _, side := range sides {
+		g.Go(func() error {
+			tx2, err := db.Pool.BeginTx(ctx, reportTx)
+			if err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			defer tx2.Rollback(ctx)
+			if _, err := tx2.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snap+"'; "+reportSettings); err != nil {
+				return fmt.Errorf("report snapshot: %w", err)
+			}
+			return side(tx2)
+		})
+	}
 	g.Go(func() error { return main(tx) })
 	if err := g.Wait(); err != nil {
 		return err

@@ -460,3 +460,43 @@ func TestPlacementFactsFollowTheRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestReportsAtOnce: many reports at once, more than the pool could give
+// three connections each, all finish (those that find no free slot run
+// their queries one after the other) with the same figures.
+func TestReportsAtOnce(t *testing.T) {
+	db := newDB(t)
+	h := seedHistory(t, db, 300)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	q := coop.PlacementQuery{Within: &h.group, GroupBy: coop.ByPartner, Medians: true}
+	_, want, err := db.PlacementFunnel(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 4 * int(db.Pool.Config().MaxConns)
+	errs := make(chan error, n)
+	totals := make(chan *coop.PlacementRow, n)
+	for range n {
+		go func() {
+			_, total, err := db.PlacementFunnel(ctx, q)
+			errs <- err
+			totals <- total
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		got := <-totals
+		for i := range got.Stages {
+			a, b := got.Stages[i], want.Stages[i]
+			if a.Count != b.Count || (a.MedianDays == nil) != (b.MedianDays == nil) || a.MedianDays != nil && *a.MedianDays != *b.MedianDays {
+				t.Fatalf("stage %s: %+v, alone %+v", a.Stage, a, b)
+			}
+		}
+		if got.Hires.N != want.Hires.N {
+			t.Fatalf("hires %d, alone %d", got.Hires.N, want.Hires.N)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func (db *DB) SkillHolders(ctx context.Context, canonical map[string]string, min
 			return nil
 		})
 		return err
-	}, nil)
+	})
 	return out, wrap("skill holders", err)
 }
 

@@ -449,6 +449,7 @@ func TestConsoleScreenshots(t *testing.T) {
 	shot(signin, "signin.png", "/", `button[data-persona]`)
 	hr := c.signIn(t, "GROUP_HR")
 	shot(hr, "shortlist.png", "/shortlist/"+coop.GlobalID("Internship", c.sum.ElectrolysisInternshipID), `li.entry`)
+	shot(hr, "reports.png", "/reports", `[data-testid=gap] tbody tr`)
 	co := c.signIn(t, "CAREER_OFFICER")
 	run(t, co, choose(`[data-testid=language]`, "zh"), waitJS(`document.documentElement.lang === 'zh-CN'`))
 	shot(co, "search-zh.png", "/search?q=%E7%94%B5%E8%A7%A3", `.hits li`)
