@@ -57,7 +57,7 @@ func TestCommitmentValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for field, c := range map[string]coop.Commitment{
-		"kind":      {Kind: "SCHOLARSHIPS", PeriodStart: ok.PeriodStart, PeriodEnd: ok.PeriodEnd, Target: 5},
+		"kind":      {Kind: "STIPENDS", PeriodStart: ok.PeriodStart, PeriodEnd: ok.PeriodEnd, Target: 5},
 		"periodEnd": {Kind: ok.Kind, PeriodStart: ok.PeriodEnd, PeriodEnd: ok.PeriodStart, Target: 5},
 		"target":    {Kind: ok.Kind, PeriodStart: ok.PeriodStart, PeriodEnd: ok.PeriodEnd, Target: 0},
 	} {
