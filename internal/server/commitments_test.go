@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/demo"
 )
 
 type commitmentsPage struct {
@@ -35,12 +33,9 @@ const commitmentsDoc = `{ commitments(first: 100) { totalCount edges { node {
 // statuses spelt out), with its status by the schema's rule; each partner
 // sees its own group's only; attention lists what is behind near its end.
 func TestCommitmentsOnTheDemo(t *testing.T) {
-	e := newEnv(t)
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	today := time.Date(2027, 7, 15, 9, 0, 0, 0, time.UTC)
 	e.res.Now = func() time.Time { return today }
 
@@ -118,15 +113,7 @@ func TestCommitmentsOnTheDemo(t *testing.T) {
 		"PLANT_HR":         func(p string) bool { return p == coop.GlobalID("Partner", sum.SmelterID) },
 		"OTHER_PARTNER_HR": func(string) bool { return false },
 	} {
-		var tok string
-		for _, p := range demo.Personas(sum) {
-			if p.Key == key {
-				pt := p.Token
-				if tok, _, err = auth.Issue(ctx, e.db, &pt); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		tok := d.tokens[key]
 		var seen commitmentsPage
 		e.as(tok, commitmentsDoc, nil, &seen)
 		n := 0
@@ -183,12 +170,9 @@ func TestCommitmentsOnTheDemo(t *testing.T) {
 // HR does not see it, the smelter's does, and its lectures count toward
 // the group's commitment.
 func TestEventsThroughTheAPI(t *testing.T) {
-	e := newEnv(t)
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	co := e.tokens[coop.RoleCareerOfficer]
 	var shy int64
 	if err := e.db.Pool.QueryRow(ctx, `SELECT id FROM students WHERE NOT consent_to_share ORDER BY id LIMIT 1`).Scan(&shy); err != nil {
@@ -232,15 +216,7 @@ func TestEventsThroughTheAPI(t *testing.T) {
 	}
 
 	seen := func(key string) bool {
-		var tok string
-		for _, p := range demo.Personas(sum) {
-			if p.Key == key {
-				pt := p.Token
-				if tok, _, err = auth.Issue(ctx, e.db, &pt); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		tok := d.tokens[key]
 		r := e.do(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ev.ID})
 		return len(r.Errors) == 0
 	}

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/demo"
 )
 
 // download GETs an export link without any token.
@@ -52,12 +50,9 @@ func (e *env) exportLink(t *testing.T, token, list string, extra map[string]any)
 // rows are counted against SQL; a partner's file has no contact details;
 // an expired link is 410 and a revoked token's 403; downloads are audited.
 func TestExportCSV(t *testing.T) {
-	e := newEnv(t)
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	co := e.tokens[coop.RoleCareerOfficer]
 	read := func(url string) [][]string {
 		t.Helper()
@@ -108,15 +103,7 @@ func TestExportCSV(t *testing.T) {
 
 	// The group's HR: the students it may see (consented or applied to the
 	// group), without contact details; one internship's applications.
-	var hr string
-	for _, p := range demo.Personas(sum) {
-		if p.Key == "GROUP_HR" {
-			tok := p.Token
-			if hr, _, err = auth.Issue(ctx, e.db, &tok); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	hr := d.tokens["GROUP_HR"]
 	recs = read(e.exportLink(t, hr, "STUDENTS", nil))
 	want := count(`SELECT count(*) FROM students s WHERE s.consent_to_share OR EXISTS (SELECT 1 FROM applications a JOIN internships i ON i.id = a.internship_id
 		WHERE a.student_id = s.id AND i.partner_id IN (SELECT partner_subtree($1)))`, sum.GroupID)
@@ -158,15 +145,7 @@ func TestExportCSV(t *testing.T) {
 		}
 	}
 	// Another group's HR is refused the link, as it is the shortlist.
-	var other string
-	for _, p := range demo.Personas(sum) {
-		if p.Key == "OTHER_PARTNER_HR" {
-			tok := p.Token
-			if other, _, err = auth.Issue(ctx, e.db, &tok); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	other := d.tokens["OTHER_PARTNER_HR"]
 	r := e.do(other, `mutation($id: ID!) { createExport(input: {list: SHORTLIST, internshipId: $id}) { url } }`, map[string]any{"id": internship})
 	if r.code() != coop.ENOTFOUND {
 		t.Errorf("another group's shortlist: %+v", r.Errors)

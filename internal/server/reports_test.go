@@ -8,28 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
-	"github.com/crucible-talent/crucible/internal/demo"
 	"github.com/crucible-talent/crucible/internal/ranker"
 )
-
-// personaToken issues a token for one of the demo's personas.
-func personaToken(t *testing.T, e *env, sum *demo.Summary, key string) string {
-	t.Helper()
-	for _, p := range demo.Personas(sum) {
-		if p.Key == key {
-			pt := p.Token
-			tok, _, err := auth.Issue(context.Background(), e.db, &pt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}
-	}
-	t.Fatalf("no persona %s", key)
-	return ""
-}
 
 type placementRow struct {
 	Key, Label string
@@ -73,12 +54,9 @@ const placementDoc = `query($p: ID, $g: PlacementDimension, $s: Boolean) {
 // group's HR sees its own group with small cells withheld, the other
 // group's HR is refused the group, a student the report.
 func TestPlacementReportThroughTheAPI(t *testing.T) {
-	e := newEnv(t)
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	group := coop.GlobalID(coop.TypePartner, sum.GroupID)
 	officer := e.tokens[coop.RoleCareerOfficer]
 	var rep placementResult
@@ -165,7 +143,7 @@ func TestPlacementReportThroughTheAPI(t *testing.T) {
 	}
 
 	// The group's HR: its own group by default, small cells withheld.
-	groupHR := personaToken(t, e, sum, "GROUP_HR")
+	groupHR := d.tokens["GROUP_HR"]
 	var seen placementResult
 	e.as(groupHR, placementDoc, map[string]any{"g": "PARTNER"}, &seen)
 	p := seen.PlacementReport
@@ -190,10 +168,10 @@ func TestPlacementReportThroughTheAPI(t *testing.T) {
 		t.Error("the demo's small cells are not withheld from the group's HR")
 	}
 	// The other group's HR may not see the group; a student no report.
-	if c := e.do(personaToken(t, e, sum, "OTHER_PARTNER_HR"), placementDoc, map[string]any{"p": group}).code(); c != coop.ENOTFOUND {
+	if c := e.do(d.tokens["OTHER_PARTNER_HR"], placementDoc, map[string]any{"p": group}).code(); c != coop.ENOTFOUND {
 		t.Errorf("the other group's HR: %s, want NOT_FOUND", c)
 	}
-	if c := e.do(personaToken(t, e, sum, "STUDENT"), placementDoc, nil).code(); c != coop.EFORBIDDEN {
+	if c := e.do(d.tokens["STUDENT"], placementDoc, nil).code(); c != coop.EFORBIDDEN {
 		t.Errorf("a student: %s, want FORBIDDEN", c)
 	}
 	// Bad input is a clear error.
@@ -209,12 +187,9 @@ func TestPlacementReportThroughTheAPI(t *testing.T) {
 // alumnus gives feedback of its own only, and bad input is a userError
 // with nothing written; course codes are unique.
 func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
-	e := newEnv(t)
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	today := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	e.res.Now = func() time.Time { return today }
 	group := coop.GlobalID(coop.TypePartner, sum.GroupID)
@@ -305,7 +280,7 @@ func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
 
 	// The group's HR: its own group by default; the year of one item is
 	// withheld, the whole of four is not.
-	groupHR := personaToken(t, e, sum, "GROUP_HR")
+	groupHR := d.tokens["GROUP_HR"]
 	var hrGap gap
 	e.as(groupHR, gapDoc, nil, &hrGap)
 	if hrGap.SkillsGap.Partner == nil || hrGap.SkillsGap.Partner.ID != group || hrGap.SkillsGap.SuppressedBelow != coop.SmallCell {
@@ -354,7 +329,7 @@ func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
 
 	// An alumnus gives its own feedback; not another's; bad input writes
 	// nothing.
-	alumnus := personaToken(t, e, sum, "ALUMNUS")
+	alumnus := d.tokens["ALUMNUS"]
 	count := func() (n int) {
 		if err := e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM course_feedback`).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -426,12 +401,8 @@ func TestCoursesAndSkillsGapThroughTheAPI(t *testing.T) {
 // partner may not export alumni's feedback; the staff's skills gap has a
 // row per skill of the query.
 func TestReportExports(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	sum, err := demo.LoadDemo(ctx, e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := newDemoEnv(t)
+	e, sum := d.env, d.sum
 	group := coop.GlobalID(coop.TypePartner, sum.GroupID)
 	read := func(url string) [][]string {
 		t.Helper()
@@ -445,7 +416,7 @@ func TestReportExports(t *testing.T) {
 		}
 		return recs
 	}
-	groupHR := personaToken(t, e, sum, "GROUP_HR")
+	groupHR := d.tokens["GROUP_HR"]
 	recs := read(e.exportLink(t, groupHR, "PLACEMENTS", map[string]any{"groupBy": "INTERNSHIP"}))
 	var rep placementResult
 	e.as(groupHR, placementDoc, map[string]any{"g": "INTERNSHIP"}, &rep)
@@ -472,7 +443,7 @@ func TestReportExports(t *testing.T) {
 	if marked == 0 {
 		t.Error("no withheld cell in the group's file")
 	}
-	other := personaToken(t, e, sum, "OTHER_PARTNER_HR")
+	other := d.tokens["OTHER_PARTNER_HR"]
 	if c := e.do(other, `mutation($p: ID!) { createExport(input: {list: PLACEMENTS, partnerWithin: $p}) { url } }`, map[string]any{"p": group}).code(); c != coop.ENOTFOUND {
 		t.Errorf("the other group's HR exporting the group's report: %s", c)
 	}
