@@ -131,6 +131,15 @@ func date(d *time.Time) string {
 
 func join(xs []string) string { return strings.Join(xs, "; ") }
 
+// namesOf looks up the names of the partners of a page of records.
+func namesOf[T any](ctx context.Context, db *postgres.DB, items []T, partnerID func(T) int64) (map[int64]string, error) {
+	ids := make([]int64, len(items))
+	for i, x := range items {
+		ids[i] = partnerID(x)
+	}
+	return partnerNames(ctx, db, ids)
+}
+
 // partnerNames looks up partners' names once per page.
 func partnerNames(ctx context.Context, db *postgres.DB, ids []int64) (map[int64]string, error) {
 	ps, err := db.PartnersByIDs(ctx, ids)
@@ -197,11 +206,7 @@ func internships(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coop.V
 	return each(ctx, func(ctx context.Context, o coop.ListOptions) (coop.List[*coop.Internship], error) {
 		return db.FindInternships(ctx, f, o)
 	}, func(is []*coop.Internship) error {
-		ids := make([]int64, len(is))
-		for i, in := range is {
-			ids[i] = in.PartnerID
-		}
-		names, err := partnerNames(ctx, db, ids)
+		names, err := namesOf(ctx, db, is, func(in *coop.Internship) int64 { return in.PartnerID })
 		if err != nil {
 			return err
 		}
@@ -283,11 +288,7 @@ func commitments(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coop.V
 	return each(ctx, func(ctx context.Context, o coop.ListOptions) (coop.List[*coop.Commitment], error) {
 		return db.FindCommitments(ctx, f, o)
 	}, func(cs []*coop.Commitment) error {
-		ids := make([]int64, len(cs))
-		for i, c := range cs {
-			ids[i] = c.PartnerID
-		}
-		names, err := partnerNames(ctx, db, ids)
+		names, err := namesOf(ctx, db, cs, func(c *coop.Commitment) int64 { return c.PartnerID })
 		if err != nil {
 			return err
 		}

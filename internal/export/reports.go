@@ -240,11 +240,7 @@ func contributions(ctx context.Context, cw *csv.Writer, db *postgres.DB, v *coop
 	return each(ctx, func(ctx context.Context, o coop.ListOptions) (coop.List[*coop.Contribution], error) {
 		return db.FindContributions(ctx, f, o)
 	}, func(cs []*coop.Contribution) error {
-		ids := make([]int64, len(cs))
-		for i, c := range cs {
-			ids[i] = c.PartnerID
-		}
-		names, err := partnerNames(ctx, db, ids)
+		names, err := namesOf(ctx, db, cs, func(c *coop.Contribution) int64 { return c.PartnerID })
 		if err != nil {
 			return err
 		}
