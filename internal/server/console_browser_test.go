@@ -131,8 +131,8 @@ func run(t *testing.T, ctx context.Context, steps ...step) {
 	if err := chromedp.Do(limited, steps...); err != nil {
 		look, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		html, _ := chromedp.Run(look, chromedp.Evaluate[string](`document.querySelector('body')?.outerHTML ?? ''`))
-		t.Fatalf("browser: %v\npage: %.3000s", err, html)
+		text, _ := chromedp.Run(look, chromedp.Evaluate[string](`document.querySelector('main')?.innerText ?? document.body?.innerText ?? ''`))
+		t.Fatalf("browser: %v\npage's text: %.4000s", err, text)
 	}
 }
 
