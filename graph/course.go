@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
@@ -28,9 +29,11 @@ func courseFeedbackConnection(l coop.List[*coop.CourseFeedback], count model.Cou
 
 // feedbackSummary maps a summary, withholding figures of fewer than k
 // items.
-func feedbackSummary(s *coop.FeedbackSummary, k int) *model.FeedbackSummary {
-	if s == nil {
-		s = &coop.FeedbackSummary{}
+func feedbackSummary(shared *coop.FeedbackSummary, k int) *model.FeedbackSummary {
+	s := &coop.FeedbackSummary{}
+	if shared != nil { // a copy: the loader's may serve another field
+		*s = *shared
+		s.ByYear = slices.Clone(shared.ByYear)
 	}
 	s.Withhold(k)
 	out := &model.FeedbackSummary{AverageRating: s.Average, Suppressed: s.Suppressed, ByYear: []*model.YearFeedback{}}

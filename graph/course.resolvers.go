@@ -28,11 +28,18 @@ func (r *courseResolver) FeedbackSummary(ctx context.Context, obj *coop.Course, 
 	if err != nil {
 		return nil, err
 	}
-	sums, err := r.Record.SummariseCourseFeedback(ctx, []int64{obj.ID}, from, until)
+	var sum *coop.FeedbackSummary
+	if from == nil && until == nil { // the courses of a page or a report, in one query
+		sum, err = loaders.For(ctx).FeedbackSummary.Load(ctx, obj.ID)
+	} else {
+		var sums map[int64]*coop.FeedbackSummary
+		sums, err = r.Record.SummariseCourseFeedback(ctx, []int64{obj.ID}, from, until)
+		sum = sums[obj.ID]
+	}
 	if err != nil {
 		return nil, err
 	}
-	return feedbackSummary(sums[obj.ID], coop.SummaryThreshold(v)), nil
+	return feedbackSummary(sum, coop.SummaryThreshold(v)), nil
 }
 
 // TotalCount is the resolver for the totalCount field.

@@ -29,6 +29,7 @@ type Store interface {
 	CoursesByIDs(ctx context.Context, ids []int64) ([]*coop.Course, error)
 	CourseFeedbackByIDs(ctx context.Context, ids []int64) ([]*coop.CourseFeedback, error)
 	ContributionsByIDs(ctx context.Context, ids []int64) ([]*coop.Contribution, error)
+	SummariseCourseFeedback(ctx context.Context, courseIDs []int64, from, until *coop.Date) (map[int64]*coop.FeedbackSummary, error)
 	ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error)
 	SubsidiariesByParentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Partner, error)
 	AgreementsByPartnerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Agreement, error)
@@ -180,17 +181,19 @@ type Loaders struct {
 	// were fetched ahead for every parent (MarkAhead).
 	ahead sync.Map
 
-	Partner               *Loader[int64, *coop.Partner]
-	Student               *Loader[int64, *coop.Student]
-	Internship            *Loader[int64, *coop.Internship]
-	Site                  *Loader[int64, *coop.Site]
-	Alumnus               *Loader[int64, *coop.Alumnus]
-	Agreement             *Loader[int64, *coop.Agreement]
-	Commitment            *Loader[int64, *coop.Commitment]
-	Event                 *Loader[int64, *coop.Event]
-	Course                *Loader[int64, *coop.Course]
-	CourseFeedback        *Loader[int64, *coop.CourseFeedback]
-	Contribution          *Loader[int64, *coop.Contribution]
+	Partner        *Loader[int64, *coop.Partner]
+	Student        *Loader[int64, *coop.Student]
+	Internship     *Loader[int64, *coop.Internship]
+	Site           *Loader[int64, *coop.Site]
+	Alumnus        *Loader[int64, *coop.Alumnus]
+	Agreement      *Loader[int64, *coop.Agreement]
+	Commitment     *Loader[int64, *coop.Commitment]
+	Event          *Loader[int64, *coop.Event]
+	Course         *Loader[int64, *coop.Course]
+	CourseFeedback *Loader[int64, *coop.CourseFeedback]
+	Contribution   *Loader[int64, *coop.Contribution]
+	// FeedbackSummary is each course's feedback in numbers, over all time.
+	FeedbackSummary       *Loader[int64, *coop.FeedbackSummary]
 	Application           *Loader[int64, *coop.Application]
 	SubsidiariesOf        *Loader[int64, []*coop.Partner]
 	AgreementsOf          *Loader[int64, []*coop.Agreement]
@@ -206,17 +209,20 @@ type Loaders struct {
 // New makes the loaders for one request.
 func New(s Store) *Loaders {
 	return &Loaders{
-		Partner:               byID(s.PartnersByIDs, func(p *coop.Partner) int64 { return p.ID }),
-		Student:               byID(s.StudentsByIDs, func(p *coop.Student) int64 { return p.ID }),
-		Internship:            byID(s.InternshipsByIDs, func(p *coop.Internship) int64 { return p.ID }),
-		Site:                  byID(s.SitesByIDs, func(p *coop.Site) int64 { return p.ID }),
-		Alumnus:               byID(s.AlumniByIDs, func(p *coop.Alumnus) int64 { return p.ID }),
-		Agreement:             byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
-		Commitment:            byID(s.CommitmentsByIDs, func(p *coop.Commitment) int64 { return p.ID }),
-		Event:                 byID(s.EventsByIDs, func(p *coop.Event) int64 { return p.ID }),
-		Course:                byID(s.CoursesByIDs, func(p *coop.Course) int64 { return p.ID }),
-		CourseFeedback:        byID(s.CourseFeedbackByIDs, func(p *coop.CourseFeedback) int64 { return p.ID }),
-		Contribution:          byID(s.ContributionsByIDs, func(p *coop.Contribution) int64 { return p.ID }),
+		Partner:        byID(s.PartnersByIDs, func(p *coop.Partner) int64 { return p.ID }),
+		Student:        byID(s.StudentsByIDs, func(p *coop.Student) int64 { return p.ID }),
+		Internship:     byID(s.InternshipsByIDs, func(p *coop.Internship) int64 { return p.ID }),
+		Site:           byID(s.SitesByIDs, func(p *coop.Site) int64 { return p.ID }),
+		Alumnus:        byID(s.AlumniByIDs, func(p *coop.Alumnus) int64 { return p.ID }),
+		Agreement:      byID(s.AgreementsByIDs, func(p *coop.Agreement) int64 { return p.ID }),
+		Commitment:     byID(s.CommitmentsByIDs, func(p *coop.Commitment) int64 { return p.ID }),
+		Event:          byID(s.EventsByIDs, func(p *coop.Event) int64 { return p.ID }),
+		Course:         byID(s.CoursesByIDs, func(p *coop.Course) int64 { return p.ID }),
+		CourseFeedback: byID(s.CourseFeedbackByIDs, func(p *coop.CourseFeedback) int64 { return p.ID }),
+		Contribution:   byID(s.ContributionsByIDs, func(p *coop.Contribution) int64 { return p.ID }),
+		FeedbackSummary: byParent(func(ctx context.Context, ids []int64) (map[int64]*coop.FeedbackSummary, error) {
+			return s.SummariseCourseFeedback(ctx, ids, nil, nil)
+		}),
 		Application:           byID(s.ApplicationsByIDs, func(p *coop.Application) int64 { return p.ID }),
 		SubsidiariesOf:        byParent(s.SubsidiariesByParentIDs),
 		AgreementsOf:          byParent(s.AgreementsByPartnerIDs),

@@ -225,14 +225,14 @@ func (r *PlacementReport) suppress(k int) {
 		if _, totalHidden := get(r.Total); totalHidden {
 			return
 		}
-		hidden, pick := 0, -1
+		hidden, pick, least := 0, -1, 0
 		for i, row := range r.Rows {
 			n, s := get(row)
 			switch {
 			case s:
 				hidden++
-			case n > 0 && (pick < 0 || n < first(get(r.Rows[pick]))):
-				pick = i
+			case n > 0 && (pick < 0 || n < least):
+				pick, least = i, n
 			}
 		}
 		if hidden == 1 && pick >= 0 {
@@ -254,8 +254,6 @@ func (r *PlacementReport) suppress(k int) {
 			func(row *PlacementRow) { c := cell(row); c.N, c.Suppressed = 0, true })
 	}
 }
-
-func first(n int, _ bool) int { return n }
 
 // SortPlacementRows orders rows by their key: numerically for years and
 // periods, as text otherwise (the store's order for ids).
