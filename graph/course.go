@@ -96,3 +96,17 @@ func contributionConnection(l coop.List[*coop.Contribution], count model.Counter
 			return &model.ContributionEdge{Cursor: c, Node: n}
 		})}
 }
+
+func webhookEndpointConnection(l coop.List[*coop.WebhookEndpoint], count model.Counter) *model.WebhookEndpointConnection {
+	return &model.WebhookEndpointConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.WebhookEndpoint) *model.WebhookEndpointEdge {
+			return &model.WebhookEndpointEdge{Cursor: c, Node: n}
+		})}
+}
+
+func webhookDeliveryConnection(l coop.List[*coop.WebhookDelivery], count model.Counter) *model.WebhookDeliveryConnection {
+	return &model.WebhookDeliveryConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.WebhookDelivery) *model.WebhookDeliveryEdge {
+			return &model.WebhookDeliveryEdge{Cursor: c, Node: n}
+		})}
+}

@@ -65,6 +65,10 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return nonNil(r.Record.FindShortlistByID(ctx, id))
 	case coop.TypeToken:
 		return nonNil(r.Record.FindTokenByID(ctx, id))
+	case coop.TypeWebhookEndpoint:
+		return first(r.Record.WebhookEndpointsByIDs(ctx, []int64{id}))
+	case coop.TypeWebhookDelivery:
+		return first(r.Record.WebhookDeliveriesByIDs(ctx, []int64{id}))
 	}
 	return nil, coop.NoObject(gid)
 }
@@ -75,6 +79,17 @@ func nonNil[T model.Node](o T, err error) (model.Node, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// first returns the one object of a fetch by id, or NOT_FOUND.
+func first[T model.Node](os []T, err error) (model.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(os) == 0 {
+		return nil, coop.Errorf(coop.ENOTFOUND, "Not found.")
+	}
+	return os[0], nil
 }
 
 // prefetchNodes fetches the objects of a nodes(ids) query with one query per

@@ -35,6 +35,8 @@ type Resolver struct {
 	People   *coop.PeopleService
 	// Feedback records alumni's feedback on courses.
 	Feedback *coop.CourseFeedbackService
+	// Webhooks registers and changes webhook endpoints.
+	Webhooks *coop.WebhookService
 	// Skills canonicalises skill names for the skills-gap report, and
 	// Supply counts their holders: the ranker's vocabulary and index when
 	// it has them; else names as written, counted by the record.
@@ -67,7 +69,8 @@ func New(b Backend, rk coop.Ranker) *Resolver {
 	f := loaderFacts{}
 	r := &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: f},
 		Pipeline: &coop.ApplicationService{Store: b, Facts: f}, Postings: &coop.InternshipService{Store: b, Facts: f},
-		People: &coop.PeopleService{Store: b}, Feedback: &coop.CourseFeedbackService{Store: b}}
+		People: &coop.PeopleService{Store: b}, Feedback: &coop.CourseFeedbackService{Store: b},
+		Webhooks: &coop.WebhookService{Store: b}}
 	r.Skills, _ = rk.(coop.SkillNames)
 	r.Supply, _ = rk.(coop.SkillSupply)
 	return r

@@ -70,6 +70,7 @@ func guarded(res any) bool {
 	switch res.(type) {
 	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.CourseFeedback, *coop.Contribution, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
+		*coop.WebhookEndpoint, *coop.WebhookDelivery,
 		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
 		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
 		return true
@@ -114,6 +115,10 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		return o == nil || coop.CanSeeCourseFeedback(v, o), nil
 	case *coop.Contribution:
 		return o == nil || coop.CanSeeContribution(v, o), nil
+	case *coop.WebhookEndpoint:
+		return o == nil || coop.CanSeeWebhookEndpoint(v, o), nil
+	case *coop.WebhookDelivery:
+		return o == nil || coop.CanSeeWebhookDelivery(v, o), nil
 	case *coop.Site:
 		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:

@@ -28,6 +28,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/server"
 	"github.com/crucible-talent/crucible/internal/server/console"
 	"github.com/crucible-talent/crucible/internal/server/graphiql"
+	"github.com/crucible-talent/crucible/internal/webhook"
 	"github.com/crucible-talent/crucible/matching"
 )
 
@@ -80,6 +81,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	res := graph.New(d.DB, ranker.Ranker{Index: s.index})
 	res.AfterWrite = s.follower.ReadYourWrites
 	res.Importer = importer.Service{DB: d.DB}
+	res.Webhooks.AllowLocal = c.webhooks.allowLocal
+	if !c.webhooks.off {
+		stop := startWebhooks(ctx, d.DB, c, log)
+		defer stop()
+	}
 	// Token lookups are kept in memory while this process listens for
 	// revocations (postgres.TokenCache).
 	var tokens auth.TokenFinder
@@ -272,4 +278,28 @@ func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
 	log.Info("profiler", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return func() { srv.Close() }, nil
+}
+
+// startWebhooks runs the webhook dispatcher until the returned stop is
+// called: it wakes on the outbox's notifications (unless --no-listen) and
+// polls every second for retries. stop waits for the deliveries in flight
+// to be recorded.
+func startWebhooks(ctx context.Context, db *postgres.DB, c *serveConfig, log *slog.Logger) (stop func()) {
+	if c.webhooks.allowLocal {
+		log.Warn("webhooks may be delivered to loopback and private addresses (--webhooks-allow-local): for tests only")
+	}
+	d := &webhook.Dispatcher{Store: db, Log: log, AllowLocal: c.webhooks.allowLocal, RetryBase: c.webhooks.retryBase,
+		Lease: c.webhooks.lease}
+	wctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); d.Run(wctx) }()
+	if !c.noListen {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db.Listen(wctx, "crucible_webhooks", log, "webhooks: LISTEN failed; polling every second", d.Wake, d.Wake, nil)
+		}()
+	}
+	return func() { cancel(); wg.Wait() }
 }

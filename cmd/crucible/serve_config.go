@@ -23,6 +23,16 @@ type serveConfig struct {
 	tokenTTL   time.Duration
 	drainDelay time.Duration
 	debugAddr  string
+	// webhooks configures the webhook dispatcher.
+	webhooks webhookFlags
+}
+
+// webhookFlags are the webhook dispatcher's settings.
+type webhookFlags struct {
+	off        bool
+	allowLocal bool
+	retryBase  time.Duration
+	lease      time.Duration
 }
 
 // serveConfig reads serve's flags (each with its environment variable),
@@ -44,6 +54,11 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 	tokenTTL := fs.Duration("token-cache", 10*time.Second, "keep a token's lookup in memory this long (0: look every request's token up); revocation still takes effect at once through LISTEN, and with --no-listen there is no cache")
 	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz answering 503, so that load balancers stop sending requests, before draining (env CRUCIBLE_DRAIN_DELAY)")
 	debugAddr := fs.String("debug-addr", e.getenv("CRUCIBLE_DEBUG_ADDR"), "address of a separate listener for Go's profiler (/debug/pprof/), off when empty; keep it on loopback (env CRUCIBLE_DEBUG_ADDR)")
+	var wh webhookFlags
+	fs.BoolVar(&wh.off, "no-webhooks", e.getenv("CRUCIBLE_NO_WEBHOOKS") != "", "do not deliver webhooks from this process (another replica does; env CRUCIBLE_NO_WEBHOOKS=1)")
+	fs.BoolVar(&wh.allowLocal, "webhooks-allow-local", false, "FOR TESTS ONLY: accept http webhook URLs and deliver to loopback and private addresses")
+	fs.DurationVar(&wh.retryBase, "webhook-retry-base", 30*time.Second, "delay before a failed webhook delivery's first retry; each next one doubles, up to an hour, for a day")
+	fs.DurationVar(&wh.lease, "webhook-lease", time.Minute, "how long a delivery is held by the process sending it; one held by a process that died is sent again after this")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -55,7 +70,7 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 		*drainDelay = d
 	}
 	c := &serveConfig{db: dbf, http: server.DefaultConfig(), addr: *addr, logJSON: *logJSON, indexDir: *indexDir,
-		noListen: *noListen, tokenTTL: *tokenTTL, drainDelay: *drainDelay, debugAddr: *debugAddr}
+		noListen: *noListen, tokenTTL: *tokenTTL, drainDelay: *drainDelay, debugAddr: *debugAddr, webhooks: wh}
 	cfg := &c.http
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout

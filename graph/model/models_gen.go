@@ -664,6 +664,18 @@ type CreateTokenPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The input of createWebhookEndpoint.
+type CreateWebhookEndpointInput struct {
+	// Where to POST: https, and not a loopback, private or link-local address.
+	URL string `json:"url"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+	// The event types to hear of.
+	EventTypes []coop.WebhookEventType `json:"eventTypes"`
+	// The partner whose events it hears. A partner may name its own or one below it (its own when left out); the staff may leave it out for the career office's own endpoint, which hears of all.
+	PartnerID *string `json:"partnerId,omitempty"`
+}
+
 // The input of a delete.
 type DeleteInput struct {
 	// The global id of the object to delete.
@@ -1598,6 +1610,20 @@ type UpdateStudentInput struct {
 	Phone *string `json:"phone,omitempty"`
 }
 
+// The input of updateWebhookEndpoint; a field left out keeps its value.
+type UpdateWebhookEndpointInput struct {
+	// The endpoint.
+	ID string `json:"id"`
+	// Where to POST.
+	URL *string `json:"url,omitempty"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+	// The event types to hear of.
+	EventTypes []coop.WebhookEventType `json:"eventTypes,omitempty"`
+	// false pauses it; true enables it again (also after it was disabled for failures) and resets its failures.
+	Active *bool `json:"active,omitempty"`
+}
+
 // One thing wrong with a mutation's input.
 type UserError struct {
 	// The path of the input field at fault, for example `["skills", "0", "level"]`.
@@ -1620,6 +1646,78 @@ type Viewer struct {
 	Student *coop.Student `json:"student,omitempty"`
 	// For ALUMNUS tokens: the alumnus.
 	Alumnus *coop.Alumnus `json:"alumnus,omitempty"`
+}
+
+// A page of deliveries.
+type WebhookDeliveryConnection struct {
+	// The deliveries of this page.
+	Edges []*WebhookDeliveryEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A delivery in a page.
+type WebhookDeliveryEdge struct {
+	// The cursor of this delivery.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *coop.WebhookDelivery `json:"node"`
+}
+
+// The payload of replayWebhookDelivery.
+type WebhookDeliveryPayload struct {
+	// The new delivery, when the mutation succeeded.
+	Delivery *coop.WebhookDelivery `json:"delivery,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A page of webhook endpoints.
+type WebhookEndpointConnection struct {
+	// The endpoints of this page.
+	Edges []*WebhookEndpointEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// An endpoint in a page.
+type WebhookEndpointEdge struct {
+	// The cursor of this endpoint.
+	Cursor string `json:"cursor"`
+	// The endpoint.
+	Node *coop.WebhookEndpoint `json:"node"`
+}
+
+// The payload of updateWebhookEndpoint.
+type WebhookEndpointPayload struct {
+	// The endpoint, when the mutation succeeded.
+	Endpoint *coop.WebhookEndpoint `json:"endpoint,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The input of rotateWebhookSecret and replayWebhookDelivery.
+type WebhookIDInput struct {
+	// The endpoint's (or the delivery's) global id.
+	ID string `json:"id"`
+}
+
+// The payload of createWebhookEndpoint and rotateWebhookSecret.
+type WebhookSecretPayload struct {
+	// The endpoint, when the mutation succeeded.
+	Endpoint *coop.WebhookEndpoint `json:"endpoint,omitempty"`
+	// The signing secret. It is shown only here, once: keep it.
+	Secret *string `json:"secret,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // One year of a feedback summary.

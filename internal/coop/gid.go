@@ -8,21 +8,26 @@ import (
 
 // Type names used in global ids, as the API names the types.
 const (
-	TypePartner        = "Partner"
-	TypeAgreement      = "Agreement"
-	TypeSite           = "Site"
-	TypeStudent        = "Student"
-	TypeAlumnus        = "Alumnus"
-	TypeInternship     = "Internship"
-	TypeApplication    = "Application"
-	TypePriorities     = "HiringPriorities"
-	TypeToken          = "Token"
-	TypeShortlist      = "SavedShortlist"
-	TypeCommitment     = "Commitment"
-	TypeEvent          = "Event"
-	TypeCourse         = "Course"
-	TypeCourseFeedback = "CourseFeedback"
-	TypeContribution   = "Contribution"
+	TypePartner         = "Partner"
+	TypeAgreement       = "Agreement"
+	TypeSite            = "Site"
+	TypeStudent         = "Student"
+	TypeAlumnus         = "Alumnus"
+	TypeInternship      = "Internship"
+	TypeApplication     = "Application"
+	TypePriorities      = "HiringPriorities"
+	TypeToken           = "Token"
+	TypeShortlist       = "SavedShortlist"
+	TypeCommitment      = "Commitment"
+	TypeEvent           = "Event"
+	TypeCourse          = "Course"
+	TypeCourseFeedback  = "CourseFeedback"
+	TypeContribution    = "Contribution"
+	TypeWebhookEndpoint = "WebhookEndpoint"
+	TypeWebhookDelivery = "WebhookDelivery"
+	// TypeWebhookEvent names a webhook event (not a node: its id is the
+	// one deliveries carry).
+	TypeWebhookEvent = "WebhookEvent"
 )
 
 // GlobalID makes the opaque global id of an object: base64url (no

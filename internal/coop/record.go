@@ -115,6 +115,7 @@ type Record interface {
 	PlacementStore
 	Courses
 	Contributions
+	Webhooks
 	SkillsGapStore
 	Events
 	Exports
