@@ -90,10 +90,24 @@ func serve(t *testing.T, bin, dataDir string, env ...string) *served {
 	return s
 }
 
+// serveWith is serve with more flags.
+func serveWith(t *testing.T, bin, dataDir string, flags []string, env ...string) *served {
+	t.Helper()
+	s := launchWith(t, bin, dataDir, flags, env...)
+	s.waitReady()
+	return s
+}
+
 // launch starts `crucible serve` on a free port without waiting for it.
 func launch(t *testing.T, bin, dataDir string, env ...string) *served {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	return launchWith(t, bin, dataDir, nil, env...)
+}
+
+// launchWith is launch with more flags.
+func launchWith(t *testing.T, bin, dataDir string, flags []string, env ...string) *served {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, flags...)...)
 	cmd.Env = append(append(os.Environ(), "DATABASE_URL="), env...)
 	stdout, _ := cmd.StdoutPipe()
 	logBuf := &syncBuffer{}

@@ -119,6 +119,19 @@ func (w *matrixWorld) fresh(kind string) string {
 				id = f.ID
 			}
 		}
+	case "WebhookEndpoint": // the group's plant's
+		var e *coop.WebhookEndpoint
+		e, err = db.CreateWebhookEndpoint(ctx, &coop.WebhookEndpoint{PartnerID: &w.plant.ID, URL: "https://hr.example.com/hook",
+			EventTypes: []coop.WebhookEventType{coop.WebhookApplicationCreated}, CreatedBy: "t"}, "whsec_t")
+		if e != nil {
+			id = e.ID
+		}
+	case "WebhookDelivery": // to the group's plant's endpoint
+		ep := w.fresh("WebhookEndpoint")
+		_, eid, _ := coop.ParseGlobalID(ep)
+		err = db.Pool.QueryRow(ctx, `WITH ev AS (INSERT INTO webhook_events (event_type, partner_ids, data, fanned_out)
+			VALUES ('APPLICATION_CREATED', ARRAY[$1::bigint], '{}', true) RETURNING id)
+			INSERT INTO webhook_deliveries (event_id, endpoint_id, status) SELECT id, $2, 'DELIVERED' FROM ev RETURNING id`, w.plant.ID, eid).Scan(&id)
 	case "Contribution": // the group's plant's
 		var c *coop.Contribution
 		c, err = db.CreateContribution(ctx, &coop.Contribution{Kind: coop.ContributionScholarship, PartnerID: w.plant.ID, Title: "S",
@@ -208,6 +221,32 @@ func matrix() []matrixCase {
 		{"deleteCourseFeedback", "deleteCourseFeedback of the alumnus's", `mutation($id: ID!) { deleteCourseFeedback(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"webhookEndpoints", "webhookEndpoints", `{ webhookEndpoints { totalCount edges { node { url } } } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"webhookEndpoints", "webhookEndpoints of the office only", `{ webhookEndpoints(officeOnly: true) { totalCount } }`, none,
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"node", "node of the group's webhook endpoint", `query($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url deliveries { totalCount } } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookEndpoint")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide})},
+		{"node", "node of a delivery to the group's endpoint", `query($id: ID!) { node(id: $id) { id ... on WebhookDelivery { status attempts { attempt } endpoint { url } } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookDelivery")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide})},
+		{"createWebhookEndpoint", "createWebhookEndpoint for the group", `mutation($p: ID!) { createWebhookEndpoint(input: {url: "https://hr.example.com/in",
+			eventTypes: [APPLICATION_CREATED], partnerId: $p}) { secret userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"p": g("Partner", w.group.ID)} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
+		{"updateWebhookEndpoint", "updateWebhookEndpoint of the group's", `mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, active: false}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookEndpoint")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"rotateWebhookSecret", "rotateWebhookSecret of the group's", `mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) { secret userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookEndpoint")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteWebhookEndpoint", "deleteWebhookEndpoint of the group's", `mutation($id: ID!) { deleteWebhookEndpoint(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookEndpoint")} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"replayWebhookDelivery", "replayWebhookDelivery", `mutation($id: ID!) { replayWebhookDelivery(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("WebhookDelivery")} },
+			map[string]string{"ADMIN": allow, "CAREER_OFFICER": deny, "GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny}},
 		{"contributions", "contributions", `{ contributions { totalCount } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
 		{"node", "node of the group's contribution", `query($id: ID!) { node(id: $id) { id ... on Contribution { quantity } } }`,

@@ -159,6 +159,18 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 	smelterHR, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "smelter", Role: coop.RolePartner, PartnerID: &s.SmelterID})
 	must(err)
 	save(smelterHR, "smelter's")
+	// Webhook endpoints of the career office and of the smelter, with a
+	// delivery each and its attempt.
+	for _, pid := range []*int64{nil, &s.SmelterID} {
+		ep, err := e.db.CreateWebhookEndpoint(ctx, &coop.WebhookEndpoint{PartnerID: pid, URL: "https://hr.example.com/hook",
+			EventTypes: []coop.WebhookEventType{coop.WebhookShortlistSaved}, CreatedBy: "test"}, "whsec_walk")
+		must(err)
+		_, err = e.db.Pool.Exec(ctx, `WITH ev AS (INSERT INTO webhook_events (event_type, partner_ids, data, fanned_out)
+			VALUES ('SHORTLIST_SAVED', ARRAY[$2::bigint], '{}', true) RETURNING id),
+			d AS (INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts, last_status_code) SELECT id, $1, 'DELIVERED', 1, 200 FROM ev RETURNING id)
+			INSERT INTO webhook_attempts (delivery_id, attempt, status_code, duration_ms) SELECT id, 1, 200, 12 FROM d`, ep.ID, s.SmelterID)
+		must(err)
+	}
 
 	var ids walkIDs
 	for _, id := range s.InternshipIDs {
@@ -176,7 +188,8 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 		SELECT 'Partner' AS typ, id FROM partners UNION ALL SELECT 'Agreement', id FROM agreements
 		UNION ALL SELECT 'Site', id FROM sites UNION ALL SELECT 'Internship', id FROM internships
 		UNION ALL SELECT 'Alumnus', id FROM alumni UNION ALL SELECT 'HiringPriorities', id FROM hiring_priorities
-		UNION ALL SELECT 'SavedShortlist', id FROM shortlists UNION ALL (SELECT 'Token', id FROM tokens ORDER BY id LIMIT 2)
+		UNION ALL SELECT 'SavedShortlist', id FROM shortlists
+		UNION ALL SELECT 'WebhookEndpoint', id FROM webhook_endpoints UNION ALL SELECT 'WebhookDelivery', id FROM webhook_deliveries UNION ALL (SELECT 'Token', id FROM tokens ORDER BY id LIMIT 2)
 		UNION ALL (SELECT 'Application', id FROM applications ORDER BY id LIMIT 12)
 		UNION ALL (SELECT 'Student', id FROM students ORDER BY id LIMIT 6)`)
 	must(err)
@@ -218,11 +231,12 @@ type walker struct {
 var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
 		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true,
-		"Course": true, "CourseFeedback": true, "Contribution": true}
+		"Course": true, "CourseFeedback": true, "Contribution": true,
+		"WebhookEndpoint": true, "WebhookDelivery": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
-		"AuditEntry": "ADMIN", "Attention": "", "Participant": "", "FollowUp": "",
+		"AuditEntry": "ADMIN", "WebhookAttempt": "", "Attention": "", "Participant": "", "FollowUp": "",
 		"PlacementReport": "", "PlacementRow": "", "FunnelFigure": "", "CountFigure": "",
 		"SkillsGapReport": "", "SkillGap": "", "SkillTrendPoint": "", "FeedbackSummary": "", "YearFeedback": "",
 		// entries: visible when their student (or internship) is
@@ -488,6 +502,8 @@ func edgeNode(path []any) bool {
 type oracle struct {
 	feedbackAlumnus        map[int64]int64
 	contributionPartner    map[int64]int64
+	webhookPartner         map[int64]int64 // endpoint → its partner (0: the career office's)
+	deliveryEndpoint       map[int64]int64
 	parent                 map[int64]int64
 	agreementPartner       map[int64]int64
 	commitmentPartner      map[int64]int64
@@ -508,7 +524,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{webhookPartner: map[int64]int64{}, deliveryEndpoint: map[int64]int64{}, feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -559,6 +575,8 @@ func loadOracle(t *testing.T, e *env) *oracle {
 	read(`SELECT id, internship_id, '', true FROM shortlists`, func(a, b int64, _ string, _ bool) { o.shortlistInternship[a] = b })
 	read(`SELECT id, alumnus_id, '', true FROM course_feedback`, func(a, b int64, _ string, _ bool) { o.feedbackAlumnus[a] = b })
 	read(`SELECT id, partner_id, '', true FROM contributions`, func(a, b int64, _ string, _ bool) { o.contributionPartner[a] = b })
+	read(`SELECT id, coalesce(partner_id, 0), '', true FROM webhook_endpoints`, func(a, b int64, _ string, _ bool) { o.webhookPartner[a] = b })
+	read(`SELECT id, endpoint_id, '', true FROM webhook_deliveries`, func(a, b int64, _ string, _ bool) { o.deliveryEndpoint[a] = b })
 	return o
 }
 
@@ -656,6 +674,11 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return staff || p.role == coop.RoleAlumnus && o.feedbackAlumnus[id] == p.alumnus
 	case "Contribution":
 		return staff || in(o.contributionPartner[id])
+	case "WebhookEndpoint":
+		return staff || o.webhookPartner[id] != 0 && in(o.webhookPartner[id])
+	case "WebhookDelivery":
+		ep := o.deliveryEndpoint[id]
+		return staff || o.webhookPartner[ep] != 0 && in(o.webhookPartner[ep])
 	}
 	return false
 }
