@@ -407,10 +407,10 @@ type WebhookOutbox interface {
 	// of active endpoints, for lease: another dispatcher takes them only
 	// once the lease has run out.
 	ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]*WebhookJob, error)
-	// FinishWebhookAttempt records an attempt in the log and moves the
-	// delivery on; an endpoint whose consecutive failures reach
+	// FinishWebhookAttempts records attempts in the log and moves their
+	// deliveries on; an endpoint whose consecutive failures reach
 	// disableAfter is disabled.
-	FinishWebhookAttempt(ctx context.Context, r WebhookResult, disableAfter int) error
+	FinishWebhookAttempts(ctx context.Context, rs []WebhookResult, disableAfter int) error
 	// PruneWebhookEvents removes events older than before that have no
 	// pending delivery, with their delivery log.
 	PruneWebhookEvents(ctx context.Context, before time.Time) (int64, error)

@@ -221,45 +221,65 @@ func (db *DB) ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.
 	return jobs, nil
 }
 
-// FinishWebhookAttempt logs an attempt and moves its delivery on, unless
-// another dispatcher has taken the delivery since (its lease ran out).
-func (db *DB) FinishWebhookAttempt(ctx context.Context, r coop.WebhookResult, disableAfter int) error {
-	status := coop.DeliveryPending
-	switch {
-	case r.Delivered:
-		status = coop.DeliveryDelivered
-	case r.Retry.IsZero():
-		status = coop.DeliveryFailed
+// FinishWebhookAttempts logs a batch of attempts and moves their
+// deliveries on, in one statement, leaving out any delivery another
+// dispatcher has taken since (its lease ran out), and counts each
+// endpoint's failures in a row: a success resets them; reaching
+// disableAfter, or a receiver's 410, disables the endpoint.
+func (db *DB) FinishWebhookAttempts(ctx context.Context, rs []coop.WebhookResult, disableAfter int) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	var retry *time.Time
-	if !r.Retry.IsZero() {
-		retry = &r.Retry
+	n := len(rs)
+	ids, attempts, statuses := make([]int64, n), make([]int32, n), make([]string, n)
+	retries, codes, errs := make([]*time.Time, n), make([]*int32, n), make([]string, n)
+	durations, endpoints, disables := make([]int32, n), make([]int64, n), make([]string, n)
+	for i, r := range rs {
+		ids[i], attempts[i], endpoints[i], errs[i], disables[i] = r.DeliveryID, int32(r.Attempt), r.EndpointID, r.Error, r.Disable
+		durations[i] = int32(r.Duration.Milliseconds())
+		switch {
+		case r.Delivered:
+			statuses[i] = string(coop.DeliveryDelivered)
+		case r.Retry.IsZero():
+			statuses[i] = string(coop.DeliveryFailed)
+		default:
+			statuses[i] = string(coop.DeliveryPending)
+			t := r.Retry
+			retries[i] = &t
+		}
+		if r.StatusCode != nil {
+			c := int32(*r.StatusCode)
+			codes[i] = &c
+		}
 	}
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
-			lease_until = NULL, last_status_code = $5, last_error = $6, delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
-			WHERE id = $1 AND attempts = $2 AND status = 'PENDING'`, r.DeliveryID, r.Attempt, status, retry, r.StatusCode, r.Error)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, r.DeliveryID, r.Attempt, r.StatusCode, r.Error, r.Duration.Milliseconds()); err != nil {
-			return err
-		}
-		if r.Delivered {
-			_, err = tx.Exec(ctx, "UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0", r.EndpointID)
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
-			active = active AND $2 = '' AND consecutive_failures + 1 < $3,
-			disabled_reason = CASE WHEN NOT active THEN disabled_reason WHEN $2 <> '' THEN $2
-				WHEN consecutive_failures + 1 >= $3 THEN format('Disabled after %s failed deliveries in a row; the last: %s', consecutive_failures + 1, $4::text)
-				ELSE disabled_reason END
-			WHERE id = $1`, r.EndpointID, r.Disable, disableAfter, r.Error)
-		return err
-	})
+	_, err := db.Pool.Exec(ctx, `WITH r AS (
+			SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::bigint[], $9::text[])
+				AS r (delivery_id, attempt, status, retry, status_code, error, duration_ms, endpoint_id, disable)
+		), d AS (
+			UPDATE webhook_deliveries wd SET status = r.status, next_attempt_at = coalesce(r.retry, wd.next_attempt_at), lease_until = NULL,
+				last_status_code = r.status_code, last_error = r.error, delivered_at = CASE WHEN r.status = 'DELIVERED' THEN now() END
+			FROM r WHERE wd.id = r.delivery_id AND wd.attempts = r.attempt AND wd.status = 'PENDING'
+			RETURNING wd.id
+		), a AS (
+			INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms)
+			SELECT r.delivery_id, r.attempt, r.status_code, r.error, r.duration_ms FROM r JOIN d ON d.id = r.delivery_id
+			ON CONFLICT DO NOTHING
+		), e AS (
+			SELECT r.endpoint_id, bool_or(r.status = 'DELIVERED') AS ok, count(*) FILTER (WHERE r.status <> 'DELIVERED') AS failed,
+				max(r.disable) AS disable, max(r.error) FILTER (WHERE r.status <> 'DELIVERED') AS err
+			FROM r JOIN d ON d.id = r.delivery_id GROUP BY r.endpoint_id
+		)
+		UPDATE webhook_endpoints we SET
+			consecutive_failures = CASE WHEN e.ok THEN 0 ELSE we.consecutive_failures + e.failed END,
+			active = we.active AND e.disable = '' AND (e.ok OR we.consecutive_failures + e.failed < $10),
+			disabled_reason = CASE WHEN NOT we.active THEN we.disabled_reason WHEN e.disable <> '' THEN e.disable
+				WHEN NOT e.ok AND we.consecutive_failures + e.failed >= $10
+				THEN format('Disabled after %s failed deliveries in a row; the last: %s', we.consecutive_failures + e.failed, e.err)
+				ELSE we.disabled_reason END
+		FROM e WHERE we.id = e.endpoint_id AND (NOT e.ok OR we.consecutive_failures <> 0 OR e.disable <> '')`,
+		ids, attempts, statuses, retries, codes, errs, durations, endpoints, disables, disableAfter)
 	if err != nil {
-		return fmt.Errorf("finish webhook attempt: %w", err)
+		return fmt.Errorf("finish webhook attempts: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -152,22 +153,24 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	sem := make(chan struct{}, d.Parallel)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	results := make([]coop.WebhookResult, len(jobs))
+	for i, j := range jobs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := d.send(ctx, j)
-			// The attempt is recorded even when ctx ends (a clean shutdown
-			// mid-delivery): the receiver may have it.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := d.Store.FinishWebhookAttempt(fctx, r, d.DisableAfter); err != nil {
-				d.Log.Warn("webhook attempt not recorded; the delivery will be sent again", "delivery", j.DeliveryID, "err", err)
-			}
+			results[i] = d.send(ctx, j)
 		}()
 	}
 	wg.Wait()
+	// The attempts are recorded even when ctx has ended (a clean shutdown
+	// mid-delivery): the receivers may have them. Unrecorded (the process
+	// died first), they are sent again once their lease runs out.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := d.Store.FinishWebhookAttempts(fctx, results, d.DisableAfter); err != nil {
+		return len(jobs), fmt.Errorf("webhook attempts not recorded; they will be sent again: %w", err)
+	}
 	return len(jobs), nil
 }
 
