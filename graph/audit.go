@@ -14,6 +14,7 @@ import (
 // data in bulk; every call is written to the audit log.
 var auditedReads = map[string]bool{
 	"students": true, "applications": true, "searchStudents": true, "shortlist": true, "shortlists": true,
+	"exportMyData": true,
 }
 
 // Audit returns the field step (run by Rules) that writes the audit log: every

@@ -110,3 +110,24 @@ func webhookDeliveryConnection(l coop.List[*coop.WebhookDelivery], count model.C
 			return &model.WebhookDeliveryEdge{Cursor: c, Node: n}
 		})}
 }
+
+func erasureConnection(l coop.List[*coop.ErasureRequest], count model.Counter) *model.ErasureRequestConnection {
+	return &model.ErasureRequestConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.ErasureRequest) *model.ErasureRequestEdge {
+			return &model.ErasureRequestEdge{Cursor: c, Node: n}
+		})}
+}
+
+// scopeErasures limits the erasure requests to what v may list: the
+// staff all, a person their own.
+func scopeErasures(v *coop.Viewer, f *coop.ErasureFilter) error {
+	if v.Staff() {
+		return nil
+	}
+	s, ok := coop.ViewerSubject(v)
+	if !ok {
+		return coop.Forbidden()
+	}
+	f.Subject = &s
+	return nil
+}

@@ -88,13 +88,8 @@ func (r *queryResolver) SearchStudents(ctx context.Context, query *string, filte
 	if err != nil {
 		return nil, err
 	}
-	if selects(ctx, "edges", "node", "student") {
-		ids := make([]int64, len(page.Hits))
-		for i, h := range page.Hits {
-			ids[i] = h.StudentID
-		}
-		studentsAhead(ctx, ids) // now, not after the batch window
-	}
+	// The service fetched the hits' students (Facts.Students), with what
+	// the selection asks of them.
 	out := &model.StudentSearchConnection{TotalCount: page.TotalCount, PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: str(after) != ""},
 		Edges: []*model.StudentSearchEdge{}, Facets: []*model.Facet{}}
 	for i := range page.Hits {

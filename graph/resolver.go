@@ -37,6 +37,8 @@ type Resolver struct {
 	Feedback *coop.CourseFeedbackService
 	// Webhooks registers and changes webhook endpoints.
 	Webhooks *coop.WebhookService
+	// Rights exports a person's data and handles erasure requests.
+	Rights *coop.RightsService
 	// Skills canonicalises skill names for the skills-gap report, and
 	// Supply counts their holders: the ranker's vocabulary and index when
 	// it has them; else names as written, counted by the record.
@@ -70,7 +72,7 @@ func New(b Backend, rk coop.Ranker) *Resolver {
 	r := &Resolver{Record: b, Ranking: &coop.ShortlistService{Store: b, Ranker: rk, Facts: f},
 		Pipeline: &coop.ApplicationService{Store: b, Facts: f}, Postings: &coop.InternshipService{Store: b, Facts: f},
 		People: &coop.PeopleService{Store: b}, Feedback: &coop.CourseFeedbackService{Store: b},
-		Webhooks: &coop.WebhookService{Store: b}}
+		Webhooks: &coop.WebhookService{Store: b}, Rights: &coop.RightsService{Store: b}}
 	r.Skills, _ = rk.(coop.SkillNames)
 	r.Supply, _ = rk.(coop.SkillSupply)
 	return r

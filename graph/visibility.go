@@ -70,7 +70,7 @@ func guarded(res any) bool {
 	switch res.(type) {
 	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.CourseFeedback, *coop.Contribution, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
-		*coop.WebhookEndpoint, *coop.WebhookDelivery,
+		*coop.WebhookEndpoint, *coop.WebhookDelivery, *coop.ErasureRequest,
 		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
 		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
 		return true
@@ -119,6 +119,8 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		return o == nil || coop.CanSeeWebhookEndpoint(v, o), nil
 	case *coop.WebhookDelivery:
 		return o == nil || coop.CanSeeWebhookDelivery(v, o), nil
+	case *coop.ErasureRequest:
+		return o == nil || coop.CanSeeErasureRequest(v, o), nil
 	case *coop.Site:
 		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:
@@ -180,15 +182,17 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 // studentVisible is visible for a student known by id: one that no longer
 // exists is visible to the college only (a saved list may name it).
 func (r *Resolver) studentVisible(ctx context.Context, v *coop.Viewer, id int64) (bool, error) {
-	if v.Staff() {
-		return true, nil
-	}
+	// Loaded for the staff too: a student erased since the index answered
+	// (a search in flight) is gone for everyone.
 	s, err := loaders.For(ctx).Student.Load(ctx, id)
 	if coop.ErrorCode(err) == coop.ENOTFOUND {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
+	}
+	if v.Staff() {
+		return true, nil
 	}
 	return coop.CanSeeStudent(v, s, func() bool { return appliedToGroup(ctx, v, s.ID) }), nil
 }

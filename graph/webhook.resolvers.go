@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
-	"github.com/crucible-talent/crucible/graph/loaders"
 	"time"
 
 	"github.com/crucible-talent/crucible/graph/generated"
+	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
 )

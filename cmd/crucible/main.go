@@ -60,6 +60,7 @@ Commands:
   token     manage API tokens: crucible token create|list|revoke
   eval      measure the matcher's ranking on a labelled set (../shared/eval)
   export    write a list as CSV: crucible export students|internships|applications|commitments|events
+  retention anonymise graduates' records N years after graduation: crucible retention --years N [--apply]
 
 Run "crucible <command> --help" for a command's flags.
 Environment: DATABASE_URL selects a PostgreSQL server; without it, a private
@@ -93,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.eval(ctx, rest)
 	case "export":
 		return env.exportCmd(ctx, rest)
+	case "retention":
+		return env.retention(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -86,6 +86,10 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		stop := startWebhooks(ctx, d.DB, c, log)
 		defer stop()
 	}
+	if c.retentionYears > 0 {
+		stop := startRetention(ctx, d.DB, c.retentionYears, log)
+		defer stop()
+	}
 	// Token lookups are kept in memory while this process listens for
 	// revocations (postgres.TokenCache).
 	var tokens auth.TokenFinder

@@ -25,6 +25,9 @@ type serveConfig struct {
 	debugAddr  string
 	// webhooks configures the webhook dispatcher.
 	webhooks webhookFlags
+	// retentionYears, when not 0, anonymises graduates' records that many
+	// years after graduation, once a day.
+	retentionYears int
 }
 
 // webhookFlags are the webhook dispatcher's settings.
@@ -59,6 +62,7 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 	fs.BoolVar(&wh.allowLocal, "webhooks-allow-local", false, "FOR TESTS ONLY: accept http webhook URLs and deliver to loopback and private addresses")
 	fs.DurationVar(&wh.retryBase, "webhook-retry-base", 30*time.Second, "delay before a failed webhook delivery's first retry; each next one doubles, up to an hour, for a day")
 	fs.DurationVar(&wh.lease, "webhook-lease", time.Minute, "how long a delivery is held by the process sending it; one held by a process that died is sent again after this")
+	retention := fs.Int("retention-years", 0, "anonymise students' and alumni's records this many years after graduation, once a day (0: never; see crucible retention)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -70,7 +74,7 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 		*drainDelay = d
 	}
 	c := &serveConfig{db: dbf, http: server.DefaultConfig(), addr: *addr, logJSON: *logJSON, indexDir: *indexDir,
-		noListen: *noListen, tokenTTL: *tokenTTL, drainDelay: *drainDelay, debugAddr: *debugAddr, webhooks: wh}
+		noListen: *noListen, tokenTTL: *tokenTTL, drainDelay: *drainDelay, debugAddr: *debugAddr, webhooks: wh, retentionYears: *retention}
 	cfg := &c.http
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout

@@ -44,6 +44,8 @@ type ResolverRoot interface {
 	CourseConnection() CourseConnectionResolver
 	CourseFeedback() CourseFeedbackResolver
 	CourseFeedbackConnection() CourseFeedbackConnectionResolver
+	ErasureRequest() ErasureRequestResolver
+	ErasureRequestConnection() ErasureRequestConnectionResolver
 	Event() EventResolver
 	EventConnection() EventConnectionResolver
 	HiringPriorities() HiringPrioritiesResolver
@@ -106,6 +108,7 @@ type ComplexityRoot struct {
 	}
 
 	Alumnus struct {
+		ConsentHistory     func(childComplexity int) int
 		ConsentToShare     func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		CurriculumFeedback func(childComplexity int) int
@@ -233,6 +236,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ConsentChange struct {
+		Actor   func(childComplexity int) int
+		At      func(childComplexity int) int
+		Consent func(childComplexity int) int
+		Via     func(childComplexity int) int
+	}
+
 	Contact struct {
 		Email func(childComplexity int) int
 		Name  func(childComplexity int) int
@@ -338,6 +348,34 @@ type ComplexityRoot struct {
 
 	DeletePayload struct {
 		DeletedID  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ErasureRequest struct {
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		GID          func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		RequestedAt  func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		Status       func(childComplexity int) int
+		SubjectID    func(childComplexity int) int
+	}
+
+	ErasureRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ErasureRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ErasureRequestPayload struct {
+		Request    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -536,6 +574,7 @@ type ComplexityRoot struct {
 		CreateStudent          func(childComplexity int, input model.CreateStudentInput) int
 		CreateToken            func(childComplexity int, input model.CreateTokenInput) int
 		CreateWebhookEndpoint  func(childComplexity int, input model.CreateWebhookEndpointInput) int
+		DecideErasure          func(childComplexity int, input model.DecideErasureInput) int
 		DeleteAgreement        func(childComplexity int, input model.DeleteInput) int
 		DeleteAlumnus          func(childComplexity int, input model.DeleteInput) int
 		DeleteCommitment       func(childComplexity int, input model.DeleteInput) int
@@ -551,6 +590,7 @@ type ComplexityRoot struct {
 		GiveCourseFeedback     func(childComplexity int, input model.GiveCourseFeedbackInput) int
 		ImportRecords          func(childComplexity int, input model.ImportInput) int
 		ReplayWebhookDelivery  func(childComplexity int, input model.WebhookIDInput) int
+		RequestErasure         func(childComplexity int, input model.RequestErasureInput) int
 		RevokeToken            func(childComplexity int, input model.RevokeTokenInput) int
 		RotateWebhookSecret    func(childComplexity int, input model.WebhookIDInput) int
 		SaveShortlist          func(childComplexity int, input model.SaveShortlistInput) int
@@ -619,6 +659,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	PersonalData struct {
+		GeneratedAt func(childComplexity int) int
+		JSON        func(childComplexity int) int
+	}
+
 	PlacementReport struct {
 		From            func(childComplexity int) int
 		GroupBy         func(childComplexity int) int
@@ -650,7 +695,9 @@ type ComplexityRoot struct {
 		Contributions          func(childComplexity int, filter *model.ContributionFilter, first *int, after *string, last *int, before *string) int
 		CourseFeedback         func(childComplexity int, courseID *string, alumnusID *string, from *time.Time, until *time.Time, first *int, after *string) int
 		Courses                func(childComplexity int, filter *model.CourseFilter, first *int, after *string, last *int, before *string) int
+		ErasureRequests        func(childComplexity int, statuses []coop.ErasureStatus, first *int, after *string, last *int, before *string) int
 		Events                 func(childComplexity int, filter *model.EventFilter, orderBy *model.EventOrder, first *int, after *string, last *int, before *string) int
+		ExportMyData           func(childComplexity int) int
 		Internships            func(childComplexity int, filter *model.InternshipFilter, orderBy *model.InternshipOrder, first *int, after *string, last *int, before *string) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
@@ -804,6 +851,7 @@ type ComplexityRoot struct {
 		AvailableUntil   func(childComplexity int) int
 		Certificates     func(childComplexity int) int
 		College          func(childComplexity int) int
+		ConsentHistory   func(childComplexity int) int
 		ConsentToShare   func(childComplexity int) int
 		ConsentUpdatedAt func(childComplexity int) int
 		Courses          func(childComplexity int) int
@@ -999,6 +1047,8 @@ type AlumnusResolver interface {
 	Employer(ctx context.Context, obj *coop.Alumnus) (*coop.Partner, error)
 
 	Student(ctx context.Context, obj *coop.Alumnus) (*coop.Student, error)
+
+	ConsentHistory(ctx context.Context, obj *coop.Alumnus) ([]*coop.ConsentChange, error)
 }
 type AlumnusConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AlumnusConnection) (int, error)
@@ -1044,6 +1094,12 @@ type CourseFeedbackResolver interface {
 }
 type CourseFeedbackConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CourseFeedbackConnection) (int, error)
+}
+type ErasureRequestResolver interface {
+	SubjectID(ctx context.Context, obj *coop.ErasureRequest) (string, error)
+}
+type ErasureRequestConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ErasureRequestConnection) (int, error)
 }
 type EventResolver interface {
 	Agreement(ctx context.Context, obj *coop.Event) (*coop.Agreement, error)
@@ -1105,6 +1161,8 @@ type MutationResolver interface {
 	DeletePartner(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	AcceptWeightSuggestion(ctx context.Context, input model.AcceptWeightSuggestionInput) (*model.HiringPrioritiesPayload, error)
 	SetHiringPriorities(ctx context.Context, input model.SetHiringPrioritiesInput) (*model.HiringPrioritiesPayload, error)
+	RequestErasure(ctx context.Context, input model.RequestErasureInput) (*model.ErasureRequestPayload, error)
+	DecideErasure(ctx context.Context, input model.DecideErasureInput) (*model.ErasureRequestPayload, error)
 	CreateSite(ctx context.Context, input model.CreateSiteInput) (*model.SitePayload, error)
 	UpdateSite(ctx context.Context, input model.UpdateSiteInput) (*model.SitePayload, error)
 	DeleteSite(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1158,6 +1216,8 @@ type QueryResolver interface {
 	Shortlists(ctx context.Context, internshipID string) ([]*coop.SavedShortlist, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, orderBy *model.PartnerOrder, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 	PlacementReport(ctx context.Context, filter *model.PlacementFilter, groupBy *coop.PlacementDimension, suppressSmallCells *bool) (*model.PlacementReport, error)
+	ExportMyData(ctx context.Context) (*model.PersonalData, error)
+	ErasureRequests(ctx context.Context, statuses []coop.ErasureStatus, first *int, after *string, last *int, before *string) (*model.ErasureRequestConnection, error)
 	Students(ctx context.Context, filter *model.StudentFilter, orderBy *model.StudentOrder, first *int, after *string, last *int, before *string) (*model.StudentConnection, error)
 	WebhookEndpoints(ctx context.Context, officeOnly *bool, first *int, after *string, last *int, before *string) (*model.WebhookEndpointConnection, error)
 }
@@ -1183,6 +1243,8 @@ type StudentResolver interface {
 	Email(ctx context.Context, obj *coop.Student) (*string, error)
 	Phone(ctx context.Context, obj *coop.Student) (*string, error)
 	Applications(ctx context.Context, obj *coop.Student, first *int, after *string, last *int, before *string) (*model.ApplicationConnection, error)
+
+	ConsentHistory(ctx context.Context, obj *coop.Student) ([]*coop.ConsentChange, error)
 }
 type StudentConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.StudentConnection) (int, error)
@@ -1355,6 +1417,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementPayload.UserErrors(childComplexity), true
 
+	case "Alumnus.consentHistory":
+		if e.ComplexityRoot.Alumnus.ConsentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alumnus.ConsentHistory(childComplexity), true
 	case "Alumnus.consentToShare":
 		if e.ComplexityRoot.Alumnus.ConsentToShare == nil {
 			break
@@ -1834,6 +1902,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitmentPayload.UserErrors(childComplexity), true
 
+	case "ConsentChange.changedBy":
+		if e.ComplexityRoot.ConsentChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Actor(childComplexity), true
+	case "ConsentChange.at":
+		if e.ComplexityRoot.ConsentChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.At(childComplexity), true
+	case "ConsentChange.consentToShare":
+		if e.ComplexityRoot.ConsentChange.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Consent(childComplexity), true
+	case "ConsentChange.via":
+		if e.ComplexityRoot.ConsentChange.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Via(childComplexity), true
+
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
 			break
@@ -2219,6 +2312,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePayload.UserErrors(childComplexity), true
+
+	case "ErasureRequest.decidedAt":
+		if e.ComplexityRoot.ErasureRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.DecidedAt(childComplexity), true
+	case "ErasureRequest.decidedBy":
+		if e.ComplexityRoot.ErasureRequest.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.DecidedBy(childComplexity), true
+	case "ErasureRequest.decisionNote":
+		if e.ComplexityRoot.ErasureRequest.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.DecisionNote(childComplexity), true
+	case "ErasureRequest.id":
+		if e.ComplexityRoot.ErasureRequest.GID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.GID(childComplexity), true
+	case "ErasureRequest.reason":
+		if e.ComplexityRoot.ErasureRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.Reason(childComplexity), true
+	case "ErasureRequest.requestedAt":
+		if e.ComplexityRoot.ErasureRequest.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.RequestedAt(childComplexity), true
+	case "ErasureRequest.requestedBy":
+		if e.ComplexityRoot.ErasureRequest.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.RequestedBy(childComplexity), true
+	case "ErasureRequest.status":
+		if e.ComplexityRoot.ErasureRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.Status(childComplexity), true
+	case "ErasureRequest.subjectId":
+		if e.ComplexityRoot.ErasureRequest.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequest.SubjectID(childComplexity), true
+
+	case "ErasureRequestConnection.edges":
+		if e.ComplexityRoot.ErasureRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestConnection.Edges(childComplexity), true
+	case "ErasureRequestConnection.pageInfo":
+		if e.ComplexityRoot.ErasureRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestConnection.PageInfo(childComplexity), true
+	case "ErasureRequestConnection.totalCount":
+		if e.ComplexityRoot.ErasureRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestConnection.TotalCount(childComplexity), true
+
+	case "ErasureRequestEdge.cursor":
+		if e.ComplexityRoot.ErasureRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestEdge.Cursor(childComplexity), true
+	case "ErasureRequestEdge.node":
+		if e.ComplexityRoot.ErasureRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestEdge.Node(childComplexity), true
+
+	case "ErasureRequestPayload.request":
+		if e.ComplexityRoot.ErasureRequestPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestPayload.Request(childComplexity), true
+	case "ErasureRequestPayload.userErrors":
+		if e.ComplexityRoot.ErasureRequestPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ErasureRequestPayload.UserErrors(childComplexity), true
 
 	case "Event.actions":
 		if e.ComplexityRoot.Event.Actions == nil {
@@ -3056,6 +3249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(model.CreateWebhookEndpointInput)), true
+	case "Mutation.decideErasure":
+		if e.ComplexityRoot.Mutation.DecideErasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideErasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideErasure(childComplexity, args["input"].(model.DecideErasureInput)), true
 	case "Mutation.deleteAgreement":
 		if e.ComplexityRoot.Mutation.DeleteAgreement == nil {
 			break
@@ -3221,6 +3425,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplayWebhookDelivery(childComplexity, args["input"].(model.WebhookIDInput)), true
+	case "Mutation.requestErasure":
+		if e.ComplexityRoot.Mutation.RequestErasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestErasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestErasure(childComplexity, args["input"].(model.RequestErasureInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -3621,6 +3836,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerPayload.UserErrors(childComplexity), true
 
+	case "PersonalData.generatedAt":
+		if e.ComplexityRoot.PersonalData.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalData.GeneratedAt(childComplexity), true
+	case "PersonalData.json":
+		if e.ComplexityRoot.PersonalData.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalData.JSON(childComplexity), true
+
 	case "PlacementReport.from":
 		if e.ComplexityRoot.PlacementReport.From == nil {
 			break
@@ -3812,6 +4040,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["filter"].(*model.CourseFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.erasureRequests":
+		if e.ComplexityRoot.Query.ErasureRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_erasureRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ErasureRequests(childComplexity, args["statuses"].([]coop.ErasureStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3823,6 +4062,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.exportMyData":
+		if e.ComplexityRoot.Query.ExportMyData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ExportMyData(childComplexity), true
 	case "Query.internships":
 		if e.ComplexityRoot.Query.Internships == nil {
 			break
@@ -4501,6 +4746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Student.College(childComplexity), true
+	case "Student.consentHistory":
+		if e.ComplexityRoot.Student.ConsentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Student.ConsentHistory(childComplexity), true
 	case "Student.consentToShare":
 		if e.ComplexityRoot.Student.ConsentToShare == nil {
 			break
@@ -5237,6 +5488,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStudentInput", ec.unmarshalInputCreateStudentInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
+			graphql.NewInputUnmarshaler("DecideErasureInput", ec.unmarshalInputDecideErasureInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
@@ -5250,6 +5502,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartnerOrder", ec.unmarshalInputPartnerOrder),
 			graphql.NewInputUnmarshaler("PlacementFilter", ec.unmarshalInputPlacementFilter),
+			graphql.NewInputUnmarshaler("RequestErasureInput", ec.unmarshalInputRequestErasureInput),
 			graphql.NewInputUnmarshaler("RequiredSkillInput", ec.unmarshalInputRequiredSkillInput),
 			graphql.NewInputUnmarshaler("RevokeTokenInput", ec.unmarshalInputRevokeTokenInput),
 			graphql.NewInputUnmarshaler("SaveShortlistInput", ec.unmarshalInputSaveShortlistInput),
@@ -7749,6 +8002,126 @@ extend type Mutation {
   setHiringPriorities("The input." input: SetHiringPrioritiesInput!): HiringPrioritiesPayload! @allow(roles: [ADMIN, CAREER_OFFICER, PARTNER])
 }
 `, BuiltIn: false},
+	{Name: "../schema/rights.graphqls", Input: `"One entry of a person's consent history."
+type ConsentChange @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS]) {
+  "true: consent given; false: withdrawn."
+  consentToShare: Boolean!
+  "Who changed it (a role and a token's name, ` + "`" + `system` + "`" + `, or the database user)."
+  changedBy: String!
+  "Through what: API, IMPORT, COMMAND, ERASURE, RETENTION, MIGRATION (held before the history was kept) or DATABASE (written outside Crucible)."
+  via: String!
+  "When."
+  at: DateTime!
+}
+
+extend type Student {
+  "Who gave or withdrew this student's consent, when and through what, oldest first: the staff and the student."
+  consentHistory: [ConsentChange!]! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT])
+}
+
+extend type Alumnus {
+  "Who gave or withdrew this alumnus's consent, when and through what, oldest first: the staff and the alumnus."
+  consentHistory: [ConsentChange!]! @allow(roles: [ADMIN, CAREER_OFFICER, ALUMNUS])
+}
+
+"A copy of everything Crucible holds about the viewer."
+type PersonalData @allow(roles: [STUDENT, ALUMNUS]) {
+  "When it was made."
+  generatedAt: DateTime!
+  "The data, as one JSON document: the student record with skills, applications with their histories, the saved shortlists the person appears in (rank and score), the alumnus record with course feedback, events taken part in, the consent history, erasure requests, and the audit log's entries about the person."
+  json: String!
+}
+
+"Where an erasure request stands."
+enum ErasureStatus {
+  "Waiting for the career office."
+  PENDING
+  "The person was erased (anonymised)."
+  ERASED
+  "The career office declined it (decisionNote says why)."
+  REJECTED
+}
+
+"A request to erase a student or an alumnus. Erasure anonymises: the person's identifying fields and free text are removed; their applications and placements stay as anonymous counts; they leave saved shortlists, the search index and every list; their tokens are revoked; the audit log keeps the fact of the erasure without the data."
+type ErasureRequest implements Node @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS]) {
+  "The global id."
+  id: ID!
+  "The person's global id (a Student or an Alumnus); it resolves to nothing once erased."
+  subjectId: ID!
+  "Where it stands."
+  status: ErasureStatus!
+  "Why it was asked for (removed once the person is erased)."
+  reason: String!
+  "Who asked."
+  requestedBy: String!
+  "When."
+  requestedAt: DateTime!
+  "Who decided; empty while pending."
+  decidedBy: String!
+  "When it was decided."
+  decidedAt: DateTime
+  "The career office's note on its decision."
+  decisionNote: String!
+}
+
+"A page of erasure requests."
+type ErasureRequestConnection @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS]) {
+  "The requests of this page."
+  edges: [ErasureRequestEdge!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many match."
+  totalCount: Int!
+}
+
+"A request in a page."
+type ErasureRequestEdge @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS]) {
+  "The cursor of this request."
+  cursor: String!
+  "The request."
+  node: ErasureRequest!
+}
+
+extend type Query {
+  "A copy of everything held about the viewer (a student or an alumnus), as JSON. Audited."
+  exportMyData: PersonalData! @allow(roles: [STUDENT, ALUMNUS])
+  "Erasure requests, oldest first: the staff see all, a student or an alumnus their own."
+  erasureRequests("Only these statuses." statuses: [ErasureStatus!], "Page size, at most 100." first: Int, "A cursor from a previous page." after: String, "Page size from the end." last: Int, "A cursor to page back from." before: String): ErasureRequestConnection! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS])
+}
+
+"The input of requestErasure."
+input RequestErasureInput {
+  "The student or alumnus to erase; left out, the viewer itself. The staff may name anyone, a person only themself."
+  subjectId: ID
+  "Why."
+  reason: String = ""
+}
+
+"The input of decideErasure."
+input DecideErasureInput {
+  "The request."
+  id: ID!
+  "true erases the person now; false declines the request."
+  approve: Boolean!
+  "A note on the decision."
+  note: String = ""
+}
+
+"The payload of an erasure mutation."
+type ErasureRequestPayload @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS]) {
+  "The request, when the mutation succeeded."
+  request: ErasureRequest
+  "What was wrong; empty on success."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Asks the career office to erase a student or an alumnus (the person, or the staff on their behalf)."
+  requestErasure("The request." input: RequestErasureInput!): ErasureRequestPayload! @allow(roles: [ADMIN, CAREER_OFFICER, STUDENT, ALUMNUS])
+  "Erases the person of a pending request (approve), in one transaction, or declines it."
+  decideErasure("The decision." input: DecideErasureInput!): ErasureRequestPayload! @allow(roles: [ADMIN, CAREER_OFFICER])
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"""
 Crucible: the school–enterprise cooperation record and talent matcher.
 
@@ -8536,6 +8909,8 @@ func (ec *executionContext) childFields_Alumnus(ctx context.Context, field graph
 		return ec.fieldContext_Alumnus_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Alumnus_updatedAt(ctx, field)
+	case "consentHistory":
+		return ec.fieldContext_Alumnus_consentHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Alumnus", field.Name)
 }
@@ -8760,6 +9135,20 @@ func (ec *executionContext) childFields_CommitmentPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConsentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consentToShare":
+		return ec.fieldContext_ConsentChange_consentToShare(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_ConsentChange_changedBy(ctx, field)
+	case "via":
+		return ec.fieldContext_ConsentChange_via(ctx, field)
+	case "at":
+		return ec.fieldContext_ConsentChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -8974,6 +9363,62 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 		return ec.fieldContext_DeletePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasureRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ErasureRequest_id(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_ErasureRequest_subjectId(ctx, field)
+	case "status":
+		return ec.fieldContext_ErasureRequest_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_ErasureRequest_reason(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ErasureRequest_requestedBy(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_ErasureRequest_requestedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_ErasureRequest_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_ErasureRequest_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_ErasureRequest_decisionNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasureRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasureRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ErasureRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ErasureRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ErasureRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasureRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasureRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ErasureRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ErasureRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasureRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ErasureRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_ErasureRequestPayload_request(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ErasureRequestPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ErasureRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9434,6 +9879,16 @@ func (ec *executionContext) childFields_PartnerPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PartnerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonalData(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "generatedAt":
+		return ec.fieldContext_PersonalData_generatedAt(ctx, field)
+	case "json":
+		return ec.fieldContext_PersonalData_json(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalData", field.Name)
+}
+
 func (ec *executionContext) childFields_PlacementReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "partner":
@@ -9786,6 +10241,8 @@ func (ec *executionContext) childFields_Student(ctx context.Context, field graph
 		return ec.fieldContext_Student_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Student_updatedAt(ctx, field)
+	case "consentHistory":
+		return ec.fieldContext_Student_consentHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Student", field.Name)
 }
@@ -10536,6 +10993,20 @@ func (ec *executionContext) field_Mutation_createWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideErasure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DecideErasureInput, error) {
+			return ec.unmarshalNDecideErasureInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDecideErasureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10738,6 +11209,20 @@ func (ec *executionContext) field_Mutation_replayWebhookDelivery_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.WebhookIDInput, error) {
 			return ec.unmarshalNWebhookIDInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookIDInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestErasure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestErasureInput, error) {
+			return ec.unmarshalNRequestErasureInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐRequestErasureInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11545,6 +12030,52 @@ func (ec *executionContext) field_Query_courses_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_erasureRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]coop.ErasureStatus, error) {
+			return ec.unmarshalOErasureStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -13101,6 +13632,38 @@ func (ec *executionContext) _Alumnus_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Alumnus_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Alumnus", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alumnus_consentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+			return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alumnus_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Alumnus",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
@@ -14820,6 +15383,107 @@ func (ec *executionContext) fieldContext_CommitmentPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _ConsentChange_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Consent)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_consentToShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_consentToShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConsentChange_changedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsentChange_via(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Via)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
 		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
@@ -16505,6 +17169,440 @@ func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field
 func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasureRequest_id(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ErasureRequest_subjectId(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_subjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_subjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ErasureRequest_status(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx, field.Selections, obj.Status)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v coop.ErasureStatus) graphql.Marshaler {
+			return ec.marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "ErasureStatus")
+}
+
+func (ec *executionContext) _ErasureRequest_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErasureRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.RequestedBy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErasureRequest_requestedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ErasureRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.DecidedBy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErasureRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ErasureRequest_decisionNote(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.DecisionNote)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequest_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequest_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ErasureRequestEdge) graphql.Marshaler {
+			return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErasureRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErasureRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasureRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequestConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ErasureRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ErasureRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+			return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErasureRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+			return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErasureRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ErasureRequestPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ErasureRequestPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ErasureRequestPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -20981,6 +22079,94 @@ func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestErasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestErasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestErasure(ctx, fc.Args["input"].(model.RequestErasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErasureRequestPayload) graphql.Marshaler {
+			return ec.marshalNErasureRequestPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestErasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideErasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideErasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideErasure(ctx, fc.Args["input"].(model.DecideErasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErasureRequestPayload) graphql.Marshaler {
+			return ec.marshalNErasureRequestPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideErasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createSite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22444,6 +23630,55 @@ func (ec *executionContext) fieldContext_PartnerPayload_userErrors(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonalData_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalData_generatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalData_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalData", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PersonalData_json(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return ec.marshalNString2string(ctx, field.Selections, obj.JSON)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalData_json(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalData_json(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalData", field, false, false, "String")
+}
+
 func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23814,6 +25049,82 @@ func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_placementReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportMyData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportMyData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ExportMyData(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonalData) graphql.Marshaler {
+			return ec.marshalNPersonalData2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPersonalData(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalData(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_erasureRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_erasureRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ErasureRequests(ctx, fc.Args["statuses"].([]coop.ErasureStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ErasureRequestConnection) graphql.Marshaler {
+			return ec.marshalNErasureRequestConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_erasureRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26765,6 +28076,38 @@ func (ec *executionContext) _Student_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Student_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Student", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Student_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Student_consentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Student().ConsentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+			return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Student_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Student",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
@@ -32758,6 +34101,66 @@ func UnmarshalCreateWebhookEndpointInput(ctx context.Context, raw any) (model.Cr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDecideErasureInput(ctx context.Context, obj any) (model.DecideErasureInput, error) {
+	var it model.DecideErasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["note"]; !present {
+		asMap["note"] = ""
+	}
+
+	fieldsInOrder := [...]string{"id", "approve", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "approve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approve"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approve = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideErasureInput unmarshals raw into the DecideErasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideErasureInput(ctx context.Context, raw any) (model.DecideErasureInput, error) {
+	var out model.DecideErasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideErasureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeleteInput(ctx context.Context, obj any) (model.DeleteInput, error) {
 	var it model.DeleteInput
 	if obj == nil {
@@ -33597,6 +35000,59 @@ func (ec *executionContext) unmarshalInputPlacementFilter(ctx context.Context, o
 func UnmarshalPlacementFilter(ctx context.Context, raw any) (model.PlacementFilter, error) {
 	var out model.PlacementFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlacementFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestErasureInput(ctx context.Context, obj any) (model.RequestErasureInput, error) {
+	var it model.RequestErasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["reason"]; !present {
+		asMap["reason"] = ""
+	}
+
+	fieldsInOrder := [...]string{"subjectId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestErasureInput unmarshals raw into the RequestErasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestErasureInput(ctx context.Context, raw any) (model.RequestErasureInput, error) {
+	var out model.RequestErasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestErasureInput", raw, &out)
 	return out, err
 }
 
@@ -35493,6 +36949,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Event(ctx, sel, obj)
+	case coop.ErasureRequest:
+		return ec._ErasureRequest(ctx, sel, &obj)
+	case *coop.ErasureRequest:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ErasureRequest(ctx, sel, obj)
 	case coop.CourseFeedback:
 		return ec._CourseFeedback(ctx, sel, &obj)
 	case *coop.CourseFeedback:
@@ -35847,6 +37310,12 @@ func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alumnus_consentHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36633,6 +38102,54 @@ func (ec *executionContext) _CommitmentPayload(ctx context.Context, sel ast.Sele
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var consentChangeImplementors = []string{"ConsentChange"}
+
+func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.SelectionSet, obj *coop.ConsentChange) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, consentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentChange")
+		case "consentToShare":
+			out.Values[i] = ec._ConsentChange_consentToShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedBy":
+			out.Values[i] = ec._ConsentChange_changedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._ConsentChange_via(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ConsentChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *coop.Contact) graphql.Marshaler {
@@ -37370,6 +38887,200 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 			}
 		case "userErrors":
 			out.Values[i] = ec._DeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var erasureRequestImplementors = []string{"ErasureRequest", "Node"}
+
+func (ec *executionContext) _ErasureRequest(ctx context.Context, sel ast.SelectionSet, obj *coop.ErasureRequest) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasureRequest")
+		case "id":
+			out.Values[i] = ec._ErasureRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subjectId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ErasureRequest_subjectId(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._ErasureRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ErasureRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._ErasureRequest_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedAt":
+			out.Values[i] = ec._ErasureRequest_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._ErasureRequest_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._ErasureRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._ErasureRequest_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var erasureRequestConnectionImplementors = []string{"ErasureRequestConnection"}
+
+func (ec *executionContext) _ErasureRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestConnection) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasureRequestConnection")
+		case "edges":
+			out.Values[i] = ec._ErasureRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ErasureRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ErasureRequestConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var erasureRequestEdgeImplementors = []string{"ErasureRequestEdge"}
+
+func (ec *executionContext) _ErasureRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestEdge) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasureRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._ErasureRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ErasureRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
+var erasureRequestPayloadImplementors = []string{"ErasureRequestPayload"}
+
+func (ec *executionContext) _ErasureRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestPayload) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ErasureRequestPayload")
+		case "request":
+			out.Values[i] = ec._ErasureRequestPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ErasureRequestPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38872,6 +40583,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestErasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestErasure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideErasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideErasure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createSite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSite(ctx, field)
@@ -39305,6 +41030,44 @@ func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.Selecti
 	return objectValue(out, fields, len(deferred.Defers))
 }
 
+var personalDataImplementors = []string{"PersonalData"}
+
+func (ec *executionContext) _PersonalData(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalData) graphql.Marshaler {
+	fields := collectFields(ctx, ec.OperationContext, sel, personalDataImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := newDeferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalData")
+		case "generatedAt":
+			out.Values[i] = ec._PersonalData_generatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "json":
+			out.Values[i] = ec._PersonalData_json(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectValue(out, fields, len(deferred.Defers))
+}
+
 var placementReportImplementors = []string{"PlacementReport"}
 
 func (ec *executionContext) _PlacementReport(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementReport) graphql.Marshaler {
@@ -39586,6 +41349,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_placementReport(ctx, field)
+				})
+		case "exportMyData":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportMyData(ctx, field)
+				})
+		case "erasureRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_erasureRequests(ctx, field)
 				})
 		case "students":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -40642,6 +42417,12 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "consentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Student_consentHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42728,6 +44509,30 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ConsentChange", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsentChange2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsentChange2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChange(ctx context.Context, sel ast.SelectionSet, v *coop.ConsentChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsentChange!")
+		return graphql.Null
+	}
+	return ec._ConsentChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContact2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContact(ctx context.Context, sel ast.SelectionSet, v coop.Contact) graphql.Marshaler {
 	return ec._Contact(ctx, sel, &v)
 }
@@ -43042,6 +44847,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDecideErasureInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDecideErasureInput(ctx context.Context, v any) (model.DecideErasureInput, error) {
+	res, err := ec.unmarshalInputDecideErasureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDeleteInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐDeleteInput(ctx context.Context, v any) (model.DeleteInput, error) {
 	res, err := ec.unmarshalInputDeleteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -43054,6 +44864,82 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋcrucibleᚑt
 	}
 	return ec._DeletePayload(ctx, sel, v)
 }
+
+func (ec *executionContext) marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx context.Context, sel ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErasureRequest!")
+		return graphql.Null
+	}
+	return ec._ErasureRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErasureRequestConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestConnection(ctx context.Context, sel ast.SelectionSet, v *model.ErasureRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErasureRequestConnection!")
+		return graphql.Null
+	}
+	return ec._ErasureRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ErasureRequestEdge) graphql.Marshaler {
+	ret := marshalList(ctx, ec.OperationContext, sel, "ErasureRequestEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNErasureRequestEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNErasureRequestEdge2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdge(ctx context.Context, sel ast.SelectionSet, v *model.ErasureRequestEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErasureRequestEdge!")
+		return graphql.Null
+	}
+	return ec._ErasureRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNErasureRequestPayload2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestPayload(ctx context.Context, sel ast.SelectionSet, v *model.ErasureRequestPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ErasureRequestPayload!")
+		return graphql.Null
+	}
+	return ec._ErasureRequestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx context.Context, v any) (coop.ErasureStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx context.Context, sel ast.SelectionSet, v coop.ErasureStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ErasureStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus = map[string]coop.ErasureStatus{
+		"PENDING":  coop.ErasurePending,
+		"ERASED":   coop.ErasureErased,
+		"REJECTED": coop.ErasureRejected,
+	}
+	marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus = map[coop.ErasureStatus]string{
+		coop.ErasurePending:  "PENDING",
+		coop.ErasureErased:   "ERASED",
+		coop.ErasureRejected: "REJECTED",
+	}
+)
 
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx context.Context, sel ast.SelectionSet, v *coop.Event) graphql.Marshaler {
 	if v == nil {
@@ -43790,6 +45676,14 @@ func (ec *executionContext) marshalNPartnerPayload2ᚖgithubᚗcomᚋcrucibleᚑ
 	return ec._PartnerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPersonalData2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPersonalData(ctx context.Context, sel ast.SelectionSet, v *model.PersonalData) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalData!")
+		return graphql.Null
+	}
+	return ec._PersonalData(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx context.Context, v any) (coop.PlacementDimension, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension[tmp]
@@ -43852,6 +45746,11 @@ func (ec *executionContext) marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑta
 		return graphql.Null
 	}
 	return ec._PlacementRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestErasureInput2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐRequestErasureInput(ctx context.Context, v any) (model.RequestErasureInput, error) {
+	res, err := ec.unmarshalInputRequestErasureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRequiredSkill2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkill(ctx context.Context, sel ast.SelectionSet, v coop.RequiredSkill) graphql.Marshaler {
@@ -45531,6 +47430,49 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := model.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx context.Context, sel ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ErasureRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOErasureStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatusᚄ(ctx context.Context, v any) ([]coop.ErasureStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]coop.ErasureStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOErasureStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ErasureStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx context.Context, sel ast.SelectionSet, v *coop.Event) graphql.Marshaler {

@@ -40,6 +40,8 @@ type Store interface {
 	ApplicationsByInternshipIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Application, error)
 	EventsByApplicationIDs(ctx context.Context, ids []int64) (map[int64][]*coop.ApplicationEvent, error)
 	PrioritiesByPartnerIDs(ctx context.Context, ids []int64) (map[int64]*coop.HiringPriorities, error)
+	StudentConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
+	AlumnusConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
 }
 
 // wait is how long a loader collects keys before it fetches. Short, because
@@ -204,6 +206,9 @@ type Loaders struct {
 	ApplicationsOfIntern  *Loader[int64, []*coop.Application]
 	EventsOf              *Loader[int64, []*coop.ApplicationEvent]
 	PrioritiesOf          *Loader[int64, *coop.HiringPriorities]
+	// StudentConsent and AlumnusConsent are consent histories.
+	StudentConsent *Loader[int64, []*coop.ConsentChange]
+	AlumnusConsent *Loader[int64, []*coop.ConsentChange]
 }
 
 // New makes the loaders for one request.
@@ -233,6 +238,8 @@ func New(s Store) *Loaders {
 		ApplicationsOfIntern:  byParent(s.ApplicationsByInternshipIDs),
 		EventsOf:              byParent(s.EventsByApplicationIDs),
 		PrioritiesOf:          byParent(s.PrioritiesByPartnerIDs),
+		StudentConsent:        byParent(s.StudentConsentHistory),
+		AlumnusConsent:        byParent(s.AlumnusConsentHistory),
 	}
 }
 

@@ -676,6 +676,16 @@ type CreateWebhookEndpointInput struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
 
+// The input of decideErasure.
+type DecideErasureInput struct {
+	// The request.
+	ID string `json:"id"`
+	// true erases the person now; false declines the request.
+	Approve bool `json:"approve"`
+	// A note on the decision.
+	Note *string `json:"note,omitempty"`
+}
+
 // The input of a delete.
 type DeleteInput struct {
 	// The global id of the object to delete.
@@ -686,6 +696,34 @@ type DeleteInput struct {
 type DeletePayload struct {
 	// The global id of the deleted object, when it was deleted.
 	DeletedID *string `json:"deletedId,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A page of erasure requests.
+type ErasureRequestConnection struct {
+	// The requests of this page.
+	Edges []*ErasureRequestEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A request in a page.
+type ErasureRequestEdge struct {
+	// The cursor of this request.
+	Cursor string `json:"cursor"`
+	// The request.
+	Node *coop.ErasureRequest `json:"node"`
+}
+
+// The payload of an erasure mutation.
+type ErasureRequestPayload struct {
+	// The request, when the mutation succeeded.
+	Request *coop.ErasureRequest `json:"request,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -1032,6 +1070,14 @@ type PartnerPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A copy of everything Crucible holds about the viewer.
+type PersonalData struct {
+	// When it was made.
+	GeneratedAt time.Time `json:"generatedAt"`
+	// The data, as one JSON document: the student record with skills, applications with their histories, the saved shortlists the person appears in (rank and score), the alumnus record with course feedback, events taken part in, the consent history, erasure requests, and the audit log's entries about the person.
+	JSON string `json:"json"`
+}
+
 // Selects what a placement report counts.
 type PlacementFilter struct {
 	// The partner whose subtree is counted. By default every partner for the staff, and the viewer's own partner (and everything below it) for a partner; a partner outside the viewer's subtree is NOT_FOUND.
@@ -1082,6 +1128,14 @@ type PlacementRow struct {
 
 // The entry points for reading.
 type Query struct {
+}
+
+// The input of requestErasure.
+type RequestErasureInput struct {
+	// The student or alumnus to erase; left out, the viewer itself. The staff may name anyone, a person only themself.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Why.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // A required skill, as input.

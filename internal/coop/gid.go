@@ -25,6 +25,7 @@ const (
 	TypeContribution    = "Contribution"
 	TypeWebhookEndpoint = "WebhookEndpoint"
 	TypeWebhookDelivery = "WebhookDelivery"
+	TypeErasureRequest  = "ErasureRequest"
 	// TypeWebhookEvent names a webhook event (not a node: its id is the
 	// one deliveries carry).
 	TypeWebhookEvent = "WebhookEvent"

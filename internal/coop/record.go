@@ -116,6 +116,7 @@ type Record interface {
 	Courses
 	Contributions
 	Webhooks
+	DataRights
 	SkillsGapStore
 	Events
 	Exports

@@ -99,9 +99,12 @@ func (s *ShortlistService) shortlist(ctx context.Context, v *Viewer, in *Interns
 		return ShortlistPage{}, err
 	}
 	page, err := s.Ranker.Shortlist(ctx, req)
-	if err != nil || v.Role != RolePartner {
+	if err != nil {
 		return page, err
 	}
+	// Every viewer's page is checked against the record: a student erased
+	// after the index answered (or on a replica whose index is behind) is
+	// gone for the staff too.
 	ids := make([]int64, len(page.Entries))
 	for i, e := range page.Entries {
 		ids[i] = e.StudentID
@@ -181,7 +184,29 @@ func (s *ShortlistService) Search(ctx context.Context, v *Viewer, q SearchQuery)
 	if s.Ranker == nil {
 		return SearchPage{}, errNoIndex()
 	}
-	return s.Ranker.Search(ctx, q)
+	page, err := s.Ranker.Search(ctx, q)
+	if err != nil {
+		return page, err
+	}
+	// As for shortlists: a hit whose student is gone from the record (erased
+	// while the search was in flight) is dropped.
+	ids := make([]int64, len(page.Hits))
+	for i, h := range page.Hits {
+		ids[i] = h.StudentID
+	}
+	students, err := s.Facts.Students(ctx, ids)
+	if err != nil {
+		return page, err
+	}
+	keep, cursors := page.Hits[:0], make([]string, 0, len(ids))
+	for i, h := range page.Hits {
+		if students[i] != nil {
+			keep = append(keep, h)
+			cursors = append(cursors, page.Cursors[i])
+		}
+	}
+	page.Hits, page.Cursors = keep, cursors
+	return page, nil
 }
 
 // Recommend ranks open internships for a student: for the student

@@ -11,7 +11,7 @@ const alumnusCols = `a.id, a.student_id, a.name, a.graduation_year, a.major, a.e
 	a.growth_story, a.curriculum_feedback, a.curriculum_rating, a.willing_to_mentor, a.consent_to_share, a.created_at, a.updated_at`
 
 func alumnusWhere(f coop.AlumnusFilter, a *args) []string {
-	var w []string
+	w := []string{"a.erased_at IS NULL"} // an erased alumnus is gone for every reader
 	if f.EmployerWithin != nil {
 		w = append(w, "a.employer_id IN (SELECT partner_subtree("+a.add(*f.EmployerWithin)+"))")
 	}
@@ -55,18 +55,18 @@ func (db *DB) CountAlumni(ctx context.Context, f coop.AlumnusFilter) (int, error
 
 // AlumniByIDs returns the alumni with the given ids.
 func (db *DB) AlumniByIDs(ctx context.Context, ids []int64) ([]*coop.Alumnus, error) {
-	return many[coop.Alumnus](ctx, db.Pool, "alumni", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = ANY($1)", ids)
+	return many[coop.Alumnus](ctx, db.Pool, "alumni", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = ANY($1) AND a.erased_at IS NULL", ids)
 }
 
 // AlumniByEmployerIDs returns the alumni each partner employs, by id.
 func (db *DB) AlumniByEmployerIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Alumnus, error) {
-	as, err := many[coop.Alumnus](ctx, db.Pool, "alumni", "SELECT "+alumnusCols+" FROM alumni a WHERE a.employer_id = ANY($1) ORDER BY a.id", ids)
+	as, err := many[coop.Alumnus](ctx, db.Pool, "alumni", "SELECT "+alumnusCols+" FROM alumni a WHERE a.employer_id = ANY($1) AND a.erased_at IS NULL ORDER BY a.id", ids)
 	return groupBy(as, func(a *coop.Alumnus) int64 { return *a.EmployerID }), err
 }
 
 // FindAlumnusByID returns one alumnus or NOT_FOUND.
 func (db *DB) FindAlumnusByID(ctx context.Context, id int64) (*coop.Alumnus, error) {
-	return one[coop.Alumnus](ctx, db.Pool, "alumnus", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = $1", id)
+	return one[coop.Alumnus](ctx, db.Pool, "alumnus", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = $1 AND a.erased_at IS NULL", id)
 }
 
 // CreateAlumnus validates and inserts an alumnus.
@@ -76,6 +76,9 @@ func (db *DB) CreateAlumnus(ctx context.Context, al *coop.Alumnus) (*coop.Alumnu
 	}
 	var out *coop.Alumnus
 	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := nameWriter(ctx, tx, ""); err != nil {
+			return err
+		}
 		var err error
 		out, err = one[coop.Alumnus](ctx, tx, "alumnus", `INSERT INTO alumni AS a (student_id, name, graduation_year, major, employer_id,
 			position, joined_on, growth_story, curriculum_feedback, curriculum_rating, willing_to_mentor, consent_to_share)
@@ -98,7 +101,10 @@ func (db *DB) CreateAlumnus(ctx context.Context, al *coop.Alumnus) (*coop.Alumnu
 func (db *DB) UpdateAlumnus(ctx context.Context, id int64, upd coop.AlumnusUpdate) (*coop.Alumnus, error) {
 	var out *coop.Alumnus
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		al, err := one[coop.Alumnus](ctx, tx, "alumnus", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = $1 FOR UPDATE", id)
+		if err := nameWriter(ctx, tx, ""); err != nil {
+			return err
+		}
+		al, err := one[coop.Alumnus](ctx, tx, "alumnus", "SELECT "+alumnusCols+" FROM alumni a WHERE a.id = $1 AND a.erased_at IS NULL FOR UPDATE", id)
 		if err != nil {
 			return err
 		}

@@ -98,6 +98,13 @@ func (db *DB) ApplyToInternship(ctx context.Context, studentID, internshipID int
 		if status != coop.InternshipOpen {
 			return coop.Invalid([]string{"internshipId"}, coop.CodeInvalid, "This internship is %s and takes no applications.", status)
 		}
+		var present bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1 AND erased_at IS NULL)", studentID).Scan(&present); err != nil {
+			return err
+		}
+		if !present {
+			return coop.Invalid([]string{"studentId"}, coop.CodeNotFound, "No such student.")
+		}
 		out, err = one[coop.Application](ctx, tx, "application", `INSERT INTO applications AS ap (student_id, internship_id, status, motivation)
 			VALUES ($1, $2, 'APPLIED', $3) RETURNING `+applicationCols, studentID, internshipID, motivation)
 		if err != nil {

@@ -118,7 +118,7 @@ func writeEventParts(ctx context.Context, tx pgx.Tx, e *coop.Event) error {
 	for i, p := range e.Participants {
 		if p.StudentID != nil {
 			var consent bool
-			err := tx.QueryRow(ctx, `SELECT consent_to_share FROM students WHERE id = $1`, *p.StudentID).Scan(&consent)
+			err := tx.QueryRow(ctx, `SELECT consent_to_share FROM students WHERE id = $1 AND erased_at IS NULL`, *p.StudentID).Scan(&consent)
 			if err == pgx.ErrNoRows {
 				return coop.Invalid([]string{"participants", fmt.Sprint(i), "studentId"}, coop.CodeNotFound, "No student has this id.")
 			}

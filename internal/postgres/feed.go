@@ -244,7 +244,7 @@ func (db *DB) InternshipIDsUnder(ctx context.Context, partnerIDs []int64) ([]int
 // StudentIDsAfter returns up to limit student ids greater than after, in
 // order: the rebuild walks the table with it.
 func (db *DB) StudentIDsAfter(ctx context.Context, after int64, limit int) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, "SELECT id FROM students WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+	rows, err := db.Pool.Query(ctx, "SELECT id FROM students WHERE id > $1 AND erased_at IS NULL ORDER BY id LIMIT $2", after, limit)
 	if err != nil {
 		return nil, err
 	}

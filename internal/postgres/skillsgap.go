@@ -90,7 +90,7 @@ func (db *DB) SkillHolders(ctx context.Context, canonical map[string]string, min
 // StudentsByGraduationYear counts the students graduating in minYear or
 // later, by year.
 func (db *DB) StudentsByGraduationYear(ctx context.Context, minYear int) (map[int]int, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT graduation_year, count(*)::int FROM students WHERE graduation_year >= $1 GROUP BY 1`, minYear)
+	rows, err := db.Pool.Query(ctx, `SELECT graduation_year, count(*)::int FROM students WHERE graduation_year >= $1 AND erased_at IS NULL GROUP BY 1`, minYear)
 	if err != nil {
 		return nil, fmt.Errorf("students by year: %w", err)
 	}

@@ -80,7 +80,7 @@ func studentOrders() map[string]orderCol[*coop.Student] {
 }
 
 func studentWhere(f coop.StudentFilter, a *args) []string {
-	var w []string
+	w := []string{"s.erased_at IS NULL"} // an erased student is gone for every reader
 	if len(f.Majors) > 0 {
 		w = append(w, "s.major = ANY("+a.add(f.Majors)+")")
 	}
@@ -175,12 +175,12 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1)", ids)
+	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids)
 }
 
 // FindStudentByID returns one student or NOT_FOUND.
 func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
-	return oneWith(ctx, db.Pool, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id)
+	return oneWith(ctx, db.Pool, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 AND s.erased_at IS NULL", id)
 }
 
 // CreateStudent validates and inserts a student with their skills.
@@ -191,6 +191,9 @@ func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student
 	}
 	var out *coop.Student
 	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if err := nameWriter(ctx, tx, ""); err != nil {
+			return err
+		}
 		var id int64
 		var consentAt *time.Time
 		if s.ConsentToShare {
@@ -244,7 +247,10 @@ func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coo
 func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
 	var out *coop.Student
 	err := db.tx(ctx, func(tx pgx.Tx) error {
-		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 FOR UPDATE OF s", id)
+		if err := nameWriter(ctx, tx, ""); err != nil {
+			return err
+		}
+		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 AND s.erased_at IS NULL FOR UPDATE OF s", id)
 		if err != nil {
 			return err
 		}
@@ -333,6 +339,9 @@ func (db *DB) ExistingStudentNumbers(ctx context.Context, numbers []string) ([]s
 func copyStudents(ctx context.Context, tx pgx.Tx, students []*coop.Student) error {
 	if len(students) == 0 {
 		return nil
+	}
+	if err := nameWriter(ctx, tx, "IMPORT"); err != nil {
+		return err
 	}
 	rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('students', 'id')) FROM generate_series(1, $1)", len(students))
 	if err != nil {

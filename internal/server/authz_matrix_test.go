@@ -119,6 +119,23 @@ func (w *matrixWorld) fresh(kind string) string {
 				id = f.ID
 			}
 		}
+	case "ErasureRequest": // the STUDENT persona's (one pending at a time)
+		err = db.Pool.QueryRow(ctx, `SELECT id FROM erasure_requests WHERE student_id = $1 AND status = 'PENDING'`, w.student.ID).Scan(&id)
+		if err != nil {
+			var r *coop.ErasureRequest
+			r, err = db.CreateErasureRequest(ctx, &coop.ErasureRequest{StudentID: &w.student.ID, RequestedBy: "t"})
+			if r != nil {
+				id = r.ID
+			}
+		}
+	case "ErasureRequestOfAnother": // of a throwaway student
+		_, sid, _ := coop.ParseGlobalID(w.fresh("Student"))
+		var r *coop.ErasureRequest
+		r, err = db.CreateErasureRequest(ctx, &coop.ErasureRequest{StudentID: &sid, RequestedBy: "t"})
+		if r != nil {
+			id = r.ID
+		}
+		kind = "ErasureRequest"
 	case "WebhookEndpoint": // the group's plant's
 		var e *coop.WebhookEndpoint
 		e, err = db.CreateWebhookEndpoint(ctx, &coop.WebhookEndpoint{PartnerID: &w.plant.ID, URL: "https://hr.example.com/hook",
@@ -221,6 +238,19 @@ func matrix() []matrixCase {
 		{"deleteCourseFeedback", "deleteCourseFeedback of the alumnus's", `mutation($id: ID!) { deleteCourseFeedback(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"exportMyData", "exportMyData", `{ exportMyData { generatedAt json } }`, none,
+			map[string]string{"ADMIN": deny, "CAREER_OFFICER": deny, "GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": allow, "ALUMNUS": allow}},
+		{"erasureRequests", "erasureRequests", `{ erasureRequests { totalCount edges { node { status } } } }`, none,
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": allow, "ALUMNUS": allow})},
+		{"node", "node of the student's erasure request", `query($id: ID!) { node(id: $id) { id ... on ErasureRequest { status } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("ErasureRequest")} },
+			staff(map[string]string{"GROUP_HR": hide, "OTHER_HR": hide, "STUDENT": allow, "ALUMNUS": hide})},
+		{"requestErasure", "requestErasure of the student", `mutation($s: ID!) { requestErasure(input: {subjectId: $s}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"s": g("Student", w.student.ID)} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": allow, "ALUMNUS": deny})},
+		{"decideErasure", "decideErasure", `mutation($id: ID!) { decideErasure(input: {id: $id, approve: true}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("ErasureRequestOfAnother")} },
+			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": deny})},
 		{"webhookEndpoints", "webhookEndpoints", `{ webhookEndpoints { totalCount edges { node { url } } } }`, none,
 			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
 		{"webhookEndpoints", "webhookEndpoints of the office only", `{ webhookEndpoints(officeOnly: true) { totalCount } }`, none,

@@ -159,6 +159,11 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 	smelterHR, _, err := auth.Issue(ctx, e.db, &coop.Token{Name: "smelter", Role: coop.RolePartner, PartnerID: &s.SmelterID})
 	must(err)
 	save(smelterHR, "smelter's")
+	// Erasure requests: the showcase student's and the alumnus persona's.
+	_, err = e.db.CreateErasureRequest(ctx, &coop.ErasureRequest{StudentID: &s.StudentID, Reason: "moving abroad", RequestedBy: "test"})
+	must(err)
+	_, err = e.db.CreateErasureRequest(ctx, &coop.ErasureRequest{AlumnusID: &s.AlumnusID, Reason: "no longer in the field", RequestedBy: "test"})
+	must(err)
 	// Webhook endpoints of the career office and of the smelter, with a
 	// delivery each and its attempt.
 	for _, pid := range []*int64{nil, &s.SmelterID} {
@@ -189,6 +194,7 @@ func walkFixtures(t *testing.T, e *env, s *demo.Summary) walkIDs {
 		UNION ALL SELECT 'Site', id FROM sites UNION ALL SELECT 'Internship', id FROM internships
 		UNION ALL SELECT 'Alumnus', id FROM alumni UNION ALL SELECT 'HiringPriorities', id FROM hiring_priorities
 		UNION ALL SELECT 'SavedShortlist', id FROM shortlists
+		UNION ALL SELECT 'ErasureRequest', id FROM erasure_requests
 		UNION ALL SELECT 'WebhookEndpoint', id FROM webhook_endpoints UNION ALL SELECT 'WebhookDelivery', id FROM webhook_deliveries UNION ALL (SELECT 'Token', id FROM tokens ORDER BY id LIMIT 2)
 		UNION ALL (SELECT 'Application', id FROM applications ORDER BY id LIMIT 12)
 		UNION ALL (SELECT 'Student', id FROM students ORDER BY id LIMIT 6)`)
@@ -232,11 +238,11 @@ var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
 		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true,
 		"Course": true, "CourseFeedback": true, "Contribution": true,
-		"WebhookEndpoint": true, "WebhookDelivery": true}
+		"WebhookEndpoint": true, "WebhookDelivery": true, "ErasureRequest": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
-		"AuditEntry": "ADMIN", "WebhookAttempt": "", "Attention": "", "Participant": "", "FollowUp": "",
+		"AuditEntry": "ADMIN", "WebhookAttempt": "", "ConsentChange": "", "PersonalData": "", "Attention": "", "Participant": "", "FollowUp": "",
 		"PlacementReport": "", "PlacementRow": "", "FunnelFigure": "", "CountFigure": "",
 		"SkillsGapReport": "", "SkillGap": "", "SkillTrendPoint": "", "FeedbackSummary": "", "YearFeedback": "",
 		// entries: visible when their student (or internship) is
@@ -504,6 +510,8 @@ type oracle struct {
 	contributionPartner    map[int64]int64
 	webhookPartner         map[int64]int64 // endpoint → its partner (0: the career office's)
 	deliveryEndpoint       map[int64]int64
+	erasureStudent         map[int64]int64 // erasure request → its student (0: an alumnus's)
+	erasureAlumnus         map[int64]int64
 	parent                 map[int64]int64
 	agreementPartner       map[int64]int64
 	commitmentPartner      map[int64]int64
@@ -524,7 +532,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{webhookPartner: map[int64]int64{}, deliveryEndpoint: map[int64]int64{}, feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{erasureStudent: map[int64]int64{}, erasureAlumnus: map[int64]int64{}, webhookPartner: map[int64]int64{}, deliveryEndpoint: map[int64]int64{}, feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -577,6 +585,12 @@ func loadOracle(t *testing.T, e *env) *oracle {
 	read(`SELECT id, partner_id, '', true FROM contributions`, func(a, b int64, _ string, _ bool) { o.contributionPartner[a] = b })
 	read(`SELECT id, coalesce(partner_id, 0), '', true FROM webhook_endpoints`, func(a, b int64, _ string, _ bool) { o.webhookPartner[a] = b })
 	read(`SELECT id, endpoint_id, '', true FROM webhook_deliveries`, func(a, b int64, _ string, _ bool) { o.deliveryEndpoint[a] = b })
+	read(`SELECT id, coalesce(student_id, 0), coalesce(alumnus_id, 0)::text, true FROM erasure_requests`, func(a, b int64, al string, _ bool) {
+		o.erasureStudent[a] = b
+		var x int64
+		fmt.Sscan(al, &x)
+		o.erasureAlumnus[a] = x
+	})
 	return o
 }
 
@@ -674,6 +688,9 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return staff || p.role == coop.RoleAlumnus && o.feedbackAlumnus[id] == p.alumnus
 	case "Contribution":
 		return staff || in(o.contributionPartner[id])
+	case "ErasureRequest":
+		return staff || p.role == coop.RoleStudent && o.erasureStudent[id] == p.student ||
+			p.role == coop.RoleAlumnus && o.erasureAlumnus[id] == p.alumnus
 	case "WebhookEndpoint":
 		return staff || o.webhookPartner[id] != 0 && in(o.webhookPartner[id])
 	case "WebhookDelivery":
