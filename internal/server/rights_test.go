@@ -54,7 +54,7 @@ func TestDataRights(t *testing.T) {
 	var hist struct {
 		Node struct {
 			ConsentHistory []struct {
-				ConsentToShare  bool
+				ConsentToShare bool
 				ChangedBy, Via string
 			}
 		}
