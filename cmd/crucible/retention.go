@@ -42,7 +42,8 @@ func (e *environment) retention(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "graduated %d: %d\n", y, rep.ByYear[y])
 	}
 	if *apply {
-		fmt.Fprintf(e.stdout, "erased %d records (%d students, %d alumni) of graduates of %d or before\n", rep.Erased, rep.Students, rep.Alumni, rep.GraduatedBy)
+		fmt.Fprintf(e.stdout, "erased %d records: %d students and %d alumni graduated in %d or before, and the records linked to them\n",
+			rep.Erased, rep.Students, rep.Alumni, rep.GraduatedBy)
 	} else {
 		fmt.Fprintf(e.stdout, "dry run: %d students and %d alumni graduated in %d or before would be anonymised; run again with --apply\n",
 			rep.Students, rep.Alumni, rep.GraduatedBy)
