@@ -131,3 +131,10 @@ func scopeErasures(v *coop.Viewer, f *coop.ErasureFilter) error {
 	f.Subject = &s
 	return nil
 }
+
+func notificationConnection(l coop.List[*coop.Notification], count model.Counter) *model.NotificationConnection {
+	return &model.NotificationConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.Notification) *model.NotificationEdge {
+			return &model.NotificationEdge{Cursor: c, Node: n}
+		})}
+}

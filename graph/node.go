@@ -69,6 +69,10 @@ func (r *Resolver) load(ctx context.Context, gid string, now bool) (model.Node, 
 		return first(r.Record.WebhookEndpointsByIDs(ctx, []int64{id}))
 	case coop.TypeWebhookDelivery:
 		return first(r.Record.WebhookDeliveriesByIDs(ctx, []int64{id}))
+	case coop.TypeSavedSearch:
+		return first(r.Record.SavedSearchesByIDs(ctx, []int64{id}))
+	case coop.TypeNotification:
+		return first(r.Record.NotificationsByIDs(ctx, []int64{id}))
 	case coop.TypeErasureRequest:
 		return first(r.Record.ErasureRequestsByIDs(ctx, []int64{id}))
 	}

@@ -39,6 +39,10 @@ type Resolver struct {
 	Webhooks *coop.WebhookService
 	// Rights exports a person's data and handles erasure requests.
 	Rights *coop.RightsService
+	// Alerts saves searches and follows their notifications; Inbox tells
+	// this process's subscriptions of new ones. Nil without a search index.
+	Alerts *coop.AlertService
+	Inbox  *coop.Inbox
 	// Skills canonicalises skill names for the skills-gap report, and
 	// Supply counts their holders: the ranker's vocabulary and index when
 	// it has them; else names as written, counted by the record.

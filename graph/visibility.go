@@ -70,7 +70,7 @@ func guarded(res any) bool {
 	switch res.(type) {
 	case *coop.Partner, *coop.Agreement, *coop.Commitment, *coop.Event, *coop.CourseFeedback, *coop.Contribution, *coop.Site, *coop.Student, *coop.Alumnus, *coop.Internship,
 		*coop.Application, *coop.HiringPriorities, *coop.SavedShortlist, *coop.SavedEntry, *coop.Token,
-		*coop.WebhookEndpoint, *coop.WebhookDelivery, *coop.ErasureRequest,
+		*coop.WebhookEndpoint, *coop.WebhookDelivery, *coop.ErasureRequest, *coop.SavedSearch, *coop.Notification,
 		*coop.ShortlistEntry, *coop.SearchHit, *coop.Recommendation,
 		[]model.Node, []*coop.SavedShortlist, []*coop.SavedEntry:
 		return true
@@ -121,6 +121,10 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 		return o == nil || coop.CanSeeWebhookDelivery(v, o), nil
 	case *coop.ErasureRequest:
 		return o == nil || coop.CanSeeErasureRequest(v, o), nil
+	case *coop.SavedSearch:
+		return o == nil || coop.CanSeeSavedSearch(v, o), nil
+	case *coop.Notification:
+		return o == nil || coop.CanSeeNotification(v, o), nil
 	case *coop.Site:
 		return o == nil || coop.CanSeeSite(v, o), nil
 	case *coop.Student:

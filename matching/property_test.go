@@ -244,6 +244,33 @@ func TestSearchProperty(t *testing.T) {
 		if len(all.Hits) != all.TotalCount {
 			t.Fatalf("round %d: %d hits of %d", round, len(all.Hits), all.TotalCount)
 		}
+		// Only: the same search limited to some students finds exactly those
+		// of them it finds unlimited (a saved search's alert asks this).
+		some := map[string]bool{}
+		only := []string{"no-such-student"}
+		for id := range students {
+			if r.IntN(5) == 0 {
+				some[id] = true
+				only = append(only, id)
+			}
+		}
+		limited, err := ix.Search(context.Background(), withFirst(func() matching.SearchRequest { q := req; q.Only = only; return q }(), 1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, h := range all.Hits {
+			if some[h.StudentID] {
+				want = append(want, h.StudentID)
+			}
+		}
+		var got []string
+		for _, h := range limited.Hits {
+			got = append(got, h.StudentID)
+		}
+		if !slices.Equal(got, want) || limited.TotalCount != len(want) {
+			t.Fatalf("round %d: limited to %d students, found %v, want %v", round, len(some), got, want)
+		}
 		for _, h := range all.Hits {
 			s := students[h.StudentID]
 			if req.VisibleToPartner != "" && !s.Consent && !slices.Contains(s.AppliedTo, "g1") {

@@ -58,11 +58,14 @@ type SearchRequest struct {
 	AvailableFrom      time.Time
 	AvailableUntil     time.Time
 	VisibleToPartner   string
-	Facets             []string
-	Sort               string
-	Descending         bool
-	First              int
-	After              string
+	// Only, when not nil, limits the search to these students (by id): a
+	// saved search asks whether the students a change touched match it.
+	Only       []string
+	Facets     []string
+	Sort       string
+	Descending bool
+	First      int
+	After      string
 }
 
 // SearchHit is one student found.
@@ -510,7 +513,19 @@ func (ix *Index) searchFilter(req SearchRequest) func(slot int) bool {
 	if !req.AvailableUntil.IsZero() {
 		until = req.AvailableUntil.Unix()
 	}
+	var only map[int]bool
+	if req.Only != nil {
+		only = make(map[int]bool, len(req.Only))
+		for _, id := range req.Only {
+			if d, ok := ix.student(id); ok {
+				only[d.slot] = true
+			}
+		}
+	}
 	return func(slot int) bool {
+		if only != nil && !only[slot] {
+			return false
+		}
 		r := &ix.flat[slot]
 		if req.VisibleToPartner != "" && r.flags&flagConsent == 0 {
 			if r.flags&flagApplied == 0 || !slices.Contains(ix.order[slot].AppliedTo, req.VisibleToPartner) {

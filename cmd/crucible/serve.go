@@ -18,6 +18,7 @@ import (
 	"github.com/exaring/otelpgx"
 
 	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/internal/alerting"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/demo"
@@ -82,6 +83,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	res.AfterWrite = s.follower.ReadYourWrites
 	res.Importer = importer.Service{DB: d.DB}
 	res.Webhooks.AllowLocal = c.webhooks.allowLocal
+	// Saved searches' alerts: evaluated as this index moves, delivered to
+	// this process's subscriptions whichever process made them.
+	res.Alerts, res.Inbox = alerting.New(d.DB, s.follower, ranker.Ranker{Index: s.index})
+	stopAlerts := alerting.Start(ctx, res.Alerts, res.Inbox, d.DB, s.follower, log, c.noListen, time.Second)
+	defer stopAlerts()
 	if !c.webhooks.off {
 		stop := startWebhooks(ctx, d.DB, c, log)
 		defer stop()

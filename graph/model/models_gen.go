@@ -848,6 +848,16 @@ type FeedbackSummary struct {
 	ByYear []*YearFeedback `json:"byYear"`
 }
 
+// The input of followShortlist.
+type FollowShortlistInput struct {
+	// A name for it.
+	Name string `json:"name"`
+	// The internship.
+	InternshipID string `json:"internshipId"`
+	// Students from this score (0 to 1) count; 0 by default.
+	MinScore *float64 `json:"minScore,omitempty"`
+}
+
 // A follow-up action, as input.
 type FollowUpInput struct {
 	// What is to be done.
@@ -990,8 +1000,42 @@ type InternshipRecommendationEdge struct {
 	Node *coop.Recommendation `json:"node"`
 }
 
+// The input of markNotificationsRead.
+type MarkNotificationsReadInput struct {
+	// The notifications; left out, all of the viewer's.
+	Ids []string `json:"ids,omitempty"`
+}
+
+// The payload of markNotificationsRead.
+type MarkNotificationsReadPayload struct {
+	// How many were marked read.
+	Marked int `json:"marked"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The entry points for writing. Each domain file extends it.
 type Mutation struct {
+}
+
+// A page of notifications.
+type NotificationConnection struct {
+	// The notifications of this page, newest first.
+	Edges []*NotificationEdge `json:"edges"`
+	// Where the page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many match.
+	TotalCount int `json:"totalCount"`
+	// Counts the whole list on demand.
+	Count Counter `json:"-"`
+}
+
+// A notification in a page.
+type NotificationEdge struct {
+	// The cursor of this notification.
+	Cursor string `json:"cursor"`
+	// The notification.
+	Node *coop.Notification `json:"node"`
 }
 
 // Where a page of a connection sits in the whole list.
@@ -1162,6 +1206,16 @@ type RevokeTokenPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The input of saveSearch.
+type SaveSearchInput struct {
+	// A name for it.
+	Name string `json:"name"`
+	// Free text, as searchStudents takes it.
+	Query *string `json:"query,omitempty"`
+	// Filters, as searchStudents takes them (a filter's query is added to the free text, as there).
+	Filter *StudentFilter `json:"filter,omitempty"`
+}
+
 // A shortlist to save.
 type SaveShortlistInput struct {
 	// The internship's global id.
@@ -1178,6 +1232,30 @@ type SaveShortlistInput struct {
 type SaveShortlistPayload struct {
 	// The saved list.
 	Shortlist *coop.SavedShortlist `json:"shortlist,omitempty"`
+	// What was wrong; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The filters of a saved search.
+type SavedSearchFilter struct {
+	// Majors.
+	Majors []string `json:"majors"`
+	// Graduating in or after this year.
+	GraduationYearFrom *int `json:"graduationYearFrom,omitempty"`
+	// Graduating in or before this year.
+	GraduationYearTo *int `json:"graduationYearTo,omitempty"`
+	// Skills with a minimum level.
+	Skills []*SkillLevelValue `json:"skills"`
+	// Preferred cities.
+	Cities []string `json:"cities"`
+	// The lowest GPA.
+	MinGpa *float64 `json:"minGpa,omitempty"`
+}
+
+// The payload of saveSearch and followShortlist.
+type SavedSearchPayload struct {
+	// The saved search, when the mutation succeeded.
+	SavedSearch *coop.SavedSearch `json:"savedSearch,omitempty"`
 	// What was wrong; empty on success.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -1286,6 +1364,14 @@ type SkillLevelFilter struct {
 	Skill string `json:"skill"`
 	// The minimum level, 1 to 5.
 	MinLevel *int `json:"minLevel,omitempty"`
+}
+
+// A skill with a minimum level.
+type SkillLevelValue struct {
+	// The skill.
+	Skill string `json:"skill"`
+	// The minimum level, 1 to 5.
+	MinLevel int `json:"minLevel"`
 }
 
 // A skill's demand and supply in one academic year.
@@ -1406,6 +1492,10 @@ type StudentSkillInput struct {
 	Skill string `json:"skill"`
 	// The level, from 1 to 5.
 	Level int `json:"level"`
+}
+
+// Subscriptions, over WebSocket at /graphql with the graphql-transport-ws protocol (the graphql-ws library that Apollo, urql and Relay clients use; the older subscriptions-transport-ws protocol too). Authenticate in connection_init's payload: {"Authorization": "Bearer <token>"}.
+type Subscription struct {
 }
 
 // A change of an application's state.

@@ -69,6 +69,22 @@ func Authenticate(ctx context.Context, db TokenFinder, secret string) (*coop.Vie
 	return AuthenticateHash(ctx, db, Hash(secret))
 }
 
+// TokenByIDFinder finds the live token with an id, with its scope.
+type TokenByIDFinder interface {
+	LiveTokenByID(ctx context.Context, id int64) (*coop.Token, coop.TokenScope, error)
+}
+
+// ViewerOfToken is the viewer of a live token, by id (for work done on a
+// token's behalf outside its requests, such as a saved search's alerts):
+// an expired or revoked token is UNAUTHENTICATED.
+func ViewerOfToken(ctx context.Context, db TokenByIDFinder, id int64) (*coop.Viewer, error) {
+	t, scope, err := db.LiveTokenByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return viewerOf(t, scope), nil
+}
+
 // AuthenticateHash turns a token's hash into a viewer, as Authenticate
 // does with its secret: an expired or revoked token is UNAUTHENTICATED.
 func AuthenticateHash(ctx context.Context, db TokenFinder, hash []byte) (*coop.Viewer, error) {
@@ -76,6 +92,10 @@ func AuthenticateHash(ctx context.Context, db TokenFinder, hash []byte) (*coop.V
 	if err != nil {
 		return nil, err
 	}
+	return viewerOf(t, scope), nil
+}
+
+func viewerOf(t *coop.Token, scope coop.TokenScope) *coop.Viewer {
 	v := &coop.Viewer{TokenID: t.ID, Name: t.Name, Role: t.Role, PartnerID: t.PartnerID, StudentID: t.StudentID, AlumnusID: t.AlumnusID}
 	if t.Role == coop.RolePartner {
 		v.Group = make(map[int64]bool, len(scope.GroupIDs))
@@ -87,5 +107,5 @@ func AuthenticateHash(ctx context.Context, db TokenFinder, hash []byte) (*coop.V
 			v.Ancestors[id] = true
 		}
 	}
-	return v, nil
+	return v
 }

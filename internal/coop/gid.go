@@ -26,6 +26,8 @@ const (
 	TypeWebhookEndpoint = "WebhookEndpoint"
 	TypeWebhookDelivery = "WebhookDelivery"
 	TypeErasureRequest  = "ErasureRequest"
+	TypeSavedSearch     = "SavedSearch"
+	TypeNotification    = "Notification"
 	// TypeWebhookEvent names a webhook event (not a node: its id is the
 	// one deliveries carry).
 	TypeWebhookEvent = "WebhookEvent"

@@ -107,7 +107,9 @@ type SearchQuery struct {
 	AvailableUntil     time.Time
 	// VisibleToPartner: as in RankRequest (the service sets it).
 	VisibleToPartner *int64
-	Facets           []string
+	// Only, when not nil, limits the search to these students.
+	Only   []int64
+	Facets []string
 	// Sort is empty for relevance, else the sort field.
 	Sort       string
 	Descending bool

@@ -117,6 +117,7 @@ type Record interface {
 	Contributions
 	Webhooks
 	DataRights
+	Alerts
 	SkillsGapStore
 	Events
 	Exports

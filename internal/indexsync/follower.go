@@ -332,6 +332,13 @@ func (f *Follower) Ready() error {
 	return nil
 }
 
+// Moved returns a channel closed when the index next moves.
+func (f *Follower) Moved() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
+}
+
 // Position returns the watermark the index has reached.
 func (f *Follower) Position() uint64 {
 	f.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Listen LISTENs on channel until ctx ends, on a connection of its own,
@@ -13,6 +15,21 @@ import (
 // and tries again less and less often, up to every 30 s. Any hook may be
 // nil.
 func (db *DB) Listen(ctx context.Context, channel string, log *slog.Logger, what string, up, notified, down func()) {
+	db.listen(ctx, channel, log, what, up, func(string) {
+		if notified != nil {
+			notified()
+		}
+	}, down)
+}
+
+// ListenPayloads is Listen with each notification's payload; up is called
+// whenever the LISTEN (again) holds, since notifications may have been
+// missed while it did not.
+func (db *DB) ListenPayloads(ctx context.Context, channel string, log *slog.Logger, what string, up func(), notified func(payload string)) {
+	db.listen(ctx, channel, log, what, up, notified, nil)
+}
+
+func (db *DB) listen(ctx context.Context, channel string, log *slog.Logger, what string, up func(), notified func(string), down func()) {
 	call := func(f func()) {
 		if f != nil {
 			f()
@@ -39,9 +56,10 @@ func (db *DB) Listen(ctx context.Context, channel string, log *slog.Logger, what
 			call(up)
 		}
 		for err == nil {
-			_, err = conn.Conn().WaitForNotification(ctx)
+			var n *pgconn.Notification
+			n, err = conn.Conn().WaitForNotification(ctx)
 			if err == nil {
-				call(notified)
+				notified(n.Payload)
 			}
 		}
 		call(down)

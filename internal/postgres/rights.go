@@ -280,6 +280,9 @@ func eraseTx(ctx context.Context, tx pgx.Tx, subjects []coop.Subject, actor, via
 		{"tokens", `UPDATE tokens SET name = 'erased', revoked_at = coalesce(revoked_at, now()) WHERE student_id = ANY($1) OR alumnus_id = ANY($2)`,
 			[]any{sids, aids}},
 		{"requests", `UPDATE erasure_requests SET reason = '' WHERE student_id = ANY($1) OR alumnus_id = ANY($2)`, []any{sids, aids}},
+		{"saved search members", `DELETE FROM saved_search_members WHERE student_id = ANY($1)`, []any{sids}},
+		{"notifications", `UPDATE notifications SET student_ids = ARRAY(SELECT x FROM unnest(student_ids) x WHERE NOT x = ANY($1))
+			WHERE student_ids && $1::bigint[]`, []any{sids}},
 		{"index", `INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])`, []any{sids}},
 		{"audit", `INSERT INTO audit_log (actor, action, object_type, object_id, detail)
 			SELECT $1, 'erase', t, g, jsonb_build_object('via', $2::text) FROM unnest($3::text[], $4::text[]) x (g, t)`, []any{actor, via, gids, types}},

@@ -32,6 +32,18 @@ func (db *DB) CreateToken(ctx context.Context, t *coop.Token, hash []byte) (*coo
 // minute, to keep reads cheap). An unknown, expired or revoked token is
 // UNAUTHENTICATED.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.TokenScope, error) {
+	return db.liveToken(ctx, "t.hash = $1", hash, true)
+}
+
+// LiveTokenByID returns the live token with an id, with its scope, or
+// UNAUTHENTICATED.
+func (db *DB) LiveTokenByID(ctx context.Context, id int64) (*coop.Token, coop.TokenScope, error) {
+	return db.liveToken(ctx, "t.id = $1", id, false)
+}
+
+// liveToken finds a live token, with its scope; use marks it used (at
+// most once a minute).
+func (db *DB) liveToken(ctx context.Context, where string, key any, use bool) (*coop.Token, coop.TokenScope, error) {
 	type row struct {
 		coop.Token
 		GroupIDs    []int64
@@ -43,7 +55,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.T
 		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT partner_subtree(t.partner_id)) END AS group_ids,
 		CASE WHEN t.partner_id IS NULL THEN '{}'::bigint[] ELSE ARRAY(SELECT p.id FROM partner_path(t.partner_id) p WHERE p.depth > 0) END AS ancestor_ids,
 		(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
-		FROM tokens t WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, hash)
+		FROM tokens t WHERE `+where+` AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, key)
 	if err != nil {
 		return nil, none, fmt.Errorf("find token: %w", err)
 	}
@@ -54,7 +66,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*coop.Token, coop.T
 	if err != nil {
 		return nil, none, fmt.Errorf("find token: %w", err)
 	}
-	if r.Stale {
+	if use && r.Stale {
 		if _, err := db.Pool.Exec(ctx, "UPDATE tokens SET last_used_at = now() WHERE id = $1", r.ID); err != nil {
 			return nil, none, fmt.Errorf("mark token used: %w", err)
 		}

@@ -70,6 +70,9 @@ func (r Ranker) Search(ctx context.Context, q coop.SearchQuery) (coop.SearchPage
 	if q.VisibleToPartner != nil {
 		req.VisibleToPartner = ID(*q.VisibleToPartner)
 	}
+	if q.Only != nil {
+		req.Only = IDs(q.Only)
+	}
 	res, err := r.Index.Search(ctx, req)
 	if err != nil {
 		return out, badCursor(err)

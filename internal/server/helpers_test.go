@@ -22,6 +22,7 @@ import (
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/importer"
+	"github.com/crucible-talent/crucible/internal/alerting"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
@@ -121,6 +122,9 @@ func newEnvDeps(t testing.TB, hcfg server.Config, deps func(*server.Deps)) *env 
 	res := graph.New(db, ranker.Ranker{Index: ix})
 	res.AfterWrite = follower.ReadYourWrites
 	res.Importer = importer.Service{DB: db}
+	res.Alerts, res.Inbox = alerting.New(db, follower, ranker.Ranker{Index: ix})
+	stopAlerts := alerting.Start(context.Background(), res.Alerts, res.Inbox, db, follower, quiet, false, time.Second)
+	t.Cleanup(stopAlerts)
 	// Tokens through the cache, as in production, listening before the
 	// first request.
 	tokens := postgres.NewTokenCache(db, 10*time.Second, 1000, quiet)

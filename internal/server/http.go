@@ -221,7 +221,7 @@ type graphQLTransport struct{}
 var _ graphql.Transport = graphQLTransport{}
 
 func (graphQLTransport) Supports(r *http.Request) bool {
-	return r.Method == http.MethodGet || r.Method == http.MethodPost
+	return (r.Method == http.MethodGet || r.Method == http.MethodPost) && !isWebSocket(r)
 }
 
 func (graphQLTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {

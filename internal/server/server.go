@@ -119,6 +119,14 @@ func NewHandler(d Deps) http.Handler {
 	}
 	mux := http.NewServeMux()
 	gql := NewGraphQL(res, d.Log, d.Config, d.Metrics)
+	tokens := d.Tokens
+	if tokens == nil {
+		tokens = d.DB
+	}
+	addWebSocket(gql, tokens, d.DB, d.Config.CORSOrigins)
+	// A WebSocket (subscriptions) is not one request: no request timeout, no
+	// bearer header (its token comes in connection_init), no compression.
+	live := recoverPanics(d.Log, loaders.Middleware(d.DB, gql))
 	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql)))))
 	// Exports read a shortlist through the request's dataloaders, as the
 	// API does.
@@ -160,11 +168,18 @@ func NewHandler(d Deps) http.Handler {
 	if err != nil {
 		panic(err) // only for invalid options
 	}
-	return d.requestID(recoverPanics(d.Log, d.limitBody(gz(h))))
+	top := d.requestID(recoverPanics(d.Log, d.limitBody(gz(h))))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/graphql" && isWebSocket(r) {
+			live.ServeHTTP(w, r)
+			return
+		}
+		top.ServeHTTP(w, r)
+	})
 }
 
 // NewGraphQL builds the GraphQL handler with its transports and limits.
-func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) http.Handler {
+func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) *handler.Server {
 	srv := handler.New(pagedComplexity{generated.NewExecutableSchema(generated.Config{Resolvers: res})})
 	srv.AddTransport(graphQLTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))

@@ -1,0 +1,68 @@
+// Package alerting runs saved searches' alerts in a server process: it
+// evaluates them whenever the process's search index moves
+// (coop.AlertService, over the store and the matcher), and tells the
+// process's subscriptions of every new notification, whichever process
+// made it (LISTEN crucible_alerts).
+package alerting
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crucible-talent/crucible/internal/auth"
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/indexsync"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// New makes the alert service and the inbox of a process: saved searches
+// are run through a shortlist service of their own that reads its facts
+// straight from the database (there is no request around them).
+func New(db *postgres.DB, f *indexsync.Follower, rk coop.Ranker) (*coop.AlertService, *coop.Inbox) {
+	svc := &coop.AlertService{Store: db, Ranking: &coop.ShortlistService{Store: db, Ranker: rk, Facts: postgres.Facts{DB: db}},
+		Position: f.Position,
+		ViewerOf: func(ctx context.Context, token int64) (*coop.Viewer, error) { return auth.ViewerOfToken(ctx, db, token) }}
+	return svc, &coop.Inbox{}
+}
+
+// Start runs the evaluator and the listener until the returned stop is
+// called. Without LISTEN (noListen), subscriptions look for notifications
+// every poll instead.
+func Start(ctx context.Context, svc *coop.AlertService, inbox *coop.Inbox, db *postgres.DB, f *indexsync.Follower, log *slog.Logger,
+	noListen bool, poll time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		svc.Run(ctx, f.Moved, poll, func(err error) { log.Warn("saved search alerts", "err", err) })
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if noListen {
+			t := time.NewTicker(poll)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					inbox.PublishAll()
+				}
+			}
+		}
+		db.ListenPayloads(ctx, "crucible_alerts", log, "alerts: LISTEN failed; subscriptions look every few seconds",
+			inbox.PublishAll, func(payload string) {
+				tok, _, _ := strings.Cut(payload, ":")
+				if id, err := strconv.ParseInt(tok, 10, 64); err == nil {
+					inbox.Publish(id)
+				}
+			})
+	}()
+	return func() { cancel(); wg.Wait() }
+}
