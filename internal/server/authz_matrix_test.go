@@ -136,6 +136,21 @@ func (w *matrixWorld) fresh(kind string) string {
 			id = r.ID
 		}
 		kind = "ErasureRequest"
+	case "SavedSearch", "Notification": // the GROUP_HR persona's
+		v, aerr := auth.Authenticate(ctx, db, w.tokens["GROUP_HR"])
+		if aerr != nil {
+			w.e.t.Fatal(aerr)
+		}
+		var ss *coop.SavedSearch
+		ss, err = db.CreateSavedSearch(ctx, &coop.SavedSearch{OwnerToken: v.TokenID, Kind: coop.SavedSearchText, Name: "mine",
+			Query: coop.SearchQuery{Query: "casting"}}, nil)
+		if ss != nil {
+			id = ss.ID
+		}
+		if err == nil && kind == "Notification" {
+			err = db.Pool.QueryRow(ctx, `INSERT INTO notifications (owner_token, saved_search_id, search_name, student_ids)
+				VALUES ($1, $2, 'mine', ARRAY[$3::bigint]) RETURNING id`, v.TokenID, ss.ID, w.student.ID).Scan(&id)
+		}
 	case "WebhookEndpoint": // the group's plant's
 		var e *coop.WebhookEndpoint
 		e, err = db.CreateWebhookEndpoint(ctx, &coop.WebhookEndpoint{PartnerID: &w.plant.ID, URL: "https://hr.example.com/hook",
@@ -238,6 +253,25 @@ func matrix() []matrixCase {
 		{"deleteCourseFeedback", "deleteCourseFeedback of the alumnus's", `mutation($id: ID!) { deleteCourseFeedback(input: {id: $id}) { userErrors { code } } }`,
 			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("CourseFeedback")} },
 			staff(map[string]string{"GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": deny, "ALUMNUS": allow})},
+		{"savedSearches", "savedSearches", `{ savedSearches { id name } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"notifications", "notifications", `{ notifications { totalCount edges { node { id students { id } } } } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"unreadNotificationCount", "unreadNotificationCount", `{ unreadNotificationCount }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"node", "node of the group HR's notification", `query($id: ID!) { node(id: $id) { id ... on Notification { studentCount } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("Notification")} },
+			map[string]string{"ADMIN": hide, "CAREER_OFFICER": hide, "GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": hide, "ALUMNUS": hide}},
+		{"saveSearch", "saveSearch", `mutation { saveSearch(input: {name: "casting", query: "casting"}) { userErrors { code } } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
+		{"followShortlist", "followShortlist of the group's internship", `mutation($i: ID!) { followShortlist(input: {name: "f", internshipId: $i}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"i": g("Internship", w.internship.ID)} },
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny})},
+		{"deleteSavedSearch", "deleteSavedSearch of the group HR's", `mutation($id: ID!) { deleteSavedSearch(input: {id: $id}) { userErrors { code } } }`,
+			func(w *matrixWorld) map[string]any { return map[string]any{"id": w.fresh("SavedSearch")} },
+			map[string]string{"ADMIN": hide, "CAREER_OFFICER": hide, "GROUP_HR": allow, "OTHER_HR": hide, "STUDENT": deny, "ALUMNUS": deny}},
+		{"markNotificationsRead", "markNotificationsRead", `mutation { markNotificationsRead(input: {}) { marked } }`, none,
+			staff(map[string]string{"GROUP_HR": allow, "OTHER_HR": allow, "STUDENT": deny, "ALUMNUS": deny})},
 		{"exportMyData", "exportMyData", `{ exportMyData { generatedAt json } }`, none,
 			map[string]string{"ADMIN": deny, "CAREER_OFFICER": deny, "GROUP_HR": deny, "OTHER_HR": deny, "STUDENT": allow, "ALUMNUS": allow}},
 		{"erasureRequests", "erasureRequests", `{ erasureRequests { totalCount edges { node { status } } } }`, none,

@@ -43,12 +43,33 @@ func TestVisibilityWalk(t *testing.T) {
 	personas := map[string]walkPersona{}
 	for _, p := range demo.Personas(sum) {
 		tok := p.Token
-		secret, _, err := auth.Issue(ctx, e.db, &tok)
+		secret, issued, err := auth.Issue(ctx, e.db, &tok)
 		if err != nil {
 			t.Fatal(err)
 		}
-		personas[p.Key] = walkPersona{key: p.Key, token: secret, role: tok.Role, partner: deref(tok.PartnerID),
+		personas[p.Key] = walkPersona{key: p.Key, token: secret, tokenID: issued.ID, role: tok.Role, partner: deref(tok.PartnerID),
 			student: deref(tok.StudentID), alumnus: deref(tok.AlumnusID)}
+		// A saved search of each partner and staff persona, with a
+		// notification naming the hidden applicant and a showcase student.
+		if tok.Role != coop.RoleStudent && tok.Role != coop.RoleAlumnus {
+			ss, err := e.db.CreateSavedSearch(ctx, &coop.SavedSearch{OwnerToken: issued.ID, Kind: coop.SavedSearchText, Name: "walk " + p.Key,
+				Query: coop.SearchQuery{Query: "casting"}}, []int64{sum.StudentID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Never due: the alerts must not add notifications behind the
+			// oracle's back.
+			if _, err := e.db.Pool.Exec(ctx, "UPDATE saved_searches SET position = '9223372036854775807' WHERE id = $1", ss.ID); err != nil {
+				t.Fatal(err)
+			}
+			var nid int64
+			if err := e.db.Pool.QueryRow(ctx, `INSERT INTO notifications (owner_token, saved_search_id, search_name, student_ids)
+				SELECT $1, $2, 'walk', array_agg(id) FROM students WHERE id = $3 OR student_number = 'WALK0001' RETURNING id`,
+				issued.ID, ss.ID, sum.StudentID).Scan(&nid); err != nil {
+				t.Fatal(err)
+			}
+			fx.nodes = append(fx.nodes, g("SavedSearch", ss.ID), g("Notification", nid))
+		}
 	}
 	if err := e.follower.WaitForWrites(ctx, 10*time.Second); err != nil {
 		t.Fatal(err)
@@ -105,6 +126,7 @@ func TestVisibilityWalk(t *testing.T) {
 
 type walkPersona struct {
 	key, token                string
+	tokenID                   int64
 	role                      coop.Role
 	partner, student, alumnus int64
 }
@@ -238,11 +260,11 @@ var (
 	domainTypes = map[string]bool{"Partner": true, "Agreement": true, "Site": true, "Student": true, "Alumnus": true,
 		"Internship": true, "Application": true, "HiringPriorities": true, "SavedShortlist": true, "Token": true, "Commitment": true, "Event": true,
 		"Course": true, "CourseFeedback": true, "Contribution": true,
-		"WebhookEndpoint": true, "WebhookDelivery": true, "ErasureRequest": true}
+		"WebhookEndpoint": true, "WebhookDelivery": true, "ErasureRequest": true, "SavedSearch": true, "Notification": true}
 	containerTypes = map[string]string{
 		"Viewer": "", "PageInfo": "", "Contact": "", "StudentSkill": "", "RequiredSkill": "", "ApplicationEvent": "",
 		"FeatureWeights": "", "WeightSuggestion": "", "ScoreComponent": "", "Highlight": "", "Facet": "", "FacetBucket": "", "SkillMatch": "",
-		"AuditEntry": "ADMIN", "WebhookAttempt": "", "ConsentChange": "", "PersonalData": "", "Attention": "", "Participant": "", "FollowUp": "",
+		"AuditEntry": "ADMIN", "WebhookAttempt": "", "ConsentChange": "", "PersonalData": "", "SavedSearchFilter": "", "SkillLevelValue": "", "Attention": "", "Participant": "", "FollowUp": "",
 		"PlacementReport": "", "PlacementRow": "", "FunnelFigure": "", "CountFigure": "",
 		"SkillsGapReport": "", "SkillGap": "", "SkillTrendPoint": "", "FeedbackSummary": "", "YearFeedback": "",
 		// entries: visible when their student (or internship) is
@@ -431,6 +453,9 @@ func (w *walker) objectFields(def *ast.Definition) []*ast.FieldDefinition {
 // selection selects __typename, the id, and every object-typed field of
 // def to depth hops.
 func (w *walker) selection(def *ast.Definition, depth int) string {
+	if def.Kind == ast.Scalar || def.Kind == ast.Enum {
+		return "" // a root field of a scalar (unreadNotificationCount)
+	}
 	if def.Kind == ast.Interface || def.Kind == ast.Union {
 		return w.abstract(def, w.schema.GetPossibleTypes(def), depth)
 	}
@@ -510,6 +535,8 @@ type oracle struct {
 	contributionPartner    map[int64]int64
 	webhookPartner         map[int64]int64 // endpoint → its partner (0: the career office's)
 	deliveryEndpoint       map[int64]int64
+	searchOwner            map[int64]int64 // saved search → its owner's token
+	notificationOwner      map[int64]int64
 	erasureStudent         map[int64]int64 // erasure request → its student (0: an alumnus's)
 	erasureAlumnus         map[int64]int64
 	parent                 map[int64]int64
@@ -532,7 +559,7 @@ type oracle struct {
 
 func loadOracle(t *testing.T, e *env) *oracle {
 	t.Helper()
-	o := &oracle{erasureStudent: map[int64]int64{}, erasureAlumnus: map[int64]int64{}, webhookPartner: map[int64]int64{}, deliveryEndpoint: map[int64]int64{}, feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
+	o := &oracle{searchOwner: map[int64]int64{}, notificationOwner: map[int64]int64{}, erasureStudent: map[int64]int64{}, erasureAlumnus: map[int64]int64{}, webhookPartner: map[int64]int64{}, deliveryEndpoint: map[int64]int64{}, feedbackAlumnus: map[int64]int64{}, contributionPartner: map[int64]int64{}, parent: map[int64]int64{}, agreementPartner: map[int64]int64{}, commitmentPartner: map[int64]int64{}, eventPartners: map[int64][]int64{}, sitePartner: map[int64]int64{},
 		studentConsent: map[int64]bool{}, alumnusConsent: map[int64]bool{}, alumnusEmployer: map[int64]int64{},
 		internshipPartner: map[int64]int64{}, internshipStatus: map[int64]string{}, applicationStudent: map[int64]int64{},
 		applicationInternship: map[int64]int64{}, prioritiesPartner: map[int64]int64{}, prioritiesOfInternship: map[int64]bool{}, shortlistInternship: map[int64]int64{},
@@ -585,6 +612,8 @@ func loadOracle(t *testing.T, e *env) *oracle {
 	read(`SELECT id, partner_id, '', true FROM contributions`, func(a, b int64, _ string, _ bool) { o.contributionPartner[a] = b })
 	read(`SELECT id, coalesce(partner_id, 0), '', true FROM webhook_endpoints`, func(a, b int64, _ string, _ bool) { o.webhookPartner[a] = b })
 	read(`SELECT id, endpoint_id, '', true FROM webhook_deliveries`, func(a, b int64, _ string, _ bool) { o.deliveryEndpoint[a] = b })
+	read(`SELECT id, owner_token, '', true FROM saved_searches`, func(a, b int64, _ string, _ bool) { o.searchOwner[a] = b })
+	read(`SELECT id, owner_token, '', true FROM notifications`, func(a, b int64, _ string, _ bool) { o.notificationOwner[a] = b })
 	read(`SELECT id, coalesce(student_id, 0), coalesce(alumnus_id, 0)::text, true FROM erasure_requests`, func(a, b int64, al string, _ bool) {
 		o.erasureStudent[a] = b
 		var x int64
@@ -688,6 +717,10 @@ func (o *oracle) may(p walkPersona, typ string, id int64) bool {
 		return staff || p.role == coop.RoleAlumnus && o.feedbackAlumnus[id] == p.alumnus
 	case "Contribution":
 		return staff || in(o.contributionPartner[id])
+	case "SavedSearch":
+		return o.searchOwner[id] == p.tokenID
+	case "Notification":
+		return o.notificationOwner[id] == p.tokenID
 	case "ErasureRequest":
 		return staff || p.role == coop.RoleStudent && o.erasureStudent[id] == p.student ||
 			p.role == coop.RoleAlumnus && o.erasureAlumnus[id] == p.alumnus
