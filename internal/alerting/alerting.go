@@ -25,7 +25,9 @@ import (
 func New(db *postgres.DB, f *indexsync.Follower, rk coop.Ranker) (*coop.AlertService, *coop.Inbox) {
 	svc := &coop.AlertService{Store: db, Ranking: &coop.ShortlistService{Store: db, Ranker: rk, Facts: postgres.Facts{DB: db}},
 		Position: f.Position,
-		ViewerOf: func(ctx context.Context, token int64) (*coop.Viewer, error) { return auth.ViewerOfToken(ctx, db, token) }}
+		ViewerOf: func(ctx context.Context, token int64) (*coop.Viewer, error) {
+			return auth.ViewerOfToken(ctx, db, token)
+		}}
 	return svc, &coop.Inbox{}
 }
 

@@ -206,7 +206,12 @@ func TestSavedSearchAlerts(t *testing.T) {
 	var list struct {
 		Notifications struct {
 			TotalCount int
-			Edges      []struct{ Node struct{ ID string; Read bool } }
+			Edges      []struct {
+				Node struct {
+					ID   string
+					Read bool
+				}
+			}
 		}
 		UnreadNotificationCount int
 	}

@@ -19,10 +19,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/internal/alerting"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/importer"
-	"github.com/crucible-talent/crucible/internal/alerting"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/pgtest"
 	"github.com/crucible-talent/crucible/internal/postgres"
