@@ -26,7 +26,7 @@ var (
 	studentLightFields = map[string]bool{
 		"__typename": true, "id": true, "studentNumber": true, "name": true, "college": true, "major": true,
 		"enrolmentYear": true, "graduationYear": true, "gpa": true, "availableFrom": true, "availableUntil": true,
-		"consentToShare": true, "consentUpdatedAt": true, "email": true, "phone": true, "applications": true,
+		"consentToShare": true, "consentUpdatedAt": true, "consentHistory": true, "email": true, "phone": true, "applications": true,
 		"createdAt": true, "updatedAt": true,
 	}
 )

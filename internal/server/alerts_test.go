@@ -18,7 +18,7 @@ import (
 // wsClient speaks graphql-transport-ws (the graphql-ws library's
 // protocol) to the server's /graphql.
 type wsClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 	in   chan wsMessage // read by a goroutine of its own: a read that times out closes a coder/websocket connection
 }
@@ -30,7 +30,7 @@ type wsMessage struct {
 }
 
 // subscribe connects with token, subscribes to doc and returns the client.
-func (e *env) subscribe(t *testing.T, token, doc string, vars map[string]any) *wsClient {
+func (e *env) subscribe(t testing.TB, token, doc string, vars map[string]any) *wsClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -167,10 +167,7 @@ func TestSavedSearchAlerts(t *testing.T) {
 	if n == nil || n.StudentCount != 1 || len(n.Students) != 1 || n.Students[0].ID != first.CreateStudent.Student.ID || n.SearchName != "zirconium people" {
 		t.Fatalf("the officer's notification: %+v", n)
 	}
-	t.Logf("alert %v after the write's answer", took.Round(time.Millisecond))
-	if took > 2*time.Second {
-		t.Errorf("the alert took %v; the target is 2 s", took)
-	}
+	t.Logf("alert %v after the write's answer (BenchmarkAlertLatency measures it)", took.Round(time.Millisecond))
 	if n, _ := hrSub.notification(1500 * time.Millisecond); n != nil {
 		t.Errorf("the partner was told of a student who did not consent: %+v", n)
 	}

@@ -160,3 +160,48 @@ func httpLatencies(b *testing.B, fn func() error) {
 	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
 }
+
+// BenchmarkAlertLatency: the time from a write's answer (createStudent
+// over HTTP) to its notification on a graphql-transport-ws subscription,
+// for a saved search, over the demo data and CRUCIBLE_BENCH_STUDENTS
+// synthetic students (default 10,000). Reports p50 and p95.
+//
+//	go test -run '^$' -bench AlertLatency -benchtime 100x ./internal/server/
+func BenchmarkAlertLatency(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	if _, err := demo.LoadDemo(ctx, e.db, nil); err != nil {
+		b.Fatal(err)
+	}
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("CRUCIBLE_BENCH_STUDENTS")); err == nil {
+		n = v
+	}
+	if n > 0 {
+		if err := demo.SeedStudents(ctx, e.db, n, 99, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := e.follower.WaitForWrites(ctx, time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	officer := e.tokens[coop.RoleCareerOfficer]
+	e.as(officer, `mutation { saveSearch(input: {name: "tantalum", query: "tantalum"}) { userErrors { message } } }`, nil, nil)
+	sub := e.subscribe(b, officer, notificationDoc, nil)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.as(officer, `mutation($in: CreateStudentInput!) { createStudent(input: $in) { userErrors { message } } }`,
+			map[string]any{"in": map[string]any{"studentNumber": fmt.Sprint("TA", i), "name": fmt.Sprint("Ta ", i), "enrolmentYear": 2023,
+				"graduationYear": 2027, "statement": "Tantalum powder for capacitors.", "consentToShare": true}}, nil)
+		note, took := sub.notification(10 * time.Second)
+		if note == nil || note.StudentCount != 1 {
+			b.Fatalf("write %d: notification %+v", i, note)
+		}
+		lat = append(lat, took)
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95_ms")
+}
