@@ -43,40 +43,31 @@ CREATE FUNCTION consent_via() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT coalesce(nullif(current_setting('crucible.via', true), ''), 'DATABASE')
 $$;
 
--- A record created with consent given, and every change of it.
-CREATE FUNCTION consent_students() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A record created with consent given, and every change of it; the
+-- trigger's argument says whose (student or alumnus).
+CREATE FUNCTION consent_record() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    student boolean := TG_ARGV[0] = 'student';
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO consent_changes (student_id, consent, actor, via)
-        SELECT n.id, true, consent_actor(), consent_via() FROM new_rows n WHERE n.consent_to_share ORDER BY n.id;
+        INSERT INTO consent_changes (student_id, alumnus_id, consent, actor, via)
+        SELECT CASE WHEN student THEN n.id END, CASE WHEN NOT student THEN n.id END, true, consent_actor(), consent_via()
+        FROM new_rows n WHERE n.consent_to_share ORDER BY n.id;
     ELSE
-        INSERT INTO consent_changes (student_id, consent, actor, via)
-        SELECT n.id, n.consent_to_share, consent_actor(), consent_via()
+        INSERT INTO consent_changes (student_id, alumnus_id, consent, actor, via)
+        SELECT CASE WHEN student THEN n.id END, CASE WHEN NOT student THEN n.id END, n.consent_to_share, consent_actor(), consent_via()
         FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.consent_to_share IS DISTINCT FROM o.consent_to_share ORDER BY n.id;
     END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER consent_students_insert AFTER INSERT ON students
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_students();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_record('student');
 CREATE TRIGGER consent_students_update AFTER UPDATE ON students
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_students();
-
-CREATE FUNCTION consent_alumni() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO consent_changes (alumnus_id, consent, actor, via)
-        SELECT n.id, true, consent_actor(), consent_via() FROM new_rows n WHERE n.consent_to_share ORDER BY n.id;
-    ELSE
-        INSERT INTO consent_changes (alumnus_id, consent, actor, via)
-        SELECT n.id, n.consent_to_share, consent_actor(), consent_via()
-        FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.consent_to_share IS DISTINCT FROM o.consent_to_share ORDER BY n.id;
-    END IF;
-    RETURN NULL;
-END $$;
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_record('student');
 CREATE TRIGGER consent_alumni_insert AFTER INSERT ON alumni
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_alumni();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_record('alumnus');
 CREATE TRIGGER consent_alumni_update AFTER UPDATE ON alumni
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_alumni();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consent_record('alumnus');
 
 -- The consent held before this migration, as one entry each.
 INSERT INTO consent_changes (student_id, consent, actor, via, at)
