@@ -9,9 +9,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/crucible-talent/crucible/graph/loaders"
-
 	"github.com/crucible-talent/crucible/graph/generated"
+	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
