@@ -186,11 +186,11 @@ func TestConsoleSignInAsEachPersona(t *testing.T) {
 		persona, shows string
 		nav            []string
 	}{
-		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
-		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
-		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
-		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
-		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
+		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
+		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
 		{"STUDENT", "Student", []string{"My profile", "Internships"}},
 		{"ALUMNUS", "Alumnus", []string{"Alumni"}},
 	} {
@@ -811,5 +811,45 @@ func TestConsoleExportCSV(t *testing.T) {
 	}
 	if lines := strings.Count(strings.TrimSpace(body), "\n"); lines != want {
 		t.Errorf("the group HR's commitments file has %d rows, want %d", lines, want)
+	}
+}
+
+// TestConsoleAlerts: an enterprise's HR saves a search from the candidate
+// search page; a student who matches is written; the notice appears on
+// the Alerts page by itself (the subscription over a WebSocket, persisted
+// documents only), and is marked read. A student asks to be erased from
+// their own page.
+func TestConsoleAlerts(t *testing.T) {
+	c := newConsoleEnv(t)
+	ctx := c.signIn(t, "GROUP_HR")
+	run(t, ctx, chromedp.Navigate(c.srv.URL+"/search?q=zirconium"), waitVisible(`#alert-name`),
+		sendKeys(`#alert-name`, "Zirconium watch"), click(`form.alert-me button[type=submit]`),
+		waitVisible(`[data-testid=alert-saved]`),
+		chromedp.Navigate(c.srv.URL+"/alerts"), waitVisible(`[data-testid=saved-search]`))
+	// Give the page's subscription a moment to be in place, then write.
+	time.Sleep(500 * time.Millisecond)
+	// (The server runs only the console's documents: the student is written
+	// through the store.)
+	if _, err := c.db.CreateStudent(context.Background(), &coop.Student{StudentNumber: "ZR4242", Name: "锆材料学生", EnrolmentYear: 2023,
+		GraduationYear: 2027, Statement: "Zirconium alloys for nuclear fuel cladding.", ConsentToShare: true}); err != nil {
+		t.Fatal(err)
+	}
+	var unread string
+	run(t, ctx,
+		waitJS(`[...document.querySelectorAll('[data-testid=notification]')].some(li => li.textContent.includes('锆材料学生'))`),
+		waitJS(`document.querySelector('[data-testid=unread]').textContent.startsWith('1 ')`),
+		click(`.toolbar button`), waitJS(`document.querySelector('[data-testid=unread]').textContent.startsWith('0 ')`),
+		text(`[data-testid=unread]`, &unread))
+	if !strings.HasPrefix(unread, "0") {
+		t.Errorf("unread after marking all read: %q", unread)
+	}
+
+	st := c.signIn(t, "STUDENT")
+	run(t, st, waitVisible(`[data-testid=request-erasure]`), sendKeys(`#erase-reason`, "Leaving the college"),
+		click(`[data-testid=request-erasure]`), waitVisible(`.rights [role=status]`))
+	var pending int
+	if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM erasure_requests WHERE student_id = $1 AND status = 'PENDING'
+		AND reason = 'Leaving the college'`, c.sum.StudentID).Scan(&pending); err != nil || pending != 1 {
+		t.Errorf("erasure requests pending for the student: %d (%v)", pending, err)
 	}
 }

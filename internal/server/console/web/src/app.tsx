@@ -14,6 +14,7 @@ import { CommitmentsPage } from './pages/commitments'
 import { EventsPage } from './pages/events'
 import { AlumniPage } from './pages/alumni'
 import { ReportsPage } from './pages/reports'
+import { AlertsPage } from './pages/alerts'
 import { Status } from './ui'
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
           <Route path="/" element={<Navigate to={home} replace />} />
           {pages.includes('shortlist') && <Route path="/shortlist/:internshipId?" element={<ShortlistPage />} />}
           {pages.includes('search') && <Route path="/search" element={<SearchPage />} />}
+          {pages.includes('alerts') && <Route path="/alerts" element={<AlertsPage />} />}
           {pages.includes('pipeline') && <Route path="/pipeline" element={<PipelinePage />} />}
           {pages.includes('partners') && <Route path="/partners" element={<PartnersPage />} />}
           {pages.includes('commitments') && <Route path="/commitments" element={<CommitmentsPage />} />}

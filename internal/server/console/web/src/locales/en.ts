@@ -1,7 +1,7 @@
 export const en = {
   brand: 'Crucible', skip: 'Skip to content', language: 'Language', signOut: 'Sign out', notFound: 'There is no such page.',
   loading: 'Loading…', prev: 'Previous', next: 'Next', save: 'Save', cancel: 'Cancel', edit: 'Edit', filter: 'Filter', yes: 'Yes', no: 'No',
-  nav: { label: 'Main', commitments: 'Commitments', events: 'Events', reports: 'Reports', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
+  nav: { label: 'Main', alerts: 'Alerts', commitments: 'Commitments', events: 'Events', reports: 'Reports', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
   role: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career office', PARTNER: 'Enterprise', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   persona: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career officer', GROUP_HR: 'Aluminium group HR', PLANT_HR: 'Smelter HR', OTHER_PARTNER_HR: 'Other group HR', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   errors: {
@@ -78,5 +78,19 @@ export const en = {
   participantRole: { STAFF: 'college staff', STUDENT: 'student', ALUMNUS: 'alumnus', PARTNER_STAFF: 'partner staff' },
   export: { csv: 'Download CSV', again: 'download again' },
   alumni: { title: 'Alumni', since: 'since {{date}}', mentor: 'willing to mentor', rating: 'Curriculum rated {{rating}} of 5' },
+  alerts: {
+    title: 'Alerts', help: 'Saved searches and followed shortlists tell you here when new students enter their results — one notice with all of them, as soon as the record changes, as you may see them.',
+    unread_one: '{{count}} unread', unread_other: '{{count}} unread', markAll: 'Mark all read', markRead: 'Mark read', none: 'No notices yet.',
+    entered_one: '{{count}} new student', entered_other: '{{count}} new students', saved: 'Saved searches and followed shortlists',
+    noSaved: 'Nothing saved yet: use "Alert me" on the candidate search or on a shortlist.', name: 'Name', follows: 'Follows', matches: 'Students now',
+    search: 'Search: {{query}}', shortlist: 'Shortlist of {{title}} from {{min}}', delete: 'Delete',
+    alertMe: 'Alert me of new students', saveSearch: 'Save this search', follow: 'Follow this shortlist',
+    savedAs_one: 'Saved as "{{name}}": {{count}} student now; you will hear of new ones under Alerts.',
+    savedAs_other: 'Saved as "{{name}}": {{count}} students now; you will hear of new ones under Alerts.',
+  },
+  rights: {
+    title: 'Your data', download: 'Download my data (JSON)', erase: 'Ask to be erased', reason: 'Why (optional)',
+    asked: 'Your request is with the career office.', help: 'A copy of everything Crucible holds about you, and a request to erase it: your name, contact details and texts are removed, and you leave every list; only anonymous counts remain.',
+  },
 }
 export type Messages = typeof en

@@ -3,7 +3,7 @@ import type { Messages } from './en'
 export const zh: Messages = {
   brand: 'Crucible 校企合作', skip: '跳到正文', language: '语言', signOut: '退出', notFound: '没有这个页面。',
   loading: '加载中…', prev: '上一页', next: '下一页', save: '保存', cancel: '取消', edit: '编辑', filter: '筛选', yes: '是', no: '否',
-  nav: { label: '主导航', reports: '报表', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
+  nav: { label: '主导航', alerts: '提醒', reports: '报表', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
   role: { ADMIN: '管理员', CAREER_OFFICER: '就业指导中心', PARTNER: '企业', STUDENT: '学生', ALUMNUS: '校友' },
   persona: { ADMIN: '管理员', CAREER_OFFICER: '就业指导老师', GROUP_HR: '铝业集团人力资源', PLANT_HR: '电解铝厂人力资源', OTHER_PARTNER_HR: '其他集团人力资源', STUDENT: '学生', ALUMNUS: '校友' },
   errors: {
@@ -80,4 +80,18 @@ export const zh: Messages = {
   participantRole: { STAFF: '学院教职工', STUDENT: '学生', ALUMNUS: '校友', PARTNER_STAFF: '企业人员' },
   export: { csv: '导出 CSV', again: '重新下载' },
   alumni: { title: '校友', since: '{{date}} 入职', mentor: '愿意担任导师', rating: '课程评分 {{rating}}/5' },
+  alerts: {
+    title: '提醒', help: '保存的搜索和关注的候选名单有新学生进入时，会在这里通知您——一条通知列出全部新学生，记录一变就到，只含您可见的学生。',
+    unread_one: '{{count}} 条未读', unread_other: '{{count}} 条未读', markAll: '全部标为已读', markRead: '标为已读', none: '还没有通知。',
+    entered_one: '新增 {{count}} 名学生', entered_other: '新增 {{count}} 名学生', saved: '保存的搜索与关注的候选名单',
+    noSaved: '还没有保存：在人才搜索或候选名单页面点“有新学生时提醒我”。', name: '名称', follows: '关注', matches: '当前学生数',
+    search: '搜索：{{query}}', shortlist: '{{title}} 候选名单（分数 ≥ {{min}}）', delete: '删除',
+    alertMe: '有新学生时提醒我', saveSearch: '保存此搜索', follow: '关注此候选名单',
+    savedAs_one: '已保存为“{{name}}”：目前 {{count}} 名学生；有新学生时会在“提醒”中通知您。',
+    savedAs_other: '已保存为“{{name}}”：目前 {{count}} 名学生；有新学生时会在“提醒”中通知您。',
+  },
+  rights: {
+    title: '您的数据', download: '下载我的数据（JSON）', erase: '申请删除我的数据', reason: '原因（可选）',
+    asked: '您的申请已提交就业指导中心。', help: 'Crucible 保存的关于您的全部数据的副本，以及删除申请：您的姓名、联系方式和文字将被删除，您将从所有名单中消失，只保留匿名统计。',
+  },
 }

@@ -5,6 +5,7 @@ import { graphql } from '../gql'
 import type { StudentFacetField, StudentFilter, StudentSearchSort } from '../gql/graphql'
 import { formatNumber } from '../i18n'
 import { Fragment, Pager, Status, useCursors } from '../ui'
+import { AlertMe } from './alerts'
 
 const SearchDocument = graphql(`
   query SearchStudents($query: String, $filter: StudentFilter, $sort: StudentSearchSort, $direction: OrderDirection, $first: Int!, $after: String) {
@@ -66,6 +67,7 @@ export function SearchPage() {
           </button>
         )))}
       </div>
+      <AlertMe search={{ query: q || null, filter }} />
       <div className="search-layout">
         <aside aria-label={t('search.facets')} className="facets">
           {conn?.facets.map((f) => (

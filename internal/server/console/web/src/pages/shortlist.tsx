@@ -6,6 +6,7 @@ import { graphql } from '../gql'
 import { canWrite, useSession } from '../session'
 import { formatDateTime, formatNumber, partnerName } from '../i18n'
 import { ExportButton, FieldError, Fragment, Pager, Status, useCursors } from '../ui'
+import { AlertMe } from './alerts'
 
 // The open internships to pick from, on the page with and without a pick.
 const PickerDocument = graphql(`
@@ -120,6 +121,7 @@ export function ShortlistPage() {
               <Pager hasNext={res.data.shortlist.pageInfo.hasNextPage} hasPrev={cursors.depth > 1}
                 onNext={() => cursors.next(res.data?.shortlist.pageInfo.endCursor)} onPrev={cursors.prev} />
               <Saved internshipId={internship.id} filter={filter} saved={res.data.shortlists} />
+              <AlertMe shortlist={{ internshipId: internship.id, minScore: filter.minScore ?? 0 }} />
             </>
           )}
         </>

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { useTranslation } from 'react-i18next'
-import { useMutation, useQuery } from 'urql'
+import { useClient, useMutation, useQuery } from 'urql'
 import { graphql } from '../gql'
 import type { StudentFilter, StudentProfileFragment, UpdateStudentInput } from '../gql/graphql'
 import { canWrite, useSession } from '../session'
@@ -135,6 +135,7 @@ export function StudentPage() {
                 <dt>{t('students.statement')}</dt><dd className="statement">{s.statement || '—'}</dd>
               </dl>
               {mayEdit && <button type="button" data-testid="edit" onClick={() => setEditing(true)}>{t('edit')}</button>}
+              {viewer?.role === 'STUDENT' && viewer.student?.id === id && <MyData />}
               <h2>{t('students.applications')}</h2>
               <ul>
                 {s.applications.edges.map(({ node: a }) => (
@@ -230,6 +231,47 @@ export function NewStudentPage() {
     <section aria-labelledby="new-student-h">
       <h1 id="new-student-h">{t('students.new')}</h1>
       <StudentForm onDone={(id) => navigate(id ? `/students/${encodeURIComponent(id)}` : '/students')} />
+    </section>
+  )
+}
+
+const ExportMyDataDocument = graphql(`
+  query ExportMyData { exportMyData { generatedAt json } }
+`)
+
+const RequestErasureDocument = graphql(`
+  mutation RequestErasure($input: RequestErasureInput!) {
+    requestErasure(input: $input) { request { id status } userErrors { field code message } }
+  }
+`)
+
+/** A student's own data rights: a copy of their data, and a request to erase it. */
+function MyData() {
+  const { t } = useTranslation()
+  const client = useClient()
+  const [reason, setReason] = useState('')
+  const [res, request] = useMutation(RequestErasureDocument)
+  return (
+    <section aria-labelledby="rights-h" className="rights">
+      <h2 id="rights-h">{t('rights.title')}</h2>
+      <p className="help">{t('rights.help')}</p>
+      <button type="button" data-testid="download-data" onClick={async () => {
+        const r = await client.query(ExportMyDataDocument, {}, { requestPolicy: 'network-only' }).toPromise()
+        const doc = r.data?.exportMyData
+        if (!doc) return
+        const a = document.createElement('a')
+        a.href = URL.createObjectURL(new Blob([doc.json], { type: 'application/json' }))
+        a.download = 'crucible-my-data.json'
+        a.click()
+      }}>{t('rights.download')}</button>
+      <form onSubmit={async (e) => { e.preventDefault(); await request({ input: { reason } }) }}>
+        <label htmlFor="erase-reason">{t('rights.reason')}</label>
+        <input id="erase-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="submit" data-testid="request-erasure">{t('rights.erase')}</button>
+        {res.data?.requestErasure.request && <span role="status">{t('rights.asked')}</span>}
+        {res.data?.requestErasure.userErrors.map((x) => <span key={x.message} className="field-error" role="alert">{x.message}</span>)}
+        {res.error && <Status error={res.error} />}
+      </form>
     </section>
   )
 }
