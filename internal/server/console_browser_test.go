@@ -186,11 +186,11 @@ func TestConsoleSignInAsEachPersona(t *testing.T) {
 		persona, shows string
 		nav            []string
 	}{
-		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
-		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni"}},
-		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
-		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
-		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni"}},
+		{"ADMIN", "Administrator", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni", "Webhooks", "Data requests"}},
+		{"CAREER_OFFICER", "Career office", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Students", "Internships", "Alumni", "Webhooks", "Data requests"}},
+		{"GROUP_HR", "Enterprise · " + demo.AluminiumGroupName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni", "Webhooks"}},
+		{"PLANT_HR", "Enterprise · " + demo.SmelterName, []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni", "Webhooks"}},
+		{"OTHER_PARTNER_HR", "Enterprise", []string{"Shortlists", "Candidates", "Alerts", "Pipeline", "Partners", "Commitments", "Events", "Reports", "Internships", "Alumni", "Webhooks"}},
 		{"STUDENT", "Student", []string{"My profile", "Internships"}},
 		{"ALUMNUS", "Alumnus", []string{"Alumni"}},
 	} {
@@ -851,5 +851,40 @@ func TestConsoleAlerts(t *testing.T) {
 	if err := c.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM erasure_requests WHERE student_id = $1 AND status = 'PENDING'
 		AND reason = 'Leaving the college'`, c.sum.StudentID).Scan(&pending); err != nil || pending != 1 {
 		t.Errorf("erasure requests pending for the student: %d (%v)", pending, err)
+	}
+}
+
+// TestConsoleWebhooksAndRequests: an enterprise's HR registers a webhook
+// (an http URL is refused beside the field; the https one shows its
+// secret once), and the career office erases a person who asked.
+func TestConsoleWebhooksAndRequests(t *testing.T) {
+	c := newConsoleEnv(t)
+	hr := c.signIn(t, "GROUP_HR")
+	var secret string
+	run(t, hr, chromedp.Navigate(c.srv.URL+"/webhooks"), waitVisible(`#f-url`),
+		sendKeys(`#f-url`, "http://hr.example.com/in"), click(`[data-testid=add-webhook]`),
+		waitVisible(`.field-error[data-field=url]`),
+		js(`document.querySelector('#f-url').value = ''`), sendKeys(`#f-url`, "https://hr.example.com/in"), click(`[data-testid=add-webhook]`),
+		waitVisible(`[data-testid=webhook-secret] code`), text(`[data-testid=webhook-secret] code`, &secret),
+		waitJS(`[...document.querySelectorAll('[data-testid=webhook] h2')].some(h => h.textContent === 'https://hr.example.com/in')`))
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Errorf("secret %q", secret)
+	}
+
+	ctx := context.Background()
+	s, err := c.db.CreateStudent(ctx, &coop.Student{StudentNumber: "GONE1", Name: "要删除的学生", EnrolmentYear: 2022, GraduationYear: 2026})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.db.CreateErasureRequest(ctx, &coop.ErasureRequest{StudentID: &s.ID, Reason: "moving abroad", RequestedBy: "STUDENT:gone"}); err != nil {
+		t.Fatal(err)
+	}
+	co := c.signIn(t, "CAREER_OFFICER")
+	run(t, co, chromedp.Navigate(c.srv.URL+"/requests"), waitVisible(`[data-testid=requests] tr[data-status=PENDING] [data-testid=erase]`),
+		js(`window.confirm = () => true`), click(`[data-testid=requests] tr[data-status=PENDING] [data-testid=erase]`),
+		waitVisible(`[data-testid=requests] tr[data-status=ERASED]`))
+	var name string
+	if err := c.db.Pool.QueryRow(ctx, "SELECT name FROM students WHERE id = $1", s.ID).Scan(&name); err != nil || name != "Erased" {
+		t.Errorf("the student after erasure: %q (%v)", name, err)
 	}
 }

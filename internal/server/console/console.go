@@ -94,7 +94,7 @@ func Handler(o Options) http.Handler {
 
 // pages are the first segments of the console's routes (web/src/app.tsx).
 var pages = map[string]bool{"": true, "shortlist": true, "search": true, "pipeline": true, "partners": true,
-	"students": true, "internships": true, "alumni": true, "commitments": true, "events": true, "reports": true, "alerts": true}
+	"students": true, "internships": true, "alumni": true, "commitments": true, "events": true, "reports": true, "alerts": true, "webhooks": true, "requests": true}
 
 // isPage reports whether a path is one of the console's pages.
 func isPage(p string) bool {

@@ -15,6 +15,7 @@ import { EventsPage } from './pages/events'
 import { AlumniPage } from './pages/alumni'
 import { ReportsPage } from './pages/reports'
 import { AlertsPage } from './pages/alerts'
+import { RequestsPage, WebhooksPage } from './pages/integrations'
 import { Status } from './ui'
 
 export function App() {
@@ -50,6 +51,8 @@ export function App() {
           {canWrite(s.viewer.role, 'internships') && <Route path="/internships/new" element={<InternshipEditorPage />} />}
           {canWrite(s.viewer.role, 'internships') && <Route path="/internships/:id/edit" element={<InternshipEditorPage />} />}
           {pages.includes('alumni') && <Route path="/alumni" element={<AlumniPage />} />}
+          {pages.includes('webhooks') && <Route path="/webhooks" element={<WebhooksPage />} />}
+          {pages.includes('requests') && <Route path="/requests" element={<RequestsPage />} />}
           <Route path="*" element={<p role="alert">{t('notFound')}</p>} />
         </Routes>
       </main>

@@ -70,9 +70,9 @@ export type Role = NonNullable<Viewer>['role']
 
 /** What each role may open; mirrors the schema's @allow rules. */
 export const pagesFor: Record<Role, string[]> = {
-  ADMIN: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'students', 'internships', 'alumni'],
-  CAREER_OFFICER: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'students', 'internships', 'alumni'],
-  PARTNER: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'internships', 'alumni'],
+  ADMIN: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'students', 'internships', 'alumni', 'webhooks', 'requests'],
+  CAREER_OFFICER: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'students', 'internships', 'alumni', 'webhooks', 'requests'],
+  PARTNER: ['shortlist', 'search', 'alerts', 'pipeline', 'partners', 'commitments', 'events', 'reports', 'internships', 'alumni', 'webhooks'],
   STUDENT: ['me', 'internships'],
   ALUMNUS: ['alumni'],
 }

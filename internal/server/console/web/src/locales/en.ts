@@ -1,7 +1,7 @@
 export const en = {
   brand: 'Crucible', skip: 'Skip to content', language: 'Language', signOut: 'Sign out', notFound: 'There is no such page.',
   loading: 'Loading…', prev: 'Previous', next: 'Next', save: 'Save', cancel: 'Cancel', edit: 'Edit', filter: 'Filter', yes: 'Yes', no: 'No',
-  nav: { label: 'Main', alerts: 'Alerts', commitments: 'Commitments', events: 'Events', reports: 'Reports', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
+  nav: { label: 'Main', alerts: 'Alerts', webhooks: 'Webhooks', requests: 'Data requests', commitments: 'Commitments', events: 'Events', reports: 'Reports', shortlist: 'Shortlists', search: 'Candidates', pipeline: 'Pipeline', partners: 'Partners', students: 'Students', internships: 'Internships', alumni: 'Alumni', me: 'My profile' },
   role: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career office', PARTNER: 'Enterprise', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   persona: { ADMIN: 'Administrator', CAREER_OFFICER: 'Career officer', GROUP_HR: 'Aluminium group HR', PLANT_HR: 'Smelter HR', OTHER_PARTNER_HR: 'Other group HR', STUDENT: 'Student', ALUMNUS: 'Alumnus' },
   errors: {
@@ -91,6 +91,20 @@ export const en = {
   rights: {
     title: 'Your data', download: 'Download my data (JSON)', erase: 'Ask to be erased', reason: 'Why (optional)',
     asked: 'Your request is with the career office.', help: 'A copy of everything Crucible holds about you, and a request to erase it: your name, contact details and texts are removed, and you leave every list; only anonymous counts remain.',
+  },
+  webhooks: {
+    title: 'Webhooks', help: 'Your systems hear of changes without polling: each event is POSTed to the URL, signed with HMAC-SHA256 (see docs/webhooks.md), retried for a day, and logged below. Payloads carry ids only; fetch the details with your own token.',
+    url: 'URL (https)', description: 'What it is for', events: 'Events', add: 'Add endpoint', secret: 'Signing secret — shown only now, keep it:',
+    office: 'Career office (everything)', active: 'Active.', off: 'Off: {{reason}}', pause: 'Pause', enable: 'Enable',
+    log_one: 'Delivery log ({{count}} delivery)', log_other: 'Delivery log ({{count}} deliveries)', when: 'When', type: 'Event', status: 'Status', attempts: 'Attempts', last: 'Last answer',
+    event: { APPLICATION_CREATED: 'Application made', APPLICATION_STATUS_CHANGED: 'Application moved', INTERNSHIP_OPENED: 'Internship opened',
+      INTERNSHIP_CLOSED: 'Internship closed', SHORTLIST_SAVED: 'Shortlist saved', STUDENT_CONSENT_WITHDRAWN: 'Consent withdrawn' },
+    delivery: { PENDING: 'Pending', DELIVERED: 'Delivered', FAILED: 'Failed' },
+  },
+  requests: {
+    title: 'Data requests', help: 'Students and alumni may ask to be erased. Erasing removes their name, contact details and texts, takes them out of every list, search and saved shortlist, and revokes their tokens; their applications stay as anonymous counts, so reports do not change. It cannot be undone.',
+    note: 'Note on the decision', when: 'Asked', who: 'By', reason: 'Reason', status: 'Status', erase: 'Erase', decline: 'Decline',
+    confirm: 'Erase this person now? This cannot be undone.', PENDING: 'Waiting', ERASED: 'Erased', REJECTED: 'Declined',
   },
 }
 export type Messages = typeof en

@@ -3,7 +3,7 @@ import type { Messages } from './en'
 export const zh: Messages = {
   brand: 'Crucible 校企合作', skip: '跳到正文', language: '语言', signOut: '退出', notFound: '没有这个页面。',
   loading: '加载中…', prev: '上一页', next: '下一页', save: '保存', cancel: '取消', edit: '编辑', filter: '筛选', yes: '是', no: '否',
-  nav: { label: '主导航', alerts: '提醒', reports: '报表', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
+  nav: { label: '主导航', alerts: '提醒', webhooks: 'Webhook', requests: '数据请求', reports: '报表', commitments: '合作承诺', events: '交流活动', shortlist: '候选名单', search: '人才搜索', pipeline: '招聘流程', partners: '合作单位', students: '学生', internships: '实习岗位', alumni: '校友', me: '我的档案' },
   role: { ADMIN: '管理员', CAREER_OFFICER: '就业指导中心', PARTNER: '企业', STUDENT: '学生', ALUMNUS: '校友' },
   persona: { ADMIN: '管理员', CAREER_OFFICER: '就业指导老师', GROUP_HR: '铝业集团人力资源', PLANT_HR: '电解铝厂人力资源', OTHER_PARTNER_HR: '其他集团人力资源', STUDENT: '学生', ALUMNUS: '校友' },
   errors: {
@@ -93,5 +93,19 @@ export const zh: Messages = {
   rights: {
     title: '您的数据', download: '下载我的数据（JSON）', erase: '申请删除我的数据', reason: '原因（可选）',
     asked: '您的申请已提交就业指导中心。', help: 'Crucible 保存的关于您的全部数据的副本，以及删除申请：您的姓名、联系方式和文字将被删除，您将从所有名单中消失，只保留匿名统计。',
+  },
+  webhooks: {
+    title: 'Webhook', help: '您的系统无需轮询即可获知变化：每个事件以 HMAC-SHA256 签名后 POST 到该地址（见 docs/webhooks.md），失败时重试一天，并记录在下方。事件只含 ID，请用您自己的令牌获取详情。',
+    url: '地址（https）', description: '用途', events: '事件', add: '添加地址', secret: '签名密钥——只显示这一次，请妥善保存：',
+    office: '就业指导中心（全部）', active: '已启用。', off: '已停用：{{reason}}', pause: '暂停', enable: '启用',
+    log_one: '投递记录（{{count}} 条）', log_other: '投递记录（{{count}} 条）', when: '时间', type: '事件', status: '状态', attempts: '尝试次数', last: '最后应答',
+    event: { APPLICATION_CREATED: '新申请', APPLICATION_STATUS_CHANGED: '申请状态变化', INTERNSHIP_OPENED: '岗位开放',
+      INTERNSHIP_CLOSED: '岗位关闭', SHORTLIST_SAVED: '保存候选名单', STUDENT_CONSENT_WITHDRAWN: '学生撤回授权' },
+    delivery: { PENDING: '待投递', DELIVERED: '已投递', FAILED: '失败' },
+  },
+  requests: {
+    title: '数据请求', help: '学生和校友可以申请删除其数据。删除将移除其姓名、联系方式和文字，使其从所有名单、搜索和已保存的候选名单中消失，并吊销其令牌；其申请记录作为匿名统计保留，报表不变。此操作无法撤销。',
+    note: '处理意见', when: '申请时间', who: '申请人', reason: '原因', status: '状态', erase: '删除', decline: '驳回',
+    confirm: '现在删除此人的数据？此操作无法撤销。', PENDING: '待处理', ERASED: '已删除', REJECTED: '已驳回',
   },
 }
