@@ -224,10 +224,15 @@ func eraseTx(ctx context.Context, tx pgx.Tx, subjects []coop.Subject, actor, via
 	}
 	// The same people's other records, and what identifies them in text.
 	var patterns []string
+	// Locked, so that two erasures of one person (a decision and the
+	// retention run on another replica) do not both do it: the second waits,
+	// and then finds the person erased.
 	err := tx.QueryRow(ctx, `WITH s AS (
 			SELECT id FROM students WHERE erased_at IS NULL AND (id = ANY($1) OR id IN (SELECT student_id FROM alumni WHERE id = ANY($2)))
+			FOR UPDATE
 		), a AS (
 			SELECT id FROM alumni WHERE erased_at IS NULL AND (id = ANY($2) OR student_id = ANY($1))
+			FOR UPDATE
 		) SELECT coalesce((SELECT array_agg(id) FROM s), '{}'), coalesce((SELECT array_agg(id) FROM a), '{}'),
 			coalesce((SELECT array_agg(DISTINCT p) FROM (
 				SELECT unnest(ARRAY[name, student_number, nullif(email, ''), nullif(phone, '')]) AS p FROM students WHERE id IN (SELECT id FROM s)

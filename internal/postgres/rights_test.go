@@ -88,3 +88,45 @@ func TestConsentHistory(t *testing.T) {
 }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestEraseTwiceAtOnce: two erasures of one person at once (a decision and
+// a retention run on another replica) erase them once: one audit entry,
+// and the second finds nothing left to do.
+func TestEraseTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	ctx := context.Background()
+	s, err := db.CreateStudent(ctx, &coop.Student{StudentNumber: "E1", Name: "Zhao", EnrolmentYear: 2010, GraduationYear: 2014})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := db.CreateAlumnus(ctx, &coop.Alumnus{Name: "Zhao", GraduationYear: 2014, StudentID: &s.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 5; round++ {
+		errs := make(chan error, 2)
+		counts := make(chan int, 2)
+		for _, subj := range []coop.Subject{{StudentID: &s.ID}, {AlumnusID: &al.ID}} {
+			go func() {
+				n, err := db.Erase(ctx, []coop.Subject{subj}, "t", coop.ViaRetention)
+				counts <- n
+				errs <- err
+			}()
+		}
+		total := 0
+		for i := 0; i < 2; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			total += <-counts
+		}
+		if want := map[bool]int{true: 2, false: 0}[round == 0]; total != want {
+			t.Fatalf("round %d: erased %d records, want %d (the student and the alumnus record, once)", round, total, want)
+		}
+	}
+	var audits int
+	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'erase'").Scan(&audits); err != nil || audits != 2 {
+		t.Errorf("%d erase entries in the audit log, want 2 (%v)", audits, err)
+	}
+}
