@@ -98,15 +98,13 @@ func (db *DB) ApplyToInternship(ctx context.Context, studentID, internshipID int
 		if status != coop.InternshipOpen {
 			return coop.Invalid([]string{"internshipId"}, coop.CodeInvalid, "This internship is %s and takes no applications.", status)
 		}
-		var present bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1 AND erased_at IS NULL)", studentID).Scan(&present); err != nil {
-			return err
-		}
-		if !present {
+		// An erased student applies to nothing (no row is inserted).
+		out, err = one[coop.Application](ctx, tx, "application", `INSERT INTO applications AS ap (student_id, internship_id, status, motivation)
+			SELECT $1, $2, 'APPLIED', $3 WHERE NOT EXISTS (SELECT 1 FROM students WHERE id = $1 AND erased_at IS NOT NULL)
+			RETURNING `+applicationCols, studentID, internshipID, motivation)
+		if coop.ErrorCode(err) == coop.ENOTFOUND {
 			return coop.Invalid([]string{"studentId"}, coop.CodeNotFound, "No such student.")
 		}
-		out, err = one[coop.Application](ctx, tx, "application", `INSERT INTO applications AS ap (student_id, internship_id, status, motivation)
-			VALUES ($1, $2, 'APPLIED', $3) RETURNING `+applicationCols, studentID, internshipID, motivation)
 		if err != nil {
 			return err
 		}

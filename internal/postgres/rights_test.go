@@ -129,4 +129,17 @@ func TestEraseTwiceAtOnce(t *testing.T) {
 	if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'erase'").Scan(&audits); err != nil || audits != 2 {
 		t.Errorf("%d erase entries in the audit log, want 2 (%v)", audits, err)
 	}
+	// An erased student applies to nothing.
+	p, err := db.CreatePartner(ctx, &coop.Partner{Name: "G", Kind: coop.PartnerGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := db.CreateInternship(ctx, &coop.Internship{PartnerID: p.ID, Title: "I", Status: coop.InternshipOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ApplyToInternship(ctx, s.ID, in.ID, "", "t")
+	if fe := coop.FieldErrors(err); len(fe) != 1 || fe[0].Code != coop.CodeNotFound {
+		t.Errorf("an erased student applies: %v", err)
+	}
 }
