@@ -67,13 +67,10 @@ func (r *mutationResolver) DeleteSavedSearch(ctx context.Context, input model.De
 	}
 	id, err := decodeID(input.ID, coop.TypeSavedSearch, "id")
 	if err == nil {
-		var ss []*coop.SavedSearch
-		if ss, err = r.Record.SavedSearchesByIDs(ctx, []int64{id}); err == nil {
-			if len(ss) == 0 || !coop.CanSeeSavedSearch(v, ss[0]) {
-				err = coop.NoObject(input.ID)
-			} else {
-				err = r.Record.DeleteSavedSearch(ctx, id)
-			}
+		if r.Alerts == nil {
+			err = coop.NoObject(input.ID)
+		} else {
+			err = r.Alerts.Delete(ctx, v, id)
 		}
 	}
 	return deletePayload(input.ID, err)

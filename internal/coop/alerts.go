@@ -187,6 +187,18 @@ func (a *AlertService) FollowShortlist(ctx context.Context, v *Viewer, name stri
 	return a.Store.CreateSavedSearch(ctx, s, members)
 }
 
+// Delete deletes one of v's saved searches (NOT_FOUND for anyone else's).
+func (a *AlertService) Delete(ctx context.Context, v *Viewer, id int64) error {
+	ss, err := a.Store.SavedSearchesByIDs(ctx, []int64{id})
+	if err != nil {
+		return err
+	}
+	if len(ss) == 0 || !CanSeeSavedSearch(v, ss[0]) {
+		return NoObject(GlobalID(TypeSavedSearch, id))
+	}
+	return a.Store.DeleteSavedSearch(ctx, id)
+}
+
 func checkSearchName(name string) error {
 	var ch checker
 	ch.required("name", name, MaxNameLen)
