@@ -184,7 +184,8 @@ func (r *Resolver) visible(ctx context.Context, v *coop.Viewer, obj any) (bool, 
 }
 
 // studentVisible is visible for a student known by id: one that no longer
-// exists is visible to the college only (a saved list may name it).
+// exists, or was erased, is visible to no one (a saved list or an index
+// that has not caught up may still name it).
 func (r *Resolver) studentVisible(ctx context.Context, v *coop.Viewer, id int64) (bool, error) {
 	// Loaded for the staff too: a student erased since the index answered
 	// (a search in flight) is gone for everyone.
