@@ -115,6 +115,12 @@ func TestAlertsAcrossReplicas(t *testing.T) {
 		if n[1] != 1 {
 			t.Errorf("notification %v", n)
 		}
+		if subs := b.metric("crucible_subscriptions"); subs != 1 {
+			t.Errorf("%v subscriptions open on the subscriber's server, want 1", subs)
+		}
+		if made := a.metric("crucible_notifications_total") + b.metric("crucible_notifications_total"); made != 1 {
+			t.Errorf("%v notifications made by the two servers, want 1", made)
+		}
 		var first = n[0].(string)
 		// B goes away; a student is written through A meanwhile.
 		b.stop()

@@ -86,10 +86,11 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	// Saved searches' alerts: evaluated as this index moves, delivered to
 	// this process's subscriptions whichever process made them.
 	res.Alerts, res.Inbox = alerting.New(d.DB, s.follower, ranker.Ranker{Index: s.index})
+	metrics.Registry.MustRegister(alerting.Metrics(res.Alerts, res.Inbox)...)
 	stopAlerts := alerting.Start(ctx, res.Alerts, res.Inbox, d.DB, s.follower, log, c.noListen, time.Second)
 	defer stopAlerts()
 	if !c.webhooks.off {
-		stop := startWebhooks(ctx, d.DB, c, log)
+		stop := startWebhooks(ctx, d.DB, c, log, metrics)
 		defer stop()
 	}
 	if c.retentionYears > 0 {
@@ -294,12 +295,13 @@ func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
 // called: it wakes on the outbox's notifications (unless --no-listen) and
 // polls every second for retries. stop waits for the deliveries in flight
 // to be recorded.
-func startWebhooks(ctx context.Context, db *postgres.DB, c *serveConfig, log *slog.Logger) (stop func()) {
+func startWebhooks(ctx context.Context, db *postgres.DB, c *serveConfig, log *slog.Logger, metrics *server.Metrics) (stop func()) {
 	if c.webhooks.allowLocal {
 		log.Warn("webhooks may be delivered to loopback and private addresses (--webhooks-allow-local): for tests only")
 	}
 	d := &webhook.Dispatcher{Store: db, Log: log, AllowLocal: c.webhooks.allowLocal, RetryBase: c.webhooks.retryBase,
-		Lease: c.webhooks.lease}
+		Lease: c.webhooks.lease, Metrics: webhook.NewMetrics()}
+	metrics.Registry.MustRegister(d.Metrics.Collectors()...)
 	wctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -148,6 +148,10 @@ func TestWebhooksSurviveKill(t *testing.T) {
 	if len(ds) != 1 || ds[0].Node.ID != key || ds[0].Node.Status != "DELIVERED" || ds[0].Node.AttemptCount != 3 {
 		t.Fatalf("the delivery log: %+v", ds)
 	}
+	// The second server counted what it did.
+	if d, r := b.metric("crucible_webhook_delivered_total"), b.metric("crucible_webhook_retried_total"); d != 1 || r != 1 {
+		t.Errorf("metrics: delivered %v, retried %v; want 1 and 1", d, r)
+	}
 	// Attempt 1 died with the first server; 2 was answered 502, 3 202.
 	as := ds[0].Node.Attempts
 	if len(as) != 2 || as[0].Attempt != 2 || as[0].StatusCode == nil || *as[0].StatusCode != 502 || as[1].Attempt != 3 || *as[1].StatusCode != 202 {

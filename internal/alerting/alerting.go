@@ -13,11 +13,28 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/crucible-talent/crucible/internal/indexsync"
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
+
+// Metrics are the alerts' metrics, for /metrics.
+func Metrics(svc *coop.AlertService, inbox *coop.Inbox) []prometheus.Collector {
+	evaluated := prometheus.NewCounter(prometheus.CounterOpts{Name: "crucible_saved_search_evaluations_total",
+		Help: "Saved searches evaluated after the search index moved."})
+	made := prometheus.NewCounter(prometheus.CounterOpts{Name: "crucible_notifications_total",
+		Help: "Notifications made by this process (each a digest of the students who entered a saved search's result)."})
+	svc.Evaluated = func(searches int, ns []*coop.Notification) {
+		evaluated.Add(float64(searches))
+		made.Add(float64(len(ns)))
+	}
+	subs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crucible_subscriptions",
+		Help: "GraphQL subscriptions to notifications open on this process."}, func() float64 { return float64(inbox.Subscriptions()) })
+	return []prometheus.Collector{evaluated, made, subs}
+}
 
 // New makes the alert service and the inbox of a process: saved searches
 // are run through a shortlist service of their own that reads its facts

@@ -117,6 +117,9 @@ type AlertService struct {
 	// MaxMatches is the most students a search may match when saved
 	// (MaxSavedSearchMatches when 0).
 	MaxMatches int
+	// Evaluated, when set, hears of each evaluation run: how many saved
+	// searches it looked at and the notifications it made.
+	Evaluated func(searches int, made []*Notification)
 }
 
 func (a *AlertService) maxMatches() int {
@@ -281,6 +284,9 @@ func (a *AlertService) Evaluate(ctx context.Context, position uint64) ([]*Notifi
 			out = append(out, n)
 		}
 	}
+	if a.Evaluated != nil && len(due) > 0 {
+		a.Evaluated(len(due), out)
+	}
 	return out, nil
 }
 
@@ -385,6 +391,17 @@ func (b *Inbox) Subscribe(token int64) (<-chan struct{}, func()) {
 		}
 		b.mu.Unlock()
 	}
+}
+
+// Subscriptions counts the subscriptions of this process.
+func (b *Inbox) Subscriptions() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, subs := range b.subs {
+		n += len(subs)
+	}
+	return n
 }
 
 // Publish signals token's subscriptions.

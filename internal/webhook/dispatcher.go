@@ -43,6 +43,8 @@ type Dispatcher struct {
 	Poll time.Duration
 	// Retention is how long delivered and failed events are kept (30 days).
 	Retention time.Duration
+	// Metrics, when set, count the attempts.
+	Metrics *Metrics
 
 	wake     chan struct{}
 	wakeOnce sync.Once
@@ -168,6 +170,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	// died first), they are sent again once their lease runs out.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	d.Metrics.observe(results)
 	if err := d.Store.FinishWebhookAttempts(fctx, results, d.DisableAfter); err != nil {
 		return len(jobs), fmt.Errorf("webhook attempts not recorded; they will be sent again: %w", err)
 	}
