@@ -60,6 +60,16 @@ func Start(ctx context.Context, svc *coop.AlertService, inbox *coop.Inbox, db *p
 		defer wg.Done()
 		svc.Run(ctx, f.Moved, poll, func(err error) { log.Warn("saved search alerts", "err", err) })
 	}()
+	if !noListen {
+		// A token revoked (or its rights narrowed) ends its subscriptions at
+		// once: each looks again whether its token is live.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db.Listen(ctx, "crucible_auth", log, "alerts: LISTEN crucible_auth failed; subscriptions notice a revoked token within 30 s",
+				nil, inbox.PublishAll, nil)
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -432,8 +432,10 @@ func (b *Inbox) PublishAll() {
 }
 
 // Follow streams token's notifications after after, then each new one,
-// until ctx ends or the token stops being live (checked every recheck):
-// what a subscription delivers. Each notification is sent once, in order.
+// until ctx ends or the token stops being live (checked at each signal —
+// the inbox is also signalled when tokens' rights change — and every
+// recheck): what a subscription delivers. Each notification is sent once,
+// in order.
 func (a *AlertService) Follow(ctx context.Context, inbox *Inbox, token, after int64, recheck time.Duration) (<-chan *Notification, error) {
 	if _, err := a.ViewerOf(ctx, token); err != nil {
 		return nil, err
@@ -465,11 +467,11 @@ func (a *AlertService) Follow(ctx context.Context, inbox *Inbox, token, after in
 			select {
 			case <-ctx.Done():
 				return
-			case <-signal:
+			case <-signal: // a notification, or a change of tokens' rights
 			case <-t.C:
-				if _, err := a.ViewerOf(ctx, token); ErrorCode(err) == EUNAUTHENTICATED {
-					return // revoked or expired: the subscription ends
-				}
+			}
+			if _, err := a.ViewerOf(ctx, token); ErrorCode(err) == EUNAUTHENTICATED {
+				return // revoked or expired: the subscription ends
 			}
 		}
 	}()

@@ -241,6 +241,18 @@ func TestSavedSearchAlerts(t *testing.T) {
 		t.Errorf("replayed twice: %+v", n)
 	}
 
+	// Revoking the partner's token ends its subscription at once.
+	hrViewer, err := auth.Authenticate(ctx, d.db, hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.RevokeToken(ctx, hrViewer.TokenID); err != nil {
+		t.Fatal(err)
+	}
+	if m := hrSub.next(5 * time.Second); m.Type != "complete" {
+		t.Errorf("after revoking its token, the subscription sent %s %s", m.Type, m.Payload)
+	}
+
 	// A followed shortlist: a student made for the electrolysis internship
 	// enters it.
 	var followed struct {
