@@ -7,12 +7,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/crucible-talent/crucible/graph/generated"
 	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/graph/model"
 	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/vikstrous/dataloadgen"
 )
 
 // SaveSearch is the resolver for the saveSearch field.
@@ -123,9 +125,17 @@ func (r *notificationResolver) Students(ctx context.Context, obj *coop.Notificat
 	if err != nil {
 		return nil, err
 	}
-	students, err := loaders.For(ctx).Student.Fetch(ctx, obj.StudentIDs)
-	if err != nil {
-		students = nil
+	// Batched with the other notifications of the page; a student who is
+	// gone (erased) is left out, any other error fails the field.
+	students, err := loaders.For(ctx).Student.LoadAll(ctx, obj.StudentIDs)
+	var errs dataloadgen.ErrorSlice
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	for _, e := range errs {
+		if e != nil && coop.ErrorCode(e) != coop.ENOTFOUND {
+			return nil, e
+		}
 	}
 	out := []*coop.Student{}
 	for _, s := range students {

@@ -241,6 +241,22 @@ func TestSavedSearchAlerts(t *testing.T) {
 		t.Errorf("replayed twice: %+v", n)
 	}
 
+	// One of the three is erased: the digest shows the two others (and, as
+	// for everything else, not the erased one).
+	if _, err := d.db.Erase(ctx, []coop.Subject{{StudentID: &three[0].ID}}, "t", coop.ViaErasure); err != nil {
+		t.Fatal(err)
+	}
+	var after struct {
+		Node struct {
+			StudentCount int
+			Students     []struct{ ID string }
+		}
+	}
+	d.as(officer, `query($id: ID!) { node(id: $id) { ... on Notification { studentCount students { id } } } }`, map[string]any{"id": digest}, &after)
+	if after.Node.StudentCount != 2 || len(after.Node.Students) != 2 {
+		t.Errorf("the digest after one of its students was erased: %+v", after.Node)
+	}
+
 	// Revoking the partner's token ends its subscription at once.
 	hrViewer, err := auth.Authenticate(ctx, d.db, hr)
 	if err != nil {
