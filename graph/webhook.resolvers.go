@@ -115,14 +115,7 @@ func (r *webhookDeliveryResolver) EventID(ctx context.Context, obj *coop.Webhook
 
 // Endpoint is the resolver for the endpoint field.
 func (r *webhookDeliveryResolver) Endpoint(ctx context.Context, obj *coop.WebhookDelivery) (*coop.WebhookEndpoint, error) {
-	es, err := r.Record.WebhookEndpointsByIDs(ctx, []int64{obj.EndpointID})
-	if err != nil {
-		return nil, err
-	}
-	if len(es) == 0 {
-		return nil, coop.NoObject(coop.GlobalID(coop.TypeWebhookEndpoint, obj.EndpointID))
-	}
-	return es[0], nil
+	return loaders.For(ctx).WebhookEndpoint.Load(ctx, obj.EndpointID)
 }
 
 // NextAttemptAt is the resolver for the nextAttemptAt field.
@@ -147,11 +140,8 @@ func (r *webhookDeliveryResolver) ReplayOf(ctx context.Context, obj *coop.Webhoo
 
 // Attempts is the resolver for the attempts field.
 func (r *webhookDeliveryResolver) Attempts(ctx context.Context, obj *coop.WebhookDelivery) ([]*coop.WebhookAttempt, error) {
-	m, err := r.Record.WebhookAttemptsByDeliveryIDs(ctx, []int64{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return append([]*coop.WebhookAttempt{}, m[obj.ID]...), nil
+	as, err := loaders.For(ctx).WebhookAttemptsOf.Load(ctx, obj.ID)
+	return append([]*coop.WebhookAttempt{}, as...), err
 }
 
 // TotalCount is the resolver for the totalCount field.

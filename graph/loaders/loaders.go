@@ -41,6 +41,8 @@ type Store interface {
 	EventsByApplicationIDs(ctx context.Context, ids []int64) (map[int64][]*coop.ApplicationEvent, error)
 	PrioritiesByPartnerIDs(ctx context.Context, ids []int64) (map[int64]*coop.HiringPriorities, error)
 	StudentConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
+	WebhookEndpointsByIDs(ctx context.Context, ids []int64) ([]*coop.WebhookEndpoint, error)
+	WebhookAttemptsByDeliveryIDs(ctx context.Context, ids []int64) (map[int64][]*coop.WebhookAttempt, error)
 	AlumnusConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
 }
 
@@ -209,6 +211,9 @@ type Loaders struct {
 	// StudentConsent and AlumnusConsent are consent histories.
 	StudentConsent *Loader[int64, []*coop.ConsentChange]
 	AlumnusConsent *Loader[int64, []*coop.ConsentChange]
+	// WebhookEndpoint and WebhookAttemptsOf serve the delivery log.
+	WebhookEndpoint   *Loader[int64, *coop.WebhookEndpoint]
+	WebhookAttemptsOf *Loader[int64, []*coop.WebhookAttempt]
 }
 
 // New makes the loaders for one request.
@@ -240,6 +245,8 @@ func New(s Store) *Loaders {
 		PrioritiesOf:          byParent(s.PrioritiesByPartnerIDs),
 		StudentConsent:        byParent(s.StudentConsentHistory),
 		AlumnusConsent:        byParent(s.AlumnusConsentHistory),
+		WebhookEndpoint:       byID(s.WebhookEndpointsByIDs, func(e *coop.WebhookEndpoint) int64 { return e.ID }),
+		WebhookAttemptsOf:     byParent(s.WebhookAttemptsByDeliveryIDs),
 	}
 }
 
