@@ -112,11 +112,11 @@ func (r *notificationResolver) SavedSearch(ctx context.Context, obj *coop.Notifi
 	if obj.SavedSearchID == nil {
 		return nil, nil
 	}
-	ss, err := r.Record.SavedSearchesByIDs(ctx, []int64{*obj.SavedSearchID})
-	if err != nil || len(ss) == 0 {
-		return nil, err
+	s, err := loaders.For(ctx).SavedSearch.Load(ctx, *obj.SavedSearchID)
+	if coop.ErrorCode(err) == coop.ENOTFOUND {
+		return nil, nil // deleted since
 	}
-	return ss[0], nil
+	return s, err
 }
 
 // Students is the resolver for the students field.

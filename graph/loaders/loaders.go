@@ -42,6 +42,7 @@ type Store interface {
 	PrioritiesByPartnerIDs(ctx context.Context, ids []int64) (map[int64]*coop.HiringPriorities, error)
 	StudentConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
 	WebhookEndpointsByIDs(ctx context.Context, ids []int64) ([]*coop.WebhookEndpoint, error)
+	SavedSearchesByIDs(ctx context.Context, ids []int64) ([]*coop.SavedSearch, error)
 	WebhookAttemptsByDeliveryIDs(ctx context.Context, ids []int64) (map[int64][]*coop.WebhookAttempt, error)
 	AlumnusConsentHistory(ctx context.Context, ids []int64) (map[int64][]*coop.ConsentChange, error)
 }
@@ -213,6 +214,7 @@ type Loaders struct {
 	AlumnusConsent *Loader[int64, []*coop.ConsentChange]
 	// WebhookEndpoint and WebhookAttemptsOf serve the delivery log.
 	WebhookEndpoint   *Loader[int64, *coop.WebhookEndpoint]
+	SavedSearch       *Loader[int64, *coop.SavedSearch]
 	WebhookAttemptsOf *Loader[int64, []*coop.WebhookAttempt]
 }
 
@@ -247,6 +249,7 @@ func New(s Store) *Loaders {
 		AlumnusConsent:        byParent(s.AlumnusConsentHistory),
 		WebhookEndpoint:       byID(s.WebhookEndpointsByIDs, func(e *coop.WebhookEndpoint) int64 { return e.ID }),
 		WebhookAttemptsOf:     byParent(s.WebhookAttemptsByDeliveryIDs),
+		SavedSearch:           byID(s.SavedSearchesByIDs, func(x *coop.SavedSearch) int64 { return x.ID }),
 	}
 }
 
