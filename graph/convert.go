@@ -498,3 +498,31 @@ func eventFilter(f *model.EventFilter) (coop.EventFilter, error) {
 	out.Kinds, out.From, out.Until = f.Kinds, f.From, f.Until
 	return out, nil
 }
+
+func webhookEndpointConnection(l coop.List[*coop.WebhookEndpoint], count model.Counter) *model.WebhookEndpointConnection {
+	return &model.WebhookEndpointConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.WebhookEndpoint) *model.WebhookEndpointEdge {
+			return &model.WebhookEndpointEdge{Cursor: c, Node: n}
+		})}
+}
+
+func webhookDeliveryConnection(l coop.List[*coop.WebhookDelivery], count model.Counter) *model.WebhookDeliveryConnection {
+	return &model.WebhookDeliveryConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.WebhookDelivery) *model.WebhookDeliveryEdge {
+			return &model.WebhookDeliveryEdge{Cursor: c, Node: n}
+		})}
+}
+
+func erasureConnection(l coop.List[*coop.ErasureRequest], count model.Counter) *model.ErasureRequestConnection {
+	return &model.ErasureRequestConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.ErasureRequest) *model.ErasureRequestEdge {
+			return &model.ErasureRequestEdge{Cursor: c, Node: n}
+		})}
+}
+
+func notificationConnection(l coop.List[*coop.Notification], count model.Counter) *model.NotificationConnection {
+	return &model.NotificationConnection{PageInfo: pageInfo(l), Count: count,
+		Edges: edges(l, func(c string, n *coop.Notification) *model.NotificationEdge {
+			return &model.NotificationEdge{Cursor: c, Node: n}
+		})}
+}

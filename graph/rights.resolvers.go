@@ -89,7 +89,7 @@ func (r *queryResolver) ExportMyData(ctx context.Context) (*model.PersonalData, 
 // ErasureRequests is the resolver for the erasureRequests field.
 func (r *queryResolver) ErasureRequests(ctx context.Context, statuses []coop.ErasureStatus, first *int, after *string, last *int, before *string) (*model.ErasureRequestConnection, error) {
 	f := coop.ErasureFilter{Statuses: statuses}
-	return rootList(ctx, f, nil, scopeErasures, listOpts(first, after, last, before), r.Record.FindErasureRequests,
+	return rootList(ctx, f, nil, coop.ScopeErasureRequests, listOpts(first, after, last, before), r.Record.FindErasureRequests,
 		r.Record.CountErasureRequests, erasureConnection)
 }
 

@@ -171,6 +171,20 @@ func CanSeeErasureRequest(v *Viewer, r *ErasureRequest) bool {
 	return v.Staff() || r.Subject().Own(v)
 }
 
+// ScopeErasureRequests limits a filter to what v may list: the staff
+// every request, a student or an alumnus their own.
+func ScopeErasureRequests(v *Viewer, f *ErasureFilter) error {
+	if v.Staff() {
+		return nil
+	}
+	s, ok := ViewerSubject(v)
+	if !ok {
+		return Forbidden()
+	}
+	f.Subject = &s
+	return nil
+}
+
 // RightsService exercises the data rights.
 type RightsService struct {
 	Store DataRights
