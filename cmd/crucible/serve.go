@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/exaring/otelpgx"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crucible-talent/crucible/graph"
+	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/internal/alerting"
 	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/coop"
@@ -108,6 +110,18 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 		defer func() { stop(); <-done }()
 		tokens = cache
 	}
+	// So are partners and internships, for the request loaders, while this
+	// process listens for their changes (postgres.RefCache).
+	var reads loaders.Store
+	if !c.noListen && c.refCache > 0 {
+		cache := postgres.NewRefCache(d.DB, c.refCache, log)
+		cctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); cache.Run(cctx) }()
+		defer func() { stop(); <-done }()
+		reads = cache
+		metrics.Registry.MustRegister(refCacheMetrics(cache)...)
+	}
 	var draining atomic.Bool
 	// The console's sign-in page offers the demo personas only on the
 	// embedded demo cluster, and only to this machine.
@@ -115,7 +129,7 @@ func (e *environment) serve(ctx context.Context, args []string) error {
 	if d.Embedded {
 		consoleOpts.Personas = demoPersonas(filepath.Join(c.db.dataDir, "demo-tokens.json"))
 	}
-	handler := server.NewHandler(server.Deps{Tokens: tokens, DB: d.DB, Log: log, Config: c.http, Resolver: res, Metrics: metrics,
+	handler := server.NewHandler(server.Deps{Tokens: tokens, Reads: reads, DB: d.DB, Log: log, Config: c.http, Resolver: res, Metrics: metrics,
 		GraphiQL: graphiql.Handler("/graphql"), Console: console.Handler(consoleOpts),
 		Ready: func(ctx context.Context) error {
 			if draining.Load() {
@@ -314,4 +328,16 @@ func startWebhooks(ctx context.Context, db *postgres.DB, c *serveConfig, log *sl
 		}()
 	}
 	return func() { cancel(); wg.Wait() }
+}
+
+// refCacheMetrics export the reference cache's counters.
+func refCacheMetrics(c *postgres.RefCache) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "crucible_ref_cache_hits_total",
+			Help: "Partners and internships the request path found in memory (postgres.RefCache)."},
+			func() float64 { h, _ := c.RefStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "crucible_ref_cache_misses_total",
+			Help: "Partners and internships the request path read from the database while the cache was in use."},
+			func() float64 { _, m := c.RefStats(); return float64(m) }),
+	}
 }

@@ -21,6 +21,7 @@ type serveConfig struct {
 	indexDir   string
 	noListen   bool
 	tokenTTL   time.Duration
+	refCache   int
 	drainDelay time.Duration
 	debugAddr  string
 	// webhooks configures the webhook dispatcher.
@@ -55,6 +56,7 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 	indexDir := fs.String("index-dir", e.getenv("CRUCIBLE_INDEX_DIR"), "search index directory, one per server process (env CRUCIBLE_INDEX_DIR; default <data-dir>/index)")
 	noListen := fs.Bool("no-listen", e.getenv("CRUCIBLE_NO_LISTEN") != "", "do not LISTEN for change notifications; only poll the change feed every second (needed behind a connection pooler in transaction mode; env CRUCIBLE_NO_LISTEN=1)")
 	tokenTTL := fs.Duration("token-cache", 10*time.Second, "keep a token's lookup in memory this long (0: look every request's token up); revocation still takes effect at once through LISTEN, and with --no-listen there is no cache")
+	refCache := fs.Int("ref-cache", 10000, "keep up to this many partners and as many internships in memory for the request path (0: read them every request); any change reaches every server at once through LISTEN, and with --no-listen there is no cache")
 	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz answering 503, so that load balancers stop sending requests, before draining (env CRUCIBLE_DRAIN_DELAY)")
 	debugAddr := fs.String("debug-addr", e.getenv("CRUCIBLE_DEBUG_ADDR"), "address of a separate listener for Go's profiler (/debug/pprof/), off when empty; keep it on loopback (env CRUCIBLE_DEBUG_ADDR)")
 	var wh webhookFlags
@@ -74,7 +76,7 @@ func (e *environment) serveConfig(args []string) (*serveConfig, error) {
 		*drainDelay = d
 	}
 	c := &serveConfig{db: dbf, http: server.DefaultConfig(), addr: *addr, logJSON: *logJSON, indexDir: *indexDir,
-		noListen: *noListen, tokenTTL: *tokenTTL, drainDelay: *drainDelay, debugAddr: *debugAddr, webhooks: wh, retentionYears: *retention}
+		noListen: *noListen, tokenTTL: *tokenTTL, refCache: *refCache, drainDelay: *drainDelay, debugAddr: *debugAddr, webhooks: wh, retentionYears: *retention}
 	cfg := &c.http
 	cfg.Introspection = !*noIntro
 	cfg.RequestTimeout = *timeout

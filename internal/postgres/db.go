@@ -22,11 +22,11 @@ import (
 type DB struct {
 	Pool  *pgxpool.Pool
 	audit auditGroup
-	// wrote, when set, is called after every write this process commits
-	// through the store (TokenCache forgets what it holds: the write may
-	// have revoked a token or moved a partner, and this process must not
-	// wait for its own notification).
-	wrote atomic.Pointer[func()]
+	// wrote are called after every write this process commits through the
+	// store (OnWrite): the caches forget what they hold, since the write
+	// may have revoked a token, moved a partner or changed an internship,
+	// and this process must not wait for its own notification.
+	wrote atomic.Pointer[[]func()]
 	// later are the audit entries queued by AuditLater and not yet written.
 	later laterAudits
 	// slots limits the reports that use several connections at once
@@ -35,10 +35,27 @@ type DB struct {
 	slotsOnce sync.Once
 }
 
-// written tells the write hook that a write committed.
+// written tells the write hooks that a write committed.
 func (db *DB) written() {
-	if f := db.wrote.Load(); f != nil {
-		(*f)()
+	if fs := db.wrote.Load(); fs != nil {
+		for _, f := range *fs {
+			f()
+		}
+	}
+}
+
+// onWrite adds a hook that written calls.
+func (db *DB) onWrite(f func()) {
+	for {
+		old := db.wrote.Load()
+		var fs []func()
+		if old != nil {
+			fs = append(fs, *old...)
+		}
+		fs = append(fs, f)
+		if db.wrote.CompareAndSwap(old, &fs) {
+			return
+		}
 	}
 }
 

@@ -248,5 +248,8 @@ func (db *DB) DeleteInternship(ctx context.Context, id int64) error {
 		}
 		return recordChange(ctx, tx, "internship", id)
 	})
+	if err == nil {
+		db.written()
+	}
 	return mapDeleteError(err, "internship")
 }

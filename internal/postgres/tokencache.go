@@ -56,8 +56,7 @@ func NewTokenCache(db *DB, ttl time.Duration, size int, log *slog.Logger) *Token
 		panic(err) // only for a size below 1
 	}
 	c := &TokenCache{db: db, ttl: ttl, log: log, entries: entries}
-	forget := c.forget
-	db.wrote.Store(&forget)
+	db.onWrite(c.forget)
 	return c
 }
 

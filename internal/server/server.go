@@ -100,6 +100,9 @@ type Deps struct {
 	// Tokens, when set, finds the bearer's token instead of DB (a
 	// postgres.TokenCache in front of it).
 	Tokens auth.TokenFinder
+	// Reads, when set, is what the request loaders read instead of DB (a
+	// postgres.RefCache in front of it).
+	Reads loaders.Store
 }
 
 // NewHandler returns the HTTP handler with every route.
@@ -123,11 +126,15 @@ func NewHandler(d Deps) http.Handler {
 	if tokens == nil {
 		tokens = d.DB
 	}
-	addWebSocket(gql, tokens, d.DB, d.Config.CORSOrigins)
+	reads := d.Reads
+	if reads == nil {
+		reads = d.DB
+	}
+	addWebSocket(gql, tokens, reads, d.Config.CORSOrigins)
 	// A WebSocket (subscriptions) is not one request: no request timeout, no
 	// bearer header (its token comes in connection_init), no compression.
-	live := recoverPanics(d.Log, loaders.Middleware(d.DB, gql))
-	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(d.DB, gql)))))
+	live := recoverPanics(d.Log, loaders.Middleware(reads, gql))
+	mux.Handle("/graphql", withTimeout(d.Config.RequestTimeout, httpRules(d.Config, d.authenticate(loaders.Middleware(reads, gql)))))
 	// Exports read a shortlist through the request's dataloaders, as the
 	// API does.
 	mux.Handle("GET /export/{file}", loaders.Middleware(d.DB, http.HandlerFunc(d.exportCSV)))

@@ -1,0 +1,188 @@
+package postgres_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/crucible-talent/crucible/internal/coop"
+	"github.com/crucible-talent/crucible/internal/pgtest"
+	"github.com/crucible-talent/crucible/internal/postgres"
+)
+
+// refReplicas returns two stores on one database, as two servers would
+// have, and a listening reference cache on the first.
+func refReplicas(t *testing.T) (*postgres.DB, *postgres.DB, *postgres.RefCache) {
+	t.Helper()
+	url := pgtest.NewDBURL(t)
+	open := func() *postgres.DB {
+		pool, err := pgxpool.New(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return postgres.New(pool)
+	}
+	here, there := open(), open()
+	c := postgres.NewRefCache(here, 100, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, "the cache to listen", c.Live)
+	return here, there, c
+}
+
+func oneInternship(t *testing.T, c *postgres.RefCache, id int64) *coop.Internship {
+	t.Helper()
+	is, err := c.InternshipsByIDs(context.Background(), []int64{id})
+	if err != nil || len(is) != 1 {
+		t.Fatalf("internship %d: %v %v", id, is, err)
+	}
+	return is[0]
+}
+
+func onePartner(t *testing.T, c *postgres.RefCache, id int64) *coop.Partner {
+	t.Helper()
+	ps, err := c.PartnersByIDs(context.Background(), []int64{id})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("partner %d: %v %v", id, ps, err)
+	}
+	return ps[0]
+}
+
+// TestRefCacheKeepsAndForgets: partners and internships are read once,
+// then from memory; a change made by this process is seen at once, one
+// made by another server or in SQL as soon as it is notified, and a write
+// to anything else keeps the entries.
+func TestRefCacheKeepsAndForgets(t *testing.T) {
+	t.Parallel()
+	here, there, c := refReplicas(t)
+	ctx := context.Background()
+	group := mustPartner(t, here, "Group", coop.PartnerGroup, nil)
+	plant := mustPartner(t, here, "Plant", coop.PartnerPlant, &group.ID)
+	in, err := here.CreateInternship(ctx, &coop.Internship{PartnerID: plant.ID, Title: "Casting intern", Status: coop.InternshipOpen,
+		RequiredSkills: []coop.RequiredSkill{{Skill: "casting", MinLevel: 2, MustHave: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The notifications of the writes above arrive in a moment: from then
+	// on, a second read comes from memory; an unknown id is not kept.
+	waitFor(t, "the setup's notifications", func() bool {
+		onePartner(t, c, group.ID)
+		h0, _ := c.RefStats()
+		onePartner(t, c, group.ID)
+		h1, _ := c.RefStats()
+		return h1 == h0+1
+	})
+	h0, m0 := c.RefStats()
+	for range 2 {
+		ps, err := c.PartnersByIDs(ctx, []int64{group.ID, plant.ID, 999999})
+		if err != nil || len(ps) != 2 {
+			t.Fatalf("partners: %v %v", ps, err)
+		}
+		oneInternship(t, c, in.ID)
+	}
+	if h, m := c.RefStats(); h-h0 != 4 || m-m0 != 4 {
+		t.Fatalf("two reads: %d hits, %d misses; want 4 (the group twice, then the plant and the internship) and 4 (those two once, the unknown id twice)", h-h0, m-m0)
+	}
+
+	// This process's own write: seen at once.
+	title := "Casting and moulding intern"
+	if _, err := here.UpdateInternship(ctx, in.ID, coop.InternshipUpdate{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	if got := oneInternship(t, c, in.ID).Title; got != title {
+		t.Fatalf("title after this process's update: %q", got)
+	}
+	name := "Plant No. 2"
+	if _, err := here.UpdatePartner(ctx, plant.ID, coop.PartnerUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if got := onePartner(t, c, plant.ID).Name; got != name {
+		t.Fatalf("name after this process's update: %q", got)
+	}
+
+	// Another server's writes, through the store and in SQL, to each table.
+	other := "Foundry intern"
+	if _, err := there.UpdateInternship(ctx, in.ID, coop.InternshipUpdate{Title: &other}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "another server's title", func() bool { return oneInternship(t, c, in.ID).Title == other })
+	if _, err := there.Pool.Exec(ctx, "UPDATE internship_skills SET min_level = 4 WHERE internship_id = $1", in.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a required skill changed in SQL", func() bool {
+		rs := oneInternship(t, c, in.ID).RequiredSkills
+		return len(rs) == 1 && rs[0].MinLevel == 4
+	})
+	if _, err := there.Pool.Exec(ctx, "UPDATE partners SET parent_id = NULL WHERE id = $1", plant.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a partner moved in SQL", func() bool { return onePartner(t, c, plant.ID).ParentID == nil })
+	if err := there.DeleteInternship(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a deleted internship to be gone", func() bool {
+		is, err := c.InternshipsByIDs(ctx, []int64{in.ID})
+		return err == nil && len(is) == 0
+	})
+
+	// A write elsewhere notifies nothing on this channel: entries stay.
+	onePartner(t, c, group.ID)
+	before, _ := c.RefStats()
+	if _, err := there.Pool.Exec(ctx, "UPDATE tokens SET last_used_at = now()"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	onePartner(t, c, group.ID)
+	if after, _ := c.RefStats(); after != before+1 {
+		t.Fatalf("hits went from %d to %d after an unrelated write; want one more", before, after)
+	}
+}
+
+// TestRefCacheLocalDelete: an internship deleted by this process is gone
+// from the cache at once (the delete has its own transaction).
+func TestRefCacheLocalDelete(t *testing.T) {
+	t.Parallel()
+	here, _, c := refReplicas(t)
+	ctx := context.Background()
+	p := mustPartner(t, here, "Plant", coop.PartnerPlant, nil)
+	in, err := here.CreateInternship(ctx, &coop.Internship{PartnerID: p.ID, Title: "Intern", Status: coop.InternshipOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneInternship(t, c, in.ID)
+	if err := here.DeleteInternship(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if is, err := c.InternshipsByIDs(ctx, []int64{in.ID}); err != nil || len(is) != 0 {
+		t.Fatalf("a deleted internship read back: %v %v", is, err)
+	}
+}
+
+// TestRefCacheBypassedWhenNotListening: without a listener nothing is
+// kept, so nothing can be stale.
+func TestRefCacheBypassedWhenNotListening(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	c := postgres.NewRefCache(db, 100, nil)
+	p := mustPartner(t, db, "Plant", coop.PartnerPlant, nil)
+	for range 3 {
+		onePartner(t, c, p.ID)
+	}
+	if _, err := db.Pool.Exec(context.Background(), "UPDATE partners SET name = 'Renamed' WHERE id = $1", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := onePartner(t, c, p.ID).Name; got != "Renamed" {
+		t.Fatalf("not listening, a change in SQL: %q", got)
+	}
+	if hits, misses := c.RefStats(); hits != 0 || misses != 0 {
+		t.Fatalf("not listening: %d hits, %d misses; want the database every time", hits, misses)
+	}
+}
