@@ -413,7 +413,16 @@ func TestCorruptIndex(t *testing.T) {
 	} {
 		c.corrupt()
 		s := serve(t, bin, dir, env...)
-		if log := s.log.String(); c.rebuild && !strings.Contains(log, "search index: rebuilt") || !strings.Contains(log, c.log) {
+		// The log is copied from the process's stderr as it comes: give the
+		// last lines a moment to arrive.
+		logged := func() bool {
+			log := s.log.String()
+			return (!c.rebuild || strings.Contains(log, "search index: rebuilt")) && strings.Contains(log, c.log)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if log := s.log.String(); !logged() {
 			t.Errorf("%s: no rebuild (or no %q) in the log:\n%s", c.name, c.log, log)
 		}
 		if n := searchTotal(s.base, token, ""); n != want {
