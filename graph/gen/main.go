@@ -18,6 +18,9 @@
 //     collected through the operation's cache, and objects without a
 //     deferred field written in one pass (objectValue).
 //
+//   - Arguments: parsed once per operation and field (fieldArgs), not once
+//     for every object of a list.
+//
 // Run it as `make generate` and `go generate ./graph` do:
 //
 //	go run ./graph/gen
@@ -124,6 +127,9 @@ var plainCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx co
 	`\t\tnil,\n` +
 	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn (ec\.marshal[NO](\w+?)2\S+)\(ctx, selections, v\)\n)`)
 
+// argsCall is how a field's context parses the field's arguments.
+var argsCall = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
+
 // plainScalars are the built-in scalars whose marshalling cannot fail (a
 // Float can: NaN), so a field of them needs no field context of its own.
 var plainScalars = map[string]bool{"String": true, "ID": true, "Int": true, "Boolean": true}
@@ -209,6 +215,12 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if plain == 0 {
 		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
 	}
+	// A field's arguments are parsed once per operation, not once for
+	// every object of a list (fieldArgs, lists.go).
+	if !argsCall.Match(out) {
+		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
+	}
+	out = argsCall.ReplaceAll(out, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		return err
 	}

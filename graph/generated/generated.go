@@ -17143,7 +17143,7 @@ func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Course_feedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17187,7 +17187,7 @@ func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Course_feedbackSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedbackSummary_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20779,7 +20779,7 @@ func (ec *executionContext) fieldContext_Internship_applications(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Internship_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Internship_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21449,7 +21449,7 @@ func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createToken_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21493,7 +21493,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeToken_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21537,7 +21537,7 @@ func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21581,7 +21581,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21625,7 +21625,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21669,7 +21669,7 @@ func (ec *executionContext) fieldContext_Mutation_saveSearch(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_saveSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveSearch_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21713,7 +21713,7 @@ func (ec *executionContext) fieldContext_Mutation_followShortlist(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_followShortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_followShortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21757,7 +21757,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSavedSearch(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteSavedSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSavedSearch_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21801,7 +21801,7 @@ func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_markNotificationsRead_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21845,7 +21845,7 @@ func (ec *executionContext) fieldContext_Mutation_createAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createAlumnus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21889,7 +21889,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateAlumnus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21933,7 +21933,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteAlumnus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21977,7 +21977,7 @@ func (ec *executionContext) fieldContext_Mutation_applyToInternship(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_applyToInternship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_applyToInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22021,7 +22021,7 @@ func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_transitionApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_transitionApplication_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22065,7 +22065,7 @@ func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22109,7 +22109,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22153,7 +22153,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22197,7 +22197,7 @@ func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22241,7 +22241,7 @@ func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22285,7 +22285,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteContribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22329,7 +22329,7 @@ func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22373,7 +22373,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22417,7 +22417,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22461,7 +22461,7 @@ func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_giveCourseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_giveCourseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22505,7 +22505,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteCourseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22549,7 +22549,7 @@ func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22593,7 +22593,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22637,7 +22637,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22681,7 +22681,7 @@ func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createExport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22725,7 +22725,7 @@ func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_importRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_importRecords_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22769,7 +22769,7 @@ func (ec *executionContext) fieldContext_Mutation_createInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createInternship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22813,7 +22813,7 @@ func (ec *executionContext) fieldContext_Mutation_updateInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateInternship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22857,7 +22857,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteInternship_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22901,7 +22901,7 @@ func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_saveShortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveShortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22945,7 +22945,7 @@ func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22989,7 +22989,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updatePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23033,7 +23033,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deletePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23077,7 +23077,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_acceptWeightSuggestion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_acceptWeightSuggestion_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23121,7 +23121,7 @@ func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setHiringPriorities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_setHiringPriorities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23165,7 +23165,7 @@ func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_requestErasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_requestErasure_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23209,7 +23209,7 @@ func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_decideErasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_decideErasure_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23253,7 +23253,7 @@ func (ec *executionContext) fieldContext_Mutation_createSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createSite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23297,7 +23297,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateSite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23341,7 +23341,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteSite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23385,7 +23385,7 @@ func (ec *executionContext) fieldContext_Mutation_createStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createStudent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23429,7 +23429,7 @@ func (ec *executionContext) fieldContext_Mutation_updateStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateStudent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23473,7 +23473,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteStudent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23517,7 +23517,7 @@ func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23561,7 +23561,7 @@ func (ec *executionContext) fieldContext_Mutation_updateWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23605,7 +23605,7 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_rotateWebhookSecret_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23649,7 +23649,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23693,7 +23693,7 @@ func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_replayWebhookDelivery_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_replayWebhookDelivery_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24446,7 +24446,7 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_subsidiaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_subsidiaries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24574,7 +24574,7 @@ func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_agreements_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24618,7 +24618,7 @@ func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_sites_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_sites_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24662,7 +24662,7 @@ func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_internships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_internships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24706,7 +24706,7 @@ func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Partner_alumni_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_alumni_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25582,7 +25582,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25626,7 +25626,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25702,7 +25702,7 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditLog_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25746,7 +25746,7 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_agreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_agreements_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25822,7 +25822,7 @@ func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_notifications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25889,7 +25889,7 @@ func (ec *executionContext) fieldContext_Query_alumni(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_alumni_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_alumni_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25933,7 +25933,7 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25977,7 +25977,7 @@ func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_commitments_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26021,7 +26021,7 @@ func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_attention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_attention_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26065,7 +26065,7 @@ func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_contributions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_contributions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26109,7 +26109,7 @@ func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_courses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_courses_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26153,7 +26153,7 @@ func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_courseFeedback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_courseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26197,7 +26197,7 @@ func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_skillsGap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_skillsGap_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26241,7 +26241,7 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_events_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26285,7 +26285,7 @@ func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_internships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_internships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26329,7 +26329,7 @@ func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_shortlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26373,7 +26373,7 @@ func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_searchStudents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_searchStudents_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26417,7 +26417,7 @@ func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_recommendedInternships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_recommendedInternships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26461,7 +26461,7 @@ func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_shortlists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlists_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26505,7 +26505,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26549,7 +26549,7 @@ func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_placementReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_placementReport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26625,7 +26625,7 @@ func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_erasureRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_erasureRequests_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26669,7 +26669,7 @@ func (ec *executionContext) fieldContext_Query_students(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_students_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_students_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26713,7 +26713,7 @@ func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_webhookEndpoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_webhookEndpoints_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26757,7 +26757,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30061,7 +30061,7 @@ func (ec *executionContext) fieldContext_Student_applications(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Student_applications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Student_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30711,7 +30711,7 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_notificationAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Subscription_notificationAdded_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32236,7 +32236,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_WebhookEndpoint_deliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_WebhookEndpoint_deliveries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32972,7 +32972,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33172,7 +33172,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33752,7 +33752,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33860,7 +33860,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33904,7 +33904,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_inputFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}

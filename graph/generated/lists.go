@@ -129,6 +129,7 @@ type operation struct {
 
 	mu     sync.RWMutex
 	fields map[collectKey][]graphql.CollectedField // collectFields' cache
+	args   map[*ast.Field]map[string]any           // fieldArgs' cache
 }
 
 // WithOperation returns ctx telling the fields of the operation running
@@ -190,6 +191,37 @@ func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.Se
 	op.fields[k] = fields
 	op.mu.Unlock()
 	return fields
+}
+
+// fieldArgs parses a field's arguments once per operation (WithOperation):
+// they depend only on the field and the operation's variables, and gqlgen
+// would parse them again for every object of a list (a map, the argument
+// map and each value, about 15 allocations an object for a connection's
+// first/after/last/before). The parsed arguments are shared by the
+// field's every occurrence: resolvers must not modify them.
+func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
+	parse func(context.Context, map[string]any) (map[string]any, error)) (map[string]any, error) {
+	op := operationOf(ctx)
+	if op == nil || field.Field == nil {
+		return parse(ctx, field.ArgumentMap(vars))
+	}
+	op.mu.RLock()
+	args, ok := op.args[field.Field]
+	op.mu.RUnlock()
+	if ok {
+		return args, nil
+	}
+	args, err := parse(ctx, field.ArgumentMap(vars))
+	if err != nil {
+		return nil, err
+	}
+	op.mu.Lock()
+	if op.args == nil {
+		op.args = map[*ast.Field]map[string]any{}
+	}
+	op.args[field.Field] = args
+	op.mu.Unlock()
+	return args, nil
 }
 
 // objectValue is the value of an object whose fields are resolved: out
