@@ -86,7 +86,7 @@ func (db *DB) ApplyToInternship(ctx context.Context, studentID, internshipID int
 		return nil, err
 	}
 	var out *coop.Application
-	err := db.tx(ctx, func(tx pgx.Tx) error {
+	err := db.txKeep(ctx, func(tx pgx.Tx) error {
 		var status coop.InternshipStatus
 		err := tx.QueryRow(ctx, "SELECT status FROM internships WHERE id = $1 FOR SHARE", internshipID).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -122,7 +122,7 @@ func (db *DB) ApplyToInternship(ctx context.Context, studentID, internshipID int
 // is legal, and records who made it and when.
 func (db *DB) TransitionApplication(ctx context.Context, id int64, to coop.ApplicationStatus, actor, note string) (*coop.Application, error) {
 	var out *coop.Application
-	err := db.tx(ctx, func(tx pgx.Tx) error {
+	err := db.txKeep(ctx, func(tx pgx.Tx) error {
 		ap, err := one[coop.Application](ctx, tx, "application", "SELECT "+applicationCols+" FROM applications ap WHERE ap.id = $1 FOR UPDATE", id)
 		if err != nil {
 			return err

@@ -134,6 +134,15 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return mapError(err)
 }
 
+// txKeep is tx for a write that cannot touch tokens, the partner tree,
+// partners or internships (a student's record, an application): the
+// caches keep what they hold. Were such a write to touch them after all,
+// the tables' triggers still tell every server, this one included, a
+// moment later.
+func (db *DB) txKeep(ctx context.Context, fn func(pgx.Tx) error) error {
+	return mapError(pgx.BeginFunc(ctx, db.Pool, fn))
+}
+
 // recordChange writes a change-feed row for the search index.
 func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
 	_, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) VALUES ($1, $2)", entity, id)

@@ -190,7 +190,7 @@ func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student
 		return nil, err
 	}
 	var out *coop.Student
-	err := db.tx(ctx, func(tx pgx.Tx) error {
+	err := db.txKeep(ctx, func(tx pgx.Tx) error {
 		if err := nameWriter(ctx, tx, ""); err != nil {
 			return err
 		}
@@ -246,7 +246,7 @@ func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coo
 // recorded with its time.
 func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
 	var out *coop.Student
-	err := db.tx(ctx, func(tx pgx.Tx) error {
+	err := db.txKeep(ctx, func(tx pgx.Tx) error {
 		if err := nameWriter(ctx, tx, ""); err != nil {
 			return err
 		}
@@ -295,14 +295,14 @@ func (db *DB) CopyStudents(ctx context.Context, students []*coop.Student) error 
 	if len(students) == 0 {
 		return nil
 	}
-	return db.tx(ctx, func(tx pgx.Tx) error { return copyStudents(ctx, tx, students) })
+	return db.txKeep(ctx, func(tx pgx.Tx) error { return copyStudents(ctx, tx, students) })
 }
 
 // CopyStudentsTx runs fn in one transaction; every batch fn passes to copy is
 // loaded with COPY inside it, so that either all batches land or none does.
 func (db *DB) CopyStudentsTx(ctx context.Context, fn func(copy func([]*coop.Student) error) error) error {
 	n := 0
-	err := db.tx(ctx, func(tx pgx.Tx) error {
+	err := db.txKeep(ctx, func(tx pgx.Tx) error {
 		return fn(func(ss []*coop.Student) error {
 			n += len(ss)
 			return copyStudents(ctx, tx, ss)
