@@ -12,6 +12,15 @@ import (
 
 const applicationCols = `ap.id, ap.student_id, ap.internship_id, ap.status, ap.motivation, ap.created_at, ap.updated_at`
 
+// collectApplication reads a row of applicationCols by position: lists of
+// applications are on the nested pages' hot path, where pgx's mapping of
+// columns to fields by name (reflection) cost more than reading the rows.
+func collectApplication(row pgx.CollectableRow) (*coop.Application, error) {
+	a := &coop.Application{}
+	err := row.Scan(&a.ID, &a.StudentID, &a.InternshipID, &a.Status, &a.Motivation, &a.CreatedAt, &a.UpdatedAt)
+	return a, err
+}
+
 func applicationWhere(f coop.ApplicationFilter, a *args) []string {
 	var w []string
 	if f.StudentID != nil {
@@ -41,7 +50,7 @@ func (db *DB) FindApplications(ctx context.Context, f coop.ApplicationFilter, op
 			"UPDATED_AT": {expr: "ap.updated_at", cast: "timestamptz", key: func(x *coop.Application) string { return tstr(x.UpdatedAt) }},
 		},
 		deflt: "ID", id: func(x *coop.Application) int64 { return x.ID },
-		collect: pgx.RowToAddrOfStructByNameLax[coop.Application],
+		collect: collectApplication,
 	}, opt)
 }
 
@@ -53,18 +62,18 @@ func (db *DB) CountApplications(ctx context.Context, f coop.ApplicationFilter) (
 
 // ApplicationsByIDs returns the applications with the given ids.
 func (db *DB) ApplicationsByIDs(ctx context.Context, ids []int64) ([]*coop.Application, error) {
-	return many[coop.Application](ctx, db.Pool, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.id = ANY($1)", ids)
+	return manyWith(ctx, db.Pool, collectApplication, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.id = ANY($1)", ids)
 }
 
 // ApplicationsByStudentIDs returns each student's applications, by id.
 func (db *DB) ApplicationsByStudentIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Application, error) {
-	as, err := many[coop.Application](ctx, db.Pool, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.student_id = ANY($1) ORDER BY ap.id", ids)
+	as, err := manyWith(ctx, db.Pool, collectApplication, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.student_id = ANY($1) ORDER BY ap.id", ids)
 	return groupBy(as, func(a *coop.Application) int64 { return a.StudentID }), err
 }
 
 // ApplicationsByInternshipIDs returns each internship's applications, by id.
 func (db *DB) ApplicationsByInternshipIDs(ctx context.Context, ids []int64) (map[int64][]*coop.Application, error) {
-	as, err := many[coop.Application](ctx, db.Pool, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.internship_id = ANY($1) ORDER BY ap.id", ids)
+	as, err := manyWith(ctx, db.Pool, collectApplication, "applications", "SELECT "+applicationCols+" FROM applications ap WHERE ap.internship_id = ANY($1) ORDER BY ap.id", ids)
 	return groupBy(as, func(a *coop.Application) int64 { return a.InternshipID }), err
 }
 

@@ -48,24 +48,43 @@ func studentSelect(omit coop.StudentParts) (cols, from string) {
 // arrays in the same order (names and levels; null when there are none),
 // which pgx reads in binary, much faster than a JSON aggregate.
 func collectStudent(row pgx.CollectableRow) (*coop.Student, error) {
-	s := &coop.Student{}
+	return studentCollector()(row)
+}
+
+// studentCollector is collectStudent for the rows of one query: the
+// students are allocated a few at a time and the scan's destinations are
+// kept from row to row (two allocations a row fewer, a third of the bytes
+// of a page of students).
+func studentCollector() pgx.RowToFunc[*coop.Student] {
+	var chunk []coop.Student
 	var names []string
 	var levels []int16
-	err := row.Scan(&s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
-		&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &s.AvailableFrom, &s.AvailableUntil,
-		&s.ConsentToShare, &s.ConsentUpdatedAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
-		&names, &levels)
-	if err != nil {
-		return nil, err
+	dest := make([]any, 23)
+	return func(row pgx.CollectableRow) (*coop.Student, error) {
+		if len(chunk) == cap(chunk) {
+			chunk = make([]coop.Student, 0, 16)
+		}
+		chunk = chunk[:len(chunk)+1]
+		s := &chunk[len(chunk)-1]
+		names, levels = nil, nil
+		for i, p := range [...]any{&s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
+			&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &s.AvailableFrom, &s.AvailableUntil,
+			&s.ConsentToShare, &s.ConsentUpdatedAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
+			&names, &levels} {
+			dest[i] = p
+		}
+		if err := row.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if len(names) != len(levels) {
+			return nil, fmt.Errorf("student %d: %d skill names but %d levels", s.ID, len(names), len(levels))
+		}
+		s.Skills = make([]coop.StudentSkill, len(names))
+		for i, name := range names {
+			s.Skills[i] = coop.StudentSkill{Skill: name, Level: int(levels[i])}
+		}
+		return s, nil
 	}
-	if len(names) != len(levels) {
-		return nil, fmt.Errorf("student %d: %d skill names but %d levels", s.ID, len(names), len(levels))
-	}
-	s.Skills = make([]coop.StudentSkill, len(names))
-	for i, name := range names {
-		s.Skills[i] = coop.StudentSkill{Skill: name, Level: int(levels[i])}
-	}
-	return s, nil
 }
 
 func studentOrders() map[string]orderCol[*coop.Student] {
@@ -134,7 +153,7 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
 		from: "SELECT " + cols + " FROM " + from, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
-		collect: collectStudent,
+		collect: studentCollector(),
 	}, opt)
 }
 
@@ -175,7 +194,7 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return manyWith(ctx, db.Pool, collectStudent, "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids)
+	return manyWith(ctx, db.Pool, studentCollector(), "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids)
 }
 
 // FindStudentByID returns one student or NOT_FOUND.
