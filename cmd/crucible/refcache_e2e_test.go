@@ -35,7 +35,9 @@ func TestRefCacheAcrossReplicas(t *testing.T) {
 				Edges []struct {
 					Node struct {
 						Applications struct {
-							Edges []struct{ Node struct{ Internship internship } }
+							Edges []struct {
+								Node struct{ Internship internship }
+							}
 						}
 					}
 				}
