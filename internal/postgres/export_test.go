@@ -33,3 +33,6 @@ func FunnelSQL(d coop.PlacementDimension, medians bool) string {
 	}
 	return funnelSQL(funnelCountsSQL, d)
 }
+
+// Forget empties the cache, as a notification would.
+func (c *RefCache) Forget() { c.forget() }

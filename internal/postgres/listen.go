@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -67,6 +69,65 @@ func (db *DB) listen(ctx context.Context, channel string, log *slog.Logger, what
 		conn.Hijack().Close(context.Background())
 		sleep(ctx, backoff)
 	}
+}
+
+// forgetGate is what an in-memory cache kept valid by notifications needs
+// (TokenCache, RefCache): whether it may be used at all (only while its
+// LISTEN holds), and an order between forgetting and keeping, so that a
+// lookup that started before a forget is not kept after it.
+type forgetGate struct {
+	live  atomic.Bool // listening: entries may be kept and used
+	mu    sync.Mutex  // orders forgetting against keeping
+	gen   uint64      // counts forgets
+	purge func()      // drops the cache's entries (called with mu held)
+}
+
+// Live reports whether the cache is listening, and so in use.
+func (g *forgetGate) Live() bool { return g.live.Load() }
+
+// begin returns the generation a lookup starts in.
+func (g *forgetGate) begin() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen
+}
+
+// keep runs add if nothing was forgotten since begin returned gen and the
+// cache is still live.
+func (g *forgetGate) keep(gen uint64, add func()) {
+	g.mu.Lock()
+	if g.gen == gen && g.live.Load() {
+		add()
+	}
+	g.mu.Unlock()
+}
+
+// forget drops every entry, and every lookup still on its way.
+func (g *forgetGate) forget() {
+	g.mu.Lock()
+	g.gen++
+	g.purge()
+	g.mu.Unlock()
+}
+
+// set switches the cache on or off; either way it starts empty.
+func (g *forgetGate) set(on bool) {
+	g.mu.Lock()
+	g.live.Store(on)
+	g.gen++
+	g.purge()
+	g.mu.Unlock()
+}
+
+// run listens on channel until ctx ends, forgetting everything on each
+// notification; the cache is live only while the LISTEN holds (what says
+// why it is not, once). It returns when ctx ends.
+func (g *forgetGate) run(ctx context.Context, db *DB, channel string, log *slog.Logger, what string) {
+	defer g.set(false)
+	db.Listen(ctx, channel, log, what,
+		func() { g.set(true) }, // from here on, no change is missed
+		g.forget,
+		func() { g.set(false) })
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -30,11 +29,8 @@ import (
 // between requests: callers must not modify them.
 type RefCache struct {
 	*DB
-	log  *slog.Logger
-	live atomic.Bool // listening: entries may be kept and used
-
-	mu          sync.Mutex // orders forgetting against keeping
-	gen         uint64     // counts forgets; a lookup started before one is not kept
+	log *slog.Logger
+	forgetGate
 	partners    *lru.Cache[int64, *coop.Partner]
 	internships *lru.Cache[int64, *coop.Internship]
 
@@ -57,6 +53,7 @@ func NewRefCache(db *DB, size int, log *slog.Logger) *RefCache {
 		panic(err)
 	}
 	c := &RefCache{DB: db, log: log, partners: partners, internships: internships}
+	c.purge = func() { partners.Purge(); internships.Purge() }
 	db.onWrite(c.forget)
 	return c
 }
@@ -93,20 +90,16 @@ func refLookup[V any](ctx context.Context, c *RefCache, m *lru.Cache[int64, V], 
 		return out, nil
 	}
 	c.misses.Add(int64(len(missing)))
-	c.mu.Lock()
-	gen := c.gen
-	c.mu.Unlock()
+	gen := c.begin()
 	vs, err := fetch(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.gen == gen && c.live.Load() {
+	c.keep(gen, func() {
 		for _, v := range vs {
 			m.Add(id(v), v)
 		}
-	}
-	c.mu.Unlock()
+	})
 	return append(out, vs...), nil
 }
 
@@ -114,35 +107,9 @@ func refLookup[V any](ctx context.Context, c *RefCache, m *lru.Cache[int64, V], 
 // the cache was made.
 func (c *RefCache) RefStats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
 
-// Live reports whether the cache is listening, and so in use.
-func (c *RefCache) Live() bool { return c.live.Load() }
-
-// forget drops every entry, and every lookup still on its way.
-func (c *RefCache) forget() {
-	c.mu.Lock()
-	c.gen++
-	c.partners.Purge()
-	c.internships.Purge()
-	c.mu.Unlock()
-}
-
-// setLive switches the cache on or off; either way it starts empty.
-func (c *RefCache) setLive(on bool) {
-	c.mu.Lock()
-	c.live.Store(on)
-	c.gen++
-	c.partners.Purge()
-	c.internships.Purge()
-	c.mu.Unlock()
-}
-
 // Run listens on crucible_ref until ctx ends, forgetting everything on each
 // notification, and reconnects after failures (bypassing the cache in
 // between). It returns when ctx ends.
 func (c *RefCache) Run(ctx context.Context) {
-	defer c.setLive(false)
-	c.DB.Listen(ctx, "crucible_ref", c.log, "reference cache: LISTEN failed; partners and internships are read from the database",
-		func() { c.setLive(true) }, // from here on, no change is missed
-		c.forget,
-		func() { c.setLive(false) })
+	c.run(ctx, c.DB, "crucible_ref", c.log, "reference cache: LISTEN failed; partners and internships are read from the database")
 }

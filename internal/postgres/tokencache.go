@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,13 +25,10 @@ import (
 // expires_at), and a token's last use is still recorded at most once a
 // minute, now by the lookups that miss (at least one per TTL).
 type TokenCache struct {
-	db   *DB
-	ttl  time.Duration
-	log  *slog.Logger
-	live atomic.Bool // listening: entries may be kept and used
-
-	mu      sync.Mutex // orders forgetting against keeping
-	gen     uint64     // counts forgets; a lookup started before one is not kept
+	db  *DB
+	ttl time.Duration
+	log *slog.Logger
+	forgetGate
 	entries *lru.Cache[string, cachedToken]
 
 	hits, misses atomic.Int64
@@ -56,6 +52,7 @@ func NewTokenCache(db *DB, ttl time.Duration, size int, log *slog.Logger) *Token
 		panic(err) // only for a size below 1
 	}
 	c := &TokenCache{db: db, ttl: ttl, log: log, entries: entries}
+	c.purge = entries.Purge
 	db.onWrite(c.forget)
 	return c
 }
@@ -72,9 +69,7 @@ func (c *TokenCache) TokenByHash(ctx context.Context, hash []byte) (*coop.Token,
 		return e.token, e.scope, nil
 	}
 	c.misses.Add(1)
-	c.mu.Lock()
-	gen := c.gen
-	c.mu.Unlock()
+	gen := c.begin()
 	t, scope, err := c.db.TokenByHash(ctx, hash)
 	if err != nil {
 		return nil, scope, err
@@ -83,11 +78,7 @@ func (c *TokenCache) TokenByHash(ctx context.Context, hash []byte) (*coop.Token,
 	if t.ExpiresAt != nil && t.ExpiresAt.Before(until) {
 		until = *t.ExpiresAt
 	}
-	c.mu.Lock()
-	if c.gen == gen && c.live.Load() {
-		c.entries.Add(key, cachedToken{token: t, scope: scope, until: until})
-	}
-	c.mu.Unlock()
+	c.keep(gen, func() { c.entries.Add(key, cachedToken{token: t, scope: scope, until: until}) })
 	return t, scope, nil
 }
 
@@ -95,33 +86,9 @@ func (c *TokenCache) TokenByHash(ctx context.Context, hash []byte) (*coop.Token,
 // since the cache was made.
 func (c *TokenCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
 
-// Live reports whether the cache is listening, and so in use.
-func (c *TokenCache) Live() bool { return c.live.Load() }
-
-// forget drops every entry, and every lookup still on its way.
-func (c *TokenCache) forget() {
-	c.mu.Lock()
-	c.gen++
-	c.entries.Purge()
-	c.mu.Unlock()
-}
-
-// setLive switches the cache on or off; either way it starts empty.
-func (c *TokenCache) setLive(on bool) {
-	c.mu.Lock()
-	c.live.Store(on)
-	c.gen++
-	c.entries.Purge()
-	c.mu.Unlock()
-}
-
 // Run listens on crucible_auth until ctx ends, forgetting everything on
 // each notification, and reconnects after failures (bypassing the cache
 // in between). It returns when ctx ends.
 func (c *TokenCache) Run(ctx context.Context) {
-	defer c.setLive(false)
-	c.db.Listen(ctx, "crucible_auth", c.log, "token cache: LISTEN failed; every request reads its token from the database",
-		func() { c.setLive(true) }, // from here on, no change is missed
-		c.forget,
-		func() { c.setLive(false) })
+	c.run(ctx, c.db, "crucible_auth", c.log, "token cache: LISTEN failed; every request reads its token from the database")
 }

@@ -15,9 +15,8 @@ import (
 	"github.com/crucible-talent/crucible/internal/postgres"
 )
 
-// twoReplicas returns two stores on one database, as two servers would
-// have, and a listening token cache on the first.
-func twoReplicas(t *testing.T) (*postgres.DB, *postgres.DB, *postgres.TokenCache) {
+// twoStores returns two stores on one database, as two servers would have.
+func twoStores(t *testing.T) (*postgres.DB, *postgres.DB) {
 	t.Helper()
 	url := pgtest.NewDBURL(t)
 	open := func() *postgres.DB {
@@ -28,13 +27,27 @@ func twoReplicas(t *testing.T) (*postgres.DB, *postgres.DB, *postgres.TokenCache
 		t.Cleanup(pool.Close)
 		return postgres.New(pool)
 	}
-	here, there := open(), open()
-	c := postgres.NewTokenCache(here, time.Minute, 100, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return open(), open()
+}
+
+// runListening runs a cache's Run until the test ends, and waits until it
+// listens.
+func runListening(t *testing.T, run func(context.Context), live func() bool) {
+	t.Helper()
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); c.Run(ctx) }()
+	go func() { defer close(done); run(ctx) }()
 	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, "the cache to listen", c.Live)
+	waitFor(t, "the cache to listen", live)
+}
+
+// twoReplicas returns two stores on one database and a listening token
+// cache on the first.
+func twoReplicas(t *testing.T) (*postgres.DB, *postgres.DB, *postgres.TokenCache) {
+	t.Helper()
+	here, there := twoStores(t)
+	c := postgres.NewTokenCache(here, time.Minute, 100, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	runListening(t, c.Run, c.Live)
 	return here, there, c
 }
 
