@@ -23,7 +23,7 @@ type DB struct {
 	Pool  *pgxpool.Pool
 	audit auditGroup
 	// wrote are called after every write this process commits through the
-	// store (OnWrite): the caches forget what they hold, since the write
+	// store (onWrite): the caches forget what they hold, since the write
 	// may have revoked a token, moved a partner or changed an internship,
 	// and this process must not wait for its own notification.
 	wrote atomic.Pointer[[]func()]

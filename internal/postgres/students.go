@@ -30,17 +30,17 @@ const (
 	noSkillCols        = `NULL::text[], NULL::int2[]`
 )
 
-// studentSelect returns the columns and the FROM clause of a student list
-// that leaves out the parts omit names; collectStudent reads either.
-func studentSelect(omit coop.StudentParts) (cols, from string) {
-	cols, from = studentCols, studentsFrom
+// studentSelect returns the columns of a student list that leaves out the
+// parts omit names; collectStudent reads either.
+func studentSelect(omit coop.StudentParts) string {
+	cols := studentCols
 	if omit&coop.StudentProfile != 0 {
 		cols = strings.Replace(cols, studentProfileCols, noProfileCols, 1)
 	}
 	if omit&coop.StudentSkills != 0 {
 		cols = strings.Replace(cols, studentSkillCols, noSkillCols, 1)
 	}
-	return cols, from
+	return cols
 }
 
 // collectStudent reads a row of studentCols, by position (the hot path of
@@ -60,7 +60,7 @@ func studentCollector() pgx.RowToFunc[*coop.Student] {
 	var chunk []coop.Student
 	var names []string
 	var levels []int16
-	dest := make([]any, 23)
+	var dest []any
 	return func(row pgx.CollectableRow) (*coop.Student, error) {
 		if len(chunk) == cap(chunk) {
 			chunk = make([]coop.Student, 0, 16)
@@ -68,12 +68,10 @@ func studentCollector() pgx.RowToFunc[*coop.Student] {
 		chunk = chunk[:len(chunk)+1]
 		s := &chunk[len(chunk)-1]
 		names, levels = nil, nil
-		for i, p := range [...]any{&s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
+		dest = append(dest[:0], &s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
 			&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &s.AvailableFrom, &s.AvailableUntil,
 			&s.ConsentToShare, &s.ConsentUpdatedAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
-			&names, &levels} {
-			dest[i] = p
-		}
+			&names, &levels)
 		if err := row.Scan(dest...); err != nil {
 			return nil, err
 		}
@@ -150,9 +148,9 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	}
 	var a args
 	where := studentWhere(f, &a)
-	cols, from := studentSelect(f.Omit)
+	cols := studentSelect(f.Omit)
 	return list(ctx, db.Pool, listSpec[*coop.Student]{
-		from: "SELECT " + cols + " FROM " + from, idExpr: "s.id", where: where, args: a,
+		from: "SELECT " + cols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
 		collect: studentCollector(),
 	}, opt)
