@@ -396,10 +396,18 @@ func (f *Follower) listen(ctx context.Context) {
 
 // ReadYourWrites waits (at most 2 s) until this process's index shows the
 // writes committed so far: what a server calls after a mutation that
-// changed indexed data. A nil follower has nothing to wait for.
+// changed indexed data. When ctx carries a write receipt that noted the
+// request's changes (postgres.WithWriteReceipt), it waits for those, with
+// no query; else for every write committed before the call. A nil follower
+// has nothing to wait for.
 func (f *Follower) ReadYourWrites(ctx context.Context) error {
 	if f == nil {
 		return nil
+	}
+	if mark := postgres.ReceiptFrom(ctx).Mark(); mark > 0 {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return f.WaitFor(ctx, mark)
 	}
 	return f.WaitForWrites(ctx, 2*time.Second)
 }

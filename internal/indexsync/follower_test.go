@@ -138,6 +138,64 @@ func TestWritesShowUpWithinASecond(t *testing.T) {
 	eventually(t, time.Second, "a deleted student leaves the index", func() bool { return searchCount(t, ix) == 0 })
 }
 
+// TestReadYourWritesWithAReceipt: a request whose writes noted their
+// transaction in a receipt waits for exactly those, without asking the
+// database for a watermark. The follower here never polls on its own, so
+// only the wait itself can bring the change in.
+func TestReadYourWritesWithAReceipt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := postgres.New(pgtest.NewDB(t))
+	s, err := db.CreateStudent(ctx, student(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := matching.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: time.Hour, NoListen: true}
+	f.Start(fctx, true)
+	t.Cleanup(func() { cancel(); f.Wait(); ix.Close() })
+	if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := searchCount(t, ix); n != 1 {
+		t.Fatalf("%d students in the index, want 1", n)
+	}
+
+	rctx := postgres.WithWriteReceipt(ctx)
+	if m := postgres.ReceiptFrom(rctx).Mark(); m != 0 {
+		t.Fatalf("a receipt without writes has mark %d", m)
+	}
+	no := false
+	if _, err := db.UpdateStudent(rctx, s.ID, coop.StudentUpdate{ConsentToShare: &no}); err != nil {
+		t.Fatal(err)
+	}
+	mark := postgres.ReceiptFrom(rctx).Mark()
+	var xid uint64
+	if err := db.Pool.QueryRow(ctx, "SELECT max(xid)::text::bigint FROM changes WHERE entity = 'student' AND entity_id = $1", s.ID).Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	if mark != xid+1 {
+		t.Fatalf("receipt mark %d, want the update's transaction %d + 1", mark, xid)
+	}
+	if wm, err := db.WriteMark(ctx); err != nil || wm < mark {
+		t.Fatalf("write mark %d (%v) below the receipt's %d", wm, err, mark)
+	}
+	if err := f.ReadYourWrites(rctx); err != nil {
+		t.Fatal(err)
+	}
+	if f.Position() < mark {
+		t.Fatalf("ReadYourWrites returned at position %d, before %d", f.Position(), mark)
+	}
+	res, _ := ix.Search(ctx, matching.SearchRequest{VisibleToPartner: "1"})
+	if res.TotalCount != 0 {
+		t.Fatal("withdrawn consent still visible after ReadYourWrites")
+	}
+}
+
 // TestLateCommitIsNotSkipped: two transactions write change rows; the one
 // with the lower change id commits last. The follower must apply both.
 func TestLateCommitIsNotSkipped(t *testing.T) {

@@ -145,9 +145,22 @@ func (db *DB) txKeep(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // recordChange writes a change-feed row for the search index.
 func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error {
-	_, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) VALUES ($1, $2)", entity, id)
-	if err != nil {
+	return recordChanges(ctx, tx, "INSERT INTO changes (entity, entity_id) VALUES ($1, $2)", entity, id)
+}
+
+// recordChanges runs an INSERT INTO changes and notes the transaction's id
+// in the context's write receipt (WithWriteReceipt), in the same round trip.
+func recordChanges(ctx context.Context, tx pgx.Tx, insert string, args ...any) error {
+	var xid *string
+	if err := tx.QueryRow(ctx, "WITH c AS ("+insert+" RETURNING xid) SELECT max(xid)::text FROM c", args...).Scan(&xid); err != nil {
 		return fmt.Errorf("record change: %w", err)
+	}
+	if xid != nil {
+		x, err := parseXid(*xid)
+		if err != nil {
+			return fmt.Errorf("record change: %w", err)
+		}
+		ReceiptFrom(ctx).note(x)
 	}
 	return nil
 }

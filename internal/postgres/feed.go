@@ -68,44 +68,45 @@ func (db *DB) WriteMark(ctx context.Context) (uint64, error) {
 }
 
 // ChangedSince returns the distinct entities changed by transactions with
-// ids in [from, X), and X, the new watermark.
+// ids in [from, X), and X, the new watermark. One statement, one round trip:
+// the statement's snapshot is both the one pg_current_snapshot() describes
+// and the one the rows are read with, so every transaction below X has
+// ended in it and its rows (if it committed) are visible.
 func (db *DB) ChangedSince(ctx context.Context, from uint64) (*Changed, error) {
-	out := &Changed{From: from}
-	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var to string
-		if err := tx.QueryRow(ctx, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text").Scan(&to); err != nil {
-			return err
-		}
-		var err error
-		if out.To, err = parseXid(to); err != nil {
-			return err
-		}
-		if out.To <= from {
-			out.To = from
+	out := &Changed{From: from, To: from}
+	rows, err := db.Pool.Query(ctx, `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x)
+		SELECT h.x::text, c.entity, c.entity_id FROM h LEFT JOIN LATERAL (
+			SELECT DISTINCT entity, entity_id FROM changes WHERE xid >= $1::text::xid8 AND xid < h.x) c ON true`,
+		strconv.FormatUint(from, 10))
+	if err != nil {
+		return nil, fmt.Errorf("read change feed: %w", err)
+	}
+	var to string
+	var entity *string
+	var id *int64
+	_, err = pgx.ForEachRow(rows, []any{&to, &entity, &id}, func() error {
+		if entity == nil || id == nil {
 			return nil
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT entity, entity_id FROM changes
-			WHERE xid >= $1::text::xid8 AND xid < $2::text::xid8`, strconv.FormatUint(from, 10), to)
-		if err != nil {
-			return err
+		switch *entity {
+		case "student":
+			out.Students = append(out.Students, *id)
+		case "internship":
+			out.Internships = append(out.Internships, *id)
+		case "partner":
+			out.Partners = append(out.Partners, *id)
 		}
-		var entity string
-		var id int64
-		_, err = pgx.ForEachRow(rows, []any{&entity, &id}, func() error {
-			switch entity {
-			case "student":
-				out.Students = append(out.Students, id)
-			case "internship":
-				out.Internships = append(out.Internships, id)
-			case "partner":
-				out.Partners = append(out.Partners, id)
-			}
-			return nil
-		})
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read change feed: %w", err)
+	}
+	x, err := parseXid(to)
+	if err != nil {
+		return nil, fmt.Errorf("read change feed: %w", err)
+	}
+	if x > from {
+		out.To = x
 	}
 	return out, nil
 }
@@ -162,10 +163,6 @@ type IndexedStudent struct {
 // IndexStudents loads students with their matcher facts. Ids that no longer
 // exist are simply missing from the result.
 func (db *DB) IndexStudents(ctx context.Context, ids []int64) ([]*IndexedStudent, error) {
-	ss, err := db.StudentsByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
 	type facts struct {
 		ID           int64
 		AppliedTo    []int64
@@ -173,7 +170,17 @@ func (db *DB) IndexStudents(ctx context.Context, ids []int64) ([]*IndexedStudent
 		AlumniLinks  []int64
 		Placed       bool
 	}
-	rows, err := db.Pool.Query(ctx, `
+	// The rows and their facts in one round trip (a pipeline): the follower
+	// waits for this while a writer waits for the follower.
+	var ss []*coop.Student
+	var fs []facts
+	b := &pgx.Batch{}
+	b.Queue("SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids).Query(func(rows pgx.Rows) error {
+		var err error
+		ss, err = pgx.CollectRows(rows, studentCollector())
+		return err
+	})
+	b.Queue(`
 		SELECT s.id,
 			coalesce((SELECT array_agg(DISTINCT pp.id) FROM applications ap JOIN internships i ON i.id = ap.internship_id
 				CROSS JOIN LATERAL partner_path(i.partner_id) pp WHERE ap.student_id = s.id), '{}') AS applied_to,
@@ -183,12 +190,12 @@ func (db *DB) IndexStudents(ctx context.Context, ids []int64) ([]*IndexedStudent
 			coalesce((SELECT array_agg(DISTINCT pp.id) FROM alumni al CROSS JOIN LATERAL partner_path(al.employer_id) pp
 				WHERE al.student_id = s.id), '{}') AS alumni_links,
 			EXISTS (SELECT 1 FROM applications ap WHERE ap.student_id = s.id AND ap.status IN ('ACCEPTED', 'HIRED')) AS placed
-		FROM students s WHERE s.id = ANY($1)`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("index students: %w", err)
-	}
-	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[facts])
-	if err != nil {
+		FROM students s WHERE s.id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		var err error
+		fs, err = pgx.CollectRows(rows, pgx.RowToStructByName[facts])
+		return err
+	})
+	if err := db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("index students: %w", err)
 	}
 	byID := make(map[int64]facts, len(fs))
@@ -212,6 +219,9 @@ type IndexedInternship struct {
 
 // IndexInternships loads internships with their partner paths.
 func (db *DB) IndexInternships(ctx context.Context, ids []int64) ([]*IndexedInternship, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	is, err := db.InternshipsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err

@@ -235,7 +235,7 @@ func (db *DB) UpdateInternship(ctx context.Context, id int64, upd coop.Internshi
 // students who applied are re-indexed, since whom they are visible to changes.
 func (db *DB) DeleteInternship(ctx context.Context, id int64) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO changes (entity, entity_id)
+		if err := recordChanges(ctx, tx, `INSERT INTO changes (entity, entity_id)
 			SELECT 'student', student_id FROM applications WHERE internship_id = $1`, id); err != nil {
 			return err
 		}

@@ -422,8 +422,8 @@ func copyStudents(ctx context.Context, tx pgx.Tx, students []*coop.Student) erro
 	if _, err := tx.Exec(ctx, "SELECT set_config('crucible.skill_arrays_written', 'off', true)"); err != nil {
 		return fmt.Errorf("copy student skills: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])", ids); err != nil {
-		return fmt.Errorf("record changes: %w", err)
+	if err := recordChanges(ctx, tx, "INSERT INTO changes (entity, entity_id) SELECT 'student', unnest($1::bigint[])", ids); err != nil {
+		return err
 	}
 	return nil
 }

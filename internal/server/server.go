@@ -205,6 +205,14 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) *
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](size)})
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	// A mutation's writes note their change-feed ids, so that waiting for
+	// the search index to show them (Resolver.AfterWrite) needs no query.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			ctx = postgres.WithWriteReceipt(ctx)
+		}
+		return next(ctx)
+	})
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
 	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens, maxSetFields: 500, maxAliases: cfg.MaxAliases})
 	if cfg.Tracing {
