@@ -151,18 +151,30 @@ func recordChange(ctx context.Context, tx pgx.Tx, entity string, id int64) error
 // recordChanges runs an INSERT INTO changes and notes the transaction's id
 // in the context's write receipt (WithWriteReceipt), in the same round trip.
 func recordChanges(ctx context.Context, tx pgx.Tx, insert string, args ...any) error {
-	var xid *string
-	if err := tx.QueryRow(ctx, "WITH c AS ("+insert+" RETURNING xid) SELECT max(xid)::text FROM c", args...).Scan(&xid); err != nil {
+	b := &pgx.Batch{}
+	queueRecordChanges(ctx, b, insert, args...)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("record change: %w", err)
 	}
-	if xid != nil {
-		x, err := parseXid(*xid)
-		if err != nil {
-			return fmt.Errorf("record change: %w", err)
-		}
-		ReceiptFrom(ctx).note(x)
-	}
 	return nil
+}
+
+// queueRecordChanges queues recordChanges' statement on a pipeline.
+func queueRecordChanges(ctx context.Context, b *pgx.Batch, insert string, args ...any) {
+	b.Queue("WITH c AS ("+insert+" RETURNING xid) SELECT max(xid)::text FROM c", args...).QueryRow(func(row pgx.Row) error {
+		var xid *string
+		if err := row.Scan(&xid); err != nil {
+			return err
+		}
+		if xid != nil {
+			x, err := parseXid(*xid)
+			if err != nil {
+				return err
+			}
+			ReceiptFrom(ctx).note(x)
+		}
+		return nil
+	})
 }
 
 // constraintErrors maps constraint names to the user-facing field error they mean.

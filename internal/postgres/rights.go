@@ -16,6 +16,13 @@ import (
 // nameWriter tells the consent history who writes and through what, for
 // the rest of the transaction.
 func nameWriter(ctx context.Context, tx pgx.Tx, via string) error {
+	b := &pgx.Batch{}
+	queueNameWriter(ctx, b, via)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// queueNameWriter queues nameWriter's statement on a pipeline.
+func queueNameWriter(ctx context.Context, b *pgx.Batch, via string) {
 	actor := "system"
 	if v := coop.ViewerFrom(ctx); v != nil {
 		actor = v.Actor()
@@ -23,8 +30,7 @@ func nameWriter(ctx context.Context, tx pgx.Tx, via string) error {
 	if via == "" {
 		via = coop.ViaFrom(ctx)
 	}
-	_, err := tx.Exec(ctx, "SELECT set_config('crucible.actor', $1, true), set_config('crucible.via', $2, true)", actor, via)
-	return err
+	b.Queue("SELECT set_config('crucible.actor', $1, true), set_config('crucible.via', $2, true)", actor, via)
 }
 
 // people resolves a subject to the records that are the same person: a

@@ -241,23 +241,27 @@ func (db *DB) CreateStudent(ctx context.Context, s *coop.Student) (*coop.Student
 }
 
 func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coop.StudentSkill) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM student_skills WHERE student_id = $1", id); err != nil {
+	b := &pgx.Batch{}
+	queueReplaceStudentSkills(b, id, skills)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("replace skills: %w", err)
 	}
+	return nil
+}
+
+// queueReplaceStudentSkills queues replaceStudentSkills' statements.
+func queueReplaceStudentSkills(b *pgx.Batch, id int64, skills []coop.StudentSkill) {
+	b.Queue("DELETE FROM student_skills WHERE student_id = $1", id)
 	if len(skills) == 0 {
-		return nil
+		return
 	}
 	names := make([]string, len(skills))
 	levels := make([]int32, len(skills))
 	for i, sk := range skills {
 		names[i], levels[i] = sk.Skill, int32(sk.Level)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO student_skills (student_id, skill, level)
+	b.Queue(`INSERT INTO student_skills (student_id, skill, level)
 		SELECT $1, n, l FROM unnest($2::text[], $3::int[]) AS t(n, l)`, id, names, levels)
-	if err != nil {
-		return fmt.Errorf("replace skills: %w", err)
-	}
-	return nil
 }
 
 // UpdateStudent changes some fields of a student. A change of consent is
@@ -265,19 +269,33 @@ func replaceStudentSkills(ctx context.Context, tx pgx.Tx, id int64, skills []coo
 func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdate) (*coop.Student, error) {
 	var out *coop.Student
 	err := db.txKeep(ctx, func(tx pgx.Tx) error {
-		if err := nameWriter(ctx, tx, ""); err != nil {
-			return err
+		// Two pipelines, so a write costs four round trips with BEGIN and
+		// COMMIT: the writer's name and the row, locked; then the update,
+		// the change-feed row and the row as it now is.
+		var s *coop.Student
+		b := &pgx.Batch{}
+		queueNameWriter(ctx, b, "")
+		b.Queue("SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 AND s.erased_at IS NULL FOR UPDATE OF s", id).
+			Query(func(rows pgx.Rows) error {
+				ss, err := pgx.CollectRows(rows, collectStudent)
+				if len(ss) == 1 {
+					s = ss[0]
+				}
+				return err
+			})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("find student: %w", err)
 		}
-		s, err := oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1 AND s.erased_at IS NULL FOR UPDATE OF s", id)
-		if err != nil {
-			return err
+		if s == nil {
+			return notFound("student")
 		}
 		upd.Apply(s)
 		s.Normalize()
 		if err := s.Validate(); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE students SET student_number = $2, name = $3, college = $4, major = $5,
+		b = &pgx.Batch{}
+		b.Queue(`UPDATE students SET student_number = $2, name = $3, college = $4, major = $5,
 			enrolment_year = $6, graduation_year = $7, gpa = $8, courses = $9, certificates = $10, languages = $11,
 			preferred_cities = $12, statement = $13, available_from = $14, available_until = $15,
 			consent_updated_at = CASE WHEN consent_to_share IS DISTINCT FROM $16 THEN now() ELSE consent_updated_at END,
@@ -285,19 +303,16 @@ func (db *DB) UpdateStudent(ctx context.Context, id int64, upd coop.StudentUpdat
 			id, s.StudentNumber, s.Name, s.College, s.Major, s.EnrolmentYear, s.GraduationYear, s.GPA,
 			emptyIfNil(s.Courses), emptyIfNil(s.Certificates), emptyIfNil(s.Languages), emptyIfNil(s.PreferredCities),
 			s.Statement, s.AvailableFrom, s.AvailableUntil, s.ConsentToShare, s.Email, s.Phone)
-		if err != nil {
-			return err
-		}
 		if upd.Skills != nil {
-			if err := replaceStudentSkills(ctx, tx, id, s.Skills); err != nil {
-				return err
-			}
+			queueReplaceStudentSkills(b, id, s.Skills)
 		}
-		if err := recordChange(ctx, tx, "student", id); err != nil {
+		queueRecordChanges(ctx, b, "INSERT INTO changes (entity, entity_id) VALUES ('student', $1)", id)
+		b.Queue("SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id).Query(func(rows pgx.Rows) error {
+			var err error
+			out, err = pgx.CollectExactlyOneRow(rows, collectStudent)
 			return err
-		}
-		out, err = oneWith(ctx, tx, collectStudent, "student", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = $1", id)
-		return err
+		})
+		return tx.SendBatch(ctx, b).Close()
 	})
 	return out, err
 }
