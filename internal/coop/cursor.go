@@ -16,10 +16,33 @@ type Cursor struct {
 	ID    int64  `json:"i"`
 }
 
-// EncodeCursor makes the opaque cursor of c.
+// EncodeCursor makes the opaque cursor of c: base64 of c as encoding/json
+// writes it. Every edge of every page has one, so the JSON is written by
+// hand (byte for byte what json.Marshal writes, without its reflection).
 func EncodeCursor(c Cursor) string {
-	b, _ := json.Marshal(c)
+	var buf [128]byte
+	b := append(buf[:0], `{"o":`...)
+	b = appendJSONString(b, c.Order)
+	b = append(b, `,"v":`...)
+	b = appendJSONString(b, c.Value)
+	b = append(b, `,"i":`...)
+	b = strconv.AppendInt(b, c.ID, 10)
+	b = append(b, '}')
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// appendJSONString appends s as json.Marshal quotes it: plain ASCII as it
+// is, anything it would escape through json.Marshal itself.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // DecodeCursor reads a cursor given in an input field; one this code did
