@@ -78,24 +78,16 @@ func (c *docNums) resolver(r index.IndexReader) *docResolver {
 	return res
 }
 
-// docKey is what a hit's document is, read without the index's tables: the
-// dense numeric id of a student (num >= 0), or else its document id.
-type docKey struct {
-	num int32
-	doc string
-}
-
-// key returns the document a hit is. It reads this segment's entries (and,
-// the first time a document is met, its stored id), never the index's
-// tables, so it needs no lock of the index: a search resolves its hits this
-// way while bleve finds them, and takes the tables' lock only after.
-func (res *docResolver) key(id index.IndexInternalID) (docKey, bool, error) {
+// slot returns the slot of the student a hit is (mu of the index held for
+// reading). The common path reads two small arrays (this segment's entries,
+// in document order, and Index.byNum), not the student's record.
+func (res *docResolver) slot(ix *Index, id index.IndexInternalID) (int, bool, error) {
 	if res.nums == nil {
 		ext, err := res.reader.ExternalID(id)
 		if err != nil {
-			return docKey{}, false, err
+			return 0, false, err
 		}
-		return docKey{num: -1, doc: ext}, true, nil
+		return ix.slotOf(ext)
 	}
 	num := id.Value()
 	i := len(res.offsets) - 1
@@ -104,39 +96,30 @@ func (res *docResolver) key(id index.IndexInternalID) (docKey, bool, error) {
 	}
 	local := num - res.offsets[i]
 	if local >= uint64(len(res.nums[i].ids)) {
-		return docKey{}, false, nil
+		return 0, false, nil
 	}
 	cell := &res.nums[i].ids[local]
 	v := cell.Load()
 	if v > 0 {
-		return docKey{num: v - 1}, true, nil
+		if n := int(v - 1); n < len(ix.byNum) && ix.byNum[n] != 0 {
+			return int(ix.byNum[n] - 1), true, nil
+		}
+		return ix.slotOf("s:" + strconv.Itoa(int(v-1))) // held in the map only
 	}
 	raw, err := res.segs[i].DocID(local)
 	if err != nil {
-		return docKey{}, false, err
+		return 0, false, err
 	}
 	docID := string(raw)
 	if v == 0 {
 		sid, isStudent := strings.CutPrefix(docID, "s:")
 		if n, dense := denseID(sid); dense && isStudent {
 			cell.Store(int32(n + 1))
-			return docKey{num: int32(n)}, true, nil
+		} else {
+			cell.Store(-1)
 		}
-		cell.Store(-1)
 	}
-	return docKey{num: -1, doc: docID}, true, nil
-}
-
-// slotOfKey returns the slot of the student a document is (mu of the index
-// held for reading): for a dense id, from Index.byNum.
-func (ix *Index) slotOfKey(k docKey) (int, bool, error) {
-	if k.num >= 0 {
-		if n := int(k.num); n < len(ix.byNum) && ix.byNum[n] != 0 {
-			return int(ix.byNum[n] - 1), true, nil
-		}
-		return ix.slotOf("s:" + strconv.Itoa(int(k.num))) // held in the map only
-	}
-	return ix.slotOf(k.doc)
+	return ix.slotOf(docID)
 }
 
 // slotOf returns the slot of the student a document id names.

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"testing"
-	"time"
 )
 
 // TestOtherMappingVersion: an index built with another mapping version is
@@ -114,56 +112,5 @@ func TestHighlighter(t *testing.T) {
 	}
 	if ix.newHighlighter("  ") != nil {
 		t.Fatal("an empty query marks nothing")
-	}
-}
-
-// TestTextMatchingTakesNoLock: bleve finds a search's students without the
-// tables' lock, so a writer waiting for that lock (and the readers queued
-// behind it) waits only for the short part of each search. matchText must
-// finish while the lock is held for writing, and its documents turn into
-// the right students once the lock is free.
-func TestTextMatchingTakesNoLock(t *testing.T) {
-	ix, err := NewMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	students := []Student{
-		{ID: "1", Statement: "Continuous casting of billets", Consent: true},
-		{ID: "2", Statement: "Rolling mill maintenance", Consent: true},
-		{ID: "s-abc", Statement: "Casting defects and their causes", Consent: true}, // not a dense id
-	}
-	if err := ix.Apply(context.Background(), Batch{Students: students, Position: 1}); err != nil {
-		t.Fatal(err)
-	}
-	ix.mu.Lock()
-	done := make(chan []textMatch, 1)
-	go func() {
-		m, err := ix.matchText(context.Background(), "casting", nil)
-		if err != nil {
-			t.Error(err)
-		}
-		done <- m
-	}()
-	var matches []textMatch
-	select {
-	case matches = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("matchText waited for the index's lock")
-	}
-	ix.mu.Unlock()
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	var got []string
-	for _, m := range matches {
-		slot, ok, err := ix.slotOfKey(m.key)
-		if err != nil || !ok {
-			t.Fatalf("%+v: slot %d, %v, %v", m, slot, ok, err)
-		}
-		got = append(got, ix.order[slot].ID)
-	}
-	slices.Sort(got)
-	if !slices.Equal(got, []string{"1", "s-abc"}) {
-		t.Fatalf("casting matched %v, want [1 s-abc]", got)
 	}
 }

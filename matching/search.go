@@ -133,19 +133,6 @@ func (ix *Index) search(ctx context.Context, req SearchRequest) (SearchResult, e
 		}
 	}
 	text := strings.TrimSpace(req.Query)
-	// bleve finds the text's students before the tables are locked: the
-	// index's writer waits for the readers holding the lock, and every new
-	// reader waits behind a waiting writer, so a search holds it only for
-	// what needs the tables (filters, facets, the page).
-	mp := matchPool.Get().(*[]textMatch)
-	matches := (*mp)[:0]
-	defer func() { *mp = matches[:0]; matchPool.Put(mp) }()
-	if text != "" {
-		var err error
-		if matches, err = ix.matchText(ctx, text, matches); err != nil {
-			return out, err
-		}
-	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	pass := ix.searchFilter(req)
@@ -162,14 +149,13 @@ func (ix *Index) search(ctx context.Context, req SearchRequest) (SearchResult, e
 			}
 		}
 	} else {
-		for i := range matches {
-			slot, ok, err := ix.slotOfKey(matches[i].key)
-			if err != nil {
-				return out, fmt.Errorf("matching: search: %w", err)
+		err := ix.matchText(ctx, text, func(slot int, score float64) {
+			if pass(slot) {
+				hits = append(hits, hit{slot: int32(slot), score: score})
 			}
-			if ok && pass(slot) {
-				hits = append(hits, hit{slot: int32(slot), score: matches[i].score})
-			}
+		})
+		if err != nil {
+			return out, err
 		}
 	}
 	out.TotalCount = len(hits)
@@ -304,22 +290,12 @@ func compareFloat(a, b float64) int {
 // each), so that a search leaves little garbage.
 var hitPool = sync.Pool{New: func() any { return new([]hit) }}
 
-// textMatch is a document matching a search's text, with its BM25 score.
-type textMatch struct {
-	key   docKey
-	score float64
-}
-
-// matchPool recycles the text matches of searches.
-var matchPool = sync.Pool{New: func() any { return new([]textMatch) }}
-
-// matchText appends to buf every document matching the text, with its BM25
+// matchText calls found for every student matching the text, with its BM25
 // score, while bleve finds them: a custom document-match handler takes each
 // hit, so no top-N heap, sort field or facet is computed in bleve, and hits
-// are resolved by document number (docNums), not by reading their stored
-// ids. It reads no table of the index (mu need not be held); the caller
-// turns the documents into students (slotOfKey) under the lock.
-func (ix *Index) matchText(ctx context.Context, text string, buf []textMatch) ([]textMatch, error) {
+// are resolved to students by document number (docNums), not by reading
+// their stored ids.
+func (ix *Index) matchText(ctx context.Context, text string, found func(slot int, score float64)) error {
 	var resolveErr error
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		res := ix.docNums.resolver(sctx.IndexReader)
@@ -327,13 +303,13 @@ func (ix *Index) matchText(ctx context.Context, text string, buf []textMatch) ([
 			if m == nil {
 				return nil
 			}
-			k, ok, err := res.key(m.IndexInternalID)
+			slot, ok, err := res.slot(ix, m.IndexInternalID)
 			if err != nil {
 				resolveErr = err
 				return err
 			}
 			if ok {
-				buf = append(buf, textMatch{key: k, score: m.Score})
+				found(slot, m.Score)
 			}
 			sctx.DocumentMatchPool.Put(m)
 			return nil
@@ -341,12 +317,12 @@ func (ix *Index) matchText(ctx context.Context, text string, buf []textMatch) ([
 	}
 	sr := bleve.NewSearchRequestOptions(ix.textQuery(text), 0, 0, false)
 	if _, err := ix.bleve.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker), sr); err != nil {
-		return buf, fmt.Errorf("matching: search: %w", err)
+		return fmt.Errorf("matching: search: %w", err)
 	}
 	if resolveErr != nil {
-		return buf, fmt.Errorf("matching: search: %w", resolveErr)
+		return fmt.Errorf("matching: search: %w", resolveErr)
 	}
-	return buf, nil
+	return nil
 }
 
 // facet counts the values of a facet field over the hits (mu held for
