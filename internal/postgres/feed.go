@@ -175,7 +175,7 @@ func (db *DB) IndexStudents(ctx context.Context, ids []int64) ([]*IndexedStudent
 	var ss []*coop.Student
 	var fs []facts
 	b := &pgx.Batch{}
-	b.Queue("SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids).Query(func(rows pgx.Rows) error {
+	b.Queue(studentsByIDs, ids).Query(func(rows pgx.Rows) error {
 		var err error
 		ss, err = pgx.CollectRows(rows, studentCollector())
 		return err

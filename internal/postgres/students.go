@@ -193,8 +193,11 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return manyWith(ctx, db.Pool, studentCollector(), "students", "SELECT "+studentCols+" FROM "+studentsFrom+" WHERE s.id = ANY($1) AND s.erased_at IS NULL", ids)
+	return manyWith(ctx, db.Pool, studentCollector(), "students", studentsByIDs, ids)
 }
+
+// studentsByIDs selects the students of ids ($1) that were not erased.
+const studentsByIDs = "SELECT " + studentCols + " FROM " + studentsFrom + " WHERE s.id = ANY($1) AND s.erased_at IS NULL"
 
 // FindStudentByID returns one student or NOT_FOUND.
 func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
