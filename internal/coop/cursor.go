@@ -28,7 +28,7 @@ func EncodeCursor(c Cursor) string {
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, '}')
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64URL(b)
 }
 
 // appendJSONString appends s as json.Marshal quotes it: plain ASCII as it

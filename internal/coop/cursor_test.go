@@ -3,6 +3,8 @@ package coop
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +39,34 @@ func BenchmarkEncodeCursor(b *testing.B) {
 	c := Cursor{Order: "ID", Value: "123456", ID: 123456}
 	for b.Loop() {
 		EncodeCursor(c)
+	}
+}
+
+// TestGlobalIDEncoding: GlobalID is base64url of "Type:id", for short and
+// long type names alike, and parses back.
+func TestGlobalIDEncoding(t *testing.T) {
+	long := strings.Repeat("VeryLongTypeName", 20)
+	for _, typ := range []string{TypeStudent, TypeWebhookDelivery, long} {
+		for _, id := range []int64{1, 42, 100325, 1<<62 + 7} {
+			want := base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
+			if got := GlobalID(typ, id); got != want {
+				t.Fatalf("GlobalID(%q, %d) = %s, want %s", typ, id, got, want)
+			}
+			if gt, gid, ok := ParseGlobalID(GlobalID(typ, id)); !ok || gt != typ || gid != id {
+				t.Fatalf("ParseGlobalID(GlobalID(%q, %d)) = %q, %d, %v", typ, id, gt, gid, ok)
+			}
+		}
+	}
+	// A cursor longer than the stack buffer (a long name) still encodes.
+	c := Cursor{Order: "NAME", Value: strings.Repeat("名", 100), ID: 9}
+	back, err := DecodeCursor(EncodeCursor(c), "after")
+	if err != nil || back != c {
+		t.Fatalf("a long cursor decoded to %+v (%v)", back, err)
+	}
+}
+
+func BenchmarkGlobalID(b *testing.B) {
+	for b.Loop() {
+		GlobalID(TypeStudent, 100325)
 	}
 }

@@ -36,7 +36,22 @@ const (
 // GlobalID makes the opaque global id of an object: base64url (no
 // padding) of "Type:id". It is the only encoder of ids in the code base.
 func GlobalID(typ string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
+	var buf [48]byte
+	b := append(buf[:0], typ...)
+	b = append(b, ':')
+	return base64URL(strconv.AppendInt(b, id, 10))
+}
+
+// base64URL is base64.RawURLEncoding.EncodeToString with one allocation
+// (the string) for short inputs: every id and cursor of every page is one.
+func base64URL(b []byte) string {
+	var out [256]byte
+	n := base64.RawURLEncoding.EncodedLen(len(b))
+	if n > len(out) {
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	base64.RawURLEncoding.Encode(out[:n], b)
+	return string(out[:n])
 }
 
 // ParseGlobalID splits a global id into its type and database id; ok is
