@@ -54,8 +54,12 @@ const wait = 5 * time.Millisecond
 // Loader is a dataloader that can also fetch keys it already knows all of
 // at once (Fetch), without waiting for other keys.
 type Loader[K comparable, V any] struct {
-	*dataloadgen.Loader[K, V]
 	fetch func(ctx context.Context, keys []K) ([]V, []error)
+
+	// batcher is the batching dataloader, made on first use: a request
+	// makes every loader and uses a few.
+	once    sync.Once
+	batcher *dataloadgen.Loader[K, V]
 
 	mu     sync.Mutex
 	primed map[K]struct{} // keys Fetch, Prefetch or a load in order put in the cache
@@ -68,7 +72,7 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	if inOrder(ctx) && !l.isPrimed(key) {
 		return l.FetchOne(missed(ctx), key)
 	}
-	return l.Loader.Load(ctx, key)
+	return l.dl().Load(ctx, key)
 }
 
 // LoadAll is Load for several keys: in order, the keys not yet in the
@@ -85,7 +89,7 @@ func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 			l.Prefetch(missed(ctx), missing)
 		}
 	}
-	return l.Loader.LoadAll(ctx, keys)
+	return l.dl().LoadAll(ctx, keys)
 }
 
 func (l *Loader[K, V]) isPrimed(k K) bool {
@@ -98,7 +102,7 @@ func (l *Loader[K, V]) isPrimed(k K) bool {
 // prime puts a fetched value in the cache (where the batch's own Load
 // finds it) and remembers the key.
 func (l *Loader[K, V]) prime(k K, v V) {
-	l.Prime(k, v)
+	l.dl().Prime(k, v)
 	l.mu.Lock()
 	if l.primed == nil {
 		l.primed = map[K]struct{}{}
@@ -157,7 +161,7 @@ func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) ([]V, bool) {
 	for _, k := range keys {
 		if l.isPrimed(k) {
 			// In the cache: the batch's Load returns it at once.
-			if v, err := l.Loader.Load(ctx, k); err == nil {
+			if v, err := l.dl().Load(ctx, k); err == nil {
 				out = append(out, v)
 			}
 		}
@@ -308,22 +312,28 @@ func byParent[V any](fetch func(context.Context, []int64) (map[int64]V, error)) 
 // once (Fetch, Prefetch, a load in order); either way it remembers the
 // keys it found, for loads in order.
 func newLoader[K comparable, V any](fetch func(ctx context.Context, keys []K) ([]V, []error)) *Loader[K, V] {
-	l := &Loader[K, V]{fetch: fetch}
-	l.Loader = dataloadgen.NewLoader(windowed(func(ctx context.Context, keys []K) ([]V, []error) {
-		vs, errs := fetch(ctx, keys)
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.primed == nil {
-			l.primed = make(map[K]struct{}, len(keys))
-		}
-		for i, k := range keys {
-			if i >= len(errs) || errs[i] == nil {
-				l.primed[k] = struct{}{}
+	return &Loader[K, V]{fetch: fetch}
+}
+
+// dl returns the loader's batching dataloader, made on first use.
+func (l *Loader[K, V]) dl() *dataloadgen.Loader[K, V] {
+	l.once.Do(func() {
+		l.batcher = dataloadgen.NewLoader(windowed(func(ctx context.Context, keys []K) ([]V, []error) {
+			vs, errs := l.fetch(ctx, keys)
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.primed == nil {
+				l.primed = make(map[K]struct{}, len(keys))
 			}
-		}
-		return vs, errs
-	}), dataloadgen.WithWait(wait))
-	return l
+			for i, k := range keys {
+				if i >= len(errs) || errs[i] == nil {
+					l.primed[k] = struct{}{}
+				}
+			}
+			return vs, errs
+		}), dataloadgen.WithWait(wait))
+	})
+	return l.batcher
 }
 
 type windowKey struct{}
