@@ -189,14 +189,24 @@ func (p *planner) plan(f *ast.Field) (fieldPlan, bool) {
 	return fieldPlan{steps: s}, s != 0
 }
 
-// mayHoldObjects reports whether a field's type can hold an object that
-// visibility rules on: any object, interface or union type can (Guard then
-// decides by the value); a scalar or an enum never does.
+// mayHoldObjects reports whether a field's value can hold an object that
+// visibility rules on, so that Guard must look at it: a scalar or an enum
+// never does, nor an object type bound to a Go type that guarded never
+// rules on (connections, edges, payloads, page info: the objects inside
+// them are guarded by their own fields); an interface or a union may (Guard
+// then decides by the value). A list is decided by its elements: guarded
+// rules on lists only of element types it rules on.
 func mayHoldObjects(t *ast.Type, leaves map[string]bool) bool {
 	for t.Elem != nil {
 		t = t.Elem
 	}
-	return !leaves[t.NamedType]
+	if leaves[t.NamedType] {
+		return false
+	}
+	if zero, ok := generated.ObjectZero(t.NamedType); ok {
+		return guarded(zero)
+	}
+	return true
 }
 
 func isIntrospection(f *ast.Field) bool {

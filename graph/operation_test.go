@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -22,7 +23,7 @@ func TestRulesPlanTheOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	const query = `query Q { students(first: 1) { edges { node { id name ...more } } } tokens { id } __typename }
-		fragment more on Student { ... on Node { id } skills { skill } }
+		fragment more on Student { ... on Node { id } skills { skill } applications(first: 1) { edges { node { status } } } }
 		mutation M { revokeToken(input: {id: "x"}) { userErrors { message } } }`
 	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
 	if errs != nil {
@@ -48,18 +49,26 @@ func TestRulesPlanTheOperation(t *testing.T) {
 	}
 
 	officer := plan(&coop.Viewer{Role: coop.RoleCareerOfficer}, "Q", false)
-	if s := officer["Query.students"].steps; s != guard|audit {
-		t.Errorf("Query.students: steps %b, want guard and audit", s)
+	if s := officer["Query.students"].steps; s != audit {
+		t.Errorf("Query.students: steps %b, want audit (a connection holds nothing for Guard itself)", s)
 	}
 	if s := officer["StudentEdge.node"].steps; s != guard {
 		t.Errorf("StudentEdge.node: steps %b, want guard", s)
 	}
-	if s := officer["Student.skills"].steps; s != guard {
-		t.Errorf("Student.skills (reached through a fragment): steps %b, want guard", s)
+	if s := officer["ApplicationEdge.node"].steps; s != guard {
+		t.Errorf("ApplicationEdge.node (reached through a fragment): steps %b, want guard", s)
 	}
 	for _, k := range []string{"Student.id", "Student.name", "Node.id", "StudentSkill.skill", "Query.__typename"} {
 		if fp, ok := officer[k]; ok {
 			t.Errorf("%s: has a plan %+v, want none (a scalar from memory)", k, fp)
+		}
+	}
+	// Objects whose Go types Guard never looks at (connections, edges, a
+	// student's skills) need no guard: the objects in them are guarded by
+	// their own fields.
+	for _, k := range []string{"StudentConnection.edges", "Student.skills", "Student.applications", "ApplicationConnection.edges"} {
+		if fp, ok := officer[k]; ok {
+			t.Errorf("%s: has a plan %+v, want none (nothing in it for Guard)", k, fp)
 		}
 	}
 	if fp := officer["Query.tokens"]; fp.steps != deny || coop.ErrorCode(fp.denied) != coop.EFORBIDDEN {
@@ -77,8 +86,8 @@ func TestRulesPlanTheOperation(t *testing.T) {
 	}
 
 	admin := plan(&coop.Viewer{Role: coop.RoleAdmin}, "M", false)
-	if s := admin["Mutation.revokeToken"].steps; s != guard|audit {
-		t.Errorf("Mutation.revokeToken: steps %b, want guard and audit", s)
+	if s := admin["Mutation.revokeToken"].steps; s != audit {
+		t.Errorf("Mutation.revokeToken: steps %b, want audit (a payload holds nothing for Guard itself)", s)
 	}
 }
 
@@ -138,6 +147,46 @@ func TestRulesPublishPlainFields(t *testing.T) {
 			if generated.IsPlain(seen, f) {
 				t.Errorf("PlainFields %v: %s is plain, though it has a plan", on, f.Name)
 			}
+		}
+	}
+}
+
+// TestGuardPlansFollowTheGoTypes: a field gets the guard step exactly when
+// its type is bound to a Go type that guarded rules on, or is abstract; and
+// the lists guarded rules on are of element types it rules on, so that a
+// list of objects is decided by its element type (mayHoldObjects).
+func TestGuardPlansFollowTheGoTypes(t *testing.T) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
+	leaves := map[string]bool{}
+	for name, d := range es.Schema().Types {
+		if d.Kind == ast.Scalar || d.Kind == ast.Enum {
+			leaves[name] = true
+		}
+	}
+	want := map[string]bool{
+		// Node is an interface: Guard decides by the value.
+		"Student": true, "Application": true, "Partner": true, "ShortlistEntry": true, "SavedShortlist": true, "Node": true,
+		"StudentConnection": false, "StudentEdge": false, "ApplicationConnection": false, "PageInfo": false,
+		"StudentSkill": false, "StudentPayload": false, "String": false,
+	}
+	for name, w := range want {
+		for _, typ := range []*ast.Type{ast.NamedType(name, nil), ast.NonNullListType(ast.NonNullNamedType(name, nil), nil)} {
+			if got := mayHoldObjects(typ, leaves); got != w {
+				t.Errorf("%s: mayHoldObjects %v, want %v", typ, got, w)
+			}
+		}
+	}
+	for _, elem := range []any{(*coop.SavedShortlist)(nil), (*coop.SavedEntry)(nil)} {
+		if !guarded(elem) {
+			t.Errorf("guarded rules on lists of %T but not on %T itself", elem, elem)
+		}
+	}
+	for name, d := range es.Schema().Types {
+		if d.Kind != ast.Object || strings.HasPrefix(name, "__") {
+			continue
+		}
+		if _, ok := generated.ObjectZero(name); !ok && name != "Query" && name != "Mutation" && name != "Subscription" {
+			t.Errorf("object type %s has no Go type in the generated plans", name)
 		}
 	}
 }

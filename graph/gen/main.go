@@ -30,6 +30,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/types"
 	"log"
 	"os"
 	"path/filepath"
@@ -66,10 +67,12 @@ func main() {
 // fields of each object gqlgen resolves concurrently.
 type listPlan struct {
 	objects map[string]objectPlan
-	enums   map[string]bool // enum types: their lists need no goroutines at all
+	imports map[string]string // the object types' packages: path → name
+	enums   map[string]bool   // enum types: their lists need no goroutines at all
 }
 
 type objectPlan struct {
+	goType       string            // the Go type it is bound to, qualified ("" if not a named type)
 	implementors []string          // the type and the interfaces it implements
 	concurrent   []string          // fields gqlgen runs in goroutines of their own
 	children     map[string]string // fields with a selection: their named type ("" when abstract)
@@ -80,6 +83,7 @@ func (*listPlan) Name() string { return "sequential-lists" }
 // GenerateCode runs before gqlgen writes the execution code.
 func (p *listPlan) GenerateCode(data *codegen.Data) error {
 	p.objects = map[string]objectPlan{}
+	p.imports = map[string]string{}
 	p.enums = map[string]bool{}
 	for name, t := range data.Schema.Types {
 		if t.Kind == ast.Enum {
@@ -88,6 +92,16 @@ func (p *listPlan) GenerateCode(data *codegen.Data) error {
 	}
 	for _, o := range data.Objects {
 		op := objectPlan{implementors: []string{o.Name}}
+		if named, ok := o.Type.(*types.Named); ok && named.Obj().Pkg() != nil && isStruct(named) {
+			pkg := named.Obj().Pkg()
+			for path, name := range p.imports {
+				if name == pkg.Name() && path != pkg.Path() {
+					return fmt.Errorf("gen: two packages named %s (%s, %s)", name, path, pkg.Path())
+				}
+			}
+			p.imports[pkg.Path()] = pkg.Name()
+			op.goType = pkg.Name() + "." + named.Obj().Name()
+		}
 		for _, i := range o.Implements {
 			op.implementors = append(op.implementors, i.Name)
 		}
@@ -122,10 +136,23 @@ var listCall = regexp.MustCompile(`graphql\.MarshalSliceConcurrently\(ctx, len\(
 // "2", Go type).
 var plainCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \S+\) \(ret graphql\.Marshaler\) \{\n)` +
 	`(\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
-	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
 	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj\.\w+(?:\(\))?), nil\n\t\t\},\n` +
 	`\t\tnil,\n` +
 	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn (ec\.marshal[NO](\w+?)2\S+)\(ctx, selections, v\)\n)`)
+
+// resolverCall is gqlgen's resolution of a field of an object through a
+// resolver, with no directive (a nil middleware chain): the function's
+// head, the whole call, the field context's function, the resolver and the
+// marshaller as function literals, and the call's two flags (recover from
+// panics, non-null).
+var resolverCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx context\.Context, field graphql\.CollectedField, obj \S+\) \(ret graphql\.Marshaler\) \{\n)` +
+	`(\treturn graphql\.ResolveField\(\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
+	`\t\t(func\(ctx context\.Context\) \(any, error\) \{\n(?:\t\t\t.*\n)+?\t\t\}),\n` +
+	`\t\tnil,\n` +
+	`\t\t(func\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn ec\.marshal\S+\(ctx, selections, v\)\n\t\t\}),\n` +
+	`\t\t(true|false),\n\t\t(true|false),\n\t\)\n)`)
 
 // argsCall is how a field's context parses the field's arguments.
 var argsCall = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
@@ -206,14 +233,34 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	plain := 0
 	out = plainCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := plainCall.FindSubmatch(m)
-		if typ := string(g[5]); !plainScalars[typ] && !p.enums[typ] {
+		head, call, fieldContext, value, marshal, typ := g[1], g[2], g[3], g[4], g[5], string(g[6])
+		if _, ok := p.objects[typ]; ok {
+			// An object: its fields below need this field's context (for
+			// their paths, arguments and errors), but not the middleware.
+			plain++
+			return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
+				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n%s", head, fieldContext, value, marshal, call)
+		}
+		if !plainScalars[typ] && !p.enums[typ] {
 			return m
 		}
 		plain++
-		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", g[1], g[4], g[3], g[2])
+		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", head, marshal, value, call)
 	})
 	if plain == 0 {
 		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
+	}
+	// A resolver's field that the middleware leaves alone calls the
+	// resolver directly (resolvePlain, lists.go).
+	resolvers := 0
+	out = resolverCall.ReplaceAllFunc(out, func(m []byte) []byte {
+		g := resolverCall.FindSubmatch(m)
+		resolvers++
+		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
+			g[1], g[3], g[4], g[5], g[6], g[7], g[2])
+	})
+	if resolvers == 0 {
+		return fmt.Errorf("no resolver field found in %s: has gqlgen's output changed?", file)
 	}
 	// A field's arguments are parsed once per operation, not once for
 	// every object of a list (fieldArgs, lists.go).
@@ -221,6 +268,9 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
 	}
 	out = argsCall.ReplaceAll(out, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
+	if out, err = format.Source(out); err != nil {
+		return fmt.Errorf("the rewritten %s does not parse: %w", file, err)
+	}
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		return err
 	}
@@ -231,7 +281,23 @@ func (p *listPlan) rewrite(file, pkg string) error {
 func (p *listPlan) writePlans(file, pkg string) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// Code generated by graph/gen; DO NOT EDIT.\n\npackage %s\n\n", pkg)
-	b.WriteString("// objects are the object types' plans (see lists.go): the interfaces each\n// implements, the fields gqlgen resolves concurrently, and the named type of\n// every field with a selection (\"\" for an interface or union).\n")
+	paths := make([]string, 0, len(p.imports))
+	for path := range p.imports {
+		paths = append(paths, path)
+	}
+	slices.Sort(paths)
+	if len(paths) > 0 {
+		b.WriteString("import (\n")
+		for _, path := range paths {
+			if name := p.imports[path]; name != filepath.Base(path) {
+				fmt.Fprintf(&b, "\t%s %q\n", name, path)
+			} else {
+				fmt.Fprintf(&b, "\t%q\n", path)
+			}
+		}
+		b.WriteString(")\n\n")
+	}
+	b.WriteString("// objects are the object types' plans (see lists.go): the interfaces each\n// implements, the fields gqlgen resolves concurrently, the named type of\n// every field with a selection (\"\" for an interface or union), and a nil\n// pointer to the Go type it is bound to.\n")
 	b.WriteString("var objects = map[string]*object{\n")
 	names := make([]string, 0, len(p.objects))
 	for n := range p.objects {
@@ -240,7 +306,11 @@ func (p *listPlan) writePlans(file, pkg string) error {
 	slices.Sort(names)
 	for _, n := range names {
 		o := p.objects[n]
-		fmt.Fprintf(&b, "\t%q: {implementors: %s, concurrent: %s, children: %s},\n", n, strList(o.implementors), strList(o.concurrent), strMap(o.children))
+		zero := "nil"
+		if o.goType != "" {
+			zero = "(*" + o.goType + ")(nil)"
+		}
+		fmt.Fprintf(&b, "\t%q: {implementors: %s, concurrent: %s, children: %s, zero: %s},\n", n, strList(o.implementors), strList(o.concurrent), strMap(o.children), zero)
 	}
 	b.WriteString("}\n")
 	formatted, err := format.Source(b.Bytes())
@@ -248,6 +318,13 @@ func (p *listPlan) writePlans(file, pkg string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(filepath.Dir(file), "lists_gen.go"), formatted, 0o644)
+}
+
+// isStruct reports whether t is a struct type (an object bound to an
+// interface holds values of other types, so it gets no zero value).
+func isStruct(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Struct)
+	return ok
 }
 
 func strMap(m map[string]string) string {

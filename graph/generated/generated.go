@@ -13597,6 +13597,16 @@ func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Agreement().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13681,6 +13691,16 @@ func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Agreement_signedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_signedOn,
+			func(ctx context.Context) (any, error) {
+				return obj.SignedOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13704,6 +13724,16 @@ func (ec *executionContext) fieldContext_Agreement_signedOn(_ context.Context, f
 }
 
 func (ec *executionContext) _Agreement_validFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validFrom,
+			func(ctx context.Context) (any, error) {
+				return obj.ValidFrom, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13727,6 +13757,16 @@ func (ec *executionContext) fieldContext_Agreement_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_validUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validUntil,
+			func(ctx context.Context) (any, error) {
+				return obj.ValidUntil, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13802,6 +13842,16 @@ func (ec *executionContext) fieldContext_Agreement_scopes(_ context.Context, fie
 }
 
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13825,6 +13875,16 @@ func (ec *executionContext) fieldContext_Agreement_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13848,6 +13908,15 @@ func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AgreementConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13880,6 +13949,15 @@ func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Con
 }
 
 func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13912,6 +13990,16 @@ func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13961,6 +14049,15 @@ func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AgreementEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13993,6 +14090,15 @@ func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AgreementPayload_agreement(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Agreement
+		fc.Result = v
+		return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14025,6 +14131,15 @@ func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Co
 }
 
 func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AgreementPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14161,6 +14276,16 @@ func (ec *executionContext) fieldContext_Alumnus_major(_ context.Context, field 
 }
 
 func (ec *executionContext) _Alumnus_employer(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_employer,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().Employer(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14219,6 +14344,16 @@ func (ec *executionContext) fieldContext_Alumnus_position(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_joinedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_joinedOn,
+			func(ctx context.Context) (any, error) {
+				return obj.JoinedOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14372,6 +14507,16 @@ func (ec *executionContext) fieldContext_Alumnus_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14404,6 +14549,16 @@ func (ec *executionContext) fieldContext_Alumnus_student(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Alumnus_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14427,6 +14582,16 @@ func (ec *executionContext) fieldContext_Alumnus_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14450,6 +14615,16 @@ func (ec *executionContext) fieldContext_Alumnus_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_consentHistory,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14482,6 +14657,15 @@ func (ec *executionContext) fieldContext_Alumnus_consentHistory(_ context.Contex
 }
 
 func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AlumnusConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14514,6 +14698,15 @@ func (ec *executionContext) fieldContext_AlumnusConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AlumnusConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14546,6 +14739,16 @@ func (ec *executionContext) fieldContext_AlumnusConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _AlumnusConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14595,6 +14798,15 @@ func (ec *executionContext) fieldContext_AlumnusEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AlumnusEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14627,6 +14839,15 @@ func (ec *executionContext) fieldContext_AlumnusEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AlumnusPayload_alumnus(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Alumnus
+		fc.Result = v
+		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14659,6 +14880,15 @@ func (ec *executionContext) fieldContext_AlumnusPayload_alumnus(_ context.Contex
 }
 
 func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AlumnusPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14717,6 +14947,16 @@ func (ec *executionContext) fieldContext_Application_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Application_student(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14749,6 +14989,16 @@ func (ec *executionContext) fieldContext_Application_student(_ context.Context, 
 }
 
 func (ec *executionContext) _Application_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_internship,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().Internship(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14807,6 +15057,16 @@ func (ec *executionContext) fieldContext_Application_status(_ context.Context, f
 }
 
 func (ec *executionContext) _Application_nextStatuses(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_nextStatuses,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().NextStatuses(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
+				return ec.marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14856,6 +15116,16 @@ func (ec *executionContext) fieldContext_Application_motivation(_ context.Contex
 }
 
 func (ec *executionContext) _Application_history(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_history,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().History(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
+				return ec.marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14888,6 +15158,16 @@ func (ec *executionContext) fieldContext_Application_history(_ context.Context, 
 }
 
 func (ec *executionContext) _Application_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14911,6 +15191,16 @@ func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Application_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14934,6 +15224,15 @@ func (ec *executionContext) fieldContext_Application_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ApplicationConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14966,6 +15265,15 @@ func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.C
 }
 
 func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14998,6 +15306,16 @@ func (ec *executionContext) fieldContext_ApplicationConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ApplicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15047,6 +15365,15 @@ func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ApplicationEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15183,6 +15510,16 @@ func (ec *executionContext) fieldContext_ApplicationEvent_note(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationEvent_at(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEvent_at,
+			func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15206,6 +15543,15 @@ func (ec *executionContext) fieldContext_ApplicationEvent_at(_ context.Context, 
 }
 
 func (ec *executionContext) _ApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ApplicationPayload_application(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Application
+		fc.Result = v
+		return ec.marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15238,6 +15584,15 @@ func (ec *executionContext) fieldContext_ApplicationPayload_application(_ contex
 }
 
 func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ApplicationPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15270,6 +15625,15 @@ func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _Attention_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Attention_commitments(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Commitments
+		fc.Result = v
+		return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15302,6 +15666,15 @@ func (ec *executionContext) fieldContext_Attention_commitments(_ context.Context
 }
 
 func (ec *executionContext) _Attention_agreements(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Attention_agreements(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Agreements
+		fc.Result = v
+		return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15334,6 +15707,16 @@ func (ec *executionContext) fieldContext_Attention_agreements(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntry_at,
+			func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15487,6 +15870,15 @@ func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15519,6 +15911,15 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15577,6 +15978,15 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15635,6 +16045,16 @@ func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Commitment_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_agreement,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Agreement(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15667,6 +16087,16 @@ func (ec *executionContext) fieldContext_Commitment_agreement(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15725,6 +16155,16 @@ func (ec *executionContext) fieldContext_Commitment_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Commitment_periodStart(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodStart,
+			func(ctx context.Context) (any, error) {
+				return obj.PeriodStart, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15748,6 +16188,16 @@ func (ec *executionContext) fieldContext_Commitment_periodStart(_ context.Contex
 }
 
 func (ec *executionContext) _Commitment_periodEnd(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodEnd,
+			func(ctx context.Context) (any, error) {
+				return obj.PeriodEnd, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15875,6 +16325,16 @@ func (ec *executionContext) fieldContext_Commitment_delivered(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_share(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_share,
+			func(ctx context.Context) (any, error) {
+				return obj.Share(), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15898,6 +16358,16 @@ func (ec *executionContext) fieldContext_Commitment_share(_ context.Context, fie
 }
 
 func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_status,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Status(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
+				return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15921,6 +16391,16 @@ func (ec *executionContext) fieldContext_Commitment_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _Commitment_daysLeft(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_daysLeft,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15944,6 +16424,16 @@ func (ec *executionContext) fieldContext_Commitment_daysLeft(_ context.Context, 
 }
 
 func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15967,6 +16457,16 @@ func (ec *executionContext) fieldContext_Commitment_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15990,6 +16490,15 @@ func (ec *executionContext) fieldContext_Commitment_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CommitmentConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16022,6 +16531,15 @@ func (ec *executionContext) fieldContext_CommitmentConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16054,6 +16572,16 @@ func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _CommitmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16103,6 +16631,15 @@ func (ec *executionContext) fieldContext_CommitmentEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CommitmentEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16135,6 +16672,15 @@ func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CommitmentPayload_commitment(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Commitment
+		fc.Result = v
+		return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16167,6 +16713,15 @@ func (ec *executionContext) fieldContext_CommitmentPayload_commitment(_ context.
 }
 
 func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CommitmentPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16277,6 +16832,16 @@ func (ec *executionContext) fieldContext_ConsentChange_via(_ context.Context, fi
 }
 
 func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ConsentChange_at,
+			func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16456,6 +17021,16 @@ func (ec *executionContext) fieldContext_Contribution_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Contribution_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Contribution().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16488,6 +17063,16 @@ func (ec *executionContext) fieldContext_Contribution_partner(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_agreement,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Contribution().Agreement(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16546,6 +17131,16 @@ func (ec *executionContext) fieldContext_Contribution_title(_ context.Context, f
 }
 
 func (ec *executionContext) _Contribution_startedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_startedOn,
+			func(ctx context.Context) (any, error) {
+				return obj.StartedOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16569,6 +17164,16 @@ func (ec *executionContext) fieldContext_Contribution_startedOn(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_endedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_endedOn,
+			func(ctx context.Context) (any, error) {
+				return obj.EndedOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16644,6 +17249,16 @@ func (ec *executionContext) fieldContext_Contribution_summary(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16667,6 +17282,16 @@ func (ec *executionContext) fieldContext_Contribution_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16690,6 +17315,15 @@ func (ec *executionContext) fieldContext_Contribution_updatedAt(_ context.Contex
 }
 
 func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ContributionConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16722,6 +17356,15 @@ func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.
 }
 
 func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16754,6 +17397,16 @@ func (ec *executionContext) fieldContext_ContributionConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _ContributionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16803,6 +17456,15 @@ func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ContributionEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16835,6 +17497,15 @@ func (ec *executionContext) fieldContext_ContributionEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _ContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ContributionPayload_contribution(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Contribution
+		fc.Result = v
+		return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16867,6 +17538,15 @@ func (ec *executionContext) fieldContext_ContributionPayload_contribution(_ cont
 }
 
 func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ContributionPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17107,6 +17787,17 @@ func (ec *executionContext) fieldContext_Course_skills(_ context.Context, field 
 }
 
 func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedback,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Course().Feedback(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
+				return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17151,6 +17842,17 @@ func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedbackSummary,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
+				return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17195,6 +17897,16 @@ func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Cont
 }
 
 func (ec *executionContext) _Course_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17218,6 +17930,16 @@ func (ec *executionContext) fieldContext_Course_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17241,6 +17963,15 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17273,6 +18004,15 @@ func (ec *executionContext) fieldContext_CourseConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17305,6 +18045,16 @@ func (ec *executionContext) fieldContext_CourseConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17354,6 +18104,15 @@ func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17412,6 +18171,16 @@ func (ec *executionContext) fieldContext_CourseFeedback_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_course,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedback().Course(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17444,6 +18213,16 @@ func (ec *executionContext) fieldContext_CourseFeedback_course(_ context.Context
 }
 
 func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_alumnus,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17528,6 +18307,16 @@ func (ec *executionContext) fieldContext_CourseFeedback_comment(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_givenOn(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_givenOn,
+			func(ctx context.Context) (any, error) {
+				return obj.GivenOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17551,6 +18340,16 @@ func (ec *executionContext) fieldContext_CourseFeedback_givenOn(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17574,6 +18373,15 @@ func (ec *executionContext) fieldContext_CourseFeedback_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseFeedbackConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17606,6 +18414,15 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_edges(_ contex
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17638,6 +18455,16 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17687,6 +18514,15 @@ func (ec *executionContext) fieldContext_CourseFeedbackEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseFeedbackEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17719,6 +18555,15 @@ func (ec *executionContext) fieldContext_CourseFeedbackEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseFeedbackPayload_feedback(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Feedback
+		fc.Result = v
+		return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17751,6 +18596,15 @@ func (ec *executionContext) fieldContext_CourseFeedbackPayload_feedback(_ contex
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CourseFeedbackPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17783,6 +18637,15 @@ func (ec *executionContext) fieldContext_CourseFeedbackPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _CoursePayload_course(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CoursePayload_course(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Course
+		fc.Result = v
+		return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17815,6 +18678,15 @@ func (ec *executionContext) fieldContext_CoursePayload_course(_ context.Context,
 }
 
 func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CoursePayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17847,6 +18719,15 @@ func (ec *executionContext) fieldContext_CoursePayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CreateTokenPayload_token(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Token
+		fc.Result = v
+		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17905,6 +18786,15 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_secret(_ context.Con
 }
 
 func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_CreateTokenPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17963,6 +18853,15 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Conte
 }
 
 func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_DeletePayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18021,6 +18920,16 @@ func (ec *executionContext) fieldContext_ErasureRequest_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _ErasureRequest_subjectId(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_subjectId,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+				return ec.marshalNID2string(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18122,6 +19031,16 @@ func (ec *executionContext) fieldContext_ErasureRequest_requestedBy(_ context.Co
 }
 
 func (ec *executionContext) _ErasureRequest_requestedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_requestedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.RequestedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18171,6 +19090,16 @@ func (ec *executionContext) fieldContext_ErasureRequest_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_decidedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.DecidedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18220,6 +19149,15 @@ func (ec *executionContext) fieldContext_ErasureRequest_decisionNote(_ context.C
 }
 
 func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ErasureRequestConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18252,6 +19190,15 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_edges(_ contex
 }
 
 func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ErasureRequestConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18284,6 +19231,16 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _ErasureRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18333,6 +19290,15 @@ func (ec *executionContext) fieldContext_ErasureRequestEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ErasureRequestEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18365,6 +19331,15 @@ func (ec *executionContext) fieldContext_ErasureRequestEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ErasureRequestPayload_request(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Request
+		fc.Result = v
+		return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18397,6 +19372,15 @@ func (ec *executionContext) fieldContext_ErasureRequestPayload_request(_ context
 }
 
 func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ErasureRequestPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18507,6 +19491,16 @@ func (ec *executionContext) fieldContext_Event_title(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_heldOn(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_heldOn,
+			func(ctx context.Context) (any, error) {
+				return obj.HeldOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18556,6 +19550,16 @@ func (ec *executionContext) fieldContext_Event_place(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_agreement,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Event().Agreement(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18588,6 +19592,16 @@ func (ec *executionContext) fieldContext_Event_agreement(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Event_partners(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_partners,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Event().Partners(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18620,6 +19634,15 @@ func (ec *executionContext) fieldContext_Event_partners(_ context.Context, field
 }
 
 func (ec *executionContext) _Event_participants(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Event_participants(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Participants
+		fc.Result = v
+		return ec.marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18678,6 +19701,15 @@ func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field 
 }
 
 func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Event_actions(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Actions
+		fc.Result = v
+		return ec.marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18710,6 +19742,16 @@ func (ec *executionContext) fieldContext_Event_actions(_ context.Context, field 
 }
 
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18733,6 +19775,16 @@ func (ec *executionContext) fieldContext_Event_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18756,6 +19808,15 @@ func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_EventConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18788,6 +19849,15 @@ func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_EventConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18820,6 +19890,16 @@ func (ec *executionContext) fieldContext_EventConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18869,6 +19949,15 @@ func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_EventEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18901,6 +19990,15 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_EventPayload_event(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Event
+		fc.Result = v
+		return ec.marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18933,6 +20031,15 @@ func (ec *executionContext) fieldContext_EventPayload_event(_ context.Context, f
 }
 
 func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_EventPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18991,6 +20098,16 @@ func (ec *executionContext) fieldContext_ExportPayload_url(_ context.Context, fi
 }
 
 func (ec *executionContext) _ExportPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_expiresAt,
+			func(ctx context.Context) (any, error) {
+				return obj.ExpiresAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19014,6 +20131,15 @@ func (ec *executionContext) fieldContext_ExportPayload_expiresAt(_ context.Conte
 }
 
 func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ExportPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19072,6 +20198,15 @@ func (ec *executionContext) fieldContext_Facet_field(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Facet_buckets(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Buckets
+		fc.Result = v
+		return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19156,6 +20291,16 @@ func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _FeatureWeights_skillCoverage(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_skillCoverage,
+			func(ctx context.Context) (any, error) {
+				return obj.SkillCoverage, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19179,6 +20324,16 @@ func (ec *executionContext) fieldContext_FeatureWeights_skillCoverage(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_textRelevance(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_textRelevance,
+			func(ctx context.Context) (any, error) {
+				return obj.TextRelevance, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19202,6 +20357,16 @@ func (ec *executionContext) fieldContext_FeatureWeights_textRelevance(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_majorFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_majorFit,
+			func(ctx context.Context) (any, error) {
+				return obj.MajorFit, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19225,6 +20390,16 @@ func (ec *executionContext) fieldContext_FeatureWeights_majorFit(_ context.Conte
 }
 
 func (ec *executionContext) _FeatureWeights_academics(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_academics,
+			func(ctx context.Context) (any, error) {
+				return obj.Academics, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19248,6 +20423,16 @@ func (ec *executionContext) fieldContext_FeatureWeights_academics(_ context.Cont
 }
 
 func (ec *executionContext) _FeatureWeights_groupAffinity(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_groupAffinity,
+			func(ctx context.Context) (any, error) {
+				return obj.GroupAffinity, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19271,6 +20456,16 @@ func (ec *executionContext) fieldContext_FeatureWeights_groupAffinity(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_availabilityFit,
+			func(ctx context.Context) (any, error) {
+				return obj.AvailabilityFit, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19320,6 +20515,16 @@ func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context
 }
 
 func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_averageRating,
+			func(ctx context.Context) (any, error) {
+				return obj.AverageRating, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19369,6 +20574,15 @@ func (ec *executionContext) fieldContext_FeedbackSummary_suppressed(_ context.Co
 }
 
 func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_FeedbackSummary_byYear(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.ByYear
+		fc.Result = v
+		return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19453,6 +20667,16 @@ func (ec *executionContext) fieldContext_FollowUp_owner(_ context.Context, field
 }
 
 func (ec *executionContext) _FollowUp_dueOn(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FollowUp_dueOn,
+			func(ctx context.Context) (any, error) {
+				return obj.DueOn, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19580,6 +20804,16 @@ func (ec *executionContext) fieldContext_FunnelFigure_suppressed(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversion(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversion,
+			func(ctx context.Context) (any, error) {
+				return obj.Conversion, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19603,6 +20837,16 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversion(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversionFromApplied(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversionFromApplied,
+			func(ctx context.Context) (any, error) {
+				return obj.ConversionFromApplied, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19626,6 +20870,16 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversionFromApplied(_ co
 }
 
 func (ec *executionContext) _FunnelFigure_medianDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_medianDays,
+			func(ctx context.Context) (any, error) {
+				return obj.MedianDays, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19727,6 +20981,16 @@ func (ec *executionContext) fieldContext_HiringPriorities_id(_ context.Context, 
 }
 
 func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19759,6 +21023,16 @@ func (ec *executionContext) fieldContext_HiringPriorities_partner(_ context.Cont
 }
 
 func (ec *executionContext) _HiringPriorities_internship(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_internship,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Internship(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19791,6 +21065,16 @@ func (ec *executionContext) fieldContext_HiringPriorities_internship(_ context.C
 }
 
 func (ec *executionContext) _HiringPriorities_weights(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_weights,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19953,6 +21237,16 @@ func (ec *executionContext) fieldContext_HiringPriorities_inherited(_ context.Co
 }
 
 func (ec *executionContext) _HiringPriorities_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19976,6 +21270,15 @@ func (ec *executionContext) fieldContext_HiringPriorities_updatedAt(_ context.Co
 }
 
 func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_HiringPrioritiesPayload_hiringPriorities(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.HiringPriorities
+		fc.Result = v
+		return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20008,6 +21311,15 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_hiringPrioritie
 }
 
 func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_HiringPrioritiesPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20118,6 +21430,15 @@ func (ec *executionContext) fieldContext_ImportLine_reason(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ImportPayload_report(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Report
+		fc.Result = v
+		return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20150,6 +21471,15 @@ func (ec *executionContext) fieldContext_ImportPayload_report(_ context.Context,
 }
 
 func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ImportPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20260,6 +21590,15 @@ func (ec *executionContext) fieldContext_ImportReport_rejected(_ context.Context
 }
 
 func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ImportReport_lines(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Lines
+		fc.Result = v
+		return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20318,6 +21657,16 @@ func (ec *executionContext) fieldContext_Internship_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Internship_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Internship().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20350,6 +21699,16 @@ func (ec *executionContext) fieldContext_Internship_partner(_ context.Context, f
 }
 
 func (ec *executionContext) _Internship_site(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_site,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Internship().Site(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
+				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20434,6 +21793,15 @@ func (ec *executionContext) fieldContext_Internship_description(_ context.Contex
 }
 
 func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Internship_requiredSkills(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.RequiredSkills
+		fc.Result = v
+		return ec.marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20518,6 +21886,16 @@ func (ec *executionContext) fieldContext_Internship_majorsRequired(_ context.Con
 }
 
 func (ec *executionContext) _Internship_minGpa(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_minGpa,
+			func(ctx context.Context) (any, error) {
+				return obj.MinGPA, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20619,6 +21997,16 @@ func (ec *executionContext) fieldContext_Internship_slots(_ context.Context, fie
 }
 
 func (ec *executionContext) _Internship_startDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_startDate,
+			func(ctx context.Context) (any, error) {
+				return obj.StartDate, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20642,6 +22030,16 @@ func (ec *executionContext) fieldContext_Internship_startDate(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_endDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_endDate,
+			func(ctx context.Context) (any, error) {
+				return obj.EndDate, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20743,6 +22141,17 @@ func (ec *executionContext) fieldContext_Internship_leadsToEmployment(_ context.
 }
 
 func (ec *executionContext) _Internship_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_applications,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Internship().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
+				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20787,6 +22196,16 @@ func (ec *executionContext) fieldContext_Internship_applications(ctx context.Con
 }
 
 func (ec *executionContext) _Internship_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20810,6 +22229,16 @@ func (ec *executionContext) fieldContext_Internship_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20833,6 +22262,15 @@ func (ec *executionContext) fieldContext_Internship_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20865,6 +22303,15 @@ func (ec *executionContext) fieldContext_InternshipConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20897,6 +22344,16 @@ func (ec *executionContext) fieldContext_InternshipConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _InternshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20946,6 +22403,15 @@ func (ec *executionContext) fieldContext_InternshipEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20978,6 +22444,15 @@ func (ec *executionContext) fieldContext_InternshipEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipPayload_internship(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Internship
+		fc.Result = v
+		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21010,6 +22485,15 @@ func (ec *executionContext) fieldContext_InternshipPayload_internship(_ context.
 }
 
 func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21068,6 +22552,16 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_rank(_ context
 }
 
 func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_internship,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21100,6 +22594,16 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_internship(_ c
 }
 
 func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_score,
+			func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21123,6 +22627,15 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_score(_ contex
 }
 
 func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipRecommendation_breakdown(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Breakdown
+		fc.Result = v
+		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21207,6 +22720,15 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_missingSkills(
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipRecommendationConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21239,6 +22761,15 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_edge
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21323,6 +22854,15 @@ func (ec *executionContext) fieldContext_InternshipRecommendationEdge_cursor(_ c
 }
 
 func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_InternshipRecommendationEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21381,6 +22921,15 @@ func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_marked(_ c
 }
 
 func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23727,6 +25276,16 @@ func (ec *executionContext) fieldContext_Notification_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Notification_savedSearch(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_savedSearch,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().SavedSearch(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
+				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23785,6 +25344,16 @@ func (ec *executionContext) fieldContext_Notification_searchName(_ context.Conte
 }
 
 func (ec *executionContext) _Notification_students(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_students,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().Students(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23817,6 +25386,16 @@ func (ec *executionContext) fieldContext_Notification_students(_ context.Context
 }
 
 func (ec *executionContext) _Notification_studentCount(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_studentCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().StudentCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23840,6 +25419,16 @@ func (ec *executionContext) fieldContext_Notification_studentCount(_ context.Con
 }
 
 func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23863,6 +25452,16 @@ func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Notification_read(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_read,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().Read(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+				return ec.marshalNBoolean2bool(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23886,6 +25485,16 @@ func (ec *executionContext) fieldContext_Notification_read(_ context.Context, fi
 }
 
 func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_readAt,
+			func(ctx context.Context) (any, error) {
+				return obj.ReadAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23909,6 +25518,15 @@ func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, 
 }
 
 func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_NotificationConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23941,6 +25559,15 @@ func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.
 }
 
 func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23973,6 +25600,16 @@ func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24022,6 +25659,15 @@ func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_NotificationEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24210,6 +25856,16 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 }
 
 func (ec *executionContext) _Participant_student(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Participant().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24242,6 +25898,16 @@ func (ec *executionContext) fieldContext_Participant_student(_ context.Context, 
 }
 
 func (ec *executionContext) _Participant_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_alumnus,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Participant().Alumnus(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24378,6 +26044,16 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_parent(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_parent,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().Parent(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24410,6 +26086,17 @@ func (ec *executionContext) fieldContext_Partner_parent(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_subsidiaries(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_subsidiaries,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Subsidiaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+				return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24506,6 +26193,15 @@ func (ec *executionContext) fieldContext_Partner_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Partner_contacts(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Contacts
+		fc.Result = v
+		return ec.marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24538,6 +26234,17 @@ func (ec *executionContext) fieldContext_Partner_contacts(_ context.Context, fie
 }
 
 func (ec *executionContext) _Partner_agreements(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_agreements,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+				return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24582,6 +26289,17 @@ func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context,
 }
 
 func (ec *executionContext) _Partner_sites(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_sites,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Sites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.SiteConnection) graphql.Marshaler {
+				return ec.marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24626,6 +26344,17 @@ func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_internships(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_internships,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Internships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipConnection) graphql.Marshaler {
+				return ec.marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24670,6 +26399,17 @@ func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context
 }
 
 func (ec *executionContext) _Partner_alumni(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_alumni,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Alumni(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.AlumnusConnection) graphql.Marshaler {
+				return ec.marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24714,6 +26454,16 @@ func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Partner_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_hiringPriorities,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().HiringPriorities(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
+				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24746,6 +26496,16 @@ func (ec *executionContext) fieldContext_Partner_hiringPriorities(_ context.Cont
 }
 
 func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_weightSuggestion,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
+				return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24778,6 +26538,16 @@ func (ec *executionContext) fieldContext_Partner_weightSuggestion(_ context.Cont
 }
 
 func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24801,6 +26571,16 @@ func (ec *executionContext) fieldContext_Partner_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24824,6 +26604,15 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PartnerConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24856,6 +26645,15 @@ func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24888,6 +26686,16 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24937,6 +26745,15 @@ func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PartnerEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24969,6 +26786,15 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PartnerPayload_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Partner
+		fc.Result = v
+		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25001,6 +26827,15 @@ func (ec *executionContext) fieldContext_PartnerPayload_partner(_ context.Contex
 }
 
 func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PartnerPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25033,6 +26868,16 @@ func (ec *executionContext) fieldContext_PartnerPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _PersonalData_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PersonalData_generatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.GeneratedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25082,6 +26927,15 @@ func (ec *executionContext) fieldContext_PersonalData_json(_ context.Context, fi
 }
 
 func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementReport_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Partner
+		fc.Result = v
+		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25140,6 +26994,16 @@ func (ec *executionContext) fieldContext_PlacementReport_groupBy(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementReport_from(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_from,
+			func(ctx context.Context) (any, error) {
+				return obj.From, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25163,6 +27027,16 @@ func (ec *executionContext) fieldContext_PlacementReport_from(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementReport_to(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_to,
+			func(ctx context.Context) (any, error) {
+				return obj.To, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25212,6 +27086,15 @@ func (ec *executionContext) fieldContext_PlacementReport_suppressedBelow(_ conte
 }
 
 func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementReport_rows(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Rows
+		fc.Result = v
+		return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25244,6 +27127,15 @@ func (ec *executionContext) fieldContext_PlacementReport_rows(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementReport_total(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementReport_total(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Total
+		fc.Result = v
+		return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25328,6 +27220,15 @@ func (ec *executionContext) fieldContext_PlacementRow_label(_ context.Context, f
 }
 
 func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementRow_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Partner
+		fc.Result = v
+		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25386,6 +27287,15 @@ func (ec *executionContext) fieldContext_PlacementRow_own(_ context.Context, fie
 }
 
 func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementRow_internship(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Internship
+		fc.Result = v
+		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25418,6 +27328,15 @@ func (ec *executionContext) fieldContext_PlacementRow_internship(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementRow_stages(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Stages
+		fc.Result = v
+		return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25450,6 +27369,15 @@ func (ec *executionContext) fieldContext_PlacementRow_stages(_ context.Context, 
 }
 
 func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementRow_hires(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Hires
+		fc.Result = v
+		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25482,6 +27410,15 @@ func (ec *executionContext) fieldContext_PlacementRow_hires(_ context.Context, f
 }
 
 func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_PlacementRow_formerInternHires(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.FormerInternHires
+		fc.Result = v
+		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26875,6 +28812,15 @@ func (ec *executionContext) fieldContext_RequiredSkill_mustHave(_ context.Contex
 }
 
 func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_RevokeTokenPayload_token(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Token
+		fc.Result = v
+		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26907,6 +28853,15 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_token(_ context.Cont
 }
 
 func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_RevokeTokenPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26939,6 +28894,15 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SaveShortlistPayload_shortlist(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Shortlist
+		fc.Result = v
+		return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26971,6 +28935,15 @@ func (ec *executionContext) fieldContext_SaveShortlistPayload_shortlist(_ contex
 }
 
 func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SaveShortlistPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27081,6 +29054,16 @@ func (ec *executionContext) fieldContext_SavedSearch_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _SavedSearch_query(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_query,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Query(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27104,6 +29087,16 @@ func (ec *executionContext) fieldContext_SavedSearch_query(_ context.Context, fi
 }
 
 func (ec *executionContext) _SavedSearch_filter(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_filter,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.SavedSearchFilter) graphql.Marshaler {
+				return ec.marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27136,6 +29129,16 @@ func (ec *executionContext) fieldContext_SavedSearch_filter(_ context.Context, f
 }
 
 func (ec *executionContext) _SavedSearch_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_internship,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Internship(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27168,6 +29171,16 @@ func (ec *executionContext) fieldContext_SavedSearch_internship(_ context.Contex
 }
 
 func (ec *executionContext) _SavedSearch_minScore(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_minScore,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27217,6 +29230,16 @@ func (ec *executionContext) fieldContext_SavedSearch_matchCount(_ context.Contex
 }
 
 func (ec *executionContext) _SavedSearch_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27240,6 +29263,16 @@ func (ec *executionContext) fieldContext_SavedSearch_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _SavedSearch_evaluatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_evaluatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.EvaluatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27341,6 +29374,15 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_graduationYearTo(_ co
 }
 
 func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SavedSearchFilter_skills(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Skills
+		fc.Result = v
+		return ec.marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27399,6 +29441,16 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_cities(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchFilter_minGpa(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_minGpa,
+			func(ctx context.Context) (any, error) {
+				return obj.MinGpa, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27422,6 +29474,15 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_minGpa(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SavedSearchPayload_savedSearch(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.SavedSearch
+		fc.Result = v
+		return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27454,6 +29515,15 @@ func (ec *executionContext) fieldContext_SavedSearchPayload_savedSearch(_ contex
 }
 
 func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SavedSearchPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27538,6 +29608,16 @@ func (ec *executionContext) fieldContext_SavedShortlist_name(_ context.Context, 
 }
 
 func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_internship,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27596,6 +29676,16 @@ func (ec *executionContext) fieldContext_SavedShortlist_savedBy(_ context.Contex
 }
 
 func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27619,6 +29709,16 @@ func (ec *executionContext) fieldContext_SavedShortlist_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27642,6 +29742,16 @@ func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_entries,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
+				return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27700,6 +29810,16 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_rank(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_score,
+			func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27723,6 +29843,16 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_score(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27755,6 +29885,15 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_student(_ context.C
 }
 
 func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Breakdown
+		fc.Result = v
+		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27865,6 +30004,16 @@ func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, 
 }
 
 func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_value,
+			func(ctx context.Context) (any, error) {
+				return obj.Value, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27888,6 +30037,16 @@ func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context,
 }
 
 func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_weight,
+			func(ctx context.Context) (any, error) {
+				return obj.Weight, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27911,6 +30070,16 @@ func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context
 }
 
 func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_contribution,
+			func(ctx context.Context) (any, error) {
+				return obj.Contribution, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27934,6 +30103,15 @@ func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.C
 }
 
 func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27966,6 +30144,15 @@ func (ec *executionContext) fieldContext_ShortlistConnection_edges(_ context.Con
 }
 
 func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28050,6 +30237,15 @@ func (ec *executionContext) fieldContext_ShortlistEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28108,6 +30304,16 @@ func (ec *executionContext) fieldContext_ShortlistEntry_rank(_ context.Context, 
 }
 
 func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_score,
+			func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28131,6 +30337,16 @@ func (ec *executionContext) fieldContext_ShortlistEntry_score(_ context.Context,
 }
 
 func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28163,6 +30379,15 @@ func (ec *executionContext) fieldContext_ShortlistEntry_student(_ context.Contex
 }
 
 func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistEntry_breakdown(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Breakdown
+		fc.Result = v
+		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28247,6 +30472,15 @@ func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.
 }
 
 func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistEntry_skillMatches(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.SkillMatches
+		fc.Result = v
+		return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28279,6 +30513,15 @@ func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(_ context.C
 }
 
 func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_ShortlistEntry_highlights(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Highlights
+		fc.Result = v
+		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28337,6 +30580,16 @@ func (ec *executionContext) fieldContext_Site_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Site().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28499,6 +30752,16 @@ func (ec *executionContext) fieldContext_Site_city(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28522,6 +30785,16 @@ func (ec *executionContext) fieldContext_Site_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Site_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28545,6 +30818,15 @@ func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SiteConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28577,6 +30859,15 @@ func (ec *executionContext) fieldContext_SiteConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SiteConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28609,6 +30900,16 @@ func (ec *executionContext) fieldContext_SiteConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _SiteConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28658,6 +30959,15 @@ func (ec *executionContext) fieldContext_SiteEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SiteEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28690,6 +31000,15 @@ func (ec *executionContext) fieldContext_SiteEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SitePayload_site(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Site
+		fc.Result = v
+		return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28722,6 +31041,15 @@ func (ec *executionContext) fieldContext_SitePayload_site(_ context.Context, fie
 }
 
 func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SitePayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28858,6 +31186,16 @@ func (ec *executionContext) fieldContext_SkillGap_mustHave(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_demand,
+			func(ctx context.Context) (any, error) {
+				return obj.Demand, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28933,6 +31271,16 @@ func (ec *executionContext) fieldContext_SkillGap_holders(_ context.Context, fie
 }
 
 func (ec *executionContext) _SkillGap_coverage(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_coverage,
+			func(ctx context.Context) (any, error) {
+				return obj.Coverage, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28956,6 +31304,16 @@ func (ec *executionContext) fieldContext_SkillGap_coverage(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_shortfall,
+			func(ctx context.Context) (any, error) {
+				return obj.Shortfall, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28979,6 +31337,15 @@ func (ec *executionContext) fieldContext_SkillGap_shortfall(_ context.Context, f
 }
 
 func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SkillGap_trend(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Trend
+		fc.Result = v
+		return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29011,6 +31378,15 @@ func (ec *executionContext) fieldContext_SkillGap_trend(_ context.Context, field
 }
 
 func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SkillGap_courses(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Courses
+		fc.Result = v
+		return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29173,6 +31549,16 @@ func (ec *executionContext) fieldContext_SkillMatch_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillMatch_value,
+			func(ctx context.Context) (any, error) {
+				return obj.Value, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29274,6 +31660,16 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_places(_ context.Contex
 }
 
 func (ec *executionContext) _SkillTrendPoint_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillTrendPoint_demand,
+			func(ctx context.Context) (any, error) {
+				return obj.Demand, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29323,6 +31719,15 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_supply(_ context.Contex
 }
 
 func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SkillsGapReport_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Partner
+		fc.Result = v
+		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29485,6 +31890,15 @@ func (ec *executionContext) fieldContext_SkillsGapReport_suppressedBelow(_ conte
 }
 
 func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_SkillsGapReport_skills(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Skills
+		fc.Result = v
+		return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29699,6 +32113,16 @@ func (ec *executionContext) fieldContext_Student_graduationYear(_ context.Contex
 }
 
 func (ec *executionContext) _Student_gpa(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_gpa,
+			func(ctx context.Context) (any, error) {
+				return obj.GPA, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29722,6 +32146,15 @@ func (ec *executionContext) fieldContext_Student_gpa(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Student_skills(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Skills
+		fc.Result = v
+		return ec.marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29884,6 +32317,16 @@ func (ec *executionContext) fieldContext_Student_statement(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_availableFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableFrom,
+			func(ctx context.Context) (any, error) {
+				return obj.AvailableFrom, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29907,6 +32350,16 @@ func (ec *executionContext) fieldContext_Student_availableFrom(_ context.Context
 }
 
 func (ec *executionContext) _Student_availableUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableUntil,
+			func(ctx context.Context) (any, error) {
+				return obj.AvailableUntil, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29956,6 +32409,16 @@ func (ec *executionContext) fieldContext_Student_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Student_consentUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentUpdatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.ConsentUpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29979,6 +32442,16 @@ func (ec *executionContext) fieldContext_Student_consentUpdatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Student_email(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_email,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().Email(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30002,6 +32475,16 @@ func (ec *executionContext) fieldContext_Student_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_phone,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().Phone(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30025,6 +32508,17 @@ func (ec *executionContext) fieldContext_Student_phone(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_applications,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Student().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
+				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30069,6 +32563,16 @@ func (ec *executionContext) fieldContext_Student_applications(ctx context.Contex
 }
 
 func (ec *executionContext) _Student_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30092,6 +32596,16 @@ func (ec *executionContext) fieldContext_Student_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30115,6 +32629,16 @@ func (ec *executionContext) fieldContext_Student_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentHistory,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30147,6 +32671,15 @@ func (ec *executionContext) fieldContext_Student_consentHistory(_ context.Contex
 }
 
 func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30179,6 +32712,15 @@ func (ec *executionContext) fieldContext_StudentConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30211,6 +32753,16 @@ func (ec *executionContext) fieldContext_StudentConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _StudentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30260,6 +32812,15 @@ func (ec *executionContext) fieldContext_StudentEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30292,6 +32853,15 @@ func (ec *executionContext) fieldContext_StudentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _StudentPayload_student(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentPayload_student(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Student
+		fc.Result = v
+		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30324,6 +32894,15 @@ func (ec *executionContext) fieldContext_StudentPayload_student(_ context.Contex
 }
 
 func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30356,6 +32935,15 @@ func (ec *executionContext) fieldContext_StudentPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentSearchConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30388,6 +32976,15 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_edges(_ context
 }
 
 func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentSearchConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30446,6 +33043,15 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_totalCount(_ co
 }
 
 func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentSearchConnection_facets(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Facets
+		fc.Result = v
+		return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30504,6 +33110,15 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_cursor(_ context.Cont
 }
 
 func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentSearchEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30536,6 +33151,16 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30568,6 +33193,16 @@ func (ec *executionContext) fieldContext_StudentSearchHit_student(_ context.Cont
 }
 
 func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_score,
+			func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30591,6 +33226,15 @@ func (ec *executionContext) fieldContext_StudentSearchHit_score(_ context.Contex
 }
 
 func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_StudentSearchHit_highlights(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Highlights
+		fc.Result = v
+		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30797,6 +33441,16 @@ func (ec *executionContext) fieldContext_Token_role(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30829,6 +33483,16 @@ func (ec *executionContext) fieldContext_Token_partner(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_student(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_student,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Student(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30861,6 +33525,16 @@ func (ec *executionContext) fieldContext_Token_student(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_alumnus,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Alumnus(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30893,6 +33567,16 @@ func (ec *executionContext) fieldContext_Token_alumnus(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30916,6 +33600,16 @@ func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_expiresAt,
+			func(ctx context.Context) (any, error) {
+				return obj.ExpiresAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30939,6 +33633,16 @@ func (ec *executionContext) fieldContext_Token_expiresAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_lastUsedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.LastUsedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30962,6 +33666,16 @@ func (ec *executionContext) fieldContext_Token_lastUsedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_revokedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.RevokedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31115,6 +33829,15 @@ func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Viewer_partner(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Partner
+		fc.Result = v
+		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31147,6 +33870,15 @@ func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Viewer_student(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Student
+		fc.Result = v
+		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31179,6 +33911,15 @@ func (ec *executionContext) fieldContext_Viewer_student(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_Viewer_alumnus(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Alumnus
+		fc.Result = v
+		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31237,6 +33978,16 @@ func (ec *executionContext) fieldContext_WebhookAttempt_attempt(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookAttempt_at(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookAttempt_at,
+			func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31364,6 +34115,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_eventId,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().EventID(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+				return ec.marshalNID2string(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31413,6 +34174,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventType(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_occurredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_occurredAt,
+			func(ctx context.Context) (any, error) {
+				return obj.OccurredAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31436,6 +34207,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_occurredAt(_ context.Co
 }
 
 func (ec *executionContext) _WebhookDelivery_endpoint(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_endpoint,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
+				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31520,6 +34301,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attemptCount(_ context.
 }
 
 func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_nextAttemptAt,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().NextAttemptAt(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31595,6 +34386,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_replayOf(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_replayOf,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().ReplayOf(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
+				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31627,6 +34428,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_replayOf(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31650,6 +34461,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_deliveredAt,
+			func(ctx context.Context) (any, error) {
+				return obj.DeliveredAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31673,6 +34494,16 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.C
 }
 
 func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_attempts,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
+				return ec.marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31705,6 +34536,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31737,6 +34577,15 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(_ conte
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31769,6 +34618,16 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ co
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31818,6 +34677,15 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Co
 }
 
 func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31850,6 +34718,15 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookDeliveryPayload_delivery(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Delivery
+		fc.Result = v
+		return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31882,6 +34759,15 @@ func (ec *executionContext) fieldContext_WebhookDeliveryPayload_delivery(_ conte
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookDeliveryPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31992,6 +34878,16 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_description(_ context.C
 }
 
 func (ec *executionContext) _WebhookEndpoint_partner(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_partner,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32154,6 +35050,16 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdBy(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_createdAt,
+			func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32177,6 +35083,16 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_updatedAt,
+			func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32200,6 +35116,17 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_updatedAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_deliveries,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.WebhookEndpoint().Deliveries(ctx, obj, fc.Args["statuses"].([]coop.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryConnection) graphql.Marshaler {
+				return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32244,6 +35171,15 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookEndpointConnection_edges(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Edges
+		fc.Result = v
+		return ec.marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32276,6 +35212,15 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_edges(_ conte
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookEndpointConnection_pageInfo(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PageInfo
+		fc.Result = v
+		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32308,6 +35253,16 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_pageInfo(_ co
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_totalCount,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32357,6 +35312,15 @@ func (ec *executionContext) fieldContext_WebhookEndpointEdge_cursor(_ context.Co
 }
 
 func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointEdge) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookEndpointEdge_node(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Node
+		fc.Result = v
+		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32389,6 +35353,15 @@ func (ec *executionContext) fieldContext_WebhookEndpointEdge_node(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Endpoint
+		fc.Result = v
+		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32421,6 +35394,15 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(_ conte
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32453,6 +35435,15 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(_ con
 }
 
 func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookSecretPayload_endpoint(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Endpoint
+		fc.Result = v
+		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32511,6 +35502,15 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_secret(_ context.C
 }
 
 func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext_WebhookSecretPayload_userErrors(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.UserErrors
+		fc.Result = v
+		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32543,6 +35543,16 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_current,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32575,6 +35585,16 @@ func (ec *executionContext) fieldContext_WeightSuggestion_current(_ context.Cont
 }
 
 func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_suggested,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32685,6 +35705,16 @@ func (ec *executionContext) fieldContext_WeightSuggestion_enough(_ context.Conte
 }
 
 func (ec *executionContext) _WeightSuggestion_currentNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_currentNdcg,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32708,6 +35738,16 @@ func (ec *executionContext) fieldContext_WeightSuggestion_currentNdcg(_ context.
 }
 
 func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_heldOutNdcg,
+			func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32783,6 +35823,16 @@ func (ec *executionContext) fieldContext_YearFeedback_count(_ context.Context, f
 }
 
 func (ec *executionContext) _YearFeedback_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_YearFeedback_averageRating,
+			func(ctx context.Context) (any, error) {
+				return obj.AverageRating, nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32936,6 +35986,17 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33136,6 +36197,17 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33180,6 +36252,15 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Field_type(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Type
+		fc.Result = v
+		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33316,6 +36397,15 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___InputValue_type(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Type
+		fc.Result = v
+		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33452,6 +36542,15 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Schema_types(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Types()
+		fc.Result = v
+		return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33484,6 +36583,15 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Schema_queryType(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.QueryType()
+		fc.Result = v
+		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33516,6 +36624,15 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Schema_mutationType(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.MutationType()
+		fc.Result = v
+		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33548,6 +36665,15 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Schema_subscriptionType(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.SubscriptionType()
+		fc.Result = v
+		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33580,6 +36706,15 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Schema_directives(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Directives()
+		fc.Result = v
+		return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33716,6 +36851,17 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Field) graphql.Marshaler {
+				return ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33760,6 +36906,15 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Type_interfaces(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.Interfaces()
+		fc.Result = v
+		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33792,6 +36947,15 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Type_possibleTypes(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.PossibleTypes()
+		fc.Result = v
+		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33824,6 +36988,17 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
+				return ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33868,6 +37043,17 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
+			func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
+			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33912,6 +37098,15 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
+	if plainField(ctx, field) {
+		fc, err := ec.fieldContext___Type_ofType(ctx, field)
+		if err != nil {
+			return graphql.Null
+		}
+		v := obj.OfType()
+		fc.Result = v
+		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -27,6 +27,18 @@ type object struct {
 	implementors []string          // the type and its interfaces, for fragments
 	concurrent   []string          // the fields gqlgen resolves concurrently
 	children     map[string]string // fields with a selection: their type ("" if abstract)
+	zero         any               // a nil pointer to the Go type the object is bound to
+}
+
+// ObjectZero returns a nil pointer to the Go type that the object type typ
+// is bound to, and false for a type that is not an object (an interface, a
+// union, a scalar) or is not bound to a named Go type.
+func ObjectZero(typ string) (any, bool) {
+	o := objects[typ]
+	if o == nil || o.zero == nil {
+		return nil, false
+	}
+	return o.zero, true
 }
 
 // needsConcurrency reports whether a selection on type typ reaches, at any
@@ -268,4 +280,59 @@ func (o *objectJSON) MarshalGQL(w io.Writer) {
 		o.values[i].MarshalGQL(w)
 	}
 	w.Write(closeBrace)
+}
+
+// resolvePlain resolves a field that the operation's field middleware
+// leaves alone (plainField) as graphql.ResolveField does, without calling
+// the middleware: the same field context, panic recovery, errors and null
+// checks, but the resolver and the marshaller are called directly, so the
+// closures that gqlgen hands to the middleware (and the context they
+// capture) are not allocated for every object of a list.
+func resolvePlain[T any](ctx context.Context, oc *graphql.OperationContext, field graphql.CollectedField,
+	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	resolve func(context.Context) (any, error),
+	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
+	recoverFromPanic, nonNull bool,
+) (ret graphql.Marshaler) {
+	fc, err := fieldContext(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = graphql.Null
+			}
+		}()
+	}
+	res, err := resolve(ctx)
+	if err != nil {
+		oc.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
+		if fc.NonNull && !nonNull {
+			return graphql.RequiredNull
+		}
+		return graphql.Null
+	}
+	if res == nil {
+		if nonNull || fc.NonNull {
+			graphql.AddInvalidNullError(ctx, "")
+		}
+		if fc.NonNull && !nonNull {
+			return graphql.RequiredNull
+		}
+		return graphql.Null
+	}
+	if v, ok := res.(T); ok {
+		fc.Result = v
+		return marshal(ctx, field.Selections, v)
+	}
+	if m, ok := res.(graphql.Marshaler); ok {
+		fc.Result = m
+		return m
+	}
+	var t T
+	oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
+	return graphql.Null
 }
