@@ -213,3 +213,32 @@ func TestAuditLater(t *testing.T) {
 		t.Fatalf("%d of 50 entries queued before Close were written", written)
 	}
 }
+
+// TestAuditLaterGathersGroups: entries that arrive a millisecond apart are
+// written together, a group per wait of the writer, not one statement
+// each; every entry of a group shares its transaction's time.
+func TestAuditLaterGathersGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.NewDBURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := postgres.New(pool)
+	defer db.Close()
+	const n = 40
+	for i := range n {
+		db.AuditLater(coop.AuditEntry{Actor: "spread", Role: "ADMIN", Action: "students", RequestID: fmt.Sprint("s", i)}, nil)
+		time.Sleep(time.Millisecond)
+	}
+	db.FlushAudit(ctx)
+	var entries, groups int
+	if err := pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT at) FROM audit_log WHERE actor = 'spread'").Scan(&entries, &groups); err != nil {
+		t.Fatal(err)
+	}
+	// At least n ms of queueing, a group per 10 ms wait (and one for the
+	// flush): about n/10 + 1 groups, and far fewer than n.
+	if entries != n || groups > n/4 {
+		t.Fatalf("%d entries in %d groups; want %d in at most %d", entries, groups, n, n/4)
+	}
+}

@@ -119,64 +119,133 @@ func (db *DB) Audit(ctx context.Context, e coop.AuditEntry) error {
 	}
 }
 
-// AuditLater queues an entry for the audit log and returns at once; a
-// goroutine of its own waits for the entry's group to be written (Audit),
-// so the request that made it does not. failed, if not nil, hears of an
-// entry that could not be written.
+// AuditLater queues an entry for the audit log and returns at once. One
+// goroutine writes the queue in groups: it waits auditLaterWait after a
+// group for the next entries to gather (or until maxAuditGroup of them are
+// queued), so that under load an INSERT and its commit carry tens of
+// requests' entries rather than a few. The request that made an entry does
+// not wait for it; the log's readers and Close do (FlushAudit), and ask the
+// writer not to wait. failed, if not nil, hears of an entry that could not
+// be written.
 func (db *DB) AuditLater(e coop.AuditEntry, failed func(error)) {
-	done := db.later.add()
-	go func() {
-		defer db.later.finish(done)
-		if err := db.Audit(context.Background(), e); err != nil && failed != nil {
-			failed(err)
-		}
-	}()
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	l := &db.later
+	l.mu.Lock()
+	l.init()
+	l.queue = append(l.queue, laterEntry{e, failed})
+	l.queued++
+	start, full := !l.running, len(l.queue) >= maxAuditGroup
+	l.running = true
+	l.mu.Unlock()
+	if start {
+		go db.writeLater()
+	} else if full {
+		l.hurry()
+	}
 }
+
+// auditLaterWait is how long the writer of AuditLater's entries lets them
+// gather before it writes a group.
+const auditLaterWait = 10 * time.Millisecond
 
 // FlushAudit waits until the entries queued by AuditLater before it are
 // written (or ctx ends): reading the log, and closing, see them all.
 func (db *DB) FlushAudit(ctx context.Context) {
-	for _, done := range db.later.snapshot() {
+	l := &db.later
+	l.mu.Lock()
+	l.init()
+	target := l.queued
+	l.mu.Unlock()
+	for {
+		l.mu.Lock()
+		done, progress := l.written >= target, l.progress
+		l.mu.Unlock()
+		if done {
+			return
+		}
+		l.hurry()
 		select {
-		case <-done:
+		case <-progress:
 		case <-ctx.Done():
 			return
 		}
 	}
 }
 
-// laterAudits tracks the entries AuditLater has queued and not yet written.
+// writeLater writes AuditLater's queue in groups until it is empty, in the
+// order it was queued.
+func (db *DB) writeLater() {
+	l := &db.later
+	wait := time.NewTimer(auditLaterWait)
+	defer wait.Stop()
+	for {
+		select {
+		case <-wait.C:
+		case <-l.now:
+		}
+		l.mu.Lock()
+		n := min(len(l.queue), maxAuditGroup)
+		group := l.queue[:n:n]
+		l.queue = l.queue[n:]
+		if n == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		entries := make([]coop.AuditEntry, n)
+		for i, le := range group {
+			entries[i] = le.entry
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs := db.insertAuditGroup(ctx, entries)
+		cancel()
+		for i, err := range errs {
+			if err != nil && group[i].failed != nil {
+				group[i].failed(err)
+			}
+		}
+		l.mu.Lock()
+		l.written += uint64(n)
+		close(l.progress)
+		l.progress = make(chan struct{})
+		l.mu.Unlock()
+		wait.Reset(auditLaterWait)
+	}
+}
+
+// laterAudits is the queue of AuditLater's entries.
 type laterAudits struct {
-	mu      sync.Mutex
-	pending map[chan struct{}]struct{}
+	mu       sync.Mutex
+	queue    []laterEntry
+	queued   uint64        // entries ever queued
+	written  uint64        // of those, the ones written or failed (the first ones)
+	running  bool          // writeLater is at work
+	progress chan struct{} // closed when written grows
+	now      chan struct{} // tells writeLater not to wait (one token)
 }
 
-func (l *laterAudits) add() chan struct{} {
-	done := make(chan struct{})
-	l.mu.Lock()
-	if l.pending == nil {
-		l.pending = map[chan struct{}]struct{}{}
+type laterEntry struct {
+	entry  coop.AuditEntry
+	failed func(error)
+}
+
+// init makes the channels of a zero queue (mu held).
+func (l *laterAudits) init() {
+	if l.progress == nil {
+		l.progress = make(chan struct{})
+		l.now = make(chan struct{}, 1)
 	}
-	l.pending[done] = struct{}{}
-	l.mu.Unlock()
-	return done
 }
 
-func (l *laterAudits) finish(done chan struct{}) {
-	l.mu.Lock()
-	delete(l.pending, done)
-	l.mu.Unlock()
-	close(done)
-}
-
-func (l *laterAudits) snapshot() []chan struct{} {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]chan struct{}, 0, len(l.pending))
-	for done := range l.pending {
-		out = append(out, done)
+// hurry tells the writer to write what is queued without waiting.
+func (l *laterAudits) hurry() {
+	select {
+	case l.now <- struct{}{}:
+	default:
 	}
-	return out
 }
 
 // auditGroup is the queue of audit entries waiting to be written.
@@ -239,21 +308,32 @@ func (db *DB) writeAuditGroup(ctx context.Context) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.insertAudit(ctx, batch); err != nil {
+	entries := make([]coop.AuditEntry, len(batch))
+	for i, p := range batch {
+		entries[i] = p.entry
+	}
+	copy(errs, db.insertAuditGroup(ctx, entries))
+}
+
+// insertAuditGroup writes entries in one statement and returns each one's
+// error. One bad entry must not fail the others: if the statement fails,
+// they are written one by one, unless the database itself is the problem.
+func (db *DB) insertAuditGroup(ctx context.Context, entries []coop.AuditEntry) []error {
+	errs := make([]error, len(entries))
+	if err := db.insertAudit(ctx, entries); err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
-		// One bad entry must not fail the others: write them one by one,
-		// unless the database itself is the problem.
-		if len(batch) > 1 && !IsUnavailable(err) && ctx.Err() == nil {
-			for i := range batch {
-				errs[i] = db.insertAudit(ctx, batch[i:i+1])
+		if len(entries) > 1 && !IsUnavailable(err) && ctx.Err() == nil {
+			for i := range entries {
+				errs[i] = db.insertAudit(ctx, entries[i:i+1])
 			}
 		}
 	}
+	return errs
 }
 
-func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) (err error) {
+func (db *DB) insertAudit(ctx context.Context, batch []coop.AuditEntry) (err error) {
 	defer func() {
 		if p := recover(); p != nil { // a detail that cannot be encoded, say
 			err = fmt.Errorf("audit: %v", p)
@@ -263,8 +343,7 @@ func (db *DB) insertAudit(ctx context.Context, batch []*pendingAudit) (err error
 	actors, roles, actions, types, objects, requests := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	tokens := make([]*int64, n)
 	details := make([]map[string]any, n)
-	for i, p := range batch {
-		e := p.entry
+	for i, e := range batch {
 		actors[i], roles[i], tokens[i], actions[i], types[i], objects[i], requests[i], details[i] = e.Actor, e.Role, e.TokenID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, e.Detail
 	}
 	_, err = db.Pool.Exec(ctx, `INSERT INTO audit_log (actor, role, token_id, action, object_type, object_id, request_id, detail)
