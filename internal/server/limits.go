@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -114,6 +115,11 @@ type expansionLimit struct {
 	// cost seconds, 500 a few milliseconds.
 	maxSetFields int
 	maxAliases   int // to name the cause when a wide set is made of aliases
+	// verdicts remembers the answer for the documents seen lately (by their
+	// text, which is all the answer depends on): the same few documents
+	// come again and again, and parsing one again is most of the check's
+	// cost. Nil: no memory.
+	verdicts *lru.LRU[*gqlerror.Error]
 }
 
 func (expansionLimit) ExtensionName() string                          { return "FragmentExpansionLimit" }
@@ -123,7 +129,24 @@ func (l expansionLimit) MutateOperationParameters(ctx context.Context, raw *grap
 	if raw.Query == "" {
 		return nil
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, l.maxTokens)
+	if l.verdicts == nil {
+		return l.check(raw.Query)
+	}
+	v, ok := l.verdicts.Get(ctx, raw.Query)
+	if !ok {
+		v = l.check(raw.Query)
+		l.verdicts.Add(ctx, raw.Query, v)
+	}
+	if v == nil {
+		return nil
+	}
+	e := *v // each request its own error, whatever gqlgen adds to it
+	return &e
+}
+
+// check is the verdict on a document's text.
+func (l expansionLimit) check(query string) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, l.maxTokens)
 	if err != nil {
 		return nil // gqlgen reports parse errors itself
 	}

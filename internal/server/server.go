@@ -27,6 +27,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/crucible-talent/crucible/graph"
 	"github.com/crucible-talent/crucible/graph/generated"
@@ -214,7 +215,8 @@ func NewGraphQL(res *graph.Resolver, log *slog.Logger, cfg Config, m *Metrics) *
 		return next(ctx)
 	})
 	srv.Use(queryLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
-	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens, maxSetFields: 500, maxAliases: cfg.MaxAliases})
+	srv.Use(expansionLimit{maxFields: 5000, maxTokens: cfg.MaxTokens, maxSetFields: 500, maxAliases: cfg.MaxAliases,
+		verdicts: lru.New[*gqlerror.Error](1000)})
 	if cfg.Tracing {
 		srv.Use(otelgqlgen.Middleware())
 	}
