@@ -154,6 +154,15 @@ var resolverCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx
 	`\t\t(func\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn ec\.marshal\S+\(ctx, selections, v\)\n\t\t\}),\n` +
 	`\t\t(true|false),\n\t\t(true|false),\n\t\)\n)`)
 
+// inPlaceMarshallers are the marshallers of non-null scalars whose value can
+// be marshalled in place, by the type that does it (lists.go); the
+// marshaller's name ends with the Go type ("2string": a string, not a
+// pointer or a named type).
+var inPlaceMarshallers = map[string]string{"ec.marshalNString2string": "stringAt", "ec.marshalNInt2int": "intAt"}
+
+// structField is a value read from a field of the object, not a method.
+var structField = regexp.MustCompile(`^obj\.\w+$`)
+
 // argsCall is how a field's context parses the field's arguments.
 var argsCall = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
 
@@ -245,6 +254,11 @@ func (p *listPlan) rewrite(file, pkg string) error {
 			return m
 		}
 		plain++
+		// A String! or Int! read from a struct field is marshalled in
+		// place (stringAt, intAt in lists.go): no copy to close over.
+		if inPlace, ok := inPlaceMarshallers[string(marshal)]; ok && structField.Match(value) {
+			return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s{&%s}\n\t}\n%s", head, inPlace, value, call)
+		}
 		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", head, marshal, value, call)
 	})
 	if plain == 0 {

@@ -13640,7 +13640,7 @@ func (ec *executionContext) fieldContext_Agreement_partner(_ context.Context, fi
 
 func (ec *executionContext) _Agreement_college(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.College)
+		return stringAt{&obj.College}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13666,7 +13666,7 @@ func (ec *executionContext) fieldContext_Agreement_college(_ context.Context, fi
 
 func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14024,7 +14024,7 @@ func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ contex
 
 func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14199,7 +14199,7 @@ func (ec *executionContext) fieldContext_Alumnus_id(_ context.Context, field gra
 
 func (ec *executionContext) _Alumnus_name(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14225,7 +14225,7 @@ func (ec *executionContext) fieldContext_Alumnus_name(_ context.Context, field g
 
 func (ec *executionContext) _Alumnus_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.GraduationYear)
+		return intAt{&obj.GraduationYear}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14251,7 +14251,7 @@ func (ec *executionContext) fieldContext_Alumnus_graduationYear(_ context.Contex
 
 func (ec *executionContext) _Alumnus_major(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Major)
+		return stringAt{&obj.Major}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14319,7 +14319,7 @@ func (ec *executionContext) fieldContext_Alumnus_employer(_ context.Context, fie
 
 func (ec *executionContext) _Alumnus_position(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Position)
+		return stringAt{&obj.Position}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14378,7 +14378,7 @@ func (ec *executionContext) fieldContext_Alumnus_joinedOn(_ context.Context, fie
 
 func (ec *executionContext) _Alumnus_growthStory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.GrowthStory)
+		return stringAt{&obj.GrowthStory}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14404,7 +14404,7 @@ func (ec *executionContext) fieldContext_Alumnus_growthStory(_ context.Context, 
 
 func (ec *executionContext) _Alumnus_curriculumFeedback(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.CurriculumFeedback)
+		return stringAt{&obj.CurriculumFeedback}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14773,7 +14773,7 @@ func (ec *executionContext) fieldContext_AlumnusConnection_totalCount(_ context.
 
 func (ec *executionContext) _AlumnusEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15091,7 +15091,7 @@ func (ec *executionContext) fieldContext_Application_nextStatuses(_ context.Cont
 
 func (ec *executionContext) _Application_motivation(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Motivation)
+		return stringAt{&obj.Motivation}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15340,7 +15340,7 @@ func (ec *executionContext) fieldContext_ApplicationConnection_totalCount(_ cont
 
 func (ec *executionContext) _ApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15459,7 +15459,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_to(_ context.Context, 
 
 func (ec *executionContext) _ApplicationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15485,7 +15485,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_actor(_ context.Contex
 
 func (ec *executionContext) _ApplicationEvent_note(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Note)
+		return stringAt{&obj.Note}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15741,7 +15741,7 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15767,7 +15767,7 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+		return stringAt{&obj.Action}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15793,7 +15793,7 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 
 func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.ObjectType)
+		return stringAt{&obj.ObjectType}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15819,7 +15819,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context
 
 func (ec *executionContext) _AuditEntry_objectId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.ObjectID)
+		return stringAt{&obj.ObjectID}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15845,7 +15845,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectId(_ context.Context, 
 
 func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.RequestID)
+		return stringAt{&obj.RequestID}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15953,7 +15953,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16222,7 +16222,7 @@ func (ec *executionContext) fieldContext_Commitment_periodEnd(_ context.Context,
 
 func (ec *executionContext) _Commitment_target(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Target)
+		return intAt{&obj.Target}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16248,7 +16248,7 @@ func (ec *executionContext) fieldContext_Commitment_target(_ context.Context, fi
 
 func (ec *executionContext) _Commitment_unit(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Unit)
+		return stringAt{&obj.Unit}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16274,7 +16274,7 @@ func (ec *executionContext) fieldContext_Commitment_unit(_ context.Context, fiel
 
 func (ec *executionContext) _Commitment_notes(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Notes)
+		return stringAt{&obj.Notes}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16300,7 +16300,7 @@ func (ec *executionContext) fieldContext_Commitment_notes(_ context.Context, fie
 
 func (ec *executionContext) _Commitment_delivered(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Delivered)
+		return intAt{&obj.Delivered}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16606,7 +16606,7 @@ func (ec *executionContext) fieldContext_CommitmentConnection_totalCount(_ conte
 
 func (ec *executionContext) _CommitmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16781,7 +16781,7 @@ func (ec *executionContext) fieldContext_ConsentChange_consentToShare(_ context.
 
 func (ec *executionContext) _ConsentChange_changedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16807,7 +16807,7 @@ func (ec *executionContext) fieldContext_ConsentChange_changedBy(_ context.Conte
 
 func (ec *executionContext) _ConsentChange_via(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Via)
+		return stringAt{&obj.Via}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16866,7 +16866,7 @@ func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, fie
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16892,7 +16892,7 @@ func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field g
 
 func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Role)
+		return stringAt{&obj.Role}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16918,7 +16918,7 @@ func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field g
 
 func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+		return stringAt{&obj.Email}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16944,7 +16944,7 @@ func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field 
 
 func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Phone)
+		return stringAt{&obj.Phone}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17106,7 +17106,7 @@ func (ec *executionContext) fieldContext_Contribution_agreement(_ context.Contex
 
 func (ec *executionContext) _Contribution_title(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17198,7 +17198,7 @@ func (ec *executionContext) fieldContext_Contribution_endedOn(_ context.Context,
 
 func (ec *executionContext) _Contribution_quantity(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Quantity)
+		return intAt{&obj.Quantity}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17224,7 +17224,7 @@ func (ec *executionContext) fieldContext_Contribution_quantity(_ context.Context
 
 func (ec *executionContext) _Contribution_summary(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Summary)
+		return stringAt{&obj.Summary}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17431,7 +17431,7 @@ func (ec *executionContext) fieldContext_ContributionConnection_totalCount(_ con
 
 func (ec *executionContext) _ContributionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17658,7 +17658,7 @@ func (ec *executionContext) fieldContext_Course_id(_ context.Context, field grap
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+		return stringAt{&obj.Code}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17684,7 +17684,7 @@ func (ec *executionContext) fieldContext_Course_code(_ context.Context, field gr
 
 func (ec *executionContext) _Course_name(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17710,7 +17710,7 @@ func (ec *executionContext) fieldContext_Course_name(_ context.Context, field gr
 
 func (ec *executionContext) _Course_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17736,7 +17736,7 @@ func (ec *executionContext) fieldContext_Course_nameZh(_ context.Context, field 
 
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18079,7 +18079,7 @@ func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.C
 
 func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18256,7 +18256,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_alumnus(_ context.Contex
 
 func (ec *executionContext) _CourseFeedback_rating(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Rating)
+		return intAt{&obj.Rating}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18282,7 +18282,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_rating(_ context.Context
 
 func (ec *executionContext) _CourseFeedback_comment(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Comment)
+		return stringAt{&obj.Comment}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18489,7 +18489,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_totalCount(_ c
 
 func (ec *executionContext) _CourseFeedbackEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18980,7 +18980,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_status(_ context.Context
 
 func (ec *executionContext) _ErasureRequest_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+		return stringAt{&obj.Reason}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19006,7 +19006,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_reason(_ context.Context
 
 func (ec *executionContext) _ErasureRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.RequestedBy)
+		return stringAt{&obj.RequestedBy}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19065,7 +19065,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_requestedAt(_ context.Co
 
 func (ec *executionContext) _ErasureRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.DecidedBy)
+		return stringAt{&obj.DecidedBy}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19124,7 +19124,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_decidedAt(_ context.Cont
 
 func (ec *executionContext) _ErasureRequest_decisionNote(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.DecisionNote)
+		return stringAt{&obj.DecisionNote}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19265,7 +19265,7 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_totalCount(_ c
 
 func (ec *executionContext) _ErasureRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19466,7 +19466,7 @@ func (ec *executionContext) fieldContext_Event_kind(_ context.Context, field gra
 
 func (ec *executionContext) _Event_title(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19525,7 +19525,7 @@ func (ec *executionContext) fieldContext_Event_heldOn(_ context.Context, field g
 
 func (ec *executionContext) _Event_place(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Place)
+		return stringAt{&obj.Place}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19676,7 +19676,7 @@ func (ec *executionContext) fieldContext_Event_participants(_ context.Context, f
 
 func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Summary)
+		return stringAt{&obj.Summary}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19924,7 +19924,7 @@ func (ec *executionContext) fieldContext_EventConnection_totalCount(_ context.Co
 
 func (ec *executionContext) _EventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20240,7 +20240,7 @@ func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field 
 
 func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Value)
+		return stringAt{&obj.Value}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20266,7 +20266,7 @@ func (ec *executionContext) fieldContext_FacetBucket_value(_ context.Context, fi
 
 func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+		return intAt{&obj.Count}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20616,7 +20616,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_byYear(_ context.Contex
 
 func (ec *executionContext) _FollowUp_action(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+		return stringAt{&obj.Action}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20642,7 +20642,7 @@ func (ec *executionContext) fieldContext_FollowUp_action(_ context.Context, fiel
 
 func (ec *executionContext) _FollowUp_owner(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Owner)
+		return stringAt{&obj.Owner}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20904,7 +20904,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_medianDays(_ context.Conte
 
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+		return stringAt{&obj.Field}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21353,7 +21353,7 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(_ co
 
 func (ec *executionContext) _ImportLine_line(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Line)
+		return intAt{&obj.Line}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21379,7 +21379,7 @@ func (ec *executionContext) fieldContext_ImportLine_line(_ context.Context, fiel
 
 func (ec *executionContext) _ImportLine_field(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Field)
+		return stringAt{&obj.Field}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21405,7 +21405,7 @@ func (ec *executionContext) fieldContext_ImportLine_field(_ context.Context, fie
 
 func (ec *executionContext) _ImportLine_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+		return stringAt{&obj.Reason}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21513,7 +21513,7 @@ func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Cont
 
 func (ec *executionContext) _ImportReport_read(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Read)
+		return intAt{&obj.Read}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21539,7 +21539,7 @@ func (ec *executionContext) fieldContext_ImportReport_read(_ context.Context, fi
 
 func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Written)
+		return intAt{&obj.Written}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21565,7 +21565,7 @@ func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context,
 
 func (ec *executionContext) _ImportReport_rejected(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Rejected)
+		return intAt{&obj.Rejected}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21742,7 +21742,7 @@ func (ec *executionContext) fieldContext_Internship_site(_ context.Context, fiel
 
 func (ec *executionContext) _Internship_title(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21768,7 +21768,7 @@ func (ec *executionContext) fieldContext_Internship_title(_ context.Context, fie
 
 func (ec *executionContext) _Internship_description(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21972,7 +21972,7 @@ func (ec *executionContext) fieldContext_Internship_graduationYearTo(_ context.C
 
 func (ec *executionContext) _Internship_slots(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Slots)
+		return intAt{&obj.Slots}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22064,7 +22064,7 @@ func (ec *executionContext) fieldContext_Internship_endDate(_ context.Context, f
 
 func (ec *executionContext) _Internship_city(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22378,7 +22378,7 @@ func (ec *executionContext) fieldContext_InternshipConnection_totalCount(_ conte
 
 func (ec *executionContext) _InternshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22527,7 +22527,7 @@ func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.
 
 func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22803,7 +22803,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_page
 
 func (ec *executionContext) _InternshipRecommendationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22829,7 +22829,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_tota
 
 func (ec *executionContext) _InternshipRecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22896,7 +22896,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationEdge_node(_ con
 
 func (ec *executionContext) _MarkNotificationsReadPayload_marked(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Marked)
+		return intAt{&obj.Marked}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25319,7 +25319,7 @@ func (ec *executionContext) fieldContext_Notification_savedSearch(_ context.Cont
 
 func (ec *executionContext) _Notification_searchName(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.SearchName)
+		return stringAt{&obj.SearchName}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25634,7 +25634,7 @@ func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ con
 
 func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25805,7 +25805,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 
 func (ec *executionContext) _Participant_name(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25967,7 +25967,7 @@ func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field gra
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25993,7 +25993,7 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 
 func (ec *executionContext) _Partner_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26142,7 +26142,7 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 
 func (ec *executionContext) _Partner_industry(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Industry)
+		return stringAt{&obj.Industry}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26168,7 +26168,7 @@ func (ec *executionContext) fieldContext_Partner_industry(_ context.Context, fie
 
 func (ec *executionContext) _Partner_city(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26720,7 +26720,7 @@ func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26902,7 +26902,7 @@ func (ec *executionContext) fieldContext_PersonalData_generatedAt(_ context.Cont
 
 func (ec *executionContext) _PersonalData_json(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.JSON)
+		return stringAt{&obj.JSON}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27061,7 +27061,7 @@ func (ec *executionContext) fieldContext_PlacementReport_to(_ context.Context, f
 
 func (ec *executionContext) _PlacementReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.SuppressedBelow)
+		return intAt{&obj.SuppressedBelow}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27169,7 +27169,7 @@ func (ec *executionContext) fieldContext_PlacementReport_total(_ context.Context
 
 func (ec *executionContext) _PlacementRow_key(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Key)
+		return stringAt{&obj.Key}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27195,7 +27195,7 @@ func (ec *executionContext) fieldContext_PlacementRow_key(_ context.Context, fie
 
 func (ec *executionContext) _PlacementRow_label(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Label)
+		return stringAt{&obj.Label}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28735,7 +28735,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 
 func (ec *executionContext) _RequiredSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28761,7 +28761,7 @@ func (ec *executionContext) fieldContext_RequiredSkill_skill(_ context.Context, 
 
 func (ec *executionContext) _RequiredSkill_minLevel(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.MinLevel)
+		return intAt{&obj.MinLevel}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29003,7 +29003,7 @@ func (ec *executionContext) fieldContext_SavedSearch_id(_ context.Context, field
 
 func (ec *executionContext) _SavedSearch_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29205,7 +29205,7 @@ func (ec *executionContext) fieldContext_SavedSearch_minScore(_ context.Context,
 
 func (ec *executionContext) _SavedSearch_matchCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Members)
+		return intAt{&obj.Members}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29583,7 +29583,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, fi
 
 func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29651,7 +29651,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Con
 
 func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.SavedBy)
+		return stringAt{&obj.SavedBy}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29785,7 +29785,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Contex
 
 func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29979,7 +29979,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_missingSkills(_ con
 
 func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30186,7 +30186,7 @@ func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(_ context.
 
 func (ec *executionContext) _ShortlistConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30212,7 +30212,7 @@ func (ec *executionContext) fieldContext_ShortlistConnection_totalCount(_ contex
 
 func (ec *executionContext) _ShortlistEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30279,7 +30279,7 @@ func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, f
 
 func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
+		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30623,7 +30623,7 @@ func (ec *executionContext) fieldContext_Site_partner(_ context.Context, field g
 
 func (ec *executionContext) _Site_name(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30649,7 +30649,7 @@ func (ec *executionContext) fieldContext_Site_name(_ context.Context, field grap
 
 func (ec *executionContext) _Site_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.NameZh)
+		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30727,7 +30727,7 @@ func (ec *executionContext) fieldContext_Site_processAreas(_ context.Context, fi
 
 func (ec *executionContext) _Site_city(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.City)
+		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30934,7 +30934,7 @@ func (ec *executionContext) fieldContext_SiteConnection_totalCount(_ context.Con
 
 func (ec *executionContext) _SiteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31083,7 +31083,7 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 
 func (ec *executionContext) _SkillGap_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31109,7 +31109,7 @@ func (ec *executionContext) fieldContext_SkillGap_skill(_ context.Context, field
 
 func (ec *executionContext) _SkillGap_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31135,7 +31135,7 @@ func (ec *executionContext) fieldContext_SkillGap_internships(_ context.Context,
 
 func (ec *executionContext) _SkillGap_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31161,7 +31161,7 @@ func (ec *executionContext) fieldContext_SkillGap_places(_ context.Context, fiel
 
 func (ec *executionContext) _SkillGap_mustHave(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.MustHave)
+		return intAt{&obj.MustHave}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31420,7 +31420,7 @@ func (ec *executionContext) fieldContext_SkillGap_courses(_ context.Context, fie
 
 func (ec *executionContext) _SkillLevelValue_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillLevelValue) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31446,7 +31446,7 @@ func (ec *executionContext) fieldContext_SkillLevelValue_skill(_ context.Context
 
 func (ec *executionContext) _SkillLevelValue_minLevel(ctx context.Context, field graphql.CollectedField, obj *model.SkillLevelValue) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.MinLevel)
+		return intAt{&obj.MinLevel}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31472,7 +31472,7 @@ func (ec *executionContext) fieldContext_SkillLevelValue_minLevel(_ context.Cont
 
 func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Requirement)
+		return stringAt{&obj.Requirement}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31498,7 +31498,7 @@ func (ec *executionContext) fieldContext_SkillMatch_requirement(_ context.Contex
 
 func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.StudentSkill)
+		return stringAt{&obj.StudentSkill}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31524,7 +31524,7 @@ func (ec *executionContext) fieldContext_SkillMatch_studentSkill(_ context.Conte
 
 func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
+		return stringAt{&obj.Kind}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31583,7 +31583,7 @@ func (ec *executionContext) fieldContext_SkillMatch_value(_ context.Context, fie
 
 func (ec *executionContext) _SkillTrendPoint_period(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Period)
+		return stringAt{&obj.Period}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31609,7 +31609,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_period(_ context.Contex
 
 func (ec *executionContext) _SkillTrendPoint_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31635,7 +31635,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_internships(_ context.C
 
 func (ec *executionContext) _SkillTrendPoint_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31761,7 +31761,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_partner(_ context.Conte
 
 func (ec *executionContext) _SkillsGapReport_openInternships(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.OpenInternships)
+		return intAt{&obj.OpenInternships}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31787,7 +31787,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_openInternships(_ conte
 
 func (ec *executionContext) _SkillsGapReport_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Places)
+		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31865,7 +31865,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_periods(_ context.Conte
 
 func (ec *executionContext) _SkillsGapReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.SuppressedBelow)
+		return intAt{&obj.SuppressedBelow}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31958,7 +31958,7 @@ func (ec *executionContext) fieldContext_Student_id(_ context.Context, field gra
 
 func (ec *executionContext) _Student_studentNumber(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.StudentNumber)
+		return stringAt{&obj.StudentNumber}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31984,7 +31984,7 @@ func (ec *executionContext) fieldContext_Student_studentNumber(_ context.Context
 
 func (ec *executionContext) _Student_name(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32010,7 +32010,7 @@ func (ec *executionContext) fieldContext_Student_name(_ context.Context, field g
 
 func (ec *executionContext) _Student_college(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.College)
+		return stringAt{&obj.College}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32036,7 +32036,7 @@ func (ec *executionContext) fieldContext_Student_college(_ context.Context, fiel
 
 func (ec *executionContext) _Student_major(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Major)
+		return stringAt{&obj.Major}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32062,7 +32062,7 @@ func (ec *executionContext) fieldContext_Student_major(_ context.Context, field 
 
 func (ec *executionContext) _Student_enrolmentYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.EnrolmentYear)
+		return intAt{&obj.EnrolmentYear}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32088,7 +32088,7 @@ func (ec *executionContext) fieldContext_Student_enrolmentYear(_ context.Context
 
 func (ec *executionContext) _Student_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.GraduationYear)
+		return intAt{&obj.GraduationYear}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32292,7 +32292,7 @@ func (ec *executionContext) fieldContext_Student_preferredCities(_ context.Conte
 
 func (ec *executionContext) _Student_statement(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Statement)
+		return stringAt{&obj.Statement}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32787,7 +32787,7 @@ func (ec *executionContext) fieldContext_StudentConnection_totalCount(_ context.
 
 func (ec *executionContext) _StudentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33018,7 +33018,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(_ cont
 
 func (ec *executionContext) _StudentSearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33085,7 +33085,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_facets(_ contex
 
 func (ec *executionContext) _StudentSearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33268,7 +33268,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_highlights(_ context.C
 
 func (ec *executionContext) _StudentSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Skill)
+		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33294,7 +33294,7 @@ func (ec *executionContext) fieldContext_StudentSkill_skill(_ context.Context, f
 
 func (ec *executionContext) _StudentSkill_level(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Level)
+		return intAt{&obj.Level}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33390,7 +33390,7 @@ func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graph
 
 func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33726,7 +33726,7 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+		return stringAt{&obj.Code}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33752,7 +33752,7 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+		return stringAt{&obj.Message}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33804,7 +33804,7 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 
 func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33953,7 +33953,7 @@ func (ec *executionContext) fieldContext_Viewer_alumnus(_ context.Context, field
 
 func (ec *executionContext) _WebhookAttempt_attempt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Attempt)
+		return intAt{&obj.Attempt}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34038,7 +34038,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_statusCode(_ context.Con
 
 func (ec *executionContext) _WebhookAttempt_error(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Error)
+		return stringAt{&obj.Error}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34064,7 +34064,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_error(_ context.Context,
 
 func (ec *executionContext) _WebhookAttempt_durationMs(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.DurationMS)
+		return intAt{&obj.DurationMS}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34276,7 +34276,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 
 func (ec *executionContext) _WebhookDelivery_attemptCount(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Attempts)
+		return intAt{&obj.Attempts}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34361,7 +34361,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastStatusCode(_ contex
 
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.LastError)
+		return stringAt{&obj.LastError}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34652,7 +34652,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ 
 
 func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34827,7 +34827,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, f
 
 func (ec *executionContext) _WebhookEndpoint_url(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+		return stringAt{&obj.URL}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34853,7 +34853,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_url(_ context.Context, 
 
 func (ec *executionContext) _WebhookEndpoint_description(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34973,7 +34973,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_active(_ context.Contex
 
 func (ec *executionContext) _WebhookEndpoint_disabledReason(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.DisabledReason)
+		return stringAt{&obj.DisabledReason}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34999,7 +34999,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_disabledReason(_ contex
 
 func (ec *executionContext) _WebhookEndpoint_consecutiveFailures(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.ConsecutiveFailures)
+		return intAt{&obj.ConsecutiveFailures}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35025,7 +35025,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_consecutiveFailures(_ c
 
 func (ec *executionContext) _WebhookEndpoint_createdBy(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy)
+		return stringAt{&obj.CreatedBy}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35287,7 +35287,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_totalCount(_ 
 
 func (ec *executionContext) _WebhookEndpointEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointEdge) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35628,7 +35628,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_suggested(_ context.Co
 
 func (ec *executionContext) _WeightSuggestion_outcomes(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Outcomes)
+		return intAt{&obj.Outcomes}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35654,7 +35654,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_outcomes(_ context.Con
 
 func (ec *executionContext) _WeightSuggestion_internships(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Internships)
+		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35772,7 +35772,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_heldOutNdcg(_ context.
 
 func (ec *executionContext) _YearFeedback_year(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
+		return intAt{&obj.Year}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35883,7 +35883,7 @@ func (ec *executionContext) fieldContext_YearFeedback_suppressed(_ context.Conte
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36042,7 +36042,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36146,7 +36146,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36346,7 +36346,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	if plainField(ctx, field) {
-		return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
 		ctx,

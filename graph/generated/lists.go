@@ -336,3 +336,20 @@ func resolvePlain[T any](ctx context.Context, oc *graphql.OperationContext, fiel
 	oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
 	return graphql.Null
 }
+
+// stringAt and intAt marshal a String! or Int! read from a field of an
+// object, in place: graphql.MarshalString and MarshalInt close over a copy
+// of the value (an allocation for every field of every object), where a
+// struct holding one pointer becomes a Marshaler without allocating. They
+// write exactly what those write, reading the field when the response is
+// written; the objects a request marshals are its own or shared read-only
+// (the loaders' caches), so the value is the same.
+type stringAt struct{ p *string }
+
+// MarshalGQL writes the string as graphql.MarshalString does.
+func (s stringAt) MarshalGQL(w io.Writer) { graphql.MarshalString(*s.p).MarshalGQL(w) }
+
+type intAt struct{ p *int }
+
+// MarshalGQL writes the int as graphql.MarshalInt does.
+func (i intAt) MarshalGQL(w io.Writer) { graphql.MarshalInt(*i.p).MarshalGQL(w) }

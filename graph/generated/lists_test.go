@@ -1,7 +1,10 @@
 package generated
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -210,4 +213,38 @@ func TestObjectJSON(t *testing.T) {
 	if objectValue(fs, fields, 1) != graphql.Marshaler(fs) {
 		t.Error("an object with deferred fields must stay gqlgen's field set")
 	}
+}
+
+// TestInPlaceScalarsWriteWhatGqlgenWrites: stringAt and intAt write
+// byte for byte what graphql.MarshalString and MarshalInt write, escapes
+// and invalid UTF-8 included, and become a Marshaler without allocating.
+func TestInPlaceScalarsWriteWhatGqlgenWrites(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " backslash \ slash /`, "tab\tnewline\nnul\x00 bell\a", "铝电解 émigré ☃", "bad \xff\xfe utf-8", "\u2028\u2029 <script>&"} {
+		var want, got bytes.Buffer
+		graphql.MarshalString(s).MarshalGQL(&want)
+		stringAt{&s}.MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%q: stringAt writes %s, MarshalString %s", s, got.String(), want.String())
+		}
+	}
+	for _, n := range []int{0, 1, -1, 42, math.MaxInt, math.MinInt} {
+		var want, got bytes.Buffer
+		graphql.MarshalInt(n).MarshalGQL(&want)
+		intAt{&n}.MarshalGQL(&got)
+		if got.String() != want.String() {
+			t.Errorf("%d: intAt writes %s, MarshalInt %s", n, got.String(), want.String())
+		}
+	}
+	obj := struct {
+		Name  string
+		Level int
+	}{"name", 3}
+	var sink graphql.Marshaler
+	if a := testing.AllocsPerRun(100, func() { sink = stringAt{&obj.Name}; sink = intAt{&obj.Level} }); a != 0 {
+		t.Errorf("stringAt and intAt allocate %.0f times as Marshalers, want 0", a)
+	}
+	if a := testing.AllocsPerRun(100, func() { stringAt{&obj.Name}.MarshalGQL(io.Discard); intAt{&obj.Level}.MarshalGQL(io.Discard) }); a != 0 {
+		t.Errorf("writing them allocates %.0f times, want 0", a)
+	}
+	_ = sink
 }
