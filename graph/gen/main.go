@@ -236,9 +236,9 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("%d object field collections found in %s for %d objects: has gqlgen's output changed?", n, file, objects)
 	}
 	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := collectFields(ctx, ec.OperationContext, sel, "))
-	// A field read from memory, of a scalar that cannot fail, marshals its
-	// value at once when the operation's field middleware leaves it alone
-	// (plainField, lists.go).
+	// A field read from memory, of an object or of a scalar that cannot
+	// fail, marshals its value at once when the operation's field
+	// middleware leaves it alone (plainField, lists.go).
 	plain := 0
 	out = plainCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := plainCall.FindSubmatch(m)
