@@ -450,3 +450,51 @@ func TestFindStudentsOmit(t *testing.T) {
 		t.Error("a filter with only Omit set is not zero: counting every student would take the slow path")
 	}
 }
+
+// TestStudentNullableColumns: a page of students reads each student's GPA,
+// availability and consent time, or nil for NULL, each student's its own
+// (the values live with the page's students, a few at a time).
+func TestStudentNullableColumns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	type want struct {
+		gpa         *float64
+		from, until *time.Time
+	}
+	var wants []want
+	for i := 0; i < 20; i++ {
+		s := student(fmt.Sprint("N", i))
+		if i%3 != 0 {
+			g := float64(i) / 10
+			s.GPA = &g
+		}
+		if i%2 == 0 {
+			from := time.Date(2026, time.Month(1+i%12), 1+i, 0, 0, 0, 0, time.UTC)
+			until := from.AddDate(0, 3, 0)
+			s.AvailableFrom, s.AvailableUntil = &from, &until
+		}
+		s.ConsentToShare = i == 4 // records when
+		if _, err := db.CreateStudent(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		wants = append(wants, want{s.GPA, s.AvailableFrom, s.AvailableUntil})
+	}
+	l, err := db.FindStudents(ctx, coop.StudentFilter{}, coop.ListOptions{})
+	if err != nil || len(l.Items) != 20 {
+		t.Fatalf("%d students, %v", len(l.Items), err)
+	}
+	same := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+	for i, s := range l.Items {
+		w := wants[i]
+		if (s.GPA == nil) != (w.gpa == nil) || (s.GPA != nil && *s.GPA != *w.gpa) {
+			t.Errorf("student %d: gpa %v, want %v", i, s.GPA, w.gpa)
+		}
+		if !same(s.AvailableFrom, w.from) || !same(s.AvailableUntil, w.until) {
+			t.Errorf("student %d: available %v–%v, want %v–%v", i, s.AvailableFrom, s.AvailableUntil, w.from, w.until)
+		}
+		if consented := s.StudentNumber == "N4"; (s.ConsentUpdatedAt != nil) != consented {
+			t.Errorf("student %s: consent updated at %v", s.StudentNumber, s.ConsentUpdatedAt)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crucible-talent/crucible/internal/coop"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrolment_year, s.graduation_year, s.gpa::float8 AS gpa,
@@ -58,21 +59,29 @@ func collectStudent(row pgx.CollectableRow) (*coop.Student, error) {
 // of a page of students).
 func studentCollector() pgx.RowToFunc[*coop.Student] {
 	var chunk []coop.Student
+	var opts []studentOptional
 	var names []string
 	var levels []int16
+	var gpa pgtype.Float8
+	var from, until pgtype.Date
+	var consentAt pgtype.Timestamptz
 	var dest []any
 	return func(row pgx.CollectableRow) (*coop.Student, error) {
 		if len(chunk) == cap(chunk) {
 			chunk = make([]coop.Student, 0, 16)
+			opts = make([]studentOptional, 16)
 		}
 		chunk = chunk[:len(chunk)+1]
-		s := &chunk[len(chunk)-1]
+		s, o := &chunk[len(chunk)-1], &opts[len(chunk)-1]
 		names, levels = nil, nil
-		dest = append(dest[:0], &s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &s.GPA,
-			&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &s.AvailableFrom, &s.AvailableUntil,
-			&s.ConsentToShare, &s.ConsentUpdatedAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
+		dest = append(dest[:0], &s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &gpa,
+			&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &from, &until,
+			&s.ConsentToShare, &consentAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
 			&names, &levels)
 		if err := row.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := o.set(s, gpa, from, until, consentAt); err != nil {
 			return nil, err
 		}
 		if len(names) != len(levels) {
@@ -84,6 +93,39 @@ func studentCollector() pgx.RowToFunc[*coop.Student] {
 		}
 		return s, nil
 	}
+}
+
+// studentOptional holds the values of a student's nullable columns, which
+// the student's fields point to: allocated with the students, a few at a
+// time, instead of one by one by pgx's scan into a pointer (with
+// reflection, four times a row).
+type studentOptional struct {
+	gpa         float64
+	from, until time.Time
+	consentAt   time.Time
+}
+
+// set points s's nullable fields at o's copies of the values scanned, nil
+// for NULL. A date or time at infinity is an error, as pgx's scan into a
+// time.Time makes it.
+func (o *studentOptional) set(s *coop.Student, gpa pgtype.Float8, from, until pgtype.Date, consentAt pgtype.Timestamptz) error {
+	s.GPA, s.AvailableFrom, s.AvailableUntil, s.ConsentUpdatedAt = nil, nil, nil, nil
+	if gpa.Valid {
+		o.gpa, s.GPA = gpa.Float64, &o.gpa
+	}
+	if from.InfinityModifier != pgtype.Finite || until.InfinityModifier != pgtype.Finite || consentAt.InfinityModifier != pgtype.Finite {
+		return fmt.Errorf("student %d: a date at infinity", s.ID)
+	}
+	if from.Valid {
+		o.from, s.AvailableFrom = from.Time, &o.from
+	}
+	if until.Valid {
+		o.until, s.AvailableUntil = until.Time, &o.until
+	}
+	if consentAt.Valid {
+		o.consentAt, s.ConsentUpdatedAt = consentAt.Time, &o.consentAt
+	}
+	return nil
 }
 
 func studentOrders() map[string]orderCol[*coop.Student] {
