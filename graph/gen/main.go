@@ -182,6 +182,13 @@ const (
 // collectCall is how an object's marshaller collects its fields.
 const collectCall = "fields := graphql.CollectFields(ec.OperationContext, sel, "
 
+// queryBuffer is how gqlgen writes a query's answer; queryBufferNew writes
+// it into responseBuffer's buffer and tells it the size.
+const (
+	queryBuffer    = "var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n"
+	queryBufferNew = "buf := responseBuffer()\n\t\t\tdata.MarshalGQL(buf)\n\t\t\tresponse.Data = responseWritten(buf)\n"
+)
+
 // newGroup is how gqlgen starts an object's @defer group.
 const newGroup = "deferred := graphql.NewDeferredGroup(ctx)"
 
@@ -276,6 +283,12 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if resolvers == 0 {
 		return fmt.Errorf("no resolver field found in %s: has gqlgen's output changed?", file)
 	}
+	// A query's answer is written into a buffer sized like the last one
+	// (responseBuffer, lists.go), not one grown from nothing by doubling.
+	if n := bytes.Count(out, []byte(queryBuffer)); n != 1 {
+		return fmt.Errorf("%d query response buffers found in %s, want 1: has gqlgen's output changed?", n, file)
+	}
+	out = bytes.Replace(out, []byte(queryBuffer), []byte(queryBufferNew), 1)
 	// A field's arguments are parsed once per operation, not once for
 	// every object of a list (fieldArgs, lists.go).
 	if !argsCall.Match(out) {

@@ -1,10 +1,12 @@
 package generated
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -353,3 +355,25 @@ type intAt struct{ p *int }
 
 // MarshalGQL writes the int as graphql.MarshalInt does.
 func (i intAt) MarshalGQL(w io.Writer) { graphql.MarshalInt(*i.p).MarshalGQL(w) }
+
+// responseSize is the size of the last query answer written, the first
+// capacity of the next one's buffer (responseBuffer): a page read again
+// and again is written without growing its buffer, and an answer of
+// another size costs at most the growth it always did.
+var responseSize atomic.Int64
+
+// maxResponseHint bounds the buffer responseBuffer starts with.
+const maxResponseHint = 256 << 10
+
+// responseBuffer returns a buffer for a query's answer, with room for as
+// much as the last answer took (at least 512 bytes).
+func responseBuffer() *bytes.Buffer {
+	n := min(max(responseSize.Load(), 512), maxResponseHint)
+	return bytes.NewBuffer(make([]byte, 0, n))
+}
+
+// responseWritten records the size of the answer in buf and returns it.
+func responseWritten(buf *bytes.Buffer) []byte {
+	responseSize.Store(int64(buf.Len()))
+	return buf.Bytes()
+}

@@ -248,3 +248,18 @@ func TestInPlaceScalarsWriteWhatGqlgenWrites(t *testing.T) {
 	}
 	_ = sink
 }
+
+// TestResponseBufferTakesTheLastSize: a query's answer starts in a buffer
+// with room for the last answer, within bounds.
+func TestResponseBufferTakesTheLastSize(t *testing.T) {
+	for _, c := range []struct{ last, want int }{{5300, 5300}, {10, 512}, {1 << 20, maxResponseHint}} {
+		b := responseBuffer()
+		b.Write(make([]byte, c.last))
+		if got := responseWritten(b); len(got) != c.last {
+			t.Fatalf("responseWritten returned %d bytes of %d", len(got), c.last)
+		}
+		if got := responseBuffer().Cap(); got != c.want {
+			t.Errorf("after an answer of %d bytes the next buffer holds %d, want %d", c.last, got, c.want)
+		}
+	}
+}
