@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/crucible-talent/crucible/graph/loaders"
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
@@ -31,17 +32,24 @@ var (
 	}
 )
 
-// studentPartsUnread returns the parts of a student that the selection of
-// the students connection being resolved never reads, through fragments
-// and whatever @skip and @include decide; none when it cannot tell.
-func studentPartsUnread(ctx context.Context) coop.StudentParts {
+// studentPage is what the selection of the students connection being
+// resolved reads of its students, through fragments and whatever @skip and
+// @include decide: the parts it never reads (none when it cannot tell) and
+// whether it asks for their applications.
+type studentPage struct {
+	unread       coop.StudentParts
+	applications bool
+}
+
+func studentPageReads(ctx context.Context) studentPage {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
-		return 0
+		return studentPage{}
 	}
 	op := graphql.GetOperationContext(ctx)
 	fields := graphql.CollectFieldsCtx(ctx, nil)
 	var nodes []graphql.CollectedField
+	known := true
 	for _, f := range fields {
 		switch f.Name {
 		case "edges":
@@ -50,16 +58,34 @@ func studentPartsUnread(ctx context.Context) coop.StudentParts {
 			nodes = append(nodes, n...)
 		case "pageInfo", "totalCount", "__typename":
 		default:
-			return 0 // a field of the connection this does not know
+			known = false // a field of the connection this does not know
 		}
 	}
-	unread := coop.StudentSkills | coop.StudentProfile
+	page := studentPage{unread: coop.StudentSkills | coop.StudentProfile}
 	for _, f := range nodes {
+		if f.Name == "applications" {
+			page.applications = true
+		}
 		if p, ok := studentFieldParts[f.Name]; ok {
-			unread &^= p
+			page.unread &^= p
 		} else if !studentLightFields[f.Name] {
-			return 0
+			known = false
 		}
 	}
-	return unread
+	if !known {
+		page.unread = 0
+	}
+	return page
+}
+
+// readApplications returns, for a page that reads its students'
+// applications, what hands each student's applications, read with the page
+// (coop.StudentFilter.WithApplications), to the request's loader, where
+// the applications field and the prefetch find them; nil otherwise.
+func readApplications(ctx context.Context, page studentPage) func(int64, []*coop.Application) {
+	if !page.applications {
+		return nil
+	}
+	l := loaders.For(ctx)
+	return func(id int64, apps []*coop.Application) { l.ApplicationsOfStudent.Prime(id, apps) }
 }

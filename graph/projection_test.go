@@ -11,25 +11,31 @@ import (
 	"github.com/crucible-talent/crucible/internal/coop"
 )
 
-// TestStudentPartsUnread: the students list leaves out only the parts its
+// TestStudentPageReads: the students list leaves out only the parts its
 // selection cannot reach, through fragments and @skip/@include, and keeps
-// the whole row for anything it does not know.
-func TestStudentPartsUnread(t *testing.T) {
+// the whole row for anything it does not know; it reads the students'
+// applications with the page when the selection asks for them.
+func TestStudentPageReads(t *testing.T) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
 	all := coop.StudentSkills | coop.StudentProfile
 	for _, c := range []struct {
 		query string
 		want  coop.StudentParts
+		apps  bool
 	}{
-		{`{ students { edges { node { id name major gpa } } totalCount pageInfo { hasNextPage } } }`, all},
-		{`{ students { edges { node { id name skills { skill level } } } } }`, coop.StudentProfile},
-		{`{ students { edges { node { name statement } } } }`, coop.StudentSkills},
-		{`{ students { edges { node { ...f } } } } fragment f on Student { courses skills { skill } }`, 0},
-		{`{ students { edges { node { ... on Node { id } ... on Student { preferredCities } } } } }`, coop.StudentSkills},
-		{`{ students { edges { node { email applications { edges { node { status } } } } } } }`, all},
-		{`query($s: Boolean = true) { students { edges { node { name languages @skip(if: $s) } } } }`, all},
-		{`query($s: Boolean = false) { students { edges { node { name languages @skip(if: $s) } } } }`, coop.StudentSkills},
-		{`{ students { edges { cursor node { name } } } }`, all},
+		{`{ students { edges { node { id name major gpa } } totalCount pageInfo { hasNextPage } } }`, all, false},
+		{`{ students { edges { node { id name skills { skill level } } } } }`, coop.StudentProfile, false},
+		{`{ students { edges { node { name statement } } } }`, coop.StudentSkills, false},
+		{`{ students { edges { node { ...f } } } } fragment f on Student { courses skills { skill } }`, 0, false},
+		{`{ students { edges { node { ... on Node { id } ... on Student { preferredCities } } } } }`, coop.StudentSkills, false},
+		{`{ students { edges { node { email applications { edges { node { status } } } } } } }`, all, true},
+		{`{ students { edges { node { ...f } } } } fragment f on Student { applications { totalCount } skills { skill } }`, coop.StudentProfile, true},
+		{`query($s: Boolean = true) { students { edges { node { name applications @skip(if: $s) { totalCount } } } } }`, all, false},
+		{`query($s: Boolean = false) { students { edges { node { name applications @skip(if: $s) { totalCount } } } } }`, all, true},
+		{`{ students { edges { cursor node { name applications { totalCount } } } } }`, all, true},
+		{`query($s: Boolean = true) { students { edges { node { name languages @skip(if: $s) } } } }`, all, false},
+		{`query($s: Boolean = false) { students { edges { node { name languages @skip(if: $s) } } } }`, coop.StudentSkills, false},
+		{`{ students { edges { cursor node { name } } } }`, all, false},
 	} {
 		doc, errs := gqlparser.LoadQuery(es.Schema(), c.query)
 		if errs != nil {
@@ -45,8 +51,8 @@ func TestStudentPartsUnread(t *testing.T) {
 		oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}
 		students := graphql.CollectFields(oc, op.SelectionSet, []string{"Query"})[0]
 		ctx := graphql.WithFieldContext(graphql.WithOperationContext(context.Background(), oc), &graphql.FieldContext{Field: students})
-		if got := studentPartsUnread(ctx); got != c.want {
-			t.Errorf("%s: leaves out %b, want %b", c.query, got, c.want)
+		if got := studentPageReads(ctx); got.unread != c.want || got.applications != c.apps {
+			t.Errorf("%s: leaves out %b and reads applications %v, want %b and %v", c.query, got.unread, got.applications, c.want, c.apps)
 		}
 	}
 }

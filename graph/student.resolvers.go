@@ -63,7 +63,8 @@ func (r *queryResolver) Students(ctx context.Context, filter *model.StudentFilte
 		opt = orderOpts(opt, string(orderBy.Field), orderBy.Direction)
 	}
 	f := studentFilter(filter)
-	f.Omit = studentPartsUnread(ctx)
+	page := studentPageReads(ctx)
+	f.Omit, f.WithApplications = page.unread, readApplications(ctx, page)
 	return rootList(ctx, f, nil, coop.ScopeStudents, opt, r.Record.FindStudents, r.Record.CountStudents, studentConnection)
 }
 

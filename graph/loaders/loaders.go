@@ -99,6 +99,11 @@ func (l *Loader[K, V]) isPrimed(k K) bool {
 	return ok
 }
 
+// Prime puts in the cache a value that was read for the key by other means
+// (with the page of its parents, say): what Fetch would have found, so
+// that loads of the key are answered from it.
+func (l *Loader[K, V]) Prime(k K, v V) { l.prime(k, v) }
+
 // prime puts a fetched value in the cache (where the batch's own Load
 // finds it) and remembers the key.
 func (l *Loader[K, V]) prime(k K, v V) {

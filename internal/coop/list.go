@@ -135,13 +135,22 @@ type StudentFilter struct {
 	// Omit says which parts of the records the reader will not read: it
 	// selects no rows, it only spares reading them.
 	Omit StudentParts
+	// WithApplications, when set, has a page also read the applications of
+	// the students it lists, in the same round trip (all of them, in id
+	// order, as ApplicationsByStudentIDs reads them), and hand each
+	// student's to it, nil for none. A student the second read did not
+	// cover (a concurrent change moved them out of the page between the
+	// two) is not handed: their applications are read when asked for. It
+	// selects no rows.
+	WithApplications func(studentID int64, apps []*Application)
 }
 
 // IsZero reports whether the filter selects every student: no field set
-// (an empty but non-nil IDs selects none), Omit aside. Written with reflect
-// so that a field added later cannot be forgotten here.
+// (an empty but non-nil IDs selects none), Omit and WithApplications
+// aside. Written with reflect so that a field added later cannot be
+// forgotten here.
 func (f StudentFilter) IsZero() bool {
-	f.Omit = 0
+	f.Omit, f.WithApplications = 0, nil
 	return reflect.ValueOf(f).IsZero()
 }
 

@@ -38,6 +38,21 @@ type listSpec[T any] struct {
 	deflt   string
 	id      func(T) int64
 	collect pgx.RowToFunc[T]
+	// also, when set, is a second statement sent with the page's, in the
+	// same round trip.
+	also *listAlso
+}
+
+// listAlso is a statement that reads, for the rows of a page, what the
+// page's readers will ask for next (its students' applications, say). It
+// is sent with the page's statement, in one round trip, and is given the
+// page's own query, selecting ids only, as a subquery: it runs in a
+// snapshot of its own, so the rows it covers are those it returns, which
+// read tells apart.
+type listAlso struct {
+	from string                      // what the page selects from: "students s"
+	sql  func(pageIDs string) string // the statement, given the page's ids as a subquery (column id)
+	read func(pgx.Rows) error        // reads its rows (and closes them)
 }
 
 // list runs a keyset-paginated query: rows after (or before) the cursor in
@@ -82,22 +97,42 @@ func list[T any](ctx context.Context, q querier, spec listSpec[T], opt coop.List
 		}
 		where = append(where, fmt.Sprintf("(%s, %s) %s (%s::%s, %s)", oc.expr, spec.idExpr, cmp, a.add(c.Value), oc.cast, a.add(c.ID)))
 	}
-	sql := spec.from
+	var tail string
 	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
+		tail = " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", oc.expr, dir, spec.idExpr, dir, limit+1)
+	tail += fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", oc.expr, dir, spec.idExpr, dir, limit+1)
 	if limit == 0 {
 		out.HasNextPage = false
 		return out, nil
 	}
-	rows, err := q.Query(ctx, sql, a...)
+	var rows pgx.Rows
+	var err error
+	var batch pgx.BatchResults
+	if spec.also != nil {
+		b := &pgx.Batch{}
+		b.Queue(spec.from+tail, a...)
+		b.Queue(spec.also.sql("SELECT "+spec.idExpr+" AS id FROM "+spec.also.from+tail), a...)
+		batch = q.SendBatch(ctx, b)
+		defer batch.Close()
+		rows, err = batch.Query()
+	} else {
+		rows, err = q.Query(ctx, spec.from+tail, a...)
+	}
 	if err != nil {
 		return out, fmt.Errorf("list: %w", mapError(err))
 	}
 	items, err := pgx.CollectRows(rows, spec.collect)
 	if err != nil {
 		return out, fmt.Errorf("list: %w", mapError(err))
+	}
+	if batch != nil {
+		// What the second statement reads is fetched ahead, not asked
+		// for: when it fails, its readers fetch it themselves (and report
+		// the error if it fails again).
+		if rows, err := batch.Query(); err == nil {
+			_ = spec.also.read(rows)
+		}
 	}
 	more := len(items) > limit
 	if more {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -497,4 +498,93 @@ func TestStudentNullableColumns(t *testing.T) {
 			t.Errorf("student %s: consent updated at %v", s.StudentNumber, s.ConsentUpdatedAt)
 		}
 	}
+}
+
+// TestFindStudentsWithApplications: a page that reads its students'
+// applications hands each listed student exactly what
+// ApplicationsByStudentIDs returns (all of them, in id order, nil for
+// none), in every order and direction, including orders that sort (where
+// the applications are read after the sort and the limit); it selects no
+// rows and leaves the students as a page without them has them.
+func TestFindStudentsWithApplications(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	g := mustPartner(t, db, "G", coop.PartnerGroup, nil)
+	var ins []*coop.Internship
+	for i := 0; i < 3; i++ {
+		in, err := db.CreateInternship(ctx, &coop.Internship{PartnerID: g.ID, Title: fmt.Sprint("I", i), Status: coop.InternshipOpen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, in)
+	}
+	var ids []int64
+	for i := 0; i < 7; i++ {
+		s := student(fmt.Sprint("A", 6-i)) // names sort against ids
+		gpa := float64(i%4) / 2
+		s.GPA = &gpa
+		s, err := db.CreateStudent(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+		// 0, 1, 2, 0, 1, 2, 0 applications, to internships in the reverse
+		// of the applications' order.
+		for j := 0; j < i%3; j++ {
+			if _, err := db.ApplyToInternship(ctx, s.ID, ins[2-j].ID, fmt.Sprint("m", i, j), "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want, err := db.ApplicationsByStudentIDs(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	three := 3
+	for _, order := range []string{"ID", "NAME", "GPA"} {
+		for _, desc := range []bool{false, true} {
+			for _, o := range []coop.ListOptions{{}, {First: &three}, {Last: &three}} {
+				o.OrderBy, o.Desc = order, desc
+				plain, err := db.FindStudents(ctx, coop.StudentFilter{}, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[int64][]*coop.Application{}
+				calls := 0
+				l, err := db.FindStudents(ctx, coop.StudentFilter{WithApplications: func(id int64, as []*coop.Application) {
+					calls++
+					got[id] = as
+				}}, o)
+				if err != nil {
+					t.Fatalf("%s desc=%v: %v", order, desc, err)
+				}
+				if !reflect.DeepEqual(l, plain) {
+					t.Fatalf("%s desc=%v %+v: the page differs from the page without applications", order, desc, o)
+				}
+				if calls != len(l.Items) || len(got) != len(l.Items) {
+					t.Fatalf("%s desc=%v: %d calls for %d students", order, desc, calls, len(l.Items))
+				}
+				for _, s := range l.Items {
+					if !reflect.DeepEqual(got[s.ID], want[s.ID]) {
+						t.Fatalf("%s desc=%v: student %d: applications\n got %s\nwant %s", order, desc, s.ID, appsString(got[s.ID]), appsString(want[s.ID]))
+					}
+				}
+			}
+		}
+	}
+	if n := len(want[ids[2]]); n != 2 {
+		t.Fatalf("student 2 has %d applications; the fixture wants 2", n)
+	}
+	if !(coop.StudentFilter{WithApplications: func(int64, []*coop.Application) {}}).IsZero() {
+		t.Error("a filter with only WithApplications set is not zero")
+	}
+}
+
+func appsString(as []*coop.Application) string {
+	var b strings.Builder
+	for _, a := range as {
+		fmt.Fprintf(&b, "%+v ", *a)
+	}
+	return b.String()
 }

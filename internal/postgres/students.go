@@ -191,11 +191,68 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	var a args
 	where := studentWhere(f, &a)
 	cols := studentSelect(f.Omit)
-	return list(ctx, db.Pool, listSpec[*coop.Student]{
+	spec := listSpec[*coop.Student]{
 		from: "SELECT " + cols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
 		collect: studentCollector(),
-	}, opt)
+	}
+	var apps pageApplications
+	if f.WithApplications != nil {
+		spec.also = &listAlso{from: studentsFrom, sql: apps.sql, read: apps.read}
+	}
+	l, err := list(ctx, db.Pool, spec, opt)
+	if err == nil && f.WithApplications != nil {
+		for _, s := range l.Items {
+			if list, ok := apps.of[s.ID]; ok {
+				f.WithApplications(s.ID, list)
+			}
+		}
+	}
+	return l, err
+}
+
+// pageApplications reads the applications of a page's students with the
+// page (StudentFilter.WithApplications): every student its statement
+// covers is in of, with their applications in id order (nil for none), as
+// ApplicationsByStudentIDs reads them.
+type pageApplications struct {
+	of map[int64][]*coop.Application
+}
+
+func (pageApplications) sql(pageIDs string) string {
+	return `SELECT p.id, ap.id, ap.internship_id, ap.status, ap.motivation, ap.created_at, ap.updated_at
+		FROM (` + pageIDs + `) p LEFT JOIN applications ap ON ap.student_id = p.id ORDER BY ap.id`
+}
+
+func (pa *pageApplications) read(rows pgx.Rows) (err error) {
+	defer rows.Close()
+	of := map[int64][]*coop.Application{}
+	defer func() {
+		if err == nil {
+			pa.of = of // a statement that failed half way hands nothing
+		}
+	}()
+	var chunk []coop.Application
+	var student int64
+	var id, internship pgtype.Int8
+	var status, motivation pgtype.Text
+	var created, updated pgtype.Timestamptz
+	for rows.Next() {
+		if err := rows.Scan(&student, &id, &internship, &status, &motivation, &created, &updated); err != nil {
+			return err
+		}
+		list := of[student]
+		if id.Valid {
+			if len(chunk) == cap(chunk) {
+				chunk = make([]coop.Application, 0, 16)
+			}
+			chunk = append(chunk, coop.Application{ID: id.Int64, StudentID: student, InternshipID: internship.Int64,
+				Status: coop.ApplicationStatus(status.String), Motivation: motivation.String, CreatedAt: created.Time, UpdatedAt: updated.Time})
+			list = append(list, &chunk[len(chunk)-1])
+		}
+		of[student] = list
+	}
+	return rows.Err()
 }
 
 // CountStudents counts the students that match f.
