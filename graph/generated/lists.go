@@ -82,18 +82,61 @@ func marshalList(ctx context.Context, oc *graphql.OperationContext, sel ast.Sele
 
 // marshalInOrder marshals n elements one after the other: lists of enums,
 // and lists of objects whose selection resolves from memory.
-// The elements' field contexts and indexes are allocated together, two
-// allocations a list rather than two an element.
+// The elements' field contexts, the contexts carrying them and their
+// indexes are allocated together, three allocations a list rather than
+// three an element.
 func marshalInOrder(ctx context.Context, n int, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, n)
 	fcs := make([]graphql.FieldContext, n)
+	ctxs := make([]fieldContextCtx, n)
 	idx := make([]int, n)
+	parent := graphql.GetFieldContext(ctx)
 	for i := range n {
 		idx[i] = i
 		fcs[i].Index = &idx[i]
-		ret[i] = marshalOne(graphql.WithFieldContext(ctx, &fcs[i]), i, omitPanicHandler, marshalElement)
+		fcs[i].Parent = parent
+		ctxs[i] = fieldContextCtx{Context: ctx, fc: &fcs[i]}
+		ret[i] = marshalOne(&ctxs[i], i, omitPanicHandler, marshalElement)
 	}
 	return ret
+}
+
+// fieldContextCtx is what graphql.WithFieldContext returns (a context whose
+// graphql.GetFieldContext is fc), as a type of ours, so that the contexts
+// of a list's elements can be allocated together; WithFieldContext also
+// sets fc.Parent, which the caller does.
+type fieldContextCtx struct {
+	context.Context
+	fc *graphql.FieldContext
+}
+
+func (c *fieldContextCtx) Value(key any) any {
+	if key == fieldContextKey {
+		return c.fc
+	}
+	return c.Context.Value(key)
+}
+
+// fieldContextKey is the key gqlgen keeps a field context under (a value
+// of an unexported type), learnt by asking a context that records it.
+var fieldContextKey = func() any {
+	var p keyProbe
+	graphql.GetFieldContext(&p)
+	if p.key == nil {
+		panic("graphql.GetFieldContext looked up no key: has gqlgen changed?")
+	}
+	return p.key
+}()
+
+// keyProbe is a context that records the key it is asked for.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
 }
 
 // marshalOne marshals element i under its own field context (in ctx); a

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
@@ -261,5 +262,48 @@ func TestResponseBufferTakesTheLastSize(t *testing.T) {
 		if got := responseBuffer().Cap(); got != c.want {
 			t.Errorf("after an answer of %d bytes the next buffer holds %d, want %d", c.last, got, c.want)
 		}
+	}
+}
+
+// TestListElementContextsAreGqlgens: the contexts marshalInOrder gives a
+// list's elements answer as graphql.WithFieldContext's do: the element's
+// field context (its index, its parent, its path), the values and the
+// deadline of the context above.
+func TestListElementContextsAreGqlgens(t *testing.T) {
+	type key struct{}
+	parentFC := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "skills"}}}
+	base, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Minute)
+	defer cancel()
+	ctx := graphql.WithFieldContext(base, parentFC)
+	var got []context.Context
+	marshalInOrder(ctx, 3, true, func(ctx context.Context, i int) graphql.Marshaler {
+		got = append(got, ctx)
+		return graphql.Null
+	})
+	if len(got) != 3 {
+		t.Fatalf("%d elements marshalled, want 3", len(got))
+	}
+	for i, c := range got {
+		idx := i
+		want := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &idx})
+		fc, wfc := graphql.GetFieldContext(c), graphql.GetFieldContext(want)
+		if fc == nil || fc.Index == nil || *fc.Index != i || fc.Parent != parentFC {
+			t.Fatalf("element %d: field context %+v", i, fc)
+		}
+		if p, w := graphql.GetPath(c).String(), graphql.GetPath(want).String(); p != w {
+			t.Errorf("element %d: path %s, gqlgen's %s", i, p, w)
+		}
+		if wfc.Parent != fc.Parent {
+			t.Errorf("element %d: parent differs from gqlgen's", i)
+		}
+		if c.Value(key{}) != "v" {
+			t.Errorf("element %d: the value above is lost", i)
+		}
+		if d, ok := c.Deadline(); !ok || d.IsZero() {
+			t.Errorf("element %d: the deadline above is lost", i)
+		}
+	}
+	if graphql.GetFieldContext(got[0]) == graphql.GetFieldContext(got[1]) {
+		t.Error("two elements share a field context")
 	}
 }
