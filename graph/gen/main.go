@@ -182,6 +182,15 @@ const (
 // collectCall is how an object's marshaller collects its fields.
 const collectCall = "fields := graphql.CollectFields(ec.OperationContext, sel, "
 
+// execState is gqlgen's execution context type, and execNew how Exec
+// makes one; the New forms add the operation (lists.go).
+const (
+	execState     = "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}"
+	execStateNew  = "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\top *operation // WithOperation's, nil without\n}"
+	execNew       = "ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))\n"
+	execNewWithOp = "ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))\n\tec.op = operationOf(ctx)\n"
+)
+
 // queryBuffer is how gqlgen writes a query's answer; queryBufferNew writes
 // it into responseBuffer's buffer and tells it the size.
 const (
@@ -242,7 +251,7 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if n := bytes.Count(out, []byte(collectCall)); n < objects {
 		return fmt.Errorf("%d object field collections found in %s for %d objects: has gqlgen's output changed?", n, file, objects)
 	}
-	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := collectFields(ctx, ec.OperationContext, sel, "))
+	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := ec.op.collectFields(ec.OperationContext, sel, "))
 	// A field read from memory, of an object or of a scalar that cannot
 	// fail, marshals its value at once when the operation's field
 	// middleware leaves it alone (plainField, lists.go).
@@ -254,7 +263,7 @@ func (p *listPlan) rewrite(file, pkg string) error {
 			// An object: its fields below need this field's context (for
 			// their paths, arguments and errors), but not the middleware.
 			plain++
-			return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
+			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
 				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n%s", head, fieldContext, value, marshal, call)
 		}
 		if !plainScalars[typ] && !p.enums[typ] {
@@ -264,9 +273,9 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		// A String! or Int! read from a struct field is marshalled in
 		// place (stringAt, intAt in lists.go): no copy to close over.
 		if inPlace, ok := inPlaceMarshallers[string(marshal)]; ok && structField.Match(value) {
-			return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s{&%s}\n\t}\n%s", head, inPlace, value, call)
+			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn %s{&%s}\n\t}\n%s", head, inPlace, value, call)
 		}
-		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", head, marshal, value, call)
+		return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn %s(ctx, field.Selections, %s)\n\t}\n%s", head, marshal, value, call)
 	})
 	if plain == 0 {
 		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
@@ -277,11 +286,24 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	out = resolverCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := resolverCall.FindSubmatch(m)
 		resolvers++
-		return fmt.Appendf(nil, "%s\tif plainField(ctx, field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
+		return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
 			g[1], g[3], g[4], g[5], g[6], g[7], g[2])
 	})
 	if resolvers == 0 {
 		return fmt.Errorf("no resolver field found in %s: has gqlgen's output changed?", file)
+	}
+	// The execution context holds the operation's plans and caches
+	// (WithOperation), read from the context once, in Exec, rather than by
+	// a walk up the context chain for every field (plainField,
+	// collectFields, fieldArgs in lists.go).
+	for _, r := range []struct{ old, new, what string }{
+		{execState, execStateNew, "execution context type"},
+		{execNew, execNewWithOp, "execution context made in Exec"},
+	} {
+		if n := bytes.Count(out, []byte(r.old)); n != 1 {
+			return fmt.Errorf("%d of the %s found in %s, want 1: has gqlgen's output changed?", n, r.what, file)
+		}
+		out = bytes.Replace(out, []byte(r.old), []byte(r.new), 1)
 	}
 	// A query's answer is written into a buffer sized like the last one
 	// (responseBuffer, lists.go), not one grown from nothing by doubling.
@@ -294,7 +316,7 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if !argsCall.Match(out) {
 		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
 	}
-	out = argsCall.ReplaceAll(out, []byte("fieldArgs(ctx, field, ec.Variables, ec.$1)"))
+	out = argsCall.ReplaceAll(out, []byte("ec.op.fieldArgs(ctx, field, ec.Variables, ec.$1)"))
 	if out, err = format.Source(out); err != nil {
 		return fmt.Errorf("the rewritten %s does not parse: %w", file, err)
 	}

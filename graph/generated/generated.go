@@ -5857,6 +5857,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
+	ec.op = operationOf(ctx)
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptWeightSuggestionInput", ec.unmarshalInputAcceptWeightSuggestionInput),
@@ -6001,6 +6002,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	op *operation // WithOperation's, nil without
 }
 
 func newExecutionContext(
@@ -13571,7 +13573,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -13597,7 +13599,7 @@ func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Agreement().Partner(ctx, obj)
@@ -13639,7 +13641,7 @@ func (ec *executionContext) fieldContext_Agreement_partner(_ context.Context, fi
 }
 
 func (ec *executionContext) _Agreement_college(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.College}
 	}
 	return graphql.ResolveField(
@@ -13665,7 +13667,7 @@ func (ec *executionContext) fieldContext_Agreement_college(_ context.Context, fi
 }
 
 func (ec *executionContext) _Agreement_title(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
@@ -13691,7 +13693,7 @@ func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Agreement_signedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_signedOn,
 			func(ctx context.Context) (any, error) {
 				return obj.SignedOn, nil
@@ -13724,7 +13726,7 @@ func (ec *executionContext) fieldContext_Agreement_signedOn(_ context.Context, f
 }
 
 func (ec *executionContext) _Agreement_validFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validFrom,
 			func(ctx context.Context) (any, error) {
 				return obj.ValidFrom, nil
@@ -13757,7 +13759,7 @@ func (ec *executionContext) fieldContext_Agreement_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_validUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validUntil,
 			func(ctx context.Context) (any, error) {
 				return obj.ValidUntil, nil
@@ -13790,7 +13792,7 @@ func (ec *executionContext) fieldContext_Agreement_validUntil(_ context.Context,
 }
 
 func (ec *executionContext) _Agreement_status(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNAgreementStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementStatus(ctx, field.Selections, obj.Status)
 	}
 	return graphql.ResolveField(
@@ -13816,7 +13818,7 @@ func (ec *executionContext) fieldContext_Agreement_status(_ context.Context, fie
 }
 
 func (ec *executionContext) _Agreement_scopes(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScopeᚄ(ctx, field.Selections, obj.Scopes)
 	}
 	return graphql.ResolveField(
@@ -13842,7 +13844,7 @@ func (ec *executionContext) fieldContext_Agreement_scopes(_ context.Context, fie
 }
 
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -13875,7 +13877,7 @@ func (ec *executionContext) fieldContext_Agreement_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -13908,7 +13910,7 @@ func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AgreementConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -13949,7 +13951,7 @@ func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Con
 }
 
 func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -13990,7 +13992,7 @@ func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
@@ -14023,7 +14025,7 @@ func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -14049,7 +14051,7 @@ func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AgreementEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14090,7 +14092,7 @@ func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AgreementPayload_agreement(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14131,7 +14133,7 @@ func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Co
 }
 
 func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AgreementPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14172,7 +14174,7 @@ func (ec *executionContext) fieldContext_AgreementPayload_userErrors(_ context.C
 }
 
 func (ec *executionContext) _Alumnus_id(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -14198,7 +14200,7 @@ func (ec *executionContext) fieldContext_Alumnus_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Alumnus_name(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -14224,7 +14226,7 @@ func (ec *executionContext) fieldContext_Alumnus_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Alumnus_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.GraduationYear}
 	}
 	return graphql.ResolveField(
@@ -14250,7 +14252,7 @@ func (ec *executionContext) fieldContext_Alumnus_graduationYear(_ context.Contex
 }
 
 func (ec *executionContext) _Alumnus_major(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Major}
 	}
 	return graphql.ResolveField(
@@ -14276,7 +14278,7 @@ func (ec *executionContext) fieldContext_Alumnus_major(_ context.Context, field 
 }
 
 func (ec *executionContext) _Alumnus_employer(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_employer,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Alumnus().Employer(ctx, obj)
@@ -14318,7 +14320,7 @@ func (ec *executionContext) fieldContext_Alumnus_employer(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_position(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Position}
 	}
 	return graphql.ResolveField(
@@ -14344,7 +14346,7 @@ func (ec *executionContext) fieldContext_Alumnus_position(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_joinedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_joinedOn,
 			func(ctx context.Context) (any, error) {
 				return obj.JoinedOn, nil
@@ -14377,7 +14379,7 @@ func (ec *executionContext) fieldContext_Alumnus_joinedOn(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_growthStory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.GrowthStory}
 	}
 	return graphql.ResolveField(
@@ -14403,7 +14405,7 @@ func (ec *executionContext) fieldContext_Alumnus_growthStory(_ context.Context, 
 }
 
 func (ec *executionContext) _Alumnus_curriculumFeedback(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.CurriculumFeedback}
 	}
 	return graphql.ResolveField(
@@ -14429,7 +14431,7 @@ func (ec *executionContext) fieldContext_Alumnus_curriculumFeedback(_ context.Co
 }
 
 func (ec *executionContext) _Alumnus_curriculumRating(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CurriculumRating)
 	}
 	return graphql.ResolveField(
@@ -14455,7 +14457,7 @@ func (ec *executionContext) fieldContext_Alumnus_curriculumRating(_ context.Cont
 }
 
 func (ec *executionContext) _Alumnus_willingToMentor(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.WillingToMentor)
 	}
 	return graphql.ResolveField(
@@ -14481,7 +14483,7 @@ func (ec *executionContext) fieldContext_Alumnus_willingToMentor(_ context.Conte
 }
 
 func (ec *executionContext) _Alumnus_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ConsentToShare)
 	}
 	return graphql.ResolveField(
@@ -14507,7 +14509,7 @@ func (ec *executionContext) fieldContext_Alumnus_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Alumnus().Student(ctx, obj)
@@ -14549,7 +14551,7 @@ func (ec *executionContext) fieldContext_Alumnus_student(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Alumnus_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -14582,7 +14584,7 @@ func (ec *executionContext) fieldContext_Alumnus_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -14615,7 +14617,7 @@ func (ec *executionContext) fieldContext_Alumnus_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_consentHistory,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
@@ -14657,7 +14659,7 @@ func (ec *executionContext) fieldContext_Alumnus_consentHistory(_ context.Contex
 }
 
 func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AlumnusConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14698,7 +14700,7 @@ func (ec *executionContext) fieldContext_AlumnusConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AlumnusConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14739,7 +14741,7 @@ func (ec *executionContext) fieldContext_AlumnusConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _AlumnusConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
@@ -14772,7 +14774,7 @@ func (ec *executionContext) fieldContext_AlumnusConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _AlumnusEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -14798,7 +14800,7 @@ func (ec *executionContext) fieldContext_AlumnusEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AlumnusEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14839,7 +14841,7 @@ func (ec *executionContext) fieldContext_AlumnusEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AlumnusPayload_alumnus(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14880,7 +14882,7 @@ func (ec *executionContext) fieldContext_AlumnusPayload_alumnus(_ context.Contex
 }
 
 func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AlumnusPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -14921,7 +14923,7 @@ func (ec *executionContext) fieldContext_AlumnusPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _Application_id(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -14947,7 +14949,7 @@ func (ec *executionContext) fieldContext_Application_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Application_student(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Application().Student(ctx, obj)
@@ -14989,7 +14991,7 @@ func (ec *executionContext) fieldContext_Application_student(_ context.Context, 
 }
 
 func (ec *executionContext) _Application_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_internship,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Application().Internship(ctx, obj)
@@ -15031,7 +15033,7 @@ func (ec *executionContext) fieldContext_Application_internship(_ context.Contex
 }
 
 func (ec *executionContext) _Application_status(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.Status)
 	}
 	return graphql.ResolveField(
@@ -15057,7 +15059,7 @@ func (ec *executionContext) fieldContext_Application_status(_ context.Context, f
 }
 
 func (ec *executionContext) _Application_nextStatuses(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_nextStatuses,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Application().NextStatuses(ctx, obj)
@@ -15090,7 +15092,7 @@ func (ec *executionContext) fieldContext_Application_nextStatuses(_ context.Cont
 }
 
 func (ec *executionContext) _Application_motivation(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Motivation}
 	}
 	return graphql.ResolveField(
@@ -15116,7 +15118,7 @@ func (ec *executionContext) fieldContext_Application_motivation(_ context.Contex
 }
 
 func (ec *executionContext) _Application_history(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_history,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Application().History(ctx, obj)
@@ -15158,7 +15160,7 @@ func (ec *executionContext) fieldContext_Application_history(_ context.Context, 
 }
 
 func (ec *executionContext) _Application_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -15191,7 +15193,7 @@ func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Application_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -15224,7 +15226,7 @@ func (ec *executionContext) fieldContext_Application_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ApplicationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15265,7 +15267,7 @@ func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.C
 }
 
 func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15306,7 +15308,7 @@ func (ec *executionContext) fieldContext_ApplicationConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ApplicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
@@ -15339,7 +15341,7 @@ func (ec *executionContext) fieldContext_ApplicationConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _ApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -15365,7 +15367,7 @@ func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ApplicationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15406,7 +15408,7 @@ func (ec *executionContext) fieldContext_ApplicationEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ApplicationEvent_from(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOApplicationStatus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.From)
 	}
 	return graphql.ResolveField(
@@ -15432,7 +15434,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_from(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationEvent_to(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.To)
 	}
 	return graphql.ResolveField(
@@ -15458,7 +15460,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_to(_ context.Context, 
 }
 
 func (ec *executionContext) _ApplicationEvent_actor(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
@@ -15484,7 +15486,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_actor(_ context.Contex
 }
 
 func (ec *executionContext) _ApplicationEvent_note(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Note}
 	}
 	return graphql.ResolveField(
@@ -15510,7 +15512,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_note(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationEvent_at(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEvent_at,
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
@@ -15543,7 +15545,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_at(_ context.Context, 
 }
 
 func (ec *executionContext) _ApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ApplicationPayload_application(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15584,7 +15586,7 @@ func (ec *executionContext) fieldContext_ApplicationPayload_application(_ contex
 }
 
 func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ApplicationPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15625,7 +15627,7 @@ func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _Attention_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Attention_commitments(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15666,7 +15668,7 @@ func (ec *executionContext) fieldContext_Attention_commitments(_ context.Context
 }
 
 func (ec *executionContext) _Attention_agreements(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Attention_agreements(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15707,7 +15709,7 @@ func (ec *executionContext) fieldContext_Attention_agreements(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntry_at,
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
@@ -15740,7 +15742,7 @@ func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
@@ -15766,7 +15768,7 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Action}
 	}
 	return graphql.ResolveField(
@@ -15792,7 +15794,7 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.ObjectType}
 	}
 	return graphql.ResolveField(
@@ -15818,7 +15820,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntry_objectId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.ObjectID}
 	}
 	return graphql.ResolveField(
@@ -15844,7 +15846,7 @@ func (ec *executionContext) fieldContext_AuditEntry_objectId(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.RequestID}
 	}
 	return graphql.ResolveField(
@@ -15870,7 +15872,7 @@ func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context,
 }
 
 func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AuditEntryConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15911,7 +15913,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -15952,7 +15954,7 @@ func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -15978,7 +15980,7 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_AuditEntryEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16019,7 +16021,7 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -16045,7 +16047,7 @@ func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Commitment_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_agreement,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().Agreement(ctx, obj)
@@ -16087,7 +16089,7 @@ func (ec *executionContext) fieldContext_Commitment_agreement(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().Partner(ctx, obj)
@@ -16129,7 +16131,7 @@ func (ec *executionContext) fieldContext_Commitment_partner(_ context.Context, f
 }
 
 func (ec *executionContext) _Commitment_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNCommitmentKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -16155,7 +16157,7 @@ func (ec *executionContext) fieldContext_Commitment_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Commitment_periodStart(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodStart,
 			func(ctx context.Context) (any, error) {
 				return obj.PeriodStart, nil
@@ -16188,7 +16190,7 @@ func (ec *executionContext) fieldContext_Commitment_periodStart(_ context.Contex
 }
 
 func (ec *executionContext) _Commitment_periodEnd(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodEnd,
 			func(ctx context.Context) (any, error) {
 				return obj.PeriodEnd, nil
@@ -16221,7 +16223,7 @@ func (ec *executionContext) fieldContext_Commitment_periodEnd(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_target(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Target}
 	}
 	return graphql.ResolveField(
@@ -16247,7 +16249,7 @@ func (ec *executionContext) fieldContext_Commitment_target(_ context.Context, fi
 }
 
 func (ec *executionContext) _Commitment_unit(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Unit}
 	}
 	return graphql.ResolveField(
@@ -16273,7 +16275,7 @@ func (ec *executionContext) fieldContext_Commitment_unit(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Commitment_notes(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Notes}
 	}
 	return graphql.ResolveField(
@@ -16299,7 +16301,7 @@ func (ec *executionContext) fieldContext_Commitment_notes(_ context.Context, fie
 }
 
 func (ec *executionContext) _Commitment_delivered(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Delivered}
 	}
 	return graphql.ResolveField(
@@ -16325,7 +16327,7 @@ func (ec *executionContext) fieldContext_Commitment_delivered(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_share(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_share,
 			func(ctx context.Context) (any, error) {
 				return obj.Share(), nil
@@ -16358,7 +16360,7 @@ func (ec *executionContext) fieldContext_Commitment_share(_ context.Context, fie
 }
 
 func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_status,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().Status(ctx, obj)
@@ -16391,7 +16393,7 @@ func (ec *executionContext) fieldContext_Commitment_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _Commitment_daysLeft(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_daysLeft,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
@@ -16424,7 +16426,7 @@ func (ec *executionContext) fieldContext_Commitment_daysLeft(_ context.Context, 
 }
 
 func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -16457,7 +16459,7 @@ func (ec *executionContext) fieldContext_Commitment_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -16490,7 +16492,7 @@ func (ec *executionContext) fieldContext_Commitment_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CommitmentConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16531,7 +16533,7 @@ func (ec *executionContext) fieldContext_CommitmentConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16572,7 +16574,7 @@ func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _CommitmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
@@ -16605,7 +16607,7 @@ func (ec *executionContext) fieldContext_CommitmentConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _CommitmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -16631,7 +16633,7 @@ func (ec *executionContext) fieldContext_CommitmentEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CommitmentEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16672,7 +16674,7 @@ func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CommitmentPayload_commitment(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16713,7 +16715,7 @@ func (ec *executionContext) fieldContext_CommitmentPayload_commitment(_ context.
 }
 
 func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CommitmentPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -16754,7 +16756,7 @@ func (ec *executionContext) fieldContext_CommitmentPayload_userErrors(_ context.
 }
 
 func (ec *executionContext) _ConsentChange_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Consent)
 	}
 	return graphql.ResolveField(
@@ -16780,7 +16782,7 @@ func (ec *executionContext) fieldContext_ConsentChange_consentToShare(_ context.
 }
 
 func (ec *executionContext) _ConsentChange_changedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Actor}
 	}
 	return graphql.ResolveField(
@@ -16806,7 +16808,7 @@ func (ec *executionContext) fieldContext_ConsentChange_changedBy(_ context.Conte
 }
 
 func (ec *executionContext) _ConsentChange_via(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Via}
 	}
 	return graphql.ResolveField(
@@ -16832,7 +16834,7 @@ func (ec *executionContext) fieldContext_ConsentChange_via(_ context.Context, fi
 }
 
 func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ConsentChange_at,
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
@@ -16865,7 +16867,7 @@ func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, fie
 }
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -16891,7 +16893,7 @@ func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Role}
 	}
 	return graphql.ResolveField(
@@ -16917,7 +16919,7 @@ func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field g
 }
 
 func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Email}
 	}
 	return graphql.ResolveField(
@@ -16943,7 +16945,7 @@ func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Contact) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Phone}
 	}
 	return graphql.ResolveField(
@@ -16969,7 +16971,7 @@ func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field 
 }
 
 func (ec *executionContext) _Contribution_id(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -16995,7 +16997,7 @@ func (ec *executionContext) fieldContext_Contribution_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Contribution_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNContributionKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -17021,7 +17023,7 @@ func (ec *executionContext) fieldContext_Contribution_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Contribution_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Contribution().Partner(ctx, obj)
@@ -17063,7 +17065,7 @@ func (ec *executionContext) fieldContext_Contribution_partner(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_agreement,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Contribution().Agreement(ctx, obj)
@@ -17105,7 +17107,7 @@ func (ec *executionContext) fieldContext_Contribution_agreement(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_title(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
@@ -17131,7 +17133,7 @@ func (ec *executionContext) fieldContext_Contribution_title(_ context.Context, f
 }
 
 func (ec *executionContext) _Contribution_startedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_startedOn,
 			func(ctx context.Context) (any, error) {
 				return obj.StartedOn, nil
@@ -17164,7 +17166,7 @@ func (ec *executionContext) fieldContext_Contribution_startedOn(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_endedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_endedOn,
 			func(ctx context.Context) (any, error) {
 				return obj.EndedOn, nil
@@ -17197,7 +17199,7 @@ func (ec *executionContext) fieldContext_Contribution_endedOn(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_quantity(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Quantity}
 	}
 	return graphql.ResolveField(
@@ -17223,7 +17225,7 @@ func (ec *executionContext) fieldContext_Contribution_quantity(_ context.Context
 }
 
 func (ec *executionContext) _Contribution_summary(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Summary}
 	}
 	return graphql.ResolveField(
@@ -17249,7 +17251,7 @@ func (ec *executionContext) fieldContext_Contribution_summary(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -17282,7 +17284,7 @@ func (ec *executionContext) fieldContext_Contribution_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -17315,7 +17317,7 @@ func (ec *executionContext) fieldContext_Contribution_updatedAt(_ context.Contex
 }
 
 func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ContributionConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -17356,7 +17358,7 @@ func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.
 }
 
 func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -17397,7 +17399,7 @@ func (ec *executionContext) fieldContext_ContributionConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _ContributionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
@@ -17430,7 +17432,7 @@ func (ec *executionContext) fieldContext_ContributionConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _ContributionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -17456,7 +17458,7 @@ func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ContributionEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -17497,7 +17499,7 @@ func (ec *executionContext) fieldContext_ContributionEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _ContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ContributionPayload_contribution(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -17538,7 +17540,7 @@ func (ec *executionContext) fieldContext_ContributionPayload_contribution(_ cont
 }
 
 func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ContributionPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -17579,7 +17581,7 @@ func (ec *executionContext) fieldContext_ContributionPayload_userErrors(_ contex
 }
 
 func (ec *executionContext) _CountFigure_count(ctx context.Context, field graphql.CollectedField, obj *model.CountFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
 	}
 	return graphql.ResolveField(
@@ -17605,7 +17607,7 @@ func (ec *executionContext) fieldContext_CountFigure_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _CountFigure_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.CountFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
 	}
 	return graphql.ResolveField(
@@ -17631,7 +17633,7 @@ func (ec *executionContext) fieldContext_CountFigure_suppressed(_ context.Contex
 }
 
 func (ec *executionContext) _Course_id(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -17657,7 +17659,7 @@ func (ec *executionContext) fieldContext_Course_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Course_code(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Code}
 	}
 	return graphql.ResolveField(
@@ -17683,7 +17685,7 @@ func (ec *executionContext) fieldContext_Course_code(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Course_name(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -17709,7 +17711,7 @@ func (ec *executionContext) fieldContext_Course_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Course_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
@@ -17735,7 +17737,7 @@ func (ec *executionContext) fieldContext_Course_nameZh(_ context.Context, field 
 }
 
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
@@ -17761,7 +17763,7 @@ func (ec *executionContext) fieldContext_Course_description(_ context.Context, f
 }
 
 func (ec *executionContext) _Course_skills(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Skills)
 	}
 	return graphql.ResolveField(
@@ -17787,7 +17789,7 @@ func (ec *executionContext) fieldContext_Course_skills(_ context.Context, field 
 }
 
 func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedback,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -17834,7 +17836,7 @@ func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedback_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17842,7 +17844,7 @@ func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedbackSummary,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -17889,7 +17891,7 @@ func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedbackSummary_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedbackSummary_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17897,7 +17899,7 @@ func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Cont
 }
 
 func (ec *executionContext) _Course_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -17930,7 +17932,7 @@ func (ec *executionContext) fieldContext_Course_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -17963,7 +17965,7 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18004,7 +18006,7 @@ func (ec *executionContext) fieldContext_CourseConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18045,7 +18047,7 @@ func (ec *executionContext) fieldContext_CourseConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
@@ -18078,7 +18080,7 @@ func (ec *executionContext) fieldContext_CourseConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _CourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -18104,7 +18106,7 @@ func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18145,7 +18147,7 @@ func (ec *executionContext) fieldContext_CourseEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _CourseFeedback_id(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -18171,7 +18173,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_course,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseFeedback().Course(ctx, obj)
@@ -18213,7 +18215,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_course(_ context.Context
 }
 
 func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_alumnus,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
@@ -18255,7 +18257,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_alumnus(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_rating(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Rating}
 	}
 	return graphql.ResolveField(
@@ -18281,7 +18283,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_rating(_ context.Context
 }
 
 func (ec *executionContext) _CourseFeedback_comment(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Comment}
 	}
 	return graphql.ResolveField(
@@ -18307,7 +18309,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_comment(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_givenOn(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_givenOn,
 			func(ctx context.Context) (any, error) {
 				return obj.GivenOn, nil
@@ -18340,7 +18342,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_givenOn(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -18373,7 +18375,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseFeedbackConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18414,7 +18416,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_edges(_ contex
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18455,7 +18457,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
@@ -18488,7 +18490,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackConnection_totalCount(_ c
 }
 
 func (ec *executionContext) _CourseFeedbackEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -18514,7 +18516,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseFeedbackEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18555,7 +18557,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseFeedbackPayload_feedback(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18596,7 +18598,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackPayload_feedback(_ contex
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CourseFeedbackPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18637,7 +18639,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _CoursePayload_course(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CoursePayload_course(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18678,7 +18680,7 @@ func (ec *executionContext) fieldContext_CoursePayload_course(_ context.Context,
 }
 
 func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CoursePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18719,7 +18721,7 @@ func (ec *executionContext) fieldContext_CoursePayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CreateTokenPayload_token(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18760,7 +18762,7 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_token(_ context.Cont
 }
 
 func (ec *executionContext) _CreateTokenPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
 	}
 	return graphql.ResolveField(
@@ -18786,7 +18788,7 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_secret(_ context.Con
 }
 
 func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_CreateTokenPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18827,7 +18829,7 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.DeletedID)
 	}
 	return graphql.ResolveField(
@@ -18853,7 +18855,7 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Conte
 }
 
 func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_DeletePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -18894,7 +18896,7 @@ func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_id(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -18920,7 +18922,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _ErasureRequest_subjectId(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_subjectId,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
@@ -18953,7 +18955,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_subjectId(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_status(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNErasureStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureStatus(ctx, field.Selections, obj.Status)
 	}
 	return graphql.ResolveField(
@@ -18979,7 +18981,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_status(_ context.Context
 }
 
 func (ec *executionContext) _ErasureRequest_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Reason}
 	}
 	return graphql.ResolveField(
@@ -19005,7 +19007,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_reason(_ context.Context
 }
 
 func (ec *executionContext) _ErasureRequest_requestedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.RequestedBy}
 	}
 	return graphql.ResolveField(
@@ -19031,7 +19033,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_requestedBy(_ context.Co
 }
 
 func (ec *executionContext) _ErasureRequest_requestedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_requestedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.RequestedAt, nil
@@ -19064,7 +19066,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_requestedAt(_ context.Co
 }
 
 func (ec *executionContext) _ErasureRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.DecidedBy}
 	}
 	return graphql.ResolveField(
@@ -19090,7 +19092,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_decidedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.DecidedAt, nil
@@ -19123,7 +19125,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_decidedAt(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_decisionNote(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.DecisionNote}
 	}
 	return graphql.ResolveField(
@@ -19149,7 +19151,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_decisionNote(_ context.C
 }
 
 func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ErasureRequestConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19190,7 +19192,7 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_edges(_ contex
 }
 
 func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ErasureRequestConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19231,7 +19233,7 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _ErasureRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
@@ -19264,7 +19266,7 @@ func (ec *executionContext) fieldContext_ErasureRequestConnection_totalCount(_ c
 }
 
 func (ec *executionContext) _ErasureRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -19290,7 +19292,7 @@ func (ec *executionContext) fieldContext_ErasureRequestEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ErasureRequestEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19331,7 +19333,7 @@ func (ec *executionContext) fieldContext_ErasureRequestEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ErasureRequestPayload_request(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19372,7 +19374,7 @@ func (ec *executionContext) fieldContext_ErasureRequestPayload_request(_ context
 }
 
 func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ErasureRequestPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19413,7 +19415,7 @@ func (ec *executionContext) fieldContext_ErasureRequestPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -19439,7 +19441,7 @@ func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Event_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNEventKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEventKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -19465,7 +19467,7 @@ func (ec *executionContext) fieldContext_Event_kind(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Event_title(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
@@ -19491,7 +19493,7 @@ func (ec *executionContext) fieldContext_Event_title(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_heldOn(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_heldOn,
 			func(ctx context.Context) (any, error) {
 				return obj.HeldOn, nil
@@ -19524,7 +19526,7 @@ func (ec *executionContext) fieldContext_Event_heldOn(_ context.Context, field g
 }
 
 func (ec *executionContext) _Event_place(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Place}
 	}
 	return graphql.ResolveField(
@@ -19550,7 +19552,7 @@ func (ec *executionContext) fieldContext_Event_place(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_agreement,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Event().Agreement(ctx, obj)
@@ -19592,7 +19594,7 @@ func (ec *executionContext) fieldContext_Event_agreement(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Event_partners(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_partners,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Event().Partners(ctx, obj)
@@ -19634,7 +19636,7 @@ func (ec *executionContext) fieldContext_Event_partners(_ context.Context, field
 }
 
 func (ec *executionContext) _Event_participants(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Event_participants(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19675,7 +19677,7 @@ func (ec *executionContext) fieldContext_Event_participants(_ context.Context, f
 }
 
 func (ec *executionContext) _Event_summary(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Summary}
 	}
 	return graphql.ResolveField(
@@ -19701,7 +19703,7 @@ func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field 
 }
 
 func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Event_actions(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19742,7 +19744,7 @@ func (ec *executionContext) fieldContext_Event_actions(_ context.Context, field 
 }
 
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -19775,7 +19777,7 @@ func (ec *executionContext) fieldContext_Event_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -19808,7 +19810,7 @@ func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_EventConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19849,7 +19851,7 @@ func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_EventConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19890,7 +19892,7 @@ func (ec *executionContext) fieldContext_EventConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
@@ -19923,7 +19925,7 @@ func (ec *executionContext) fieldContext_EventConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _EventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -19949,7 +19951,7 @@ func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_EventEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -19990,7 +19992,7 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_EventPayload_event(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -20031,7 +20033,7 @@ func (ec *executionContext) fieldContext_EventPayload_event(_ context.Context, f
 }
 
 func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_EventPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -20072,7 +20074,7 @@ func (ec *executionContext) fieldContext_EventPayload_userErrors(_ context.Conte
 }
 
 func (ec *executionContext) _ExportPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
 	}
 	return graphql.ResolveField(
@@ -20098,7 +20100,7 @@ func (ec *executionContext) fieldContext_ExportPayload_url(_ context.Context, fi
 }
 
 func (ec *executionContext) _ExportPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_expiresAt,
 			func(ctx context.Context) (any, error) {
 				return obj.ExpiresAt, nil
@@ -20131,7 +20133,7 @@ func (ec *executionContext) fieldContext_ExportPayload_expiresAt(_ context.Conte
 }
 
 func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ExportPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -20172,7 +20174,7 @@ func (ec *executionContext) fieldContext_ExportPayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNStudentFacetField2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentFacetField(ctx, field.Selections, obj.Field)
 	}
 	return graphql.ResolveField(
@@ -20198,7 +20200,7 @@ func (ec *executionContext) fieldContext_Facet_field(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Facet_buckets(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -20239,7 +20241,7 @@ func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field 
 }
 
 func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Value}
 	}
 	return graphql.ResolveField(
@@ -20265,7 +20267,7 @@ func (ec *executionContext) fieldContext_FacetBucket_value(_ context.Context, fi
 }
 
 func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetBucket) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Count}
 	}
 	return graphql.ResolveField(
@@ -20291,7 +20293,7 @@ func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _FeatureWeights_skillCoverage(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_skillCoverage,
 			func(ctx context.Context) (any, error) {
 				return obj.SkillCoverage, nil
@@ -20324,7 +20326,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_skillCoverage(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_textRelevance(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_textRelevance,
 			func(ctx context.Context) (any, error) {
 				return obj.TextRelevance, nil
@@ -20357,7 +20359,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_textRelevance(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_majorFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_majorFit,
 			func(ctx context.Context) (any, error) {
 				return obj.MajorFit, nil
@@ -20390,7 +20392,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_majorFit(_ context.Conte
 }
 
 func (ec *executionContext) _FeatureWeights_academics(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_academics,
 			func(ctx context.Context) (any, error) {
 				return obj.Academics, nil
@@ -20423,7 +20425,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_academics(_ context.Cont
 }
 
 func (ec *executionContext) _FeatureWeights_groupAffinity(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_groupAffinity,
 			func(ctx context.Context) (any, error) {
 				return obj.GroupAffinity, nil
@@ -20456,7 +20458,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_groupAffinity(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_availabilityFit,
 			func(ctx context.Context) (any, error) {
 				return obj.AvailabilityFit, nil
@@ -20489,7 +20491,7 @@ func (ec *executionContext) fieldContext_FeatureWeights_availabilityFit(_ contex
 }
 
 func (ec *executionContext) _FeedbackSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
 	}
 	return graphql.ResolveField(
@@ -20515,7 +20517,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context
 }
 
 func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_averageRating,
 			func(ctx context.Context) (any, error) {
 				return obj.AverageRating, nil
@@ -20548,7 +20550,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_averageRating(_ context
 }
 
 func (ec *executionContext) _FeedbackSummary_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
 	}
 	return graphql.ResolveField(
@@ -20574,7 +20576,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_suppressed(_ context.Co
 }
 
 func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_FeedbackSummary_byYear(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -20615,7 +20617,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_byYear(_ context.Contex
 }
 
 func (ec *executionContext) _FollowUp_action(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Action}
 	}
 	return graphql.ResolveField(
@@ -20641,7 +20643,7 @@ func (ec *executionContext) fieldContext_FollowUp_action(_ context.Context, fiel
 }
 
 func (ec *executionContext) _FollowUp_owner(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Owner}
 	}
 	return graphql.ResolveField(
@@ -20667,7 +20669,7 @@ func (ec *executionContext) fieldContext_FollowUp_owner(_ context.Context, field
 }
 
 func (ec *executionContext) _FollowUp_dueOn(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FollowUp_dueOn,
 			func(ctx context.Context) (any, error) {
 				return obj.DueOn, nil
@@ -20700,7 +20702,7 @@ func (ec *executionContext) fieldContext_FollowUp_dueOn(_ context.Context, field
 }
 
 func (ec *executionContext) _FollowUp_done(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Done)
 	}
 	return graphql.ResolveField(
@@ -20726,7 +20728,7 @@ func (ec *executionContext) fieldContext_FollowUp_done(_ context.Context, field 
 }
 
 func (ec *executionContext) _FunnelFigure_stage(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNApplicationStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatus(ctx, field.Selections, obj.Stage)
 	}
 	return graphql.ResolveField(
@@ -20752,7 +20754,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_stage(_ context.Context, f
 }
 
 func (ec *executionContext) _FunnelFigure_count(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
 	}
 	return graphql.ResolveField(
@@ -20778,7 +20780,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_count(_ context.Context, f
 }
 
 func (ec *executionContext) _FunnelFigure_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
 	}
 	return graphql.ResolveField(
@@ -20804,7 +20806,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_suppressed(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversion(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversion,
 			func(ctx context.Context) (any, error) {
 				return obj.Conversion, nil
@@ -20837,7 +20839,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversion(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversionFromApplied(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversionFromApplied,
 			func(ctx context.Context) (any, error) {
 				return obj.ConversionFromApplied, nil
@@ -20870,7 +20872,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversionFromApplied(_ co
 }
 
 func (ec *executionContext) _FunnelFigure_medianDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_medianDays,
 			func(ctx context.Context) (any, error) {
 				return obj.MedianDays, nil
@@ -20903,7 +20905,7 @@ func (ec *executionContext) fieldContext_FunnelFigure_medianDays(_ context.Conte
 }
 
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Field}
 	}
 	return graphql.ResolveField(
@@ -20929,7 +20931,7 @@ func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *coop.Highlight) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Fragments)
 	}
 	return graphql.ResolveField(
@@ -20955,7 +20957,7 @@ func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, 
 }
 
 func (ec *executionContext) _HiringPriorities_id(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -20981,7 +20983,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_id(_ context.Context, 
 }
 
 func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.HiringPriorities().Partner(ctx, obj)
@@ -21023,7 +21025,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_partner(_ context.Cont
 }
 
 func (ec *executionContext) _HiringPriorities_internship(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_internship,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.HiringPriorities().Internship(ctx, obj)
@@ -21065,7 +21067,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_internship(_ context.C
 }
 
 func (ec *executionContext) _HiringPriorities_weights(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_weights,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
@@ -21107,7 +21109,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_weights(_ context.Cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferredMajors(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredMajors)
 	}
 	return graphql.ResolveField(
@@ -21133,7 +21135,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferredMajors(_ cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferredCities(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredCities)
 	}
 	return graphql.ResolveField(
@@ -21159,7 +21161,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferredCities(_ cont
 }
 
 func (ec *executionContext) _HiringPriorities_preferGroupInterns(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.PreferGroupInterns)
 	}
 	return graphql.ResolveField(
@@ -21185,7 +21187,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferGroupInterns(_ c
 }
 
 func (ec *executionContext) _HiringPriorities_preferAlumni(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.PreferAlumni)
 	}
 	return graphql.ResolveField(
@@ -21211,7 +21213,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_preferAlumni(_ context
 }
 
 func (ec *executionContext) _HiringPriorities_inherited(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Inherited)
 	}
 	return graphql.ResolveField(
@@ -21237,7 +21239,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_inherited(_ context.Co
 }
 
 func (ec *executionContext) _HiringPriorities_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -21270,7 +21272,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_updatedAt(_ context.Co
 }
 
 func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_HiringPrioritiesPayload_hiringPriorities(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21311,7 +21313,7 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_hiringPrioritie
 }
 
 func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_HiringPrioritiesPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21352,7 +21354,7 @@ func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(_ co
 }
 
 func (ec *executionContext) _ImportLine_line(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Line}
 	}
 	return graphql.ResolveField(
@@ -21378,7 +21380,7 @@ func (ec *executionContext) fieldContext_ImportLine_line(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ImportLine_field(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Field}
 	}
 	return graphql.ResolveField(
@@ -21404,7 +21406,7 @@ func (ec *executionContext) fieldContext_ImportLine_field(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportLine_reason(ctx context.Context, field graphql.CollectedField, obj *coop.ImportLine) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Reason}
 	}
 	return graphql.ResolveField(
@@ -21430,7 +21432,7 @@ func (ec *executionContext) fieldContext_ImportLine_reason(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ImportPayload_report(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21471,7 +21473,7 @@ func (ec *executionContext) fieldContext_ImportPayload_report(_ context.Context,
 }
 
 func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ImportPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21512,7 +21514,7 @@ func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Cont
 }
 
 func (ec *executionContext) _ImportReport_read(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Read}
 	}
 	return graphql.ResolveField(
@@ -21538,7 +21540,7 @@ func (ec *executionContext) fieldContext_ImportReport_read(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Written}
 	}
 	return graphql.ResolveField(
@@ -21564,7 +21566,7 @@ func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context,
 }
 
 func (ec *executionContext) _ImportReport_rejected(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Rejected}
 	}
 	return graphql.ResolveField(
@@ -21590,7 +21592,7 @@ func (ec *executionContext) fieldContext_ImportReport_rejected(_ context.Context
 }
 
 func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ImportReport_lines(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21631,7 +21633,7 @@ func (ec *executionContext) fieldContext_ImportReport_lines(_ context.Context, f
 }
 
 func (ec *executionContext) _Internship_id(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -21657,7 +21659,7 @@ func (ec *executionContext) fieldContext_Internship_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Internship_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Internship().Partner(ctx, obj)
@@ -21699,7 +21701,7 @@ func (ec *executionContext) fieldContext_Internship_partner(_ context.Context, f
 }
 
 func (ec *executionContext) _Internship_site(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_site,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Internship().Site(ctx, obj)
@@ -21741,7 +21743,7 @@ func (ec *executionContext) fieldContext_Internship_site(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Internship_title(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Title}
 	}
 	return graphql.ResolveField(
@@ -21767,7 +21769,7 @@ func (ec *executionContext) fieldContext_Internship_title(_ context.Context, fie
 }
 
 func (ec *executionContext) _Internship_description(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
@@ -21793,7 +21795,7 @@ func (ec *executionContext) fieldContext_Internship_description(_ context.Contex
 }
 
 func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Internship_requiredSkills(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -21834,7 +21836,7 @@ func (ec *executionContext) fieldContext_Internship_requiredSkills(_ context.Con
 }
 
 func (ec *executionContext) _Internship_majors(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Majors)
 	}
 	return graphql.ResolveField(
@@ -21860,7 +21862,7 @@ func (ec *executionContext) fieldContext_Internship_majors(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_majorsRequired(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MajorsRequired)
 	}
 	return graphql.ResolveField(
@@ -21886,7 +21888,7 @@ func (ec *executionContext) fieldContext_Internship_majorsRequired(_ context.Con
 }
 
 func (ec *executionContext) _Internship_minGpa(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_minGpa,
 			func(ctx context.Context) (any, error) {
 				return obj.MinGPA, nil
@@ -21919,7 +21921,7 @@ func (ec *executionContext) fieldContext_Internship_minGpa(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_graduationYearFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearFrom)
 	}
 	return graphql.ResolveField(
@@ -21945,7 +21947,7 @@ func (ec *executionContext) fieldContext_Internship_graduationYearFrom(_ context
 }
 
 func (ec *executionContext) _Internship_graduationYearTo(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearTo)
 	}
 	return graphql.ResolveField(
@@ -21971,7 +21973,7 @@ func (ec *executionContext) fieldContext_Internship_graduationYearTo(_ context.C
 }
 
 func (ec *executionContext) _Internship_slots(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Slots}
 	}
 	return graphql.ResolveField(
@@ -21997,7 +21999,7 @@ func (ec *executionContext) fieldContext_Internship_slots(_ context.Context, fie
 }
 
 func (ec *executionContext) _Internship_startDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_startDate,
 			func(ctx context.Context) (any, error) {
 				return obj.StartDate, nil
@@ -22030,7 +22032,7 @@ func (ec *executionContext) fieldContext_Internship_startDate(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_endDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_endDate,
 			func(ctx context.Context) (any, error) {
 				return obj.EndDate, nil
@@ -22063,7 +22065,7 @@ func (ec *executionContext) fieldContext_Internship_endDate(_ context.Context, f
 }
 
 func (ec *executionContext) _Internship_city(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
@@ -22089,7 +22091,7 @@ func (ec *executionContext) fieldContext_Internship_city(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Internship_status(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNInternshipStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternshipStatus(ctx, field.Selections, obj.Status)
 	}
 	return graphql.ResolveField(
@@ -22115,7 +22117,7 @@ func (ec *executionContext) fieldContext_Internship_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _Internship_leadsToEmployment(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.LeadsToEmployment)
 	}
 	return graphql.ResolveField(
@@ -22141,7 +22143,7 @@ func (ec *executionContext) fieldContext_Internship_leadsToEmployment(_ context.
 }
 
 func (ec *executionContext) _Internship_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_applications,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -22188,7 +22190,7 @@ func (ec *executionContext) fieldContext_Internship_applications(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Internship_applications_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Internship_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22196,7 +22198,7 @@ func (ec *executionContext) fieldContext_Internship_applications(ctx context.Con
 }
 
 func (ec *executionContext) _Internship_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -22229,7 +22231,7 @@ func (ec *executionContext) fieldContext_Internship_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -22262,7 +22264,7 @@ func (ec *executionContext) fieldContext_Internship_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22303,7 +22305,7 @@ func (ec *executionContext) fieldContext_InternshipConnection_edges(_ context.Co
 }
 
 func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22344,7 +22346,7 @@ func (ec *executionContext) fieldContext_InternshipConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _InternshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
@@ -22377,7 +22379,7 @@ func (ec *executionContext) fieldContext_InternshipConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _InternshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -22403,7 +22405,7 @@ func (ec *executionContext) fieldContext_InternshipEdge_cursor(_ context.Context
 }
 
 func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22444,7 +22446,7 @@ func (ec *executionContext) fieldContext_InternshipEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipPayload_internship(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22485,7 +22487,7 @@ func (ec *executionContext) fieldContext_InternshipPayload_internship(_ context.
 }
 
 func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22526,7 +22528,7 @@ func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.
 }
 
 func (ec *executionContext) _InternshipRecommendation_rank(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
@@ -22552,7 +22554,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_rank(_ context
 }
 
 func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_internship,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
@@ -22594,7 +22596,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_internship(_ c
 }
 
 func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_score,
 			func(ctx context.Context) (any, error) {
 				return obj.Score, nil
@@ -22627,7 +22629,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_score(_ contex
 }
 
 func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipRecommendation_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22668,7 +22670,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(_ co
 }
 
 func (ec *executionContext) _InternshipRecommendation_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
 	}
 	return graphql.ResolveField(
@@ -22694,7 +22696,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_matchedSkills(
 }
 
 func (ec *executionContext) _InternshipRecommendation_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
 	}
 	return graphql.ResolveField(
@@ -22720,7 +22722,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_missingSkills(
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipRecommendationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22761,7 +22763,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_edge
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22802,7 +22804,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_page
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
@@ -22828,7 +22830,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationConnection_tota
 }
 
 func (ec *executionContext) _InternshipRecommendationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -22854,7 +22856,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationEdge_cursor(_ c
 }
 
 func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_InternshipRecommendationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22895,7 +22897,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationEdge_node(_ con
 }
 
 func (ec *executionContext) _MarkNotificationsReadPayload_marked(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Marked}
 	}
 	return graphql.ResolveField(
@@ -22921,7 +22923,7 @@ func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_marked(_ c
 }
 
 func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -22998,7 +23000,7 @@ func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createToken_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createToken_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23042,7 +23044,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeToken_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeToken_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23086,7 +23088,7 @@ func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAgreement_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23130,7 +23132,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAgreement_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23174,7 +23176,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAgreement_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAgreement_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23218,7 +23220,7 @@ func (ec *executionContext) fieldContext_Mutation_saveSearch(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveSearch_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveSearch_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23262,7 +23264,7 @@ func (ec *executionContext) fieldContext_Mutation_followShortlist(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_followShortlist_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_followShortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23306,7 +23308,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSavedSearch(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSavedSearch_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSavedSearch_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23350,7 +23352,7 @@ func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_markNotificationsRead_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_markNotificationsRead_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23394,7 +23396,7 @@ func (ec *executionContext) fieldContext_Mutation_createAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAlumnus_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23438,7 +23440,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAlumnus_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23482,7 +23484,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAlumnus(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAlumnus_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAlumnus_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23526,7 +23528,7 @@ func (ec *executionContext) fieldContext_Mutation_applyToInternship(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_applyToInternship_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_applyToInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23570,7 +23572,7 @@ func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_transitionApplication_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_transitionApplication_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23614,7 +23616,7 @@ func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCommitment_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23658,7 +23660,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCommitment_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23702,7 +23704,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCommitment_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCommitment_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23746,7 +23748,7 @@ func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createContribution_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23790,7 +23792,7 @@ func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateContribution_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23834,7 +23836,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteContribution_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteContribution_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23878,7 +23880,7 @@ func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCourse_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23922,7 +23924,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCourse_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23966,7 +23968,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourse_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourse_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24010,7 +24012,7 @@ func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_giveCourseFeedback_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_giveCourseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24054,7 +24056,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourseFeedback_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24098,7 +24100,7 @@ func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createEvent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24142,7 +24144,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateEvent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24186,7 +24188,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteEvent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteEvent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24230,7 +24232,7 @@ func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createExport_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createExport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24274,7 +24276,7 @@ func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_importRecords_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_importRecords_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24318,7 +24320,7 @@ func (ec *executionContext) fieldContext_Mutation_createInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createInternship_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24362,7 +24364,7 @@ func (ec *executionContext) fieldContext_Mutation_updateInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateInternship_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24406,7 +24408,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteInternship_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteInternship_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24450,7 +24452,7 @@ func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveShortlist_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveShortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24494,7 +24496,7 @@ func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24538,7 +24540,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24582,7 +24584,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24626,7 +24628,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_acceptWeightSuggestion_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_acceptWeightSuggestion_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24670,7 +24672,7 @@ func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_setHiringPriorities_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_setHiringPriorities_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24714,7 +24716,7 @@ func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_requestErasure_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_requestErasure_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24758,7 +24760,7 @@ func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_decideErasure_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_decideErasure_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24802,7 +24804,7 @@ func (ec *executionContext) fieldContext_Mutation_createSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createSite_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24846,7 +24848,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateSite_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24890,7 +24892,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSite(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSite_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSite_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24934,7 +24936,7 @@ func (ec *executionContext) fieldContext_Mutation_createStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createStudent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24978,7 +24980,7 @@ func (ec *executionContext) fieldContext_Mutation_updateStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateStudent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25022,7 +25024,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteStudent_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteStudent_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25066,7 +25068,7 @@ func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createWebhookEndpoint_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25110,7 +25112,7 @@ func (ec *executionContext) fieldContext_Mutation_updateWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateWebhookEndpoint_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25154,7 +25156,7 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_rotateWebhookSecret_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_rotateWebhookSecret_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25198,7 +25200,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteWebhookEndpoint_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteWebhookEndpoint_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25242,7 +25244,7 @@ func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_replayWebhookDelivery_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_replayWebhookDelivery_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25250,7 +25252,7 @@ func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx cont
 }
 
 func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -25276,7 +25278,7 @@ func (ec *executionContext) fieldContext_Notification_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Notification_savedSearch(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_savedSearch,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Notification().SavedSearch(ctx, obj)
@@ -25318,7 +25320,7 @@ func (ec *executionContext) fieldContext_Notification_savedSearch(_ context.Cont
 }
 
 func (ec *executionContext) _Notification_searchName(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.SearchName}
 	}
 	return graphql.ResolveField(
@@ -25344,7 +25346,7 @@ func (ec *executionContext) fieldContext_Notification_searchName(_ context.Conte
 }
 
 func (ec *executionContext) _Notification_students(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_students,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Notification().Students(ctx, obj)
@@ -25386,7 +25388,7 @@ func (ec *executionContext) fieldContext_Notification_students(_ context.Context
 }
 
 func (ec *executionContext) _Notification_studentCount(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_studentCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Notification().StudentCount(ctx, obj)
@@ -25419,7 +25421,7 @@ func (ec *executionContext) fieldContext_Notification_studentCount(_ context.Con
 }
 
 func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -25452,7 +25454,7 @@ func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Notification_read(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_read,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Notification().Read(ctx, obj)
@@ -25485,7 +25487,7 @@ func (ec *executionContext) fieldContext_Notification_read(_ context.Context, fi
 }
 
 func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_readAt,
 			func(ctx context.Context) (any, error) {
 				return obj.ReadAt, nil
@@ -25518,7 +25520,7 @@ func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, 
 }
 
 func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_NotificationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -25559,7 +25561,7 @@ func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.
 }
 
 func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -25600,7 +25602,7 @@ func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
@@ -25633,7 +25635,7 @@ func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -25659,7 +25661,7 @@ func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_NotificationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -25700,7 +25702,7 @@ func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
 	}
 	return graphql.ResolveField(
@@ -25726,7 +25728,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
 	}
 	return graphql.ResolveField(
@@ -25752,7 +25754,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
 	}
 	return graphql.ResolveField(
@@ -25778,7 +25780,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
 	}
 	return graphql.ResolveField(
@@ -25804,7 +25806,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Participant_name(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -25830,7 +25832,7 @@ func (ec *executionContext) fieldContext_Participant_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNParticipantRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantRole(ctx, field.Selections, obj.Role)
 	}
 	return graphql.ResolveField(
@@ -25856,7 +25858,7 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 }
 
 func (ec *executionContext) _Participant_student(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Participant().Student(ctx, obj)
@@ -25898,7 +25900,7 @@ func (ec *executionContext) fieldContext_Participant_student(_ context.Context, 
 }
 
 func (ec *executionContext) _Participant_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_alumnus,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Participant().Alumnus(ctx, obj)
@@ -25940,7 +25942,7 @@ func (ec *executionContext) fieldContext_Participant_alumnus(_ context.Context, 
 }
 
 func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -25966,7 +25968,7 @@ func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -25992,7 +25994,7 @@ func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
@@ -26018,7 +26020,7 @@ func (ec *executionContext) fieldContext_Partner_nameZh(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNPartnerKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -26044,7 +26046,7 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_parent(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_parent,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Partner().Parent(ctx, obj)
@@ -26086,7 +26088,7 @@ func (ec *executionContext) fieldContext_Partner_parent(_ context.Context, field
 }
 
 func (ec *executionContext) _Partner_subsidiaries(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_subsidiaries,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -26133,7 +26135,7 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_subsidiaries_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_subsidiaries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26141,7 +26143,7 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 }
 
 func (ec *executionContext) _Partner_industry(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Industry}
 	}
 	return graphql.ResolveField(
@@ -26167,7 +26169,7 @@ func (ec *executionContext) fieldContext_Partner_industry(_ context.Context, fie
 }
 
 func (ec *executionContext) _Partner_city(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
@@ -26193,7 +26195,7 @@ func (ec *executionContext) fieldContext_Partner_city(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Partner_contacts(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26234,7 +26236,7 @@ func (ec *executionContext) fieldContext_Partner_contacts(_ context.Context, fie
 }
 
 func (ec *executionContext) _Partner_agreements(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_agreements,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -26281,7 +26283,7 @@ func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_agreements_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_agreements_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26289,7 +26291,7 @@ func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context,
 }
 
 func (ec *executionContext) _Partner_sites(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_sites,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -26336,7 +26338,7 @@ func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_sites_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_sites_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26344,7 +26346,7 @@ func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Partner_internships(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_internships,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -26391,7 +26393,7 @@ func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_internships_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_internships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26399,7 +26401,7 @@ func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context
 }
 
 func (ec *executionContext) _Partner_alumni(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_alumni,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -26446,7 +26448,7 @@ func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Partner_alumni_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_alumni_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26454,7 +26456,7 @@ func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Partner_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_hiringPriorities,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Partner().HiringPriorities(ctx, obj)
@@ -26496,7 +26498,7 @@ func (ec *executionContext) fieldContext_Partner_hiringPriorities(_ context.Cont
 }
 
 func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_weightSuggestion,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
@@ -26538,7 +26540,7 @@ func (ec *executionContext) fieldContext_Partner_weightSuggestion(_ context.Cont
 }
 
 func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -26571,7 +26573,7 @@ func (ec *executionContext) fieldContext_Partner_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -26604,7 +26606,7 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PartnerConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26645,7 +26647,7 @@ func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26686,7 +26688,7 @@ func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
@@ -26719,7 +26721,7 @@ func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -26745,7 +26747,7 @@ func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PartnerEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26786,7 +26788,7 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PartnerPayload_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26827,7 +26829,7 @@ func (ec *executionContext) fieldContext_PartnerPayload_partner(_ context.Contex
 }
 
 func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PartnerPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26868,7 +26870,7 @@ func (ec *executionContext) fieldContext_PartnerPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _PersonalData_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PersonalData_generatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.GeneratedAt, nil
@@ -26901,7 +26903,7 @@ func (ec *executionContext) fieldContext_PersonalData_generatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _PersonalData_json(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.JSON}
 	}
 	return graphql.ResolveField(
@@ -26927,7 +26929,7 @@ func (ec *executionContext) fieldContext_PersonalData_json(_ context.Context, fi
 }
 
 func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementReport_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -26968,7 +26970,7 @@ func (ec *executionContext) fieldContext_PlacementReport_partner(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementReport_groupBy(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNPlacementDimension2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPlacementDimension(ctx, field.Selections, obj.GroupBy)
 	}
 	return graphql.ResolveField(
@@ -26994,7 +26996,7 @@ func (ec *executionContext) fieldContext_PlacementReport_groupBy(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementReport_from(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_from,
 			func(ctx context.Context) (any, error) {
 				return obj.From, nil
@@ -27027,7 +27029,7 @@ func (ec *executionContext) fieldContext_PlacementReport_from(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementReport_to(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_to,
 			func(ctx context.Context) (any, error) {
 				return obj.To, nil
@@ -27060,7 +27062,7 @@ func (ec *executionContext) fieldContext_PlacementReport_to(_ context.Context, f
 }
 
 func (ec *executionContext) _PlacementReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.SuppressedBelow}
 	}
 	return graphql.ResolveField(
@@ -27086,7 +27088,7 @@ func (ec *executionContext) fieldContext_PlacementReport_suppressedBelow(_ conte
 }
 
 func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementReport_rows(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27127,7 +27129,7 @@ func (ec *executionContext) fieldContext_PlacementReport_rows(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementReport_total(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementReport_total(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27168,7 +27170,7 @@ func (ec *executionContext) fieldContext_PlacementReport_total(_ context.Context
 }
 
 func (ec *executionContext) _PlacementRow_key(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Key}
 	}
 	return graphql.ResolveField(
@@ -27194,7 +27196,7 @@ func (ec *executionContext) fieldContext_PlacementRow_key(_ context.Context, fie
 }
 
 func (ec *executionContext) _PlacementRow_label(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Label}
 	}
 	return graphql.ResolveField(
@@ -27220,7 +27222,7 @@ func (ec *executionContext) fieldContext_PlacementRow_label(_ context.Context, f
 }
 
 func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementRow_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27261,7 +27263,7 @@ func (ec *executionContext) fieldContext_PlacementRow_partner(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementRow_own(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Own)
 	}
 	return graphql.ResolveField(
@@ -27287,7 +27289,7 @@ func (ec *executionContext) fieldContext_PlacementRow_own(_ context.Context, fie
 }
 
 func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementRow_internship(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27328,7 +27330,7 @@ func (ec *executionContext) fieldContext_PlacementRow_internship(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementRow_stages(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27369,7 +27371,7 @@ func (ec *executionContext) fieldContext_PlacementRow_stages(_ context.Context, 
 }
 
 func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementRow_hires(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27410,7 +27412,7 @@ func (ec *executionContext) fieldContext_PlacementRow_hires(_ context.Context, f
 }
 
 func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_PlacementRow_formerInternHires(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -27519,7 +27521,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27563,7 +27565,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27639,7 +27641,7 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditLog_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditLog_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27683,7 +27685,7 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_agreements_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_agreements_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27759,7 +27761,7 @@ func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_notifications_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_notifications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27826,7 +27828,7 @@ func (ec *executionContext) fieldContext_Query_alumni(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_alumni_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_alumni_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27870,7 +27872,7 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_applications_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27914,7 +27916,7 @@ func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_commitments_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_commitments_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27958,7 +27960,7 @@ func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_attention_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_attention_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28002,7 +28004,7 @@ func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_contributions_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_contributions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28046,7 +28048,7 @@ func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_courses_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_courses_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28090,7 +28092,7 @@ func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_courseFeedback_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_courseFeedback_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28134,7 +28136,7 @@ func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_skillsGap_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_skillsGap_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28178,7 +28180,7 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_events_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_events_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28222,7 +28224,7 @@ func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_internships_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_internships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28266,7 +28268,7 @@ func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlist_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlist_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28310,7 +28312,7 @@ func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_searchStudents_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_searchStudents_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28354,7 +28356,7 @@ func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_recommendedInternships_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_recommendedInternships_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28398,7 +28400,7 @@ func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlists_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlists_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28442,7 +28444,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28486,7 +28488,7 @@ func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_placementReport_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_placementReport_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28562,7 +28564,7 @@ func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_erasureRequests_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_erasureRequests_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28606,7 +28608,7 @@ func (ec *executionContext) fieldContext_Query_students(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_students_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_students_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28650,7 +28652,7 @@ func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query_webhookEndpoints_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_webhookEndpoints_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28694,7 +28696,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28734,7 +28736,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _RequiredSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
@@ -28760,7 +28762,7 @@ func (ec *executionContext) fieldContext_RequiredSkill_skill(_ context.Context, 
 }
 
 func (ec *executionContext) _RequiredSkill_minLevel(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.MinLevel}
 	}
 	return graphql.ResolveField(
@@ -28786,7 +28788,7 @@ func (ec *executionContext) fieldContext_RequiredSkill_minLevel(_ context.Contex
 }
 
 func (ec *executionContext) _RequiredSkill_mustHave(ctx context.Context, field graphql.CollectedField, obj *coop.RequiredSkill) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.MustHave)
 	}
 	return graphql.ResolveField(
@@ -28812,7 +28814,7 @@ func (ec *executionContext) fieldContext_RequiredSkill_mustHave(_ context.Contex
 }
 
 func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_RevokeTokenPayload_token(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -28853,7 +28855,7 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_token(_ context.Cont
 }
 
 func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_RevokeTokenPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -28894,7 +28896,7 @@ func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SaveShortlistPayload_shortlist(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -28935,7 +28937,7 @@ func (ec *executionContext) fieldContext_SaveShortlistPayload_shortlist(_ contex
 }
 
 func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SaveShortlistPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -28976,7 +28978,7 @@ func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _SavedSearch_id(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -29002,7 +29004,7 @@ func (ec *executionContext) fieldContext_SavedSearch_id(_ context.Context, field
 }
 
 func (ec *executionContext) _SavedSearch_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -29028,7 +29030,7 @@ func (ec *executionContext) fieldContext_SavedSearch_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _SavedSearch_kind(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNSavedSearchKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearchKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -29054,7 +29056,7 @@ func (ec *executionContext) fieldContext_SavedSearch_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _SavedSearch_query(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_query,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().Query(ctx, obj)
@@ -29087,7 +29089,7 @@ func (ec *executionContext) fieldContext_SavedSearch_query(_ context.Context, fi
 }
 
 func (ec *executionContext) _SavedSearch_filter(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_filter,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
@@ -29129,7 +29131,7 @@ func (ec *executionContext) fieldContext_SavedSearch_filter(_ context.Context, f
 }
 
 func (ec *executionContext) _SavedSearch_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_internship,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().Internship(ctx, obj)
@@ -29171,7 +29173,7 @@ func (ec *executionContext) fieldContext_SavedSearch_internship(_ context.Contex
 }
 
 func (ec *executionContext) _SavedSearch_minScore(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_minScore,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
@@ -29204,7 +29206,7 @@ func (ec *executionContext) fieldContext_SavedSearch_minScore(_ context.Context,
 }
 
 func (ec *executionContext) _SavedSearch_matchCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Members}
 	}
 	return graphql.ResolveField(
@@ -29230,7 +29232,7 @@ func (ec *executionContext) fieldContext_SavedSearch_matchCount(_ context.Contex
 }
 
 func (ec *executionContext) _SavedSearch_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -29263,7 +29265,7 @@ func (ec *executionContext) fieldContext_SavedSearch_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _SavedSearch_evaluatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_evaluatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.EvaluatedAt, nil
@@ -29296,7 +29298,7 @@ func (ec *executionContext) fieldContext_SavedSearch_evaluatedAt(_ context.Conte
 }
 
 func (ec *executionContext) _SavedSearchFilter_majors(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Majors)
 	}
 	return graphql.ResolveField(
@@ -29322,7 +29324,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_majors(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchFilter_graduationYearFrom(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearFrom)
 	}
 	return graphql.ResolveField(
@@ -29348,7 +29350,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_graduationYearFrom(_ 
 }
 
 func (ec *executionContext) _SavedSearchFilter_graduationYearTo(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.GraduationYearTo)
 	}
 	return graphql.ResolveField(
@@ -29374,7 +29376,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_graduationYearTo(_ co
 }
 
 func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SavedSearchFilter_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -29415,7 +29417,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_skills(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchFilter_cities(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Cities)
 	}
 	return graphql.ResolveField(
@@ -29441,7 +29443,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_cities(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchFilter_minGpa(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_minGpa,
 			func(ctx context.Context) (any, error) {
 				return obj.MinGpa, nil
@@ -29474,7 +29476,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_minGpa(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SavedSearchPayload_savedSearch(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -29515,7 +29517,7 @@ func (ec *executionContext) fieldContext_SavedSearchPayload_savedSearch(_ contex
 }
 
 func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SavedSearchPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -29556,7 +29558,7 @@ func (ec *executionContext) fieldContext_SavedSearchPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _SavedShortlist_id(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -29582,7 +29584,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _SavedShortlist_name(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -29608,7 +29610,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_name(_ context.Context, 
 }
 
 func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_internship,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
@@ -29650,7 +29652,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlist_savedBy(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.SavedBy}
 	}
 	return graphql.ResolveField(
@@ -29676,7 +29678,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_savedBy(_ context.Contex
 }
 
 func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -29709,7 +29711,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
@@ -29742,7 +29744,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_entries,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
@@ -29784,7 +29786,7 @@ func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Contex
 }
 
 func (ec *executionContext) _SavedShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
@@ -29810,7 +29812,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_rank(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_score,
 			func(ctx context.Context) (any, error) {
 				return obj.Score, nil
@@ -29843,7 +29845,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_score(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
@@ -29885,7 +29887,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_student(_ context.C
 }
 
 func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -29926,7 +29928,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context
 }
 
 func (ec *executionContext) _SavedShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
 	}
 	return graphql.ResolveField(
@@ -29952,7 +29954,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_matchedSkills(_ con
 }
 
 func (ec *executionContext) _SavedShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
 	}
 	return graphql.ResolveField(
@@ -29978,7 +29980,7 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_missingSkills(_ con
 }
 
 func (ec *executionContext) _ScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -30004,7 +30006,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, 
 }
 
 func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_value,
 			func(ctx context.Context) (any, error) {
 				return obj.Value, nil
@@ -30037,7 +30039,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context,
 }
 
 func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_weight,
 			func(ctx context.Context) (any, error) {
 				return obj.Weight, nil
@@ -30070,7 +30072,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context
 }
 
 func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_contribution,
 			func(ctx context.Context) (any, error) {
 				return obj.Contribution, nil
@@ -30103,7 +30105,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.C
 }
 
 func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30144,7 +30146,7 @@ func (ec *executionContext) fieldContext_ShortlistConnection_edges(_ context.Con
 }
 
 func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30185,7 +30187,7 @@ func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _ShortlistConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
@@ -30211,7 +30213,7 @@ func (ec *executionContext) fieldContext_ShortlistConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _ShortlistEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -30237,7 +30239,7 @@ func (ec *executionContext) fieldContext_ShortlistEdge_cursor(_ context.Context,
 }
 
 func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30278,7 +30280,7 @@ func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _ShortlistEntry_rank(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Rank}
 	}
 	return graphql.ResolveField(
@@ -30304,7 +30306,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_rank(_ context.Context, 
 }
 
 func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_score,
 			func(ctx context.Context) (any, error) {
 				return obj.Score, nil
@@ -30337,7 +30339,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_score(_ context.Context,
 }
 
 func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
@@ -30379,7 +30381,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_student(_ context.Contex
 }
 
 func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistEntry_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30420,7 +30422,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(_ context.Cont
 }
 
 func (ec *executionContext) _ShortlistEntry_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MatchedSkills)
 	}
 	return graphql.ResolveField(
@@ -30446,7 +30448,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_matchedSkills(_ context.
 }
 
 func (ec *executionContext) _ShortlistEntry_missingSkills(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.MissingSkills)
 	}
 	return graphql.ResolveField(
@@ -30472,7 +30474,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.
 }
 
 func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistEntry_skillMatches(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30513,7 +30515,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(_ context.C
 }
 
 func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_ShortlistEntry_highlights(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30554,7 +30556,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_highlights(_ context.Con
 }
 
 func (ec *executionContext) _Site_id(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -30580,7 +30582,7 @@ func (ec *executionContext) fieldContext_Site_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Site().Partner(ctx, obj)
@@ -30622,7 +30624,7 @@ func (ec *executionContext) fieldContext_Site_partner(_ context.Context, field g
 }
 
 func (ec *executionContext) _Site_name(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -30648,7 +30650,7 @@ func (ec *executionContext) fieldContext_Site_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_nameZh(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.NameZh}
 	}
 	return graphql.ResolveField(
@@ -30674,7 +30676,7 @@ func (ec *executionContext) fieldContext_Site_nameZh(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Site_kind(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNSiteKind2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSiteKind(ctx, field.Selections, obj.Kind)
 	}
 	return graphql.ResolveField(
@@ -30700,7 +30702,7 @@ func (ec *executionContext) fieldContext_Site_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_processAreas(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.ProcessAreas)
 	}
 	return graphql.ResolveField(
@@ -30726,7 +30728,7 @@ func (ec *executionContext) fieldContext_Site_processAreas(_ context.Context, fi
 }
 
 func (ec *executionContext) _Site_city(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.City}
 	}
 	return graphql.ResolveField(
@@ -30752,7 +30754,7 @@ func (ec *executionContext) fieldContext_Site_city(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -30785,7 +30787,7 @@ func (ec *executionContext) fieldContext_Site_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Site_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -30818,7 +30820,7 @@ func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field
 }
 
 func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SiteConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30859,7 +30861,7 @@ func (ec *executionContext) fieldContext_SiteConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SiteConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -30900,7 +30902,7 @@ func (ec *executionContext) fieldContext_SiteConnection_pageInfo(_ context.Conte
 }
 
 func (ec *executionContext) _SiteConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
@@ -30933,7 +30935,7 @@ func (ec *executionContext) fieldContext_SiteConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _SiteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -30959,7 +30961,7 @@ func (ec *executionContext) fieldContext_SiteEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SiteEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31000,7 +31002,7 @@ func (ec *executionContext) fieldContext_SiteEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SitePayload_site(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31041,7 +31043,7 @@ func (ec *executionContext) fieldContext_SitePayload_site(_ context.Context, fie
 }
 
 func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SitePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31082,7 +31084,7 @@ func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Contex
 }
 
 func (ec *executionContext) _SkillGap_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
@@ -31108,7 +31110,7 @@ func (ec *executionContext) fieldContext_SkillGap_skill(_ context.Context, field
 }
 
 func (ec *executionContext) _SkillGap_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
@@ -31134,7 +31136,7 @@ func (ec *executionContext) fieldContext_SkillGap_internships(_ context.Context,
 }
 
 func (ec *executionContext) _SkillGap_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
@@ -31160,7 +31162,7 @@ func (ec *executionContext) fieldContext_SkillGap_places(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillGap_mustHave(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.MustHave}
 	}
 	return graphql.ResolveField(
@@ -31186,7 +31188,7 @@ func (ec *executionContext) fieldContext_SkillGap_mustHave(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_demand,
 			func(ctx context.Context) (any, error) {
 				return obj.Demand, nil
@@ -31219,7 +31221,7 @@ func (ec *executionContext) fieldContext_SkillGap_demand(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillGap_supply(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Supply)
 	}
 	return graphql.ResolveField(
@@ -31245,7 +31247,7 @@ func (ec *executionContext) fieldContext_SkillGap_supply(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillGap_holders(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Holders)
 	}
 	return graphql.ResolveField(
@@ -31271,7 +31273,7 @@ func (ec *executionContext) fieldContext_SkillGap_holders(_ context.Context, fie
 }
 
 func (ec *executionContext) _SkillGap_coverage(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_coverage,
 			func(ctx context.Context) (any, error) {
 				return obj.Coverage, nil
@@ -31304,7 +31306,7 @@ func (ec *executionContext) fieldContext_SkillGap_coverage(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_shortfall,
 			func(ctx context.Context) (any, error) {
 				return obj.Shortfall, nil
@@ -31337,7 +31339,7 @@ func (ec *executionContext) fieldContext_SkillGap_shortfall(_ context.Context, f
 }
 
 func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SkillGap_trend(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31378,7 +31380,7 @@ func (ec *executionContext) fieldContext_SkillGap_trend(_ context.Context, field
 }
 
 func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SkillGap_courses(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31419,7 +31421,7 @@ func (ec *executionContext) fieldContext_SkillGap_courses(_ context.Context, fie
 }
 
 func (ec *executionContext) _SkillLevelValue_skill(ctx context.Context, field graphql.CollectedField, obj *model.SkillLevelValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
@@ -31445,7 +31447,7 @@ func (ec *executionContext) fieldContext_SkillLevelValue_skill(_ context.Context
 }
 
 func (ec *executionContext) _SkillLevelValue_minLevel(ctx context.Context, field graphql.CollectedField, obj *model.SkillLevelValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.MinLevel}
 	}
 	return graphql.ResolveField(
@@ -31471,7 +31473,7 @@ func (ec *executionContext) fieldContext_SkillLevelValue_minLevel(_ context.Cont
 }
 
 func (ec *executionContext) _SkillMatch_requirement(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Requirement}
 	}
 	return graphql.ResolveField(
@@ -31497,7 +31499,7 @@ func (ec *executionContext) fieldContext_SkillMatch_requirement(_ context.Contex
 }
 
 func (ec *executionContext) _SkillMatch_studentSkill(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.StudentSkill}
 	}
 	return graphql.ResolveField(
@@ -31523,7 +31525,7 @@ func (ec *executionContext) fieldContext_SkillMatch_studentSkill(_ context.Conte
 }
 
 func (ec *executionContext) _SkillMatch_kind(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Kind}
 	}
 	return graphql.ResolveField(
@@ -31549,7 +31551,7 @@ func (ec *executionContext) fieldContext_SkillMatch_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillMatch_value,
 			func(ctx context.Context) (any, error) {
 				return obj.Value, nil
@@ -31582,7 +31584,7 @@ func (ec *executionContext) fieldContext_SkillMatch_value(_ context.Context, fie
 }
 
 func (ec *executionContext) _SkillTrendPoint_period(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Period}
 	}
 	return graphql.ResolveField(
@@ -31608,7 +31610,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_period(_ context.Contex
 }
 
 func (ec *executionContext) _SkillTrendPoint_internships(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
@@ -31634,7 +31636,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_internships(_ context.C
 }
 
 func (ec *executionContext) _SkillTrendPoint_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
@@ -31660,7 +31662,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_places(_ context.Contex
 }
 
 func (ec *executionContext) _SkillTrendPoint_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillTrendPoint_demand,
 			func(ctx context.Context) (any, error) {
 				return obj.Demand, nil
@@ -31693,7 +31695,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_demand(_ context.Contex
 }
 
 func (ec *executionContext) _SkillTrendPoint_supply(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Supply)
 	}
 	return graphql.ResolveField(
@@ -31719,7 +31721,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_supply(_ context.Contex
 }
 
 func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SkillsGapReport_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31760,7 +31762,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_partner(_ context.Conte
 }
 
 func (ec *executionContext) _SkillsGapReport_openInternships(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.OpenInternships}
 	}
 	return graphql.ResolveField(
@@ -31786,7 +31788,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_openInternships(_ conte
 }
 
 func (ec *executionContext) _SkillsGapReport_places(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Places}
 	}
 	return graphql.ResolveField(
@@ -31812,7 +31814,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_places(_ context.Contex
 }
 
 func (ec *executionContext) _SkillsGapReport_eligibleStudents(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.EligibleStudents)
 	}
 	return graphql.ResolveField(
@@ -31838,7 +31840,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_eligibleStudents(_ cont
 }
 
 func (ec *executionContext) _SkillsGapReport_periods(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Periods)
 	}
 	return graphql.ResolveField(
@@ -31864,7 +31866,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_periods(_ context.Conte
 }
 
 func (ec *executionContext) _SkillsGapReport_suppressedBelow(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.SuppressedBelow}
 	}
 	return graphql.ResolveField(
@@ -31890,7 +31892,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_suppressedBelow(_ conte
 }
 
 func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_SkillsGapReport_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -31931,7 +31933,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_skills(_ context.Contex
 }
 
 func (ec *executionContext) _Student_id(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -31957,7 +31959,7 @@ func (ec *executionContext) fieldContext_Student_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Student_studentNumber(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.StudentNumber}
 	}
 	return graphql.ResolveField(
@@ -31983,7 +31985,7 @@ func (ec *executionContext) fieldContext_Student_studentNumber(_ context.Context
 }
 
 func (ec *executionContext) _Student_name(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -32009,7 +32011,7 @@ func (ec *executionContext) fieldContext_Student_name(_ context.Context, field g
 }
 
 func (ec *executionContext) _Student_college(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.College}
 	}
 	return graphql.ResolveField(
@@ -32035,7 +32037,7 @@ func (ec *executionContext) fieldContext_Student_college(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Student_major(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Major}
 	}
 	return graphql.ResolveField(
@@ -32061,7 +32063,7 @@ func (ec *executionContext) fieldContext_Student_major(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_enrolmentYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.EnrolmentYear}
 	}
 	return graphql.ResolveField(
@@ -32087,7 +32089,7 @@ func (ec *executionContext) fieldContext_Student_enrolmentYear(_ context.Context
 }
 
 func (ec *executionContext) _Student_graduationYear(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.GraduationYear}
 	}
 	return graphql.ResolveField(
@@ -32113,7 +32115,7 @@ func (ec *executionContext) fieldContext_Student_graduationYear(_ context.Contex
 }
 
 func (ec *executionContext) _Student_gpa(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_gpa,
 			func(ctx context.Context) (any, error) {
 				return obj.GPA, nil
@@ -32146,7 +32148,7 @@ func (ec *executionContext) fieldContext_Student_gpa(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Student_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32187,7 +32189,7 @@ func (ec *executionContext) fieldContext_Student_skills(_ context.Context, field
 }
 
 func (ec *executionContext) _Student_courses(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Courses)
 	}
 	return graphql.ResolveField(
@@ -32213,7 +32215,7 @@ func (ec *executionContext) fieldContext_Student_courses(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Student_certificates(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Certificates)
 	}
 	return graphql.ResolveField(
@@ -32239,7 +32241,7 @@ func (ec *executionContext) fieldContext_Student_certificates(_ context.Context,
 }
 
 func (ec *executionContext) _Student_languages(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Languages)
 	}
 	return graphql.ResolveField(
@@ -32265,7 +32267,7 @@ func (ec *executionContext) fieldContext_Student_languages(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_preferredCities(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.PreferredCities)
 	}
 	return graphql.ResolveField(
@@ -32291,7 +32293,7 @@ func (ec *executionContext) fieldContext_Student_preferredCities(_ context.Conte
 }
 
 func (ec *executionContext) _Student_statement(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Statement}
 	}
 	return graphql.ResolveField(
@@ -32317,7 +32319,7 @@ func (ec *executionContext) fieldContext_Student_statement(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_availableFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableFrom,
 			func(ctx context.Context) (any, error) {
 				return obj.AvailableFrom, nil
@@ -32350,7 +32352,7 @@ func (ec *executionContext) fieldContext_Student_availableFrom(_ context.Context
 }
 
 func (ec *executionContext) _Student_availableUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableUntil,
 			func(ctx context.Context) (any, error) {
 				return obj.AvailableUntil, nil
@@ -32383,7 +32385,7 @@ func (ec *executionContext) fieldContext_Student_availableUntil(_ context.Contex
 }
 
 func (ec *executionContext) _Student_consentToShare(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.ConsentToShare)
 	}
 	return graphql.ResolveField(
@@ -32409,7 +32411,7 @@ func (ec *executionContext) fieldContext_Student_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Student_consentUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentUpdatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.ConsentUpdatedAt, nil
@@ -32442,7 +32444,7 @@ func (ec *executionContext) fieldContext_Student_consentUpdatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Student_email(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_email,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Student().Email(ctx, obj)
@@ -32475,7 +32477,7 @@ func (ec *executionContext) fieldContext_Student_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_phone,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Student().Phone(ctx, obj)
@@ -32508,7 +32510,7 @@ func (ec *executionContext) fieldContext_Student_phone(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_applications,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -32555,7 +32557,7 @@ func (ec *executionContext) fieldContext_Student_applications(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Student_applications_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Student_applications_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32563,7 +32565,7 @@ func (ec *executionContext) fieldContext_Student_applications(ctx context.Contex
 }
 
 func (ec *executionContext) _Student_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -32596,7 +32598,7 @@ func (ec *executionContext) fieldContext_Student_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -32629,7 +32631,7 @@ func (ec *executionContext) fieldContext_Student_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentHistory,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
@@ -32671,7 +32673,7 @@ func (ec *executionContext) fieldContext_Student_consentHistory(_ context.Contex
 }
 
 func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32712,7 +32714,7 @@ func (ec *executionContext) fieldContext_StudentConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32753,7 +32755,7 @@ func (ec *executionContext) fieldContext_StudentConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _StudentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
@@ -32786,7 +32788,7 @@ func (ec *executionContext) fieldContext_StudentConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _StudentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -32812,7 +32814,7 @@ func (ec *executionContext) fieldContext_StudentEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32853,7 +32855,7 @@ func (ec *executionContext) fieldContext_StudentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _StudentPayload_student(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentPayload_student(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32894,7 +32896,7 @@ func (ec *executionContext) fieldContext_StudentPayload_student(_ context.Contex
 }
 
 func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32935,7 +32937,7 @@ func (ec *executionContext) fieldContext_StudentPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentSearchConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -32976,7 +32978,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_edges(_ context
 }
 
 func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentSearchConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33017,7 +33019,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(_ cont
 }
 
 func (ec *executionContext) _StudentSearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.TotalCount}
 	}
 	return graphql.ResolveField(
@@ -33043,7 +33045,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_totalCount(_ co
 }
 
 func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentSearchConnection_facets(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33084,7 +33086,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_facets(_ contex
 }
 
 func (ec *executionContext) _StudentSearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -33110,7 +33112,7 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_cursor(_ context.Cont
 }
 
 func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentSearchEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33151,7 +33153,7 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
@@ -33193,7 +33195,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_student(_ context.Cont
 }
 
 func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_score,
 			func(ctx context.Context) (any, error) {
 				return obj.Score, nil
@@ -33226,7 +33228,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_score(_ context.Contex
 }
 
 func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_StudentSearchHit_highlights(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33267,7 +33269,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_highlights(_ context.C
 }
 
 func (ec *executionContext) _StudentSkill_skill(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Skill}
 	}
 	return graphql.ResolveField(
@@ -33293,7 +33295,7 @@ func (ec *executionContext) fieldContext_StudentSkill_skill(_ context.Context, f
 }
 
 func (ec *executionContext) _StudentSkill_level(ctx context.Context, field graphql.CollectedField, obj *coop.StudentSkill) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Level}
 	}
 	return graphql.ResolveField(
@@ -33355,7 +33357,7 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_Subscription_notificationAdded_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Subscription_notificationAdded_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33363,7 +33365,7 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx cont
 }
 
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -33389,7 +33391,7 @@ func (ec *executionContext) fieldContext_Token_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Token_name(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -33415,7 +33417,7 @@ func (ec *executionContext) fieldContext_Token_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Token_role(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRole(ctx, field.Selections, obj.Role)
 	}
 	return graphql.ResolveField(
@@ -33441,7 +33443,7 @@ func (ec *executionContext) fieldContext_Token_role(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Token().Partner(ctx, obj)
@@ -33483,7 +33485,7 @@ func (ec *executionContext) fieldContext_Token_partner(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_student(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_student,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Token().Student(ctx, obj)
@@ -33525,7 +33527,7 @@ func (ec *executionContext) fieldContext_Token_student(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_alumnus,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Token().Alumnus(ctx, obj)
@@ -33567,7 +33569,7 @@ func (ec *executionContext) fieldContext_Token_alumnus(_ context.Context, field 
 }
 
 func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -33600,7 +33602,7 @@ func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_expiresAt,
 			func(ctx context.Context) (any, error) {
 				return obj.ExpiresAt, nil
@@ -33633,7 +33635,7 @@ func (ec *executionContext) fieldContext_Token_expiresAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_lastUsedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.LastUsedAt, nil
@@ -33666,7 +33668,7 @@ func (ec *executionContext) fieldContext_Token_lastUsedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_revokedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.RevokedAt, nil
@@ -33699,7 +33701,7 @@ func (ec *executionContext) fieldContext_Token_revokedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚕstringᚄ(ctx, field.Selections, obj.Field)
 	}
 	return graphql.ResolveField(
@@ -33725,7 +33727,7 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Code}
 	}
 	return graphql.ResolveField(
@@ -33751,7 +33753,7 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 }
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Message}
 	}
 	return graphql.ResolveField(
@@ -33777,7 +33779,7 @@ func (ec *executionContext) fieldContext_UserError_message(_ context.Context, fi
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNRole2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRole(ctx, field.Selections, obj.Role)
 	}
 	return graphql.ResolveField(
@@ -33803,7 +33805,7 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -33829,7 +33831,7 @@ func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Viewer_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33870,7 +33872,7 @@ func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Viewer_student(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33911,7 +33913,7 @@ func (ec *executionContext) fieldContext_Viewer_student(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_Viewer_alumnus(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -33952,7 +33954,7 @@ func (ec *executionContext) fieldContext_Viewer_alumnus(_ context.Context, field
 }
 
 func (ec *executionContext) _WebhookAttempt_attempt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Attempt}
 	}
 	return graphql.ResolveField(
@@ -33978,7 +33980,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_attempt(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookAttempt_at(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookAttempt_at,
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
@@ -34011,7 +34013,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_at(_ context.Context, fi
 }
 
 func (ec *executionContext) _WebhookAttempt_statusCode(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.StatusCode)
 	}
 	return graphql.ResolveField(
@@ -34037,7 +34039,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_statusCode(_ context.Con
 }
 
 func (ec *executionContext) _WebhookAttempt_error(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Error}
 	}
 	return graphql.ResolveField(
@@ -34063,7 +34065,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_error(_ context.Context,
 }
 
 func (ec *executionContext) _WebhookAttempt_durationMs(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.DurationMS}
 	}
 	return graphql.ResolveField(
@@ -34089,7 +34091,7 @@ func (ec *executionContext) fieldContext_WebhookAttempt_durationMs(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -34115,7 +34117,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_eventId,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().EventID(ctx, obj)
@@ -34148,7 +34150,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookDelivery_eventType(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNWebhookEventType2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEventType(ctx, field.Selections, obj.EventType)
 	}
 	return graphql.ResolveField(
@@ -34174,7 +34176,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventType(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_occurredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_occurredAt,
 			func(ctx context.Context) (any, error) {
 				return obj.OccurredAt, nil
@@ -34207,7 +34209,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_occurredAt(_ context.Co
 }
 
 func (ec *executionContext) _WebhookDelivery_endpoint(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_endpoint,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
@@ -34249,7 +34251,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_endpoint(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDeliveryStatus(ctx, field.Selections, obj.Status)
 	}
 	return graphql.ResolveField(
@@ -34275,7 +34277,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookDelivery_attemptCount(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Attempts}
 	}
 	return graphql.ResolveField(
@@ -34301,7 +34303,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attemptCount(_ context.
 }
 
 func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_nextAttemptAt,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().NextAttemptAt(ctx, obj)
@@ -34334,7 +34336,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context
 }
 
 func (ec *executionContext) _WebhookDelivery_lastStatusCode(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.LastStatusCode)
 	}
 	return graphql.ResolveField(
@@ -34360,7 +34362,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastStatusCode(_ contex
 }
 
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.LastError}
 	}
 	return graphql.ResolveField(
@@ -34386,7 +34388,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_replayOf(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_replayOf,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().ReplayOf(ctx, obj)
@@ -34428,7 +34430,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_replayOf(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -34461,7 +34463,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_deliveredAt,
 			func(ctx context.Context) (any, error) {
 				return obj.DeliveredAt, nil
@@ -34494,7 +34496,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.C
 }
 
 func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_attempts,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
@@ -34536,7 +34538,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -34577,7 +34579,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(_ conte
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -34618,7 +34620,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ co
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
@@ -34651,7 +34653,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ 
 }
 
 func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -34677,7 +34679,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Co
 }
 
 func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -34718,7 +34720,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookDeliveryPayload_delivery(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -34759,7 +34761,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryPayload_delivery(_ conte
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookDeliveryPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -34800,7 +34802,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryPayload_userErrors(_ con
 }
 
 func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNID2string(ctx, field.Selections, obj.GID())
 	}
 	return graphql.ResolveField(
@@ -34826,7 +34828,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookEndpoint_url(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.URL}
 	}
 	return graphql.ResolveField(
@@ -34852,7 +34854,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_url(_ context.Context, 
 }
 
 func (ec *executionContext) _WebhookEndpoint_description(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Description}
 	}
 	return graphql.ResolveField(
@@ -34878,7 +34880,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_description(_ context.C
 }
 
 func (ec *executionContext) _WebhookEndpoint_partner(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_partner,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
@@ -34920,7 +34922,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_partner(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookEndpoint_eventTypes(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNWebhookEventType2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEventTypeᚄ(ctx, field.Selections, obj.EventTypes)
 	}
 	return graphql.ResolveField(
@@ -34946,7 +34948,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_eventTypes(_ context.Co
 }
 
 func (ec *executionContext) _WebhookEndpoint_active(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Active)
 	}
 	return graphql.ResolveField(
@@ -34972,7 +34974,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_active(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookEndpoint_disabledReason(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.DisabledReason}
 	}
 	return graphql.ResolveField(
@@ -34998,7 +35000,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_disabledReason(_ contex
 }
 
 func (ec *executionContext) _WebhookEndpoint_consecutiveFailures(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.ConsecutiveFailures}
 	}
 	return graphql.ResolveField(
@@ -35024,7 +35026,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_consecutiveFailures(_ c
 }
 
 func (ec *executionContext) _WebhookEndpoint_createdBy(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.CreatedBy}
 	}
 	return graphql.ResolveField(
@@ -35050,7 +35052,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdBy(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_createdAt,
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
@@ -35083,7 +35085,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_updatedAt,
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
@@ -35116,7 +35118,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_updatedAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_deliveries,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -35163,7 +35165,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field_WebhookEndpoint_deliveries_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_WebhookEndpoint_deliveries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35171,7 +35173,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookEndpointConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35212,7 +35214,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_edges(_ conte
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookEndpointConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35253,7 +35255,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_pageInfo(_ co
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_totalCount,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
@@ -35286,7 +35288,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointConnection_totalCount(_ 
 }
 
 func (ec *executionContext) _WebhookEndpointEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Cursor}
 	}
 	return graphql.ResolveField(
@@ -35312,7 +35314,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointEdge_cursor(_ context.Co
 }
 
 func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointEdge) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookEndpointEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35353,7 +35355,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointEdge_node(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35394,7 +35396,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(_ conte
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35435,7 +35437,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(_ con
 }
 
 func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookSecretPayload_endpoint(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35476,7 +35478,7 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_endpoint(_ context
 }
 
 func (ec *executionContext) _WebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
 	}
 	return graphql.ResolveField(
@@ -35502,7 +35504,7 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_secret(_ context.C
 }
 
 func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext_WebhookSecretPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -35543,7 +35545,7 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_current,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
@@ -35585,7 +35587,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_current(_ context.Cont
 }
 
 func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_suggested,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
@@ -35627,7 +35629,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_suggested(_ context.Co
 }
 
 func (ec *executionContext) _WeightSuggestion_outcomes(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Outcomes}
 	}
 	return graphql.ResolveField(
@@ -35653,7 +35655,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_outcomes(_ context.Con
 }
 
 func (ec *executionContext) _WeightSuggestion_internships(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Internships}
 	}
 	return graphql.ResolveField(
@@ -35679,7 +35681,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_internships(_ context.
 }
 
 func (ec *executionContext) _WeightSuggestion_enough(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Enough)
 	}
 	return graphql.ResolveField(
@@ -35705,7 +35707,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_enough(_ context.Conte
 }
 
 func (ec *executionContext) _WeightSuggestion_currentNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_currentNdcg,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
@@ -35738,7 +35740,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_currentNdcg(_ context.
 }
 
 func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_heldOutNdcg,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
@@ -35771,7 +35773,7 @@ func (ec *executionContext) fieldContext_WeightSuggestion_heldOutNdcg(_ context.
 }
 
 func (ec *executionContext) _YearFeedback_year(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return intAt{&obj.Year}
 	}
 	return graphql.ResolveField(
@@ -35797,7 +35799,7 @@ func (ec *executionContext) fieldContext_YearFeedback_year(_ context.Context, fi
 }
 
 func (ec *executionContext) _YearFeedback_count(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Count)
 	}
 	return graphql.ResolveField(
@@ -35823,7 +35825,7 @@ func (ec *executionContext) fieldContext_YearFeedback_count(_ context.Context, f
 }
 
 func (ec *executionContext) _YearFeedback_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_YearFeedback_averageRating,
 			func(ctx context.Context) (any, error) {
 				return obj.AverageRating, nil
@@ -35856,7 +35858,7 @@ func (ec *executionContext) fieldContext_YearFeedback_averageRating(_ context.Co
 }
 
 func (ec *executionContext) _YearFeedback_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Suppressed)
 	}
 	return graphql.ResolveField(
@@ -35882,7 +35884,7 @@ func (ec *executionContext) fieldContext_YearFeedback_suppressed(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -35908,7 +35910,7 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -35934,7 +35936,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
 	}
 	return graphql.ResolveField(
@@ -35960,7 +35962,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalN__DirectiveLocation2ᚕstringᚄ(ctx, field.Selections, obj.Locations)
 	}
 	return graphql.ResolveField(
@@ -35986,7 +35988,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -36033,7 +36035,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36041,7 +36043,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -36067,7 +36069,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -36093,7 +36095,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 	}
 	return graphql.ResolveField(
@@ -36119,7 +36121,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 	}
 	return graphql.ResolveField(
@@ -36145,7 +36147,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -36171,7 +36173,7 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -36197,7 +36199,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -36244,7 +36246,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36252,7 +36254,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Field_type(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36293,7 +36295,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 	}
 	return graphql.ResolveField(
@@ -36319,7 +36321,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 	}
 	return graphql.ResolveField(
@@ -36345,7 +36347,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return stringAt{&obj.Name}
 	}
 	return graphql.ResolveField(
@@ -36371,7 +36373,7 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -36397,7 +36399,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___InputValue_type(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36438,7 +36440,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 	}
 	return graphql.ResolveField(
@@ -36464,7 +36466,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsDeprecated())
 	}
 	return graphql.ResolveField(
@@ -36490,7 +36492,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeprecationReason())
 	}
 	return graphql.ResolveField(
@@ -36516,7 +36518,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -36542,7 +36544,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Schema_types(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36583,7 +36585,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Schema_queryType(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36624,7 +36626,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Schema_mutationType(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36665,7 +36667,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Schema_subscriptionType(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36706,7 +36708,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Schema_directives(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36747,7 +36749,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalN__TypeKind2string(ctx, field.Selections, obj.Kind())
 	}
 	return graphql.ResolveField(
@@ -36773,7 +36775,7 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Name())
 	}
 	return graphql.ResolveField(
@@ -36799,7 +36801,7 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description())
 	}
 	return graphql.ResolveField(
@@ -36825,7 +36827,7 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SpecifiedByURL())
 	}
 	return graphql.ResolveField(
@@ -36851,7 +36853,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -36898,7 +36900,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36906,7 +36908,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Type_interfaces(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36947,7 +36949,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Type_possibleTypes(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -36988,7 +36990,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -37035,7 +37037,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37043,7 +37045,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
 			func(ctx context.Context) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
@@ -37090,7 +37092,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
+	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37098,7 +37100,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		fc, err := ec.fieldContext___Type_ofType(ctx, field)
 		if err != nil {
 			return graphql.Null
@@ -37139,7 +37141,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if plainField(ctx, field) {
+	if ec.op.plainField(field) {
 		return ec.marshalOBoolean2bool(ctx, field.Selections, obj.IsOneOf())
 	}
 	return graphql.ResolveField(
@@ -42472,7 +42474,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var agreementImplementors = []string{"Agreement", "Node"}
 
 func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *coop.Agreement) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, agreementImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, agreementImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42556,7 +42558,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 var agreementConnectionImplementors = []string{"AgreementConnection"}
 
 func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, agreementConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, agreementConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42600,7 +42602,7 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 var agreementEdgeImplementors = []string{"AgreementEdge"}
 
 func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, agreementEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, agreementEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42638,7 +42640,7 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 var agreementPayloadImplementors = []string{"AgreementPayload"}
 
 func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, agreementPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, agreementPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42676,7 +42678,7 @@ func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.Selec
 var alumnusImplementors = []string{"Alumnus", "Node"}
 
 func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, obj *coop.Alumnus) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, alumnusImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, alumnusImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42787,7 +42789,7 @@ func (ec *executionContext) _Alumnus(ctx context.Context, sel ast.SelectionSet, 
 var alumnusConnectionImplementors = []string{"AlumnusConnection"}
 
 func (ec *executionContext) _AlumnusConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, alumnusConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, alumnusConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42831,7 +42833,7 @@ func (ec *executionContext) _AlumnusConnection(ctx context.Context, sel ast.Sele
 var alumnusEdgeImplementors = []string{"AlumnusEdge"}
 
 func (ec *executionContext) _AlumnusEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, alumnusEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, alumnusEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42869,7 +42871,7 @@ func (ec *executionContext) _AlumnusEdge(ctx context.Context, sel ast.SelectionS
 var alumnusPayloadImplementors = []string{"AlumnusPayload"}
 
 func (ec *executionContext) _AlumnusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AlumnusPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, alumnusPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, alumnusPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42907,7 +42909,7 @@ func (ec *executionContext) _AlumnusPayload(ctx context.Context, sel ast.Selecti
 var applicationImplementors = []string{"Application", "Node"}
 
 func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionSet, obj *coop.Application) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, applicationImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, applicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -42984,7 +42986,7 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 var applicationConnectionImplementors = []string{"ApplicationConnection"}
 
 func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, applicationConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, applicationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43028,7 +43030,7 @@ func (ec *executionContext) _ApplicationConnection(ctx context.Context, sel ast.
 var applicationEdgeImplementors = []string{"ApplicationEdge"}
 
 func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, applicationEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, applicationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43066,7 +43068,7 @@ func (ec *executionContext) _ApplicationEdge(ctx context.Context, sel ast.Select
 var applicationEventImplementors = []string{"ApplicationEvent"}
 
 func (ec *executionContext) _ApplicationEvent(ctx context.Context, sel ast.SelectionSet, obj *coop.ApplicationEvent) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, applicationEventImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, applicationEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43119,7 +43121,7 @@ func (ec *executionContext) _ApplicationEvent(ctx context.Context, sel ast.Selec
 var applicationPayloadImplementors = []string{"ApplicationPayload"}
 
 func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApplicationPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, applicationPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, applicationPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43157,7 +43159,7 @@ func (ec *executionContext) _ApplicationPayload(ctx context.Context, sel ast.Sel
 var attentionImplementors = []string{"Attention"}
 
 func (ec *executionContext) _Attention(ctx context.Context, sel ast.SelectionSet, obj *model.Attention) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, attentionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, attentionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43195,7 +43197,7 @@ func (ec *executionContext) _Attention(ctx context.Context, sel ast.SelectionSet
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.AuditEntry) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43253,7 +43255,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
 
 func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43291,7 +43293,7 @@ func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.S
 var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
 
 func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, auditEntryEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43329,7 +43331,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 var commitmentImplementors = []string{"Commitment", "Node"}
 
 func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *coop.Commitment) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, commitmentImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, commitmentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43436,7 +43438,7 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 var commitmentConnectionImplementors = []string{"CommitmentConnection"}
 
 func (ec *executionContext) _CommitmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, commitmentConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, commitmentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43480,7 +43482,7 @@ func (ec *executionContext) _CommitmentConnection(ctx context.Context, sel ast.S
 var commitmentEdgeImplementors = []string{"CommitmentEdge"}
 
 func (ec *executionContext) _CommitmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, commitmentEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, commitmentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43518,7 +43520,7 @@ func (ec *executionContext) _CommitmentEdge(ctx context.Context, sel ast.Selecti
 var commitmentPayloadImplementors = []string{"CommitmentPayload"}
 
 func (ec *executionContext) _CommitmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, commitmentPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, commitmentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43556,7 +43558,7 @@ func (ec *executionContext) _CommitmentPayload(ctx context.Context, sel ast.Sele
 var consentChangeImplementors = []string{"ConsentChange"}
 
 func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.SelectionSet, obj *coop.ConsentChange) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, consentChangeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, consentChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43604,7 +43606,7 @@ func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.Selectio
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *coop.Contact) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, contactImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43652,7 +43654,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 var contributionImplementors = []string{"Contribution", "Node"}
 
 func (ec *executionContext) _Contribution(ctx context.Context, sel ast.SelectionSet, obj *coop.Contribution) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, contributionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, contributionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43737,7 +43739,7 @@ func (ec *executionContext) _Contribution(ctx context.Context, sel ast.Selection
 var contributionConnectionImplementors = []string{"ContributionConnection"}
 
 func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, contributionConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, contributionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43781,7 +43783,7 @@ func (ec *executionContext) _ContributionConnection(ctx context.Context, sel ast
 var contributionEdgeImplementors = []string{"ContributionEdge"}
 
 func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, contributionEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, contributionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43819,7 +43821,7 @@ func (ec *executionContext) _ContributionEdge(ctx context.Context, sel ast.Selec
 var contributionPayloadImplementors = []string{"ContributionPayload"}
 
 func (ec *executionContext) _ContributionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ContributionPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, contributionPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, contributionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43857,7 +43859,7 @@ func (ec *executionContext) _ContributionPayload(ctx context.Context, sel ast.Se
 var countFigureImplementors = []string{"CountFigure"}
 
 func (ec *executionContext) _CountFigure(ctx context.Context, sel ast.SelectionSet, obj *model.CountFigure) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, countFigureImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, countFigureImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43895,7 +43897,7 @@ func (ec *executionContext) _CountFigure(ctx context.Context, sel ast.SelectionS
 var courseImplementors = []string{"Course", "Node"}
 
 func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, obj *coop.Course) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -43975,7 +43977,7 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 var courseConnectionImplementors = []string{"CourseConnection"}
 
 func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44019,7 +44021,7 @@ func (ec *executionContext) _CourseConnection(ctx context.Context, sel ast.Selec
 var courseEdgeImplementors = []string{"CourseEdge"}
 
 func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44057,7 +44059,7 @@ func (ec *executionContext) _CourseEdge(ctx context.Context, sel ast.SelectionSe
 var courseFeedbackImplementors = []string{"CourseFeedback", "Node"}
 
 func (ec *executionContext) _CourseFeedback(ctx context.Context, sel ast.SelectionSet, obj *coop.CourseFeedback) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseFeedbackImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44122,7 +44124,7 @@ func (ec *executionContext) _CourseFeedback(ctx context.Context, sel ast.Selecti
 var courseFeedbackConnectionImplementors = []string{"CourseFeedbackConnection"}
 
 func (ec *executionContext) _CourseFeedbackConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseFeedbackConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44166,7 +44168,7 @@ func (ec *executionContext) _CourseFeedbackConnection(ctx context.Context, sel a
 var courseFeedbackEdgeImplementors = []string{"CourseFeedbackEdge"}
 
 func (ec *executionContext) _CourseFeedbackEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseFeedbackEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44204,7 +44206,7 @@ func (ec *executionContext) _CourseFeedbackEdge(ctx context.Context, sel ast.Sel
 var courseFeedbackPayloadImplementors = []string{"CourseFeedbackPayload"}
 
 func (ec *executionContext) _CourseFeedbackPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CourseFeedbackPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, courseFeedbackPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, courseFeedbackPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44242,7 +44244,7 @@ func (ec *executionContext) _CourseFeedbackPayload(ctx context.Context, sel ast.
 var coursePayloadImplementors = []string{"CoursePayload"}
 
 func (ec *executionContext) _CoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoursePayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, coursePayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, coursePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44280,7 +44282,7 @@ func (ec *executionContext) _CoursePayload(ctx context.Context, sel ast.Selectio
 var createTokenPayloadImplementors = []string{"CreateTokenPayload"}
 
 func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTokenPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, createTokenPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, createTokenPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44323,7 +44325,7 @@ func (ec *executionContext) _CreateTokenPayload(ctx context.Context, sel ast.Sel
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, deletePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44361,7 +44363,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 var erasureRequestImplementors = []string{"ErasureRequest", "Node"}
 
 func (ec *executionContext) _ErasureRequest(ctx context.Context, sel ast.SelectionSet, obj *coop.ErasureRequest) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, erasureRequestImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44435,7 +44437,7 @@ func (ec *executionContext) _ErasureRequest(ctx context.Context, sel ast.Selecti
 var erasureRequestConnectionImplementors = []string{"ErasureRequestConnection"}
 
 func (ec *executionContext) _ErasureRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, erasureRequestConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44479,7 +44481,7 @@ func (ec *executionContext) _ErasureRequestConnection(ctx context.Context, sel a
 var erasureRequestEdgeImplementors = []string{"ErasureRequestEdge"}
 
 func (ec *executionContext) _ErasureRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, erasureRequestEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44517,7 +44519,7 @@ func (ec *executionContext) _ErasureRequestEdge(ctx context.Context, sel ast.Sel
 var erasureRequestPayloadImplementors = []string{"ErasureRequestPayload"}
 
 func (ec *executionContext) _ErasureRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ErasureRequestPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, erasureRequestPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, erasureRequestPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44555,7 +44557,7 @@ func (ec *executionContext) _ErasureRequestPayload(ctx context.Context, sel ast.
 var eventImplementors = []string{"Event", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *coop.Event) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, eventImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, eventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44645,7 +44647,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 var eventConnectionImplementors = []string{"EventConnection"}
 
 func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EventConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, eventConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, eventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44689,7 +44691,7 @@ func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.Select
 var eventEdgeImplementors = []string{"EventEdge"}
 
 func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EventEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, eventEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, eventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44727,7 +44729,7 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 var eventPayloadImplementors = []string{"EventPayload"}
 
 func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EventPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, eventPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, eventPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44765,7 +44767,7 @@ func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.Selection
 var exportPayloadImplementors = []string{"ExportPayload"}
 
 func (ec *executionContext) _ExportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, exportPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, exportPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44808,7 +44810,7 @@ func (ec *executionContext) _ExportPayload(ctx context.Context, sel ast.Selectio
 var facetImplementors = []string{"Facet"}
 
 func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *model.Facet) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, facetImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, facetImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44846,7 +44848,7 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 var facetBucketImplementors = []string{"FacetBucket"}
 
 func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionSet, obj *model.FacetBucket) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, facetBucketImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, facetBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44884,7 +44886,7 @@ func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionS
 var featureWeightsImplementors = []string{"FeatureWeights"}
 
 func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.SelectionSet, obj *model.FeatureWeights) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, featureWeightsImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, featureWeightsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44942,7 +44944,7 @@ func (ec *executionContext) _FeatureWeights(ctx context.Context, sel ast.Selecti
 var feedbackSummaryImplementors = []string{"FeedbackSummary"}
 
 func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.SelectionSet, obj *model.FeedbackSummary) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, feedbackSummaryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, feedbackSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -44990,7 +44992,7 @@ func (ec *executionContext) _FeedbackSummary(ctx context.Context, sel ast.Select
 var followUpImplementors = []string{"FollowUp"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *coop.FollowUp) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, followUpImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, followUpImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45038,7 +45040,7 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 var funnelFigureImplementors = []string{"FunnelFigure"}
 
 func (ec *executionContext) _FunnelFigure(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelFigure) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, funnelFigureImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, funnelFigureImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45096,7 +45098,7 @@ func (ec *executionContext) _FunnelFigure(ctx context.Context, sel ast.Selection
 var highlightImplementors = []string{"Highlight"}
 
 func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *coop.Highlight) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, highlightImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, highlightImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45134,7 +45136,7 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 var hiringPrioritiesImplementors = []string{"HiringPriorities", "Node"}
 
 func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.SelectionSet, obj *coop.HiringPriorities) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, hiringPrioritiesImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, hiringPrioritiesImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45215,7 +45217,7 @@ func (ec *executionContext) _HiringPriorities(ctx context.Context, sel ast.Selec
 var hiringPrioritiesPayloadImplementors = []string{"HiringPrioritiesPayload"}
 
 func (ec *executionContext) _HiringPrioritiesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HiringPrioritiesPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, hiringPrioritiesPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, hiringPrioritiesPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45253,7 +45255,7 @@ func (ec *executionContext) _HiringPrioritiesPayload(ctx context.Context, sel as
 var importLineImplementors = []string{"ImportLine"}
 
 func (ec *executionContext) _ImportLine(ctx context.Context, sel ast.SelectionSet, obj *coop.ImportLine) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, importLineImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, importLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45296,7 +45298,7 @@ func (ec *executionContext) _ImportLine(ctx context.Context, sel ast.SelectionSe
 var importPayloadImplementors = []string{"ImportPayload"}
 
 func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, importPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, importPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45334,7 +45336,7 @@ func (ec *executionContext) _ImportPayload(ctx context.Context, sel ast.Selectio
 var importReportImplementors = []string{"ImportReport"}
 
 func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *coop.ImportReport) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, importReportImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, importReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45382,7 +45384,7 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 var internshipImplementors = []string{"Internship", "Node"}
 
 func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSet, obj *coop.Internship) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45513,7 +45515,7 @@ func (ec *executionContext) _Internship(ctx context.Context, sel ast.SelectionSe
 var internshipConnectionImplementors = []string{"InternshipConnection"}
 
 func (ec *executionContext) _InternshipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45557,7 +45559,7 @@ func (ec *executionContext) _InternshipConnection(ctx context.Context, sel ast.S
 var internshipEdgeImplementors = []string{"InternshipEdge"}
 
 func (ec *executionContext) _InternshipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45595,7 +45597,7 @@ func (ec *executionContext) _InternshipEdge(ctx context.Context, sel ast.Selecti
 var internshipPayloadImplementors = []string{"InternshipPayload"}
 
 func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45633,7 +45635,7 @@ func (ec *executionContext) _InternshipPayload(ctx context.Context, sel ast.Sele
 var internshipRecommendationImplementors = []string{"InternshipRecommendation"}
 
 func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel ast.SelectionSet, obj *coop.Recommendation) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipRecommendationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45692,7 +45694,7 @@ func (ec *executionContext) _InternshipRecommendation(ctx context.Context, sel a
 var internshipRecommendationConnectionImplementors = []string{"InternshipRecommendationConnection"}
 
 func (ec *executionContext) _InternshipRecommendationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipRecommendationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45735,7 +45737,7 @@ func (ec *executionContext) _InternshipRecommendationConnection(ctx context.Cont
 var internshipRecommendationEdgeImplementors = []string{"InternshipRecommendationEdge"}
 
 func (ec *executionContext) _InternshipRecommendationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InternshipRecommendationEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, internshipRecommendationEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, internshipRecommendationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45773,7 +45775,7 @@ func (ec *executionContext) _InternshipRecommendationEdge(ctx context.Context, s
 var markNotificationsReadPayloadImplementors = []string{"MarkNotificationsReadPayload"}
 
 func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNotificationsReadPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, markNotificationsReadPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, markNotificationsReadPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -45811,7 +45813,7 @@ func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, s
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, mutationImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -46211,7 +46213,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var notificationImplementors = []string{"Notification", "Node"}
 
 func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *coop.Notification) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, notificationImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, notificationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46283,7 +46285,7 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 var notificationConnectionImplementors = []string{"NotificationConnection"}
 
 func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, notificationConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, notificationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46327,7 +46329,7 @@ func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast
 var notificationEdgeImplementors = []string{"NotificationEdge"}
 
 func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, notificationEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, notificationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46365,7 +46367,7 @@ func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.Selec
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46413,7 +46415,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var participantImplementors = []string{"Participant"}
 
 func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *coop.Participant) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, participantImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46463,7 +46465,7 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 var partnerImplementors = []string{"Partner", "Node"}
 
 func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *coop.Partner) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, partnerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46584,7 +46586,7 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 var partnerConnectionImplementors = []string{"PartnerConnection"}
 
 func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, partnerConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46628,7 +46630,7 @@ func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.Sele
 var partnerEdgeImplementors = []string{"PartnerEdge"}
 
 func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, partnerEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46666,7 +46668,7 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 var partnerPayloadImplementors = []string{"PartnerPayload"}
 
 func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, partnerPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, partnerPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46704,7 +46706,7 @@ func (ec *executionContext) _PartnerPayload(ctx context.Context, sel ast.Selecti
 var personalDataImplementors = []string{"PersonalData"}
 
 func (ec *executionContext) _PersonalData(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalData) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, personalDataImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, personalDataImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46742,7 +46744,7 @@ func (ec *executionContext) _PersonalData(ctx context.Context, sel ast.Selection
 var placementReportImplementors = []string{"PlacementReport"}
 
 func (ec *executionContext) _PlacementReport(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementReport) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, placementReportImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, placementReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46805,7 +46807,7 @@ func (ec *executionContext) _PlacementReport(ctx context.Context, sel ast.Select
 var placementRowImplementors = []string{"PlacementRow"}
 
 func (ec *executionContext) _PlacementRow(ctx context.Context, sel ast.SelectionSet, obj *model.PlacementRow) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, placementRowImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, placementRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -46873,7 +46875,7 @@ func (ec *executionContext) _PlacementRow(ctx context.Context, sel ast.Selection
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, queryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -47097,7 +47099,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var requiredSkillImplementors = []string{"RequiredSkill"}
 
 func (ec *executionContext) _RequiredSkill(ctx context.Context, sel ast.SelectionSet, obj *coop.RequiredSkill) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, requiredSkillImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, requiredSkillImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47140,7 +47142,7 @@ func (ec *executionContext) _RequiredSkill(ctx context.Context, sel ast.Selectio
 var revokeTokenPayloadImplementors = []string{"RevokeTokenPayload"}
 
 func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeTokenPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, revokeTokenPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, revokeTokenPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47178,7 +47180,7 @@ func (ec *executionContext) _RevokeTokenPayload(ctx context.Context, sel ast.Sel
 var saveShortlistPayloadImplementors = []string{"SaveShortlistPayload"}
 
 func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SaveShortlistPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, saveShortlistPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, saveShortlistPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47216,7 +47218,7 @@ func (ec *executionContext) _SaveShortlistPayload(ctx context.Context, sel ast.S
 var savedSearchImplementors = []string{"SavedSearch", "Node"}
 
 func (ec *executionContext) _SavedSearch(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedSearch) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, savedSearchImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, savedSearchImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47298,7 +47300,7 @@ func (ec *executionContext) _SavedSearch(ctx context.Context, sel ast.SelectionS
 var savedSearchFilterImplementors = []string{"SavedSearchFilter"}
 
 func (ec *executionContext) _SavedSearchFilter(ctx context.Context, sel ast.SelectionSet, obj *model.SavedSearchFilter) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, savedSearchFilterImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, savedSearchFilterImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47356,7 +47358,7 @@ func (ec *executionContext) _SavedSearchFilter(ctx context.Context, sel ast.Sele
 var savedSearchPayloadImplementors = []string{"SavedSearchPayload"}
 
 func (ec *executionContext) _SavedSearchPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SavedSearchPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, savedSearchPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, savedSearchPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47394,7 +47396,7 @@ func (ec *executionContext) _SavedSearchPayload(ctx context.Context, sel ast.Sel
 var savedShortlistImplementors = []string{"SavedShortlist", "Node"}
 
 func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedShortlist) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, savedShortlistImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, savedShortlistImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47460,7 +47462,7 @@ func (ec *executionContext) _SavedShortlist(ctx context.Context, sel ast.Selecti
 var savedShortlistEntryImplementors = []string{"SavedShortlistEntry"}
 
 func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.SavedEntry) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, savedShortlistEntryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, savedShortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47519,7 +47521,7 @@ func (ec *executionContext) _SavedShortlistEntry(ctx context.Context, sel ast.Se
 var scoreComponentImplementors = []string{"ScoreComponent"}
 
 func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *coop.ScoreComponent) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, scoreComponentImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, scoreComponentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47567,7 +47569,7 @@ func (ec *executionContext) _ScoreComponent(ctx context.Context, sel ast.Selecti
 var shortlistConnectionImplementors = []string{"ShortlistConnection"}
 
 func (ec *executionContext) _ShortlistConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, shortlistConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, shortlistConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47610,7 +47612,7 @@ func (ec *executionContext) _ShortlistConnection(ctx context.Context, sel ast.Se
 var shortlistEdgeImplementors = []string{"ShortlistEdge"}
 
 func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ShortlistEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, shortlistEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, shortlistEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47648,7 +47650,7 @@ func (ec *executionContext) _ShortlistEdge(ctx context.Context, sel ast.Selectio
 var shortlistEntryImplementors = []string{"ShortlistEntry"}
 
 func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.SelectionSet, obj *coop.ShortlistEntry) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, shortlistEntryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, shortlistEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47717,7 +47719,7 @@ func (ec *executionContext) _ShortlistEntry(ctx context.Context, sel ast.Selecti
 var siteImplementors = []string{"Site", "Node"}
 
 func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj *coop.Site) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, siteImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, siteImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47791,7 +47793,7 @@ func (ec *executionContext) _Site(ctx context.Context, sel ast.SelectionSet, obj
 var siteConnectionImplementors = []string{"SiteConnection"}
 
 func (ec *executionContext) _SiteConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SiteConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, siteConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, siteConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47835,7 +47837,7 @@ func (ec *executionContext) _SiteConnection(ctx context.Context, sel ast.Selecti
 var siteEdgeImplementors = []string{"SiteEdge"}
 
 func (ec *executionContext) _SiteEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SiteEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, siteEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, siteEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47873,7 +47875,7 @@ func (ec *executionContext) _SiteEdge(ctx context.Context, sel ast.SelectionSet,
 var sitePayloadImplementors = []string{"SitePayload"}
 
 func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SitePayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, sitePayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, sitePayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47911,7 +47913,7 @@ func (ec *executionContext) _SitePayload(ctx context.Context, sel ast.SelectionS
 var skillGapImplementors = []string{"SkillGap"}
 
 func (ec *executionContext) _SkillGap(ctx context.Context, sel ast.SelectionSet, obj *model.SkillGap) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, skillGapImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, skillGapImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -47994,7 +47996,7 @@ func (ec *executionContext) _SkillGap(ctx context.Context, sel ast.SelectionSet,
 var skillLevelValueImplementors = []string{"SkillLevelValue"}
 
 func (ec *executionContext) _SkillLevelValue(ctx context.Context, sel ast.SelectionSet, obj *model.SkillLevelValue) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, skillLevelValueImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, skillLevelValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48032,7 +48034,7 @@ func (ec *executionContext) _SkillLevelValue(ctx context.Context, sel ast.Select
 var skillMatchImplementors = []string{"SkillMatch"}
 
 func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSet, obj *coop.SkillMatch) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, skillMatchImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, skillMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48080,7 +48082,7 @@ func (ec *executionContext) _SkillMatch(ctx context.Context, sel ast.SelectionSe
 var skillTrendPointImplementors = []string{"SkillTrendPoint"}
 
 func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.SkillTrendPoint) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, skillTrendPointImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, skillTrendPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48133,7 +48135,7 @@ func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.Select
 var skillsGapReportImplementors = []string{"SkillsGapReport"}
 
 func (ec *executionContext) _SkillsGapReport(ctx context.Context, sel ast.SelectionSet, obj *model.SkillsGapReport) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, skillsGapReportImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, skillsGapReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48196,7 +48198,7 @@ func (ec *executionContext) _SkillsGapReport(ctx context.Context, sel ast.Select
 var studentImplementors = []string{"Student", "Node"}
 
 func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, obj *coop.Student) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48348,7 +48350,7 @@ func (ec *executionContext) _Student(ctx context.Context, sel ast.SelectionSet, 
 var studentConnectionImplementors = []string{"StudentConnection"}
 
 func (ec *executionContext) _StudentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StudentConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48392,7 +48394,7 @@ func (ec *executionContext) _StudentConnection(ctx context.Context, sel ast.Sele
 var studentEdgeImplementors = []string{"StudentEdge"}
 
 func (ec *executionContext) _StudentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StudentEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48430,7 +48432,7 @@ func (ec *executionContext) _StudentEdge(ctx context.Context, sel ast.SelectionS
 var studentPayloadImplementors = []string{"StudentPayload"}
 
 func (ec *executionContext) _StudentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StudentPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48468,7 +48470,7 @@ func (ec *executionContext) _StudentPayload(ctx context.Context, sel ast.Selecti
 var studentSearchConnectionImplementors = []string{"StudentSearchConnection"}
 
 func (ec *executionContext) _StudentSearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentSearchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48516,7 +48518,7 @@ func (ec *executionContext) _StudentSearchConnection(ctx context.Context, sel as
 var studentSearchEdgeImplementors = []string{"StudentSearchEdge"}
 
 func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StudentSearchEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentSearchEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48554,7 +48556,7 @@ func (ec *executionContext) _StudentSearchEdge(ctx context.Context, sel ast.Sele
 var studentSearchHitImplementors = []string{"StudentSearchHit"}
 
 func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.SelectionSet, obj *coop.SearchHit) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentSearchHitImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentSearchHitImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48598,7 +48600,7 @@ func (ec *executionContext) _StudentSearchHit(ctx context.Context, sel ast.Selec
 var studentSkillImplementors = []string{"StudentSkill"}
 
 func (ec *executionContext) _StudentSkill(ctx context.Context, sel ast.SelectionSet, obj *coop.StudentSkill) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, studentSkillImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, studentSkillImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48636,7 +48638,7 @@ func (ec *executionContext) _StudentSkill(ctx context.Context, sel ast.Selection
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, subscriptionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -48656,7 +48658,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var tokenImplementors = []string{"Token", "Node"}
 
 func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, obj *coop.Token) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, tokenImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, tokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48737,7 +48739,7 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, userErrorImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, userErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48780,7 +48782,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, viewerImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48833,7 +48835,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 var webhookAttemptImplementors = []string{"WebhookAttempt"}
 
 func (ec *executionContext) _WebhookAttempt(ctx context.Context, sel ast.SelectionSet, obj *coop.WebhookAttempt) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookAttemptImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookAttemptImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48886,7 +48888,7 @@ func (ec *executionContext) _WebhookAttempt(ctx context.Context, sel ast.Selecti
 var webhookDeliveryImplementors = []string{"WebhookDelivery", "Node"}
 
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *coop.WebhookDelivery) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookDeliveryImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -48989,7 +48991,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
 
 func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDeliveryConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49033,7 +49035,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
 
 func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDeliveryEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49071,7 +49073,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 var webhookDeliveryPayloadImplementors = []string{"WebhookDeliveryPayload"}
 
 func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDeliveryPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookDeliveryPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookDeliveryPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49109,7 +49111,7 @@ func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast
 var webhookEndpointImplementors = []string{"WebhookEndpoint", "Node"}
 
 func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.SelectionSet, obj *coop.WebhookEndpoint) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookEndpointImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookEndpointImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49199,7 +49201,7 @@ func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.Select
 var webhookEndpointConnectionImplementors = []string{"WebhookEndpointConnection"}
 
 func (ec *executionContext) _WebhookEndpointConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookEndpointConnection) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookEndpointConnectionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookEndpointConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49243,7 +49245,7 @@ func (ec *executionContext) _WebhookEndpointConnection(ctx context.Context, sel 
 var webhookEndpointEdgeImplementors = []string{"WebhookEndpointEdge"}
 
 func (ec *executionContext) _WebhookEndpointEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookEndpointEdge) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookEndpointEdgeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookEndpointEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49281,7 +49283,7 @@ func (ec *executionContext) _WebhookEndpointEdge(ctx context.Context, sel ast.Se
 var webhookEndpointPayloadImplementors = []string{"WebhookEndpointPayload"}
 
 func (ec *executionContext) _WebhookEndpointPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookEndpointPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookEndpointPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookEndpointPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49319,7 +49321,7 @@ func (ec *executionContext) _WebhookEndpointPayload(ctx context.Context, sel ast
 var webhookSecretPayloadImplementors = []string{"WebhookSecretPayload"}
 
 func (ec *executionContext) _WebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookSecretPayload) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, webhookSecretPayloadImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, webhookSecretPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49362,7 +49364,7 @@ func (ec *executionContext) _WebhookSecretPayload(ctx context.Context, sel ast.S
 var weightSuggestionImplementors = []string{"WeightSuggestion"}
 
 func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.SelectionSet, obj *coop.WeightSuggestion) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, weightSuggestionImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, weightSuggestionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49429,7 +49431,7 @@ func (ec *executionContext) _WeightSuggestion(ctx context.Context, sel ast.Selec
 var yearFeedbackImplementors = []string{"YearFeedback"}
 
 func (ec *executionContext) _YearFeedback(ctx context.Context, sel ast.SelectionSet, obj *model.YearFeedback) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, yearFeedbackImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, yearFeedbackImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49477,7 +49479,7 @@ func (ec *executionContext) _YearFeedback(ctx context.Context, sel ast.Selection
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49530,7 +49532,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49578,7 +49580,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49636,7 +49638,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49694,7 +49696,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -49752,7 +49754,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.op.collectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)

@@ -203,9 +203,11 @@ func operationOf(ctx context.Context) *operation {
 	return op
 }
 
-// plainField reports whether the field may skip graphql.ResolveField.
-func plainField(ctx context.Context, field graphql.CollectedField) bool {
-	return IsPlain(ctx, field.Field)
+// plainField reports whether the field may skip graphql.ResolveField: what
+// IsPlain says, for the operation op that Exec read from its context once
+// (graph/gen keeps it in the execution context, ec.op; nil without one).
+func (op *operation) plainField(field graphql.CollectedField) bool {
+	return op != nil && op.plain != nil && op.plain(field.Field)
 }
 
 // IsPlain reports whether the operation running in ctx said (WithOperation)
@@ -228,8 +230,7 @@ type collectKey struct {
 // the operation's own cache (WithOperation): gqlgen's cache hashes the
 // implementors' names for its key, three allocations for every object
 // marshalled.
-func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
-	op := operationOf(ctx)
+func (op *operation) collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, implementors []string) []graphql.CollectedField {
 	if op == nil || len(sel) == 0 || len(implementors) == 0 {
 		return graphql.CollectFields(oc, sel, implementors)
 	}
@@ -256,9 +257,8 @@ func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.Se
 // map and each value, about 15 allocations an object for a connection's
 // first/after/last/before). The parsed arguments are shared by the
 // field's every occurrence: resolvers must not modify them.
-func fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
+func (op *operation) fieldArgs(ctx context.Context, field graphql.CollectedField, vars map[string]any,
 	parse func(context.Context, map[string]any) (map[string]any, error)) (map[string]any, error) {
-	op := operationOf(ctx)
 	if op == nil || field.Field == nil {
 		return parse(ctx, field.ArgumentMap(vars))
 	}

@@ -154,14 +154,14 @@ func TestCollectFieldsCache(t *testing.T) {
 	op := doc.Operations[0]
 	oc := &graphql.OperationContext{Doc: doc, Operation: op, Variables: map[string]any{}}
 	sel := op.SelectionSet[0].(*ast.Field).SelectionSet
-	ctx := WithOperation(context.Background(), nil)
+	opn := operationOf(WithOperation(context.Background(), nil))
 	for _, c := range []struct {
 		implementors []string
 		want         []string
 	}{{studentImplementors, []string{"id", "name"}}, {internshipImplementors, []string{"id", "title"}}} {
 		want := graphql.CollectFields(oc, sel, c.implementors)
-		first := collectFields(ctx, oc, sel, c.implementors)
-		second := collectFields(ctx, oc, sel, c.implementors)
+		first := opn.collectFields(oc, sel, c.implementors)
+		second := opn.collectFields(oc, sel, c.implementors)
 		var names []string
 		for i, f := range first {
 			names = append(names, f.Alias)
@@ -175,7 +175,7 @@ func TestCollectFieldsCache(t *testing.T) {
 		if &first[0] != &second[0] {
 			t.Errorf("%s: the second collection was not taken from the operation's cache", c.implementors[0])
 		}
-		if got := collectFields(context.Background(), oc, sel, c.implementors); len(got) != len(c.want) {
+		if got := (*operation)(nil).collectFields(oc, sel, c.implementors); len(got) != len(c.want) {
 			t.Errorf("%s without an operation: %d fields", c.implementors[0], len(got))
 		}
 	}
