@@ -138,10 +138,11 @@ type StudentFilter struct {
 	// WithApplications, when set, has a page also read the applications of
 	// the students it lists, in the same round trip (all of them, in id
 	// order, as ApplicationsByStudentIDs reads them), and hand each
-	// student's to it, nil for none. A student the second read did not
-	// cover (a concurrent change moved them out of the page between the
-	// two) is not handed: their applications are read when asked for. It
-	// selects no rows.
+	// student's to it, nil for none. The store does so only where reading
+	// the page twice costs little (no filter, an order an index serves);
+	// a student it does not hand (there, or one a concurrent change moved
+	// out of the page between the two reads) has their applications read
+	// when asked for. It selects no rows.
 	WithApplications func(studentID int64, apps []*Application)
 }
 

@@ -562,16 +562,28 @@ func TestFindStudentsWithApplications(t *testing.T) {
 				if !reflect.DeepEqual(l, plain) {
 					t.Fatalf("%s desc=%v %+v: the page differs from the page without applications", order, desc, o)
 				}
-				if calls != len(l.Items) || len(got) != len(l.Items) {
-					t.Fatalf("%s desc=%v: %d calls for %d students", order, desc, calls, len(l.Items))
+				// A page sorted by GPA is not cheap to read twice: its
+				// applications are left to be read when asked for.
+				wantCalls := len(l.Items)
+				if order == "GPA" {
+					wantCalls = 0
 				}
-				for _, s := range l.Items {
+				if calls != wantCalls || len(got) != wantCalls {
+					t.Fatalf("%s desc=%v: %d calls for %d students, want %d", order, desc, calls, len(l.Items), wantCalls)
+				}
+				for _, s := range l.Items[:min(wantCalls, len(l.Items))] {
 					if !reflect.DeepEqual(got[s.ID], want[s.ID]) {
 						t.Fatalf("%s desc=%v: student %d: applications\n got %s\nwant %s", order, desc, s.ID, appsString(got[s.ID]), appsString(want[s.ID]))
 					}
 				}
 			}
 		}
+	}
+	// Nor is a filtered page (a partner's, say).
+	calls := 0
+	major := []string{""}
+	if _, err := db.FindStudents(ctx, coop.StudentFilter{Majors: major, WithApplications: func(int64, []*coop.Application) { calls++ }}, coop.ListOptions{}); err != nil || calls != 0 {
+		t.Fatalf("a filtered page handed %d students' applications (%v)", calls, err)
 	}
 	if n := len(want[ids[2]]); n != 2 {
 		t.Fatalf("student 2 has %d applications; the fixture wants 2", n)

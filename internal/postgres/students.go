@@ -197,11 +197,12 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 		collect: studentCollector(),
 	}
 	var apps pageApplications
-	if f.WithApplications != nil {
+	withApps := f.WithApplications != nil && cheapStudentPage(f, opt)
+	if withApps {
 		spec.also = &listAlso{from: studentsFrom, sql: apps.sql, read: apps.read}
 	}
 	l, err := list(ctx, db.Pool, spec, opt)
-	if err == nil && f.WithApplications != nil {
+	if err == nil && withApps {
 		for _, s := range l.Items {
 			if list, ok := apps.of[s.ID]; ok {
 				f.WithApplications(s.ID, list)
@@ -209,6 +210,20 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 		}
 	}
 	return l, err
+}
+
+// cheapStudentPage reports whether the page's query is cheap enough to run
+// twice, as the statement that reads its students' applications with it
+// does: no filter, and an order that an index serves (a range scan about
+// the page's size). A filtered page (a partner's, say) or one sorted by
+// GPA may scan or sort many rows, and reads the applications in a round
+// trip of its own instead.
+func cheapStudentPage(f coop.StudentFilter, opt coop.ListOptions) bool {
+	switch opt.OrderBy {
+	case "", "ID", "NAME", "STUDENT_NUMBER", "GRADUATION_YEAR":
+		return f.IsZero()
+	}
+	return false
 }
 
 // pageApplications reads the applications of a page's students with the
