@@ -207,13 +207,16 @@ func operationOf(ctx context.Context) *operation {
 // IsPlain says, for the operation op that Exec read from its context once
 // (graph/gen keeps it in the execution context, ec.op; nil without one).
 func (op *operation) plainField(field graphql.CollectedField) bool {
-	return op != nil && op.plain != nil && op.plain(field.Field)
+	return op.isPlain(field.Field)
 }
 
 // IsPlain reports whether the operation running in ctx said (WithOperation)
 // that its field middleware leaves f alone.
 func IsPlain(ctx context.Context, f *ast.Field) bool {
-	op := operationOf(ctx)
+	return operationOf(ctx).isPlain(f)
+}
+
+func (op *operation) isPlain(f *ast.Field) bool {
 	return op != nil && op.plain != nil && op.plain(f)
 }
 
@@ -401,8 +404,9 @@ func (i intAt) MarshalGQL(w io.Writer) { graphql.MarshalInt(*i.p).MarshalGQL(w) 
 
 // responseSize is the size of the last query answer written, the first
 // capacity of the next one's buffer (responseBuffer): a page read again
-// and again is written without growing its buffer, and an answer of
-// another size costs at most the growth it always did.
+// and again is written without growing its buffer. A larger answer grows
+// it as before; a smaller one after a large one starts with more room than
+// it needs (at most maxResponseHint).
 var responseSize atomic.Int64
 
 // maxResponseHint bounds the buffer responseBuffer starts with.

@@ -99,14 +99,10 @@ func (l *Loader[K, V]) isPrimed(k K) bool {
 	return ok
 }
 
-// Prime puts in the cache a value that was read for the key by other means
-// (with the page of its parents, say): what Fetch would have found, so
-// that loads of the key are answered from it.
-func (l *Loader[K, V]) Prime(k K, v V) { l.prime(k, v) }
-
-// prime puts a fetched value in the cache (where the batch's own Load
-// finds it) and remembers the key.
-func (l *Loader[K, V]) prime(k K, v V) {
+// Prime puts a value fetched for the key in the cache (where the batch's
+// own Load finds it) and remembers the key: what Fetch finds, or what was
+// read by other means (with the page of its parents, say).
+func (l *Loader[K, V]) Prime(k K, v V) {
 	l.dl().Prime(k, v)
 	l.mu.Lock()
 	if l.primed == nil {
@@ -134,7 +130,7 @@ func (l *Loader[K, V]) Fetch(ctx context.Context, keys []K) ([]V, error) {
 			}
 			continue
 		}
-		l.prime(k, vs[i])
+		l.Prime(k, vs[i])
 	}
 	return vs, first
 }
@@ -159,7 +155,7 @@ func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) ([]V, bool) {
 			if i < len(errs) && errs[i] != nil {
 				continue
 			}
-			l.prime(k, vs[i])
+			l.Prime(k, vs[i])
 		}
 	}
 	out := make([]V, 0, len(keys))

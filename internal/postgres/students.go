@@ -105,11 +105,10 @@ type studentOptional struct {
 	consentAt   time.Time
 }
 
-// set points s's nullable fields at o's copies of the values scanned, nil
-// for NULL. A date or time at infinity is an error, as pgx's scan into a
-// time.Time makes it.
+// set points s's nullable fields (nil in a new student) at o's copies of
+// the values scanned, leaving them nil for NULL. A date or time at
+// infinity is an error, as pgx's scan into a time.Time makes it.
 func (o *studentOptional) set(s *coop.Student, gpa pgtype.Float8, from, until pgtype.Date, consentAt pgtype.Timestamptz) error {
-	s.GPA, s.AvailableFrom, s.AvailableUntil, s.ConsentUpdatedAt = nil, nil, nil, nil
 	if gpa.Valid {
 		o.gpa, s.GPA = gpa.Float64, &o.gpa
 	}
