@@ -407,3 +407,82 @@ func TestScoresDoNotDependOnTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchEachFilterAlone: every filter, set alone, counts exactly the
+// students it passes, with and without text (a search without any filter
+// skips the per-student test, so a filter it forgot would count them all),
+// and a student graduating in year 0 or before is kept out by a year
+// bound of 1 as by any other.
+func TestSearchEachFilterAlone(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ix, students := randomWorld(t, r, 300)
+	early := matching.Student{ID: "early", Name: "Early", Major: "Automation", GraduationYear: 0, Consent: true, Statement: "Casting billets is my passion."}
+	if err := ix.Apply(context.Background(), matching.Batch{Students: []matching.Student{early}, Position: 99}); err != nil {
+		t.Fatal(err)
+	}
+	students[early.ID] = early
+	yes := true
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	someID := early.ID
+	cases := []struct {
+		name string
+		set  func(*matching.SearchRequest)
+		pass func(matching.Student) bool
+	}{
+		{"none", func(*matching.SearchRequest) {}, func(matching.Student) bool { return true }},
+		{"year from 1", func(q *matching.SearchRequest) { q.GraduationYearFrom = 1 }, func(s matching.Student) bool { return s.GraduationYear >= 1 }},
+		{"year from", func(q *matching.SearchRequest) { q.GraduationYearFrom = 2027 }, func(s matching.Student) bool { return s.GraduationYear >= 2027 }},
+		{"year to", func(q *matching.SearchRequest) { q.GraduationYearTo = 2026 }, func(s matching.Student) bool { return s.GraduationYear <= 2026 }},
+		{"min gpa", func(q *matching.SearchRequest) { q.MinGPA = 2 }, func(s matching.Student) bool { return s.HasGPA && s.GPA >= 2 }},
+		{"max gpa", func(q *matching.SearchRequest) { q.MaxGPA = 2 }, func(s matching.Student) bool { return s.HasGPA && s.GPA <= 2 }},
+		{"majors", func(q *matching.SearchRequest) { q.Majors = []string{"automation"} }, func(s matching.Student) bool { return s.Major == "Automation" }},
+		{"consent", func(q *matching.SearchRequest) { q.Consent = &yes }, func(s matching.Student) bool { return s.Consent }},
+		{"available from", func(q *matching.SearchRequest) { q.AvailableFrom = day }, func(s matching.Student) bool {
+			return s.AvailableFrom.IsZero() || !s.AvailableFrom.After(day) // no date: available since always
+		}},
+		{"available until", func(q *matching.SearchRequest) { q.AvailableUntil = day }, func(s matching.Student) bool {
+			return s.AvailableUntil.IsZero() || !s.AvailableUntil.Before(day)
+		}},
+		{"cities", func(q *matching.SearchRequest) { q.Cities = []string{"Chengdu"} }, func(s matching.Student) bool {
+			return slices.ContainsFunc(s.PreferredCities, func(c string) bool { return strings.EqualFold(c, "chengdu") })
+		}},
+		{"visible to partner", func(q *matching.SearchRequest) { q.VisibleToPartner = "g1" }, func(s matching.Student) bool {
+			return s.Consent || slices.Contains(s.AppliedTo, "g1")
+		}},
+		{"only", func(q *matching.SearchRequest) { q.Only = []string{someID} }, func(s matching.Student) bool { return s.ID == someID }},
+		{"skill", func(q *matching.SearchRequest) { q.Skills = []matching.SkillFilter{{Skill: "Casting", MinLevel: 3}} }, func(s matching.Student) bool {
+			return slices.ContainsFunc(s.Skills, func(k matching.StudentSkill) bool { return k.Name == "casting" && k.Level >= 3 })
+		}},
+	}
+	for _, c := range cases {
+		var q matching.SearchRequest
+		c.set(&q)
+		want := 0
+		for _, s := range students {
+			if c.pass(s) {
+				want++
+			}
+		}
+		if c.name != "none" && (want == 0 || want == len(students)) {
+			t.Fatalf("%s: the fixture should make the filter keep some students out, and some in (%d of %d pass)", c.name, want, len(students))
+		}
+		res, err := ix.Search(context.Background(), withFirst(q, 1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.TotalCount != want {
+			t.Errorf("%s: %d students found, want %d", c.name, res.TotalCount, want)
+		}
+		// With text: the hits are the text's matches that pass.
+		q.Query = "casting"
+		text, err := ix.Search(context.Background(), withFirst(q, 1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range text.Hits {
+			if !c.pass(students[h.StudentID]) {
+				t.Errorf("%s: %s found by text although the filter keeps them out", c.name, h.StudentID)
+			}
+		}
+	}
+}
