@@ -10,8 +10,9 @@ import (
 )
 
 // A page of students reads whole rows unless told otherwise: the statement,
-// four arrays and the skills are most of what a row costs to read, and a
-// list that shows names and majors reads none of them. The students root
+// four arrays and the skills are most of what a row costs to read, each
+// text column is a string to allocate, and a list that shows names and
+// majors reads none of them. The students root
 // list asks the store to leave out the parts its selection cannot reach.
 // Its students are not shared (root lists do not prime the request's
 // loaders), so an empty part is never seen by a field that would read it.
@@ -23,12 +24,13 @@ var (
 	studentFieldParts = map[string]coop.StudentParts{
 		"skills": coop.StudentSkills, "statement": coop.StudentProfile, "courses": coop.StudentProfile,
 		"certificates": coop.StudentProfile, "languages": coop.StudentProfile, "preferredCities": coop.StudentProfile,
+		"studentNumber": coop.StudentRecord, "college": coop.StudentRecord, "enrolmentYear": coop.StudentRecord,
+		"email": coop.StudentContact, "phone": coop.StudentContact,
+		"availableFrom": coop.StudentDates, "availableUntil": coop.StudentDates, "consentUpdatedAt": coop.StudentDates,
 	}
 	studentLightFields = map[string]bool{
-		"__typename": true, "id": true, "studentNumber": true, "name": true, "college": true, "major": true,
-		"enrolmentYear": true, "graduationYear": true, "gpa": true, "availableFrom": true, "availableUntil": true,
-		"consentToShare": true, "consentUpdatedAt": true, "consentHistory": true, "email": true, "phone": true, "applications": true,
-		"createdAt": true, "updatedAt": true,
+		"__typename": true, "id": true, "name": true, "major": true, "graduationYear": true, "gpa": true,
+		"consentToShare": true, "consentHistory": true, "applications": true, "createdAt": true, "updatedAt": true,
 	}
 )
 
@@ -61,7 +63,7 @@ func studentPageReads(ctx context.Context) studentPage {
 			known = false // a field of the connection this does not know
 		}
 	}
-	page := studentPage{unread: coop.StudentSkills | coop.StudentProfile}
+	page := studentPage{unread: coop.AllStudentParts}
 	for _, f := range nodes {
 		if f.Name == "applications" {
 			page.applications = true

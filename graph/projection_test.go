@@ -17,24 +17,28 @@ import (
 // applications with the page when the selection asks for them.
 func TestStudentPageReads(t *testing.T) {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
-	all := coop.StudentSkills | coop.StudentProfile
+	all := coop.AllStudentParts
 	for _, c := range []struct {
 		query string
 		want  coop.StudentParts
 		apps  bool
 	}{
 		{`{ students { edges { node { id name major gpa } } totalCount pageInfo { hasNextPage } } }`, all, false},
-		{`{ students { edges { node { id name skills { skill level } } } } }`, coop.StudentProfile, false},
-		{`{ students { edges { node { name statement } } } }`, coop.StudentSkills, false},
-		{`{ students { edges { node { ...f } } } } fragment f on Student { courses skills { skill } }`, 0, false},
-		{`{ students { edges { node { ... on Node { id } ... on Student { preferredCities } } } } }`, coop.StudentSkills, false},
-		{`{ students { edges { node { email applications { edges { node { status } } } } } } }`, all, true},
-		{`{ students { edges { node { ...f } } } } fragment f on Student { applications { totalCount } skills { skill } }`, coop.StudentProfile, true},
+		{`{ students { edges { node { id name skills { skill level } } } } }`, all &^ coop.StudentSkills, false},
+		{`{ students { edges { node { name statement } } } }`, all &^ coop.StudentProfile, false},
+		{`{ students { edges { node { ...f } } } } fragment f on Student { courses skills { skill } }`, all &^ (coop.StudentProfile | coop.StudentSkills), false},
+		{`{ students { edges { node { ... on Node { id } ... on Student { preferredCities } } } } }`, all &^ coop.StudentProfile, false},
+		{`{ students { edges { node { email applications { edges { node { status } } } } } } }`, all &^ coop.StudentContact, true},
+		{`{ students { edges { node { ...f } } } } fragment f on Student { applications { totalCount } skills { skill } }`, all &^ coop.StudentSkills, true},
 		{`query($s: Boolean = true) { students { edges { node { name applications @skip(if: $s) { totalCount } } } } }`, all, false},
 		{`query($s: Boolean = false) { students { edges { node { name applications @skip(if: $s) { totalCount } } } } }`, all, true},
 		{`{ students { edges { cursor node { name applications { totalCount } } } } }`, all, true},
 		{`query($s: Boolean = true) { students { edges { node { name languages @skip(if: $s) } } } }`, all, false},
-		{`query($s: Boolean = false) { students { edges { node { name languages @skip(if: $s) } } } }`, coop.StudentSkills, false},
+		{`query($s: Boolean = false) { students { edges { node { name languages @skip(if: $s) } } } }`, all &^ coop.StudentProfile, false},
+		{`{ students { edges { node { studentNumber } } } }`, all &^ coop.StudentRecord, false},
+		{`{ students { edges { node { ... on Student { college enrolmentYear phone } } } } }`, all &^ (coop.StudentRecord | coop.StudentContact), false},
+		{`{ students { edges { node { availableUntil consentUpdatedAt createdAt } } } }`, all &^ coop.StudentDates, false},
+		{`{ students { edges { node { __typename id name major gpa graduationYear consentToShare updatedAt } } } }`, all, false},
 		{`{ students { edges { cursor node { name } } } }`, all, false},
 	} {
 		doc, errs := gqlparser.LoadQuery(es.Schema(), c.query)

@@ -111,6 +111,14 @@ const (
 	// StudentProfile is Statement, Courses, Certificates, Languages and
 	// PreferredCities.
 	StudentProfile
+	// StudentRecord is StudentNumber, College and EnrolmentYear.
+	StudentRecord
+	// StudentContact is Email and Phone.
+	StudentContact
+	// StudentDates is AvailableFrom, AvailableUntil and ConsentUpdatedAt.
+	StudentDates
+	// AllStudentParts are every part a list may leave out.
+	AllStudentParts = StudentSkills | StudentProfile | StudentRecord | StudentContact | StudentDates
 )
 
 // StudentFilter selects students.

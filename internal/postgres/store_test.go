@@ -414,7 +414,9 @@ func TestFindStudentsOmit(t *testing.T) {
 		s := student(fmt.Sprint("O", i))
 		s.Statement, s.Courses, s.Certificates, s.Languages, s.PreferredCities = "I cast aluminium.", []string{"Casting"}, []string{"CET-6"}, []string{"English"}, []string{"Baise"}
 		s.Skills = []coop.StudentSkill{{Skill: "casting", Level: 3}, {Skill: "电解铝", Level: 2}}
-		s.Email = email
+		s.Email, s.Phone, s.College, s.ConsentToShare = email, "13800000000", "Metallurgy", true
+		from, until := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+		s.AvailableFrom, s.AvailableUntil = &from, &until
 		if _, err := db.CreateStudent(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -423,13 +425,38 @@ func TestFindStudentsOmit(t *testing.T) {
 	if err != nil || len(whole.Items) != 3 {
 		t.Fatalf("whole rows: %v %v", whole.Items, err)
 	}
-	for _, omit := range []coop.StudentParts{coop.StudentSkills, coop.StudentProfile, coop.StudentSkills | coop.StudentProfile} {
+	if w := whole.Items[0]; w.College == "" || w.Phone == "" || w.EnrolmentYear == 0 || w.AvailableFrom == nil || w.ConsentUpdatedAt == nil {
+		t.Fatalf("the fixture should fill every part, so that leaving one out shows: %+v", *w)
+	}
+	omits := []coop.StudentParts{coop.StudentSkills | coop.StudentProfile, coop.AllStudentParts}
+	for p := coop.StudentParts(1); p&coop.AllStudentParts != 0; p <<= 1 {
+		omits = append(omits, p)
+	}
+	for _, omit := range omits {
 		l, err := db.FindStudents(ctx, coop.StudentFilter{Omit: omit}, coop.ListOptions{})
 		if err != nil || len(l.Items) != 3 {
 			t.Fatalf("omit %b: %v %v", omit, l.Items, err)
 		}
 		for i, got := range l.Items {
 			want := *whole.Items[i]
+			if omit&coop.StudentRecord != 0 {
+				if got.StudentNumber != "" || got.College != "" || got.EnrolmentYear != 0 {
+					t.Errorf("omit %b: record read: %q %q %d", omit, got.StudentNumber, got.College, got.EnrolmentYear)
+				}
+				want.StudentNumber, want.College, want.EnrolmentYear = "", "", 0
+			}
+			if omit&coop.StudentContact != 0 {
+				if got.Email != "" || got.Phone != "" {
+					t.Errorf("omit %b: contact read: %q %q", omit, got.Email, got.Phone)
+				}
+				want.Email, want.Phone = "", ""
+			}
+			if omit&coop.StudentDates != 0 {
+				if got.AvailableFrom != nil || got.AvailableUntil != nil || got.ConsentUpdatedAt != nil {
+					t.Errorf("omit %b: dates read: %v %v %v", omit, got.AvailableFrom, got.AvailableUntil, got.ConsentUpdatedAt)
+				}
+				want.AvailableFrom, want.AvailableUntil, want.ConsentUpdatedAt = nil, nil, nil
+			}
 			if omit&coop.StudentSkills != 0 {
 				if len(got.Skills) != 0 {
 					t.Errorf("omit %b: skills %v read", omit, got.Skills)
@@ -446,6 +473,19 @@ func TestFindStudentsOmit(t *testing.T) {
 				t.Errorf("omit %b: student %d\n got %+v\nwant %+v", omit, i, *got, want)
 			}
 		}
+	}
+	// A page in student-number order keeps the numbers its cursors are
+	// made of, whatever it is told to leave out.
+	first := 2
+	byNumber := coop.ListOptions{OrderBy: "STUDENT_NUMBER", First: &first}
+	p1, err := db.FindStudents(ctx, coop.StudentFilter{Omit: coop.AllStudentParts}, byNumber)
+	if err != nil || len(p1.Items) != 2 || p1.Items[0].StudentNumber != whole.Items[0].StudentNumber {
+		t.Fatalf("student-number order, leaving everything out: %v %v", p1.Items, err)
+	}
+	byNumber.After = p1.Cursors[1]
+	p2, err := db.FindStudents(ctx, coop.StudentFilter{Omit: coop.AllStudentParts}, byNumber)
+	if err != nil || len(p2.Items) != 1 || p2.Items[0].ID != whole.Items[2].ID {
+		t.Fatalf("the page after the cursor of a page that left the record out: %v %v", p2.Items, err)
 	}
 	if !(coop.StudentFilter{Omit: coop.StudentProfile}).IsZero() {
 		t.Error("a filter with only Omit set is not zero: counting every student would take the slow path")

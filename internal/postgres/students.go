@@ -24,22 +24,32 @@ const studentsFrom = `students s`
 
 // Columns of studentCols that a list may leave out (coop.StudentParts),
 // and what stands in their place: the same positions and types, empty.
-const (
-	studentProfileCols = `s.courses, s.certificates, s.languages, s.preferred_cities, s.statement`
-	noProfileCols      = `NULL::text[], NULL::text[], NULL::text[], NULL::text[], ''::text`
-	studentSkillCols   = `s.skill_names, s.skill_levels`
-	noSkillCols        = `NULL::text[], NULL::int2[]`
-)
+var studentPartCols = []struct {
+	part      coop.StudentParts
+	cols, not string
+}{
+	{coop.StudentProfile, `s.courses, s.certificates, s.languages, s.preferred_cities, s.statement`, `NULL::text[], NULL::text[], NULL::text[], NULL::text[], ''::text`},
+	{coop.StudentSkills, `s.skill_names, s.skill_levels`, `NULL::text[], NULL::int2[]`},
+	{coop.StudentRecord, `s.student_number`, `''::text`},
+	{coop.StudentRecord, `s.college`, `''::text`},
+	{coop.StudentRecord, `s.enrolment_year`, `0::int`},
+	{coop.StudentContact, `s.email, s.phone`, `''::text, ''::text`},
+	{coop.StudentDates, `s.available_from, s.available_until`, `NULL::date, NULL::date`},
+	{coop.StudentDates, `s.consent_updated_at`, `NULL::timestamptz`},
+}
+
+// studentOrderParts are the parts an order's cursor reads, which a list in
+// that order keeps.
+var studentOrderParts = map[string]coop.StudentParts{"STUDENT_NUMBER": coop.StudentRecord}
 
 // studentSelect returns the columns of a student list that leaves out the
 // parts omit names; collectStudent reads either.
 func studentSelect(omit coop.StudentParts) string {
 	cols := studentCols
-	if omit&coop.StudentProfile != 0 {
-		cols = strings.Replace(cols, studentProfileCols, noProfileCols, 1)
-	}
-	if omit&coop.StudentSkills != 0 {
-		cols = strings.Replace(cols, studentSkillCols, noSkillCols, 1)
+	for _, p := range studentPartCols {
+		if omit&p.part != 0 {
+			cols = strings.Replace(cols, p.cols, p.not, 1)
+		}
 	}
 	return cols
 }
@@ -189,7 +199,7 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	}
 	var a args
 	where := studentWhere(f, &a)
-	cols := studentSelect(f.Omit)
+	cols := studentSelect(f.Omit &^ studentOrderParts[opt.OrderBy])
 	spec := listSpec[*coop.Student]{
 		from: "SELECT " + cols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
