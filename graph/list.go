@@ -47,7 +47,11 @@ func nestedList[T, C any](items []T, err error, id func(T) int64, opt coop.ListO
 	if err != nil {
 		return zero, err
 	}
-	return conn(l, constCount(len(items))), nil
+	count := noItems
+	if len(items) > 0 {
+		count = constCount(len(items))
+	}
+	return conn(l, count), nil
 }
 
 func noErr[T any](f func(*coop.Viewer, *T)) func(*coop.Viewer, *T) error {

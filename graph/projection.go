@@ -84,10 +84,9 @@ func studentPageReads(ctx context.Context) studentPage {
 // applications, what hands each student's applications, read with the page
 // (coop.StudentFilter.WithApplications), to the request's loader, where
 // the applications field and the prefetch find them; nil otherwise.
-func readApplications(ctx context.Context, page studentPage) func(int64, []*coop.Application) {
+func readApplications(ctx context.Context, page studentPage) func(map[int64][]*coop.Application) {
 	if !page.applications {
 		return nil
 	}
-	l := loaders.For(ctx)
-	return func(id int64, apps []*coop.Application) { l.ApplicationsOfStudent.Prime(id, apps) }
+	return loaders.For(ctx).ApplicationsOfStudent.Give
 }

@@ -27,7 +27,15 @@ func decodeOptID(gid *string, typ string, field ...string) (*int64, error) {
 	return &id, nil
 }
 
+// noPages is the page information of a list with no items and no pages
+// around them, as most nested lists are (a student's applications): one
+// value, shared and never modified, instead of one a list.
+var noPages = &model.PageInfo{}
+
 func pageInfo[T any](l coop.List[T]) *model.PageInfo {
+	if !l.HasNextPage && !l.HasPreviousPage && len(l.Cursors) == 0 {
+		return noPages
+	}
 	pi := &model.PageInfo{HasNextPage: l.HasNextPage, HasPreviousPage: l.HasPreviousPage}
 	if n := len(l.Cursors); n > 0 {
 		pi.StartCursor, pi.EndCursor = &l.Cursors[0], &l.Cursors[n-1]

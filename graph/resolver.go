@@ -194,6 +194,9 @@ func filterSlice[T any](items []T, ok func(T) bool) []T {
 	return out
 }
 
+// noItems counts an empty list, for every empty list.
+var noItems = constCount(0)
+
 func constCount(n int) model.Counter {
 	return func(context.Context) (int, error) { return n, nil }
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -63,12 +64,42 @@ type Loader[K comparable, V any] struct {
 
 	mu     sync.Mutex
 	primed map[K]struct{} // keys Fetch, Prefetch or a load in order put in the cache
+
+	// given are values read by other means for many keys at once (Give),
+	// found before the cache and without its lock.
+	given atomic.Pointer[map[K]V]
+}
+
+// Give hands the loader values read by other means for many keys at once
+// (the applications of a page's students, read with the page): they are
+// found as primed ones are, without a lock or a copy into the cache each.
+// A second Give primes its values one by one. m must not change after.
+func (l *Loader[K, V]) Give(m map[K]V) {
+	if len(m) == 0 || l.given.CompareAndSwap(nil, &m) {
+		return
+	}
+	for k, v := range m {
+		l.Prime(k, v)
+	}
+}
+
+// givenValue returns the value Give handed for k.
+func (l *Loader[K, V]) givenValue(k K) (V, bool) {
+	if g := l.given.Load(); g != nil {
+		v, ok := (*g)[k]
+		return v, ok
+	}
+	var zero V
+	return zero, false
 }
 
 // Load loads one key. Through the batch (waiting for other keys to join
 // it, 5 ms) unless the caller is marshalled in order (InOrder): nothing can
 // join the batch then, and a key not yet in the cache is fetched at once.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	if v, ok := l.givenValue(key); ok {
+		return v, nil
+	}
 	if inOrder(ctx) && !l.isPrimed(key) {
 		return l.FetchOne(missed(ctx), key)
 	}
@@ -78,6 +109,24 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 // LoadAll is Load for several keys: in order, the keys not yet in the
 // cache are fetched at once, in one fetch.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
+	if l.given.Load() != nil {
+		out := make([]V, len(keys))
+		given := 0
+		for i, k := range keys {
+			if v, ok := l.givenValue(k); ok {
+				out[i] = v
+				given++
+			}
+		}
+		if given == len(keys) {
+			return out, nil
+		}
+		for i, k := range keys {
+			if _, ok := l.givenValue(k); ok {
+				l.Prime(k, out[i]) // for the cache's LoadAll below
+			}
+		}
+	}
 	if inOrder(ctx) {
 		var missing []K
 		for _, k := range keys {
@@ -93,6 +142,9 @@ func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 }
 
 func (l *Loader[K, V]) isPrimed(k K) bool {
+	if _, ok := l.givenValue(k); ok {
+		return true
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, ok := l.primed[k]
@@ -160,7 +212,9 @@ func (l *Loader[K, V]) Prefetch(ctx context.Context, keys []K) ([]V, bool) {
 	}
 	out := make([]V, 0, len(keys))
 	for _, k := range keys {
-		if l.isPrimed(k) {
+		if v, ok := l.givenValue(k); ok {
+			out = append(out, v)
+		} else if l.isPrimed(k) {
 			// In the cache: the batch's Load returns it at once.
 			if v, err := l.dl().Load(ctx, k); err == nil {
 				out = append(out, v)

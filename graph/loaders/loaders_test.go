@@ -90,3 +90,39 @@ func TestLoadInOrder(t *testing.T) {
 		t.Errorf("a key the batch found was fetched again: %v", c2.calls)
 	}
 }
+
+// TestGive: values handed for many keys at once are found by every way of
+// loading without a fetch (Load in order or through the batch, LoadAll,
+// Prefetch), a key not handed is still fetched, and a second Give adds
+// its values.
+func TestGive(t *testing.T) {
+	c := &counting{}
+	l := newLoader(c.fetch)
+	l.Give(map[int64]int64{1: 7, 2: 8})
+	ctx := InOrder(context.Background())
+	if v, err := l.Load(ctx, 1); err != nil || v != 7 {
+		t.Fatalf("Load(1) in order = %d, %v; want the value given, 7", v, err)
+	}
+	if v, err := l.Load(context.Background(), 2); err != nil || v != 8 {
+		t.Fatalf("Load(2) through the batch = %d, %v; want 8", v, err)
+	}
+	if vs, all := l.Prefetch(context.Background(), []int64{1, 2}); !all || len(vs) != 2 || vs[0] != 7 || vs[1] != 8 {
+		t.Fatalf("Prefetch of given keys = %v, %v", vs, all)
+	}
+	if len(c.calls) != 0 {
+		t.Fatalf("given keys were fetched: %v", c.calls)
+	}
+	if vs, err := l.LoadAll(ctx, []int64{2, 3, 1}); err != nil || len(vs) != 3 || vs[0] != 8 || vs[1] != 30 || vs[2] != 7 {
+		t.Fatalf("LoadAll(2, 3, 1) = %v, %v; want [8 30 7]", vs, err)
+	}
+	if len(c.calls) != 1 || len(c.calls[0]) != 1 || c.calls[0][0] != 3 {
+		t.Fatalf("calls %v: want only 3 fetched", c.calls)
+	}
+	l.Give(map[int64]int64{4: 9})
+	if v, err := l.Load(ctx, 4); err != nil || v != 9 || len(c.calls) != 1 {
+		t.Fatalf("Load(4) after a second Give = %d, %v (calls %v); want 9 without a fetch", v, err, c.calls)
+	}
+	if vs, err := l.LoadAll(ctx, []int64{1, 2}); err != nil || len(vs) != 2 || vs[0] != 7 || vs[1] != 8 || len(c.calls) != 1 {
+		t.Fatalf("LoadAll of given keys = %v, %v (calls %v)", vs, err, c.calls)
+	}
+}

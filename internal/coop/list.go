@@ -145,13 +145,13 @@ type StudentFilter struct {
 	Omit StudentParts
 	// WithApplications, when set, has a page also read the applications of
 	// the students it lists, in the same round trip (all of them, in id
-	// order, as ApplicationsByStudentIDs reads them), and hand each
-	// student's to it, nil for none. The store does so only where reading
+	// order, as ApplicationsByStudentIDs reads them), and hand them to it
+	// by student, nil for none, once for the page. The store does so only where reading
 	// the page twice costs little (no filter, an order an index serves);
 	// a student it does not hand (there, or one a concurrent change moved
 	// out of the page between the two reads) has their applications read
 	// when asked for. It selects no rows.
-	WithApplications func(studentID int64, apps []*Application)
+	WithApplications func(byStudent map[int64][]*Application)
 }
 
 // IsZero reports whether the filter selects every student: no field set

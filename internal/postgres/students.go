@@ -205,18 +205,21 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
 		collect: studentCollector(),
 	}
-	var apps pageApplications
+	limit, _ := opt.Limit()
+	apps := pageApplications{rows: min(max(limit+1, 0), coop.MaxPageSize+1)}
 	withApps := f.WithApplications != nil && cheapStudentPage(f, opt)
 	if withApps {
 		spec.also = &listAlso{from: studentsFrom, sql: apps.sql, read: apps.read}
 	}
 	l, err := list(ctx, db.Pool, spec, opt)
-	if err == nil && withApps {
+	if err == nil && withApps && apps.of != nil {
+		handed := make(map[int64][]*coop.Application, len(l.Items))
 		for _, s := range l.Items {
 			if list, ok := apps.of[s.ID]; ok {
-				f.WithApplications(s.ID, list)
+				handed[s.ID] = list
 			}
 		}
+		f.WithApplications(handed)
 	}
 	return l, err
 }
@@ -240,7 +243,8 @@ func cheapStudentPage(f coop.StudentFilter, opt coop.ListOptions) bool {
 // covers is in of, with their applications in id order (nil for none), as
 // ApplicationsByStudentIDs reads them.
 type pageApplications struct {
-	of map[int64][]*coop.Application
+	rows int // how many students the page reads at most
+	of   map[int64][]*coop.Application
 }
 
 func (pageApplications) sql(pageIDs string) string {
@@ -250,7 +254,7 @@ func (pageApplications) sql(pageIDs string) string {
 
 func (pa *pageApplications) read(rows pgx.Rows) (err error) {
 	defer rows.Close()
-	of := map[int64][]*coop.Application{}
+	of := make(map[int64][]*coop.Application, pa.rows)
 	defer func() {
 		if err == nil {
 			pa.of = of // a statement that failed half way hands nothing
