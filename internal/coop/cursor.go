@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Cursor is what an opaque cursor holds: the order it belongs to, the sort
@@ -21,14 +22,43 @@ type Cursor struct {
 // hand (byte for byte what json.Marshal writes, without its reflection).
 func EncodeCursor(c Cursor) string {
 	var buf [128]byte
-	b := append(buf[:0], `{"o":`...)
+	return base64URL(appendCursorJSON(buf[:0], c))
+}
+
+// EncodeCursors makes the cursors of n edges, c(i) being the i-th's, as
+// EncodeCursor does, in one string that they are slices of: a page's
+// cursors cost two allocations instead of one each.
+func EncodeCursors(n int, c func(i int) Cursor) []string {
+	out := make([]string, n)
+	if n == 0 {
+		return out
+	}
+	var js [128]byte
+	var endsBuf [128]int
+	ends := endsBuf[:0]
+	enc := make([]byte, 0, n*48)
+	for i := range n {
+		enc = base64.RawURLEncoding.AppendEncode(enc, appendCursorJSON(js[:0], c(i)))
+		ends = append(ends, len(enc))
+	}
+	// enc is not written again: the string may share its bytes.
+	all := unsafe.String(unsafe.SliceData(enc), len(enc))
+	start := 0
+	for i, end := range ends {
+		out[i], start = all[start:end], end
+	}
+	return out
+}
+
+// appendCursorJSON appends c as encoding/json writes it.
+func appendCursorJSON(b []byte, c Cursor) []byte {
+	b = append(b, `{"o":`...)
 	b = appendJSONString(b, c.Order)
 	b = append(b, `,"v":`...)
 	b = appendJSONString(b, c.Value)
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
-	b = append(b, '}')
-	return base64URL(b)
+	return append(b, '}')
 }
 
 // appendJSONString appends s as json.Marshal quotes it: plain ASCII as it
@@ -108,9 +138,9 @@ func PageSlice[T any](items []T, id func(T) int64, opt ListOptions) (List[T], er
 		out.HasPreviousPage = lo > 0
 	}
 	out.Items = window
-	out.Cursors = make([]string, len(window))
-	for i, it := range window {
-		out.Cursors[i] = EncodeCursor(Cursor{Order: "ID", Value: strconv.FormatInt(id(it), 10), ID: id(it)})
-	}
+	out.Cursors = EncodeCursors(len(window), func(i int) Cursor {
+		n := id(window[i])
+		return Cursor{Order: "ID", Value: strconv.FormatInt(n, 10), ID: n}
+	})
 	return out, nil
 }

@@ -35,6 +35,27 @@ func TestEncodeCursorIsJSON(t *testing.T) {
 	}
 }
 
+// TestEncodeCursors: the cursors of a page, made together, are each what
+// EncodeCursor makes of the same cursor, for pages of 0, 1 and more edges
+// than the stack's bookkeeping holds, values of every length.
+func TestEncodeCursors(t *testing.T) {
+	for _, n := range []int{0, 1, 3, 200} {
+		cs := make([]Cursor, n)
+		for i := range cs {
+			cs[i] = Cursor{Order: "NAME", Value: strings.Repeat("张", i%7) + strconv.Itoa(i), ID: int64(i * 977)}
+		}
+		got := EncodeCursors(n, func(i int) Cursor { return cs[i] })
+		if len(got) != n {
+			t.Fatalf("%d cursors for %d edges", len(got), n)
+		}
+		for i, c := range cs {
+			if want := EncodeCursor(c); got[i] != want {
+				t.Errorf("n=%d: cursor %d = %q, want %q", n, i, got[i], want)
+			}
+		}
+	}
+}
+
 func BenchmarkEncodeCursor(b *testing.B) {
 	c := Cursor{Order: "ID", Value: "123456", ID: 123456}
 	for b.Loop() {

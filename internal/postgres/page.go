@@ -147,10 +147,9 @@ func list[T any](ctx context.Context, q querier, spec listSpec[T], opt coop.List
 		out.HasNextPage, out.HasPreviousPage = more, opt.After != ""
 	}
 	out.Items = items
-	out.Cursors = make([]string, len(items))
-	for i, it := range items {
-		out.Cursors[i] = coop.EncodeCursor(coop.Cursor{Order: orderKey, Value: oc.key(it), ID: spec.id(it)})
-	}
+	out.Cursors = coop.EncodeCursors(len(items), func(i int) coop.Cursor {
+		return coop.Cursor{Order: orderKey, Value: oc.key(items[i]), ID: spec.id(items[i])}
+	})
 	return out, nil
 }
 
