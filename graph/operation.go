@@ -69,18 +69,25 @@ type fieldPlan struct {
 // InterceptOperation plans the operation, installs the plan as the
 // operation's field middleware (around whatever middleware it had), and,
 // with PlainFields, tells the generated code which fields the plan leaves
-// alone: those skip the field middleware altogether.
+// alone (those skip the field middleware altogether) and which it only
+// guards (those run the guard without the middleware).
 func (r *Rules) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	plans := r.install(ctx, oc)
 	var plain func(*ast.Field) bool
+	var guarded *generated.FieldGuard
 	if r.PlainFields && plans != nil {
 		plain = func(f *ast.Field) bool {
 			_, planned := plans[f]
 			return !planned
 		}
+		// A field whose only step is the guard runs it directly.
+		guarded = &generated.FieldGuard{
+			For:   func(f *ast.Field) bool { return plans[f].steps == guard },
+			Guard: r.Resolver.Guard,
+		}
 	}
-	return next(generated.WithOperation(ctx, plain))
+	return next(generated.WithGuardedOperation(ctx, plain, guarded))
 }
 
 // install plans the operation of oc and installs the plan as its field

@@ -139,7 +139,8 @@ var plainCall = regexp.MustCompile(`(func \(ec \*executionContext\) _\w+\(ctx co
 	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(fieldContext_\w+)\(ctx, field\)\n\t\t\},\n` +
 	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj\.\w+(?:\(\))?), nil\n\t\t\},\n` +
 	`\t\tnil,\n` +
-	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v [^)]+\) graphql\.Marshaler \{\n\t\t\treturn (ec\.marshal[NO](\w+?)2\S+)\(ctx, selections, v\)\n)`)
+	`\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v ([^)]+)\) graphql\.Marshaler \{\n\t\t\treturn (ec\.marshal[NO](\w+?)2\S+)\(ctx, selections, v\)\n` +
+	`\t\t\},\n\t\t(true|false),\n\t\t(true|false),\n\t\)\n)`)
 
 // resolverCall is gqlgen's resolution of a field of an object through a
 // resolver, with no directive (a nil middleware chain): the function's
@@ -255,16 +256,22 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	// A field read from memory, of an object or of a scalar that cannot
 	// fail, marshals its value at once when the operation's field
 	// middleware leaves it alone (plainField, lists.go).
-	plain := 0
+	plain, guarded := 0, 0
 	out = plainCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := plainCall.FindSubmatch(m)
-		head, call, fieldContext, value, marshal, typ := g[1], g[2], g[3], g[4], g[5], string(g[6])
+		head, call, fieldContext, value, vtype, marshal, typ, recover, nonNull := g[1], g[2], g[3], g[4], g[5], g[6], string(g[7]), g[8], g[9]
 		if _, ok := p.objects[typ]; ok {
 			// An object: its fields below need this field's context (for
-			// their paths, arguments and errors), but not the middleware.
+			// their paths, arguments and errors), but not the middleware;
+			// one the middleware would only guard runs the guard itself.
 			plain++
+			guarded++
 			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
-				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n%s", head, fieldContext, value, marshal, call)
+				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n"+
+				"\tif ec.op.guardedField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n"+
+				"\t\t\tec.op.guarded(func(ctx context.Context) (any, error) { return %s, nil }),\n"+
+				"\t\t\tfunc(ctx context.Context, selections ast.SelectionSet, v %s) graphql.Marshaler { return %s(ctx, selections, v) },\n"+
+				"\t\t\t%s, %s)\n\t}\n%s", head, fieldContext, value, marshal, fieldContext, value, vtype, marshal, recover, nonNull, call)
 		}
 		if !plainScalars[typ] && !p.enums[typ] {
 			return m
@@ -281,16 +288,21 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
 	}
 	// A resolver's field that the middleware leaves alone calls the
-	// resolver directly (resolvePlain, lists.go).
+	// resolver directly (resolvePlain, lists.go); one that it would only
+	// guard runs the operation's guard around it, without the middleware.
 	resolvers := 0
 	out = resolverCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := resolverCall.FindSubmatch(m)
 		resolvers++
-		return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
-			g[1], g[3], g[4], g[5], g[6], g[7], g[2])
+		return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n"+
+			"\tif ec.op.guardedField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\tec.op.guarded(%s),\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
+			g[1], g[3], g[4], g[5], g[6], g[7], g[3], g[4], g[5], g[6], g[7], g[2])
 	})
 	if resolvers == 0 {
 		return fmt.Errorf("no resolver field found in %s: has gqlgen's output changed?", file)
+	}
+	if guarded == 0 {
+		return fmt.Errorf("no object field read from memory found in %s: has gqlgen's output changed?", file)
 	}
 	// The execution context holds the operation's plans and caches
 	// (WithOperation), read from the context once, in Exec, rather than by

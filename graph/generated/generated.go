@@ -13609,6 +13609,16 @@ func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Agreement().Partner(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13703,6 +13713,16 @@ func (ec *executionContext) _Agreement_signedOn(ctx context.Context, field graph
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_signedOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.SignedOn, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13736,6 +13756,16 @@ func (ec *executionContext) _Agreement_validFrom(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validFrom,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ValidFrom, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13764,6 +13794,16 @@ func (ec *executionContext) _Agreement_validUntil(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return obj.ValidUntil, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validUntil,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ValidUntil, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -13854,6 +13894,16 @@ func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13882,6 +13932,16 @@ func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field grap
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -13918,6 +13978,14 @@ func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, fiel
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+				return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13960,6 +14028,14 @@ func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, f
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13997,6 +14073,16 @@ func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context,
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -14060,6 +14146,14 @@ func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graph
 		fc.Result = v
 		return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14101,6 +14195,14 @@ func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, fie
 		fc.Result = v
 		return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementPayload_agreement,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Agreement, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14141,6 +14243,14 @@ func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, fi
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14288,6 +14398,16 @@ func (ec *executionContext) _Alumnus_employer(ctx context.Context, field graphql
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_employer,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().Employer(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14351,6 +14471,16 @@ func (ec *executionContext) _Alumnus_joinedOn(ctx context.Context, field graphql
 			func(ctx context.Context) (any, error) {
 				return obj.JoinedOn, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_joinedOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.JoinedOn, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -14519,6 +14649,16 @@ func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().Student(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14561,6 +14701,16 @@ func (ec *executionContext) _Alumnus_createdAt(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14594,6 +14744,16 @@ func (ec *executionContext) _Alumnus_updatedAt(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14622,6 +14782,16 @@ func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_consentHistory,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
 				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
 			},
@@ -14668,6 +14838,14 @@ func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.AlumnusEdge) graphql.Marshaler {
+				return ec.marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14709,6 +14887,14 @@ func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, fie
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14746,6 +14932,16 @@ func (ec *executionContext) _AlumnusConnection_totalCount(ctx context.Context, f
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -14809,6 +15005,14 @@ func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql
 		fc.Result = v
 		return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14850,6 +15054,14 @@ func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field g
 		fc.Result = v
 		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusPayload_alumnus,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Alumnus, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14890,6 +15102,14 @@ func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, fiel
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14959,6 +15179,16 @@ func (ec *executionContext) _Application_student(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().Student(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14996,6 +15226,16 @@ func (ec *executionContext) _Application_internship(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Application().Internship(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().Internship(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
 				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
 			},
@@ -15069,6 +15309,16 @@ func (ec *executionContext) _Application_nextStatuses(ctx context.Context, field
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_nextStatuses,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().NextStatuses(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
+				return ec.marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15128,6 +15378,16 @@ func (ec *executionContext) _Application_history(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_history,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Application().History(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
+				return ec.marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15170,6 +15430,16 @@ func (ec *executionContext) _Application_createdAt(ctx context.Context, field gr
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15198,6 +15468,16 @@ func (ec *executionContext) _Application_updatedAt(ctx context.Context, field gr
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -15234,6 +15514,14 @@ func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, fi
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.ApplicationEdge) graphql.Marshaler {
+				return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15276,6 +15564,14 @@ func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context,
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15313,6 +15609,16 @@ func (ec *executionContext) _ApplicationConnection_totalCount(ctx context.Contex
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -15375,6 +15681,14 @@ func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field gra
 		v := obj.Node
 		fc.Result = v
 		return ec.marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Application) graphql.Marshaler {
+				return ec.marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15522,6 +15836,16 @@ func (ec *executionContext) _ApplicationEvent_at(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEvent_at,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15553,6 +15877,14 @@ func (ec *executionContext) _ApplicationPayload_application(ctx context.Context,
 		v := obj.Application
 		fc.Result = v
 		return ec.marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationPayload_application,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Application, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Application) graphql.Marshaler {
+				return ec.marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15595,6 +15927,14 @@ func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15635,6 +15975,14 @@ func (ec *executionContext) _Attention_commitments(ctx context.Context, field gr
 		v := obj.Commitments
 		fc.Result = v
 		return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Attention_commitments,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Commitments, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Commitment) graphql.Marshaler {
+				return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15677,6 +16025,14 @@ func (ec *executionContext) _Attention_agreements(ctx context.Context, field gra
 		fc.Result = v
 		return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Attention_agreements,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Agreements, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Agreement) graphql.Marshaler {
+				return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15714,6 +16070,16 @@ func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.Co
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntry_at,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -15881,6 +16247,14 @@ func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, fie
 		fc.Result = v
 		return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+				return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15921,6 +16295,14 @@ func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, 
 		v := obj.PageInfo
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15988,6 +16370,14 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 		v := obj.Node
 		fc.Result = v
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.AuditEntry) graphql.Marshaler {
+				return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16057,6 +16447,16 @@ func (ec *executionContext) _Commitment_agreement(ctx context.Context, field gra
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_agreement,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Agreement(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16094,6 +16494,16 @@ func (ec *executionContext) _Commitment_partner(ctx context.Context, field graph
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().Partner(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Partner(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
 				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
 			},
@@ -16167,6 +16577,16 @@ func (ec *executionContext) _Commitment_periodStart(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodStart,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.PeriodStart, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16195,6 +16615,16 @@ func (ec *executionContext) _Commitment_periodEnd(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return obj.PeriodEnd, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodEnd,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.PeriodEnd, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
 			},
@@ -16337,6 +16767,16 @@ func (ec *executionContext) _Commitment_share(ctx context.Context, field graphql
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_share,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Share(), nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16365,6 +16805,16 @@ func (ec *executionContext) _Commitment_status(ctx context.Context, field graphq
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Commitment().Status(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
+				return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_status,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().Status(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
 				return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
 			},
@@ -16403,6 +16853,16 @@ func (ec *executionContext) _Commitment_daysLeft(ctx context.Context, field grap
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_daysLeft,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16431,6 +16891,16 @@ func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -16469,6 +16939,16 @@ func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field gra
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16500,6 +16980,14 @@ func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, fie
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+				return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16542,6 +17030,14 @@ func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16579,6 +17075,16 @@ func (ec *executionContext) _CommitmentConnection_totalCount(ctx context.Context
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -16642,6 +17148,14 @@ func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field grap
 		fc.Result = v
 		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+				return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16683,6 +17197,14 @@ func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, f
 		fc.Result = v
 		return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentPayload_commitment,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Commitment, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
+				return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16723,6 +17245,14 @@ func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, f
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16839,6 +17369,16 @@ func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ConsentChange_at,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -17033,6 +17573,16 @@ func (ec *executionContext) _Contribution_partner(ctx context.Context, field gra
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Contribution().Partner(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17070,6 +17620,16 @@ func (ec *executionContext) _Contribution_agreement(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Contribution().Agreement(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_agreement,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Contribution().Agreement(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
 				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
 			},
@@ -17143,6 +17703,16 @@ func (ec *executionContext) _Contribution_startedOn(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_startedOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.StartedOn, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17171,6 +17741,16 @@ func (ec *executionContext) _Contribution_endedOn(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return obj.EndedOn, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_endedOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.EndedOn, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -17261,6 +17841,16 @@ func (ec *executionContext) _Contribution_createdAt(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17289,6 +17879,16 @@ func (ec *executionContext) _Contribution_updatedAt(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -17325,6 +17925,14 @@ func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, f
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.ContributionEdge) graphql.Marshaler {
+				return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17367,6 +17975,14 @@ func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17404,6 +18020,16 @@ func (ec *executionContext) _ContributionConnection_totalCount(ctx context.Conte
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -17467,6 +18093,14 @@ func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field gr
 		fc.Result = v
 		return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+				return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17508,6 +18142,14 @@ func (ec *executionContext) _ContributionPayload_contribution(ctx context.Contex
 		fc.Result = v
 		return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionPayload_contribution,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Contribution, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
+				return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17548,6 +18190,14 @@ func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context,
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17800,6 +18450,17 @@ func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedback,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Course().Feedback(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
+				return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17850,6 +18511,17 @@ func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field g
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
+				return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedbackSummary,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
 				return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
 			},
@@ -17909,6 +18581,16 @@ func (ec *executionContext) _Course_createdAt(ctx context.Context, field graphql
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17937,6 +18619,16 @@ func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -17973,6 +18665,14 @@ func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field g
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
+				return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18015,6 +18715,14 @@ func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, fiel
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18052,6 +18760,16 @@ func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, fi
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -18114,6 +18832,14 @@ func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.
 		v := obj.Node
 		fc.Result = v
 		return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18183,6 +18909,16 @@ func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field gr
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_course,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedback().Course(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18220,6 +18956,16 @@ func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_alumnus,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
 				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
 			},
@@ -18319,6 +19065,16 @@ func (ec *executionContext) _CourseFeedback_givenOn(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_givenOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.GivenOn, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18347,6 +19103,16 @@ func (ec *executionContext) _CourseFeedback_createdAt(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -18383,6 +19149,14 @@ func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context,
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseFeedbackEdge) graphql.Marshaler {
+				return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18425,6 +19199,14 @@ func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Conte
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18462,6 +19244,16 @@ func (ec *executionContext) _CourseFeedbackConnection_totalCount(ctx context.Con
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -18525,6 +19317,14 @@ func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+				return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18565,6 +19365,14 @@ func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context,
 		v := obj.Feedback
 		fc.Result = v
 		return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackPayload_feedback,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Feedback, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
+				return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18607,6 +19415,14 @@ func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Contex
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18647,6 +19463,14 @@ func (ec *executionContext) _CoursePayload_course(ctx context.Context, field gra
 		v := obj.Course
 		fc.Result = v
 		return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CoursePayload_course,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Course, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
+				return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18689,6 +19513,14 @@ func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CoursePayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18729,6 +19561,14 @@ func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field
 		v := obj.Token
 		fc.Result = v
 		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CreateTokenPayload_token,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Token, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
+				return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18797,6 +19637,14 @@ func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CreateTokenPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18864,6 +19712,14 @@ func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_DeletePayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18927,6 +19783,16 @@ func (ec *executionContext) _ErasureRequest_subjectId(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+				return ec.marshalNID2string(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_subjectId,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 				return ec.marshalNID2string(ctx, selections, v)
 			},
@@ -19043,6 +19909,16 @@ func (ec *executionContext) _ErasureRequest_requestedAt(ctx context.Context, fie
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_requestedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.RequestedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19097,6 +19973,16 @@ func (ec *executionContext) _ErasureRequest_decidedAt(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return obj.DecidedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_decidedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.DecidedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -19160,6 +20046,14 @@ func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context,
 		fc.Result = v
 		return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.ErasureRequestEdge) graphql.Marshaler {
+				return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19201,6 +20095,14 @@ func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Conte
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19238,6 +20140,16 @@ func (ec *executionContext) _ErasureRequestConnection_totalCount(ctx context.Con
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -19301,6 +20213,14 @@ func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+				return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19342,6 +20262,14 @@ func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestPayload_request,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Request, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
+				return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19382,6 +20310,14 @@ func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Contex
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19503,6 +20439,16 @@ func (ec *executionContext) _Event_heldOn(ctx context.Context, field graphql.Col
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_heldOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.HeldOn, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19562,6 +20508,16 @@ func (ec *executionContext) _Event_agreement(ctx context.Context, field graphql.
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_agreement,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Event().Agreement(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
+				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19599,6 +20555,16 @@ func (ec *executionContext) _Event_partners(ctx context.Context, field graphql.C
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Event().Partners(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_partners,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Event().Partners(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
 				return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx, selections, v)
 			},
@@ -19644,6 +20610,14 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 		v := obj.Participants
 		fc.Result = v
 		return ec.marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_participants,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Participants, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.Participant) graphql.Marshaler {
+				return ec.marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19712,6 +20686,14 @@ func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.Co
 		fc.Result = v
 		return ec.marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_actions,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Actions, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.FollowUp) graphql.Marshaler {
+				return ec.marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19754,6 +20736,16 @@ func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19782,6 +20774,16 @@ func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -19818,6 +20820,14 @@ func (ec *executionContext) _EventConnection_edges(ctx context.Context, field gr
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
+				return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19860,6 +20870,14 @@ func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19897,6 +20915,16 @@ func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, fie
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -19960,6 +20988,14 @@ func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.C
 		fc.Result = v
 		return ec.marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Event) graphql.Marshaler {
+				return ec.marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20001,6 +21037,14 @@ func (ec *executionContext) _EventPayload_event(ctx context.Context, field graph
 		fc.Result = v
 		return ec.marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventPayload_event,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Event, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Event) graphql.Marshaler {
+				return ec.marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20041,6 +21085,14 @@ func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field 
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20110,6 +21162,16 @@ func (ec *executionContext) _ExportPayload_expiresAt(ctx context.Context, field 
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_expiresAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ExpiresAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20141,6 +21203,14 @@ func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20208,6 +21278,14 @@ func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.Co
 		v := obj.Buckets
 		fc.Result = v
 		return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Facet_buckets,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Buckets, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
+				return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20303,6 +21381,16 @@ func (ec *executionContext) _FeatureWeights_skillCoverage(ctx context.Context, f
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_skillCoverage,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.SkillCoverage, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20331,6 +21419,16 @@ func (ec *executionContext) _FeatureWeights_textRelevance(ctx context.Context, f
 			func(ctx context.Context) (any, error) {
 				return obj.TextRelevance, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_textRelevance,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.TextRelevance, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 				return ec.marshalNFloat2float64(ctx, selections, v)
 			},
@@ -20369,6 +21467,16 @@ func (ec *executionContext) _FeatureWeights_majorFit(ctx context.Context, field 
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_majorFit,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.MajorFit, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20397,6 +21505,16 @@ func (ec *executionContext) _FeatureWeights_academics(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return obj.Academics, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_academics,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Academics, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 				return ec.marshalNFloat2float64(ctx, selections, v)
 			},
@@ -20435,6 +21553,16 @@ func (ec *executionContext) _FeatureWeights_groupAffinity(ctx context.Context, f
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_groupAffinity,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.GroupAffinity, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20463,6 +21591,16 @@ func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context,
 			func(ctx context.Context) (any, error) {
 				return obj.AvailabilityFit, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_availabilityFit,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.AvailabilityFit, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 				return ec.marshalNFloat2float64(ctx, selections, v)
 			},
@@ -20527,6 +21665,16 @@ func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, 
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_averageRating,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.AverageRating, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20584,6 +21732,14 @@ func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field g
 		v := obj.ByYear
 		fc.Result = v
 		return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_byYear,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.ByYear, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.YearFeedback) graphql.Marshaler {
+				return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20674,6 +21830,16 @@ func (ec *executionContext) _FollowUp_dueOn(ctx context.Context, field graphql.C
 			func(ctx context.Context) (any, error) {
 				return obj.DueOn, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FollowUp_dueOn,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.DueOn, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -20816,6 +21982,16 @@ func (ec *executionContext) _FunnelFigure_conversion(ctx context.Context, field 
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversion,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Conversion, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20849,6 +22025,16 @@ func (ec *executionContext) _FunnelFigure_conversionFromApplied(ctx context.Cont
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversionFromApplied,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ConversionFromApplied, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20877,6 +22063,16 @@ func (ec *executionContext) _FunnelFigure_medianDays(ctx context.Context, field 
 			func(ctx context.Context) (any, error) {
 				return obj.MedianDays, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_medianDays,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.MedianDays, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -20993,6 +22189,16 @@ func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Partner(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21035,6 +22241,16 @@ func (ec *executionContext) _HiringPriorities_internship(ctx context.Context, fi
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Internship(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21072,6 +22288,16 @@ func (ec *executionContext) _HiringPriorities_weights(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_weights,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
 				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
 			},
@@ -21249,6 +22475,16 @@ func (ec *executionContext) _HiringPriorities_updatedAt(ctx context.Context, fie
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21280,6 +22516,14 @@ func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx contex
 		v := obj.HiringPriorities
 		fc.Result = v
 		return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPrioritiesPayload_hiringPriorities,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.HiringPriorities, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
+				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21321,6 +22565,14 @@ func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Cont
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPrioritiesPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21441,6 +22693,14 @@ func (ec *executionContext) _ImportPayload_report(ctx context.Context, field gra
 		fc.Result = v
 		return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportPayload_report,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Report, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.ImportReport) graphql.Marshaler {
+				return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21481,6 +22741,14 @@ func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21601,6 +22869,14 @@ func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graph
 		fc.Result = v
 		return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportReport_lines,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Lines, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ImportLine) graphql.Marshaler {
+				return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21669,6 +22945,16 @@ func (ec *executionContext) _Internship_partner(ctx context.Context, field graph
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Internship().Partner(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21706,6 +22992,16 @@ func (ec *executionContext) _Internship_site(ctx context.Context, field graphql.
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Internship().Site(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
+				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_site,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Internship().Site(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
 				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
 			},
@@ -21804,6 +23100,14 @@ func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, fiel
 		fc.Result = v
 		return ec.marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_requiredSkills,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.RequiredSkills, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.RequiredSkill) graphql.Marshaler {
+				return ec.marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21893,6 +23197,16 @@ func (ec *executionContext) _Internship_minGpa(ctx context.Context, field graphq
 			func(ctx context.Context) (any, error) {
 				return obj.MinGPA, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_minGpa,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.MinGPA, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -22009,6 +23323,16 @@ func (ec *executionContext) _Internship_startDate(ctx context.Context, field gra
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_startDate,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.StartDate, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22037,6 +23361,16 @@ func (ec *executionContext) _Internship_endDate(ctx context.Context, field graph
 			func(ctx context.Context) (any, error) {
 				return obj.EndDate, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_endDate,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.EndDate, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -22154,6 +23488,17 @@ func (ec *executionContext) _Internship_applications(ctx context.Context, field 
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_applications,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Internship().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
+				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22208,6 +23553,16 @@ func (ec *executionContext) _Internship_createdAt(ctx context.Context, field gra
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22236,6 +23591,16 @@ func (ec *executionContext) _Internship_updatedAt(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -22272,6 +23637,14 @@ func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, fie
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.InternshipEdge) graphql.Marshaler {
+				return ec.marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22314,6 +23687,14 @@ func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22351,6 +23732,16 @@ func (ec *executionContext) _InternshipConnection_totalCount(ctx context.Context
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -22414,6 +23805,14 @@ func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field grap
 		fc.Result = v
 		return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22455,6 +23854,14 @@ func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, f
 		fc.Result = v
 		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipPayload_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Internship, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22495,6 +23902,14 @@ func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, f
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22564,6 +23979,16 @@ func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Con
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22606,6 +24031,16 @@ func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context,
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_score,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22637,6 +24072,14 @@ func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Cont
 		v := obj.Breakdown
 		fc.Result = v
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_breakdown,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22731,6 +24174,14 @@ func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx contex
 		fc.Result = v
 		return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
+				return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22771,6 +24222,14 @@ func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx con
 		v := obj.PageInfo
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22865,6 +24324,14 @@ func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Conte
 		fc.Result = v
 		return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Recommendation) graphql.Marshaler {
+				return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22931,6 +24398,14 @@ func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_MarkNotificationsReadPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25288,6 +26763,16 @@ func (ec *executionContext) _Notification_savedSearch(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_savedSearch,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().SavedSearch(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
+				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25356,6 +26841,16 @@ func (ec *executionContext) _Notification_students(ctx context.Context, field gr
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_students,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().Students(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25398,6 +26893,16 @@ func (ec *executionContext) _Notification_studentCount(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_studentCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().StudentCount(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25426,6 +26931,16 @@ func (ec *executionContext) _Notification_createdAt(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return obj.CreatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -25464,6 +26979,16 @@ func (ec *executionContext) _Notification_read(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_read,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Notification().Read(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+				return ec.marshalNBoolean2bool(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25492,6 +27017,16 @@ func (ec *executionContext) _Notification_readAt(ctx context.Context, field grap
 			func(ctx context.Context) (any, error) {
 				return obj.ReadAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_readAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ReadAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -25528,6 +27063,14 @@ func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, f
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+				return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25570,6 +27113,14 @@ func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25607,6 +27158,16 @@ func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Conte
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -25669,6 +27230,14 @@ func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field gr
 		v := obj.Node
 		fc.Result = v
 		return ec.marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Notification) graphql.Marshaler {
+				return ec.marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -25868,6 +27437,16 @@ func (ec *executionContext) _Participant_student(ctx context.Context, field grap
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Participant().Student(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25905,6 +27484,16 @@ func (ec *executionContext) _Participant_alumnus(ctx context.Context, field grap
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Participant().Alumnus(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_alumnus,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Participant().Alumnus(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
 				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
 			},
@@ -26056,6 +27645,16 @@ func (ec *executionContext) _Partner_parent(ctx context.Context, field graphql.C
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_parent,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().Parent(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26094,6 +27693,17 @@ func (ec *executionContext) _Partner_subsidiaries(ctx context.Context, field gra
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Subsidiaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+				return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_subsidiaries,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Subsidiaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
 				return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
 			},
@@ -26204,6 +27814,14 @@ func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql
 		fc.Result = v
 		return ec.marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_contacts,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Contacts, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.Contact) graphql.Marshaler {
+				return ec.marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26242,6 +27860,17 @@ func (ec *executionContext) _Partner_agreements(ctx context.Context, field graph
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
+				return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_agreements,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
 				return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
 			},
@@ -26302,6 +27931,17 @@ func (ec *executionContext) _Partner_sites(ctx context.Context, field graphql.Co
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_sites,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Sites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.SiteConnection) graphql.Marshaler {
+				return ec.marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26352,6 +27992,17 @@ func (ec *executionContext) _Partner_internships(ctx context.Context, field grap
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Internships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipConnection) graphql.Marshaler {
+				return ec.marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_internships,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Internships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipConnection) graphql.Marshaler {
 				return ec.marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection(ctx, selections, v)
 			},
@@ -26412,6 +28063,17 @@ func (ec *executionContext) _Partner_alumni(ctx context.Context, field graphql.C
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_alumni,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Partner().Alumni(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.AlumnusConnection) graphql.Marshaler {
+				return ec.marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusConnection(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26466,6 +28128,16 @@ func (ec *executionContext) _Partner_hiringPriorities(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_hiringPriorities,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().HiringPriorities(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
+				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26503,6 +28175,16 @@ func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
+				return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_weightSuggestion,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
 				return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
 			},
@@ -26550,6 +28232,16 @@ func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26578,6 +28270,16 @@ func (ec *executionContext) _Partner_updatedAt(ctx context.Context, field graphq
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -26614,6 +28316,14 @@ func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field 
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+				return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26656,6 +28366,14 @@ func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, fie
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26693,6 +28411,16 @@ func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, f
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -26756,6 +28484,14 @@ func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql
 		fc.Result = v
 		return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26796,6 +28532,14 @@ func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field g
 		v := obj.Partner
 		fc.Result = v
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerPayload_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26838,6 +28582,14 @@ func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, fiel
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26875,6 +28627,16 @@ func (ec *executionContext) _PersonalData_generatedAt(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return obj.GeneratedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PersonalData_generatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.GeneratedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -26937,6 +28699,14 @@ func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field 
 		v := obj.Partner
 		fc.Result = v
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27006,6 +28776,16 @@ func (ec *executionContext) _PlacementReport_from(ctx context.Context, field gra
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_from,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.From, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27034,6 +28814,16 @@ func (ec *executionContext) _PlacementReport_to(ctx context.Context, field graph
 			func(ctx context.Context) (any, error) {
 				return obj.To, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_to,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.To, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -27097,6 +28887,14 @@ func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field gra
 		fc.Result = v
 		return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_rows,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Rows, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.PlacementRow) graphql.Marshaler {
+				return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27137,6 +28935,14 @@ func (ec *executionContext) _PlacementReport_total(ctx context.Context, field gr
 		v := obj.Total
 		fc.Result = v
 		return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_total,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Total, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementRow) graphql.Marshaler {
+				return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27231,6 +29037,14 @@ func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field gra
 		fc.Result = v
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27298,6 +29112,14 @@ func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Internship, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27338,6 +29160,14 @@ func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field grap
 		v := obj.Stages
 		fc.Result = v
 		return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_stages,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Stages, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.FunnelFigure) graphql.Marshaler {
+				return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27380,6 +29210,14 @@ func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graph
 		fc.Result = v
 		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_hires,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Hires, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
+				return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27420,6 +29258,14 @@ func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context,
 		v := obj.FormerInternHires
 		fc.Result = v
 		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_formerInternHires,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.FormerInternHires, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
+				return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28823,6 +30669,14 @@ func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_RevokeTokenPayload_token,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Token, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
+				return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28863,6 +30717,14 @@ func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, 
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_RevokeTokenPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28905,6 +30767,14 @@ func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context,
 		fc.Result = v
 		return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SaveShortlistPayload_shortlist,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Shortlist, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedShortlist) graphql.Marshaler {
+				return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28945,6 +30815,14 @@ func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SaveShortlistPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29066,6 +30944,16 @@ func (ec *executionContext) _SavedSearch_query(ctx context.Context, field graphq
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_query,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Query(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29094,6 +30982,16 @@ func (ec *executionContext) _SavedSearch_filter(ctx context.Context, field graph
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.SavedSearchFilter) graphql.Marshaler {
+				return ec.marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_filter,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.SavedSearchFilter) graphql.Marshaler {
 				return ec.marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter(ctx, selections, v)
 			},
@@ -29141,6 +31039,16 @@ func (ec *executionContext) _SavedSearch_internship(ctx context.Context, field g
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().Internship(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29178,6 +31086,16 @@ func (ec *executionContext) _SavedSearch_minScore(ctx context.Context, field gra
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_minScore,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -29242,6 +31160,16 @@ func (ec *executionContext) _SavedSearch_createdAt(ctx context.Context, field gr
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29270,6 +31198,16 @@ func (ec *executionContext) _SavedSearch_evaluatedAt(ctx context.Context, field 
 			func(ctx context.Context) (any, error) {
 				return obj.EvaluatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_evaluatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.EvaluatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -29385,6 +31323,14 @@ func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_skills,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillLevelValue) graphql.Marshaler {
+				return ec.marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29453,6 +31399,16 @@ func (ec *executionContext) _SavedSearchFilter_minGpa(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_minGpa,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.MinGpa, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29484,6 +31440,14 @@ func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context,
 		v := obj.SavedSearch
 		fc.Result = v
 		return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchPayload_savedSearch,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SavedSearch, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
+				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29525,6 +31489,14 @@ func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, 
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29620,6 +31592,16 @@ func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_internship,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
+				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29688,6 +31670,16 @@ func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29721,6 +31713,16 @@ func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29749,6 +31751,16 @@ func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
+				return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_entries,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
 				return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
 			},
@@ -29822,6 +31834,16 @@ func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_score,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29850,6 +31872,16 @@ func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, fi
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
 				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
 			},
@@ -29895,6 +31927,14 @@ func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, 
 		v := obj.Breakdown
 		fc.Result = v
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_breakdown,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30016,6 +32056,16 @@ func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field gra
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_value,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Value, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30044,6 +32094,16 @@ func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field gr
 			func(ctx context.Context) (any, error) {
 				return obj.Weight, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_weight,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Weight, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 				return ec.marshalNFloat2float64(ctx, selections, v)
 			},
@@ -30082,6 +32142,16 @@ func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, fi
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_contribution,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Contribution, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30113,6 +32183,14 @@ func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, fiel
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
+				return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30154,6 +32232,14 @@ func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, f
 		v := obj.PageInfo
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30248,6 +32334,14 @@ func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graph
 		fc.Result = v
 		return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.ShortlistEntry) graphql.Marshaler {
+				return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30316,6 +32410,16 @@ func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field gra
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_score,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30344,6 +32448,16 @@ func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
 				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
 			},
@@ -30389,6 +32503,14 @@ func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field
 		v := obj.Breakdown
 		fc.Result = v
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_breakdown,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30483,6 +32605,14 @@ func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, fi
 		fc.Result = v
 		return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_skillMatches,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SkillMatches, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
+				return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30523,6 +32653,14 @@ func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, fiel
 		v := obj.Highlights
 		fc.Result = v
 		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_highlights,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Highlights, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
+				return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30587,6 +32725,16 @@ func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.Col
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Site().Partner(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Site().Partner(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
 				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
 			},
@@ -30764,6 +32912,16 @@ func (ec *executionContext) _Site_createdAt(ctx context.Context, field graphql.C
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30792,6 +32950,16 @@ func (ec *executionContext) _Site_updatedAt(ctx context.Context, field graphql.C
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -30828,6 +32996,14 @@ func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field gra
 		v := obj.Edges
 		fc.Result = v
 		return ec.marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.SiteEdge) graphql.Marshaler {
+				return ec.marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30870,6 +33046,14 @@ func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -30907,6 +33091,16 @@ func (ec *executionContext) _SiteConnection_totalCount(ctx context.Context, fiel
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -30970,6 +33164,14 @@ func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.Co
 		fc.Result = v
 		return ec.marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
+				return ec.marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31011,6 +33213,14 @@ func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql
 		fc.Result = v
 		return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SitePayload_site,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Site, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
+				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31051,6 +33261,14 @@ func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field g
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SitePayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31198,6 +33416,16 @@ func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_demand,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Demand, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31283,6 +33511,16 @@ func (ec *executionContext) _SkillGap_coverage(ctx context.Context, field graphq
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_coverage,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Coverage, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31311,6 +33549,16 @@ func (ec *executionContext) _SkillGap_shortfall(ctx context.Context, field graph
 			func(ctx context.Context) (any, error) {
 				return obj.Shortfall, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_shortfall,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Shortfall, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -31347,6 +33595,14 @@ func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.C
 		v := obj.Trend
 		fc.Result = v
 		return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_trend,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Trend, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillTrendPoint) graphql.Marshaler {
+				return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31388,6 +33644,14 @@ func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql
 		v := obj.Courses
 		fc.Result = v
 		return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_courses,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Courses, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
+				return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31561,6 +33825,16 @@ func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillMatch_value,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Value, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31672,6 +33946,16 @@ func (ec *executionContext) _SkillTrendPoint_demand(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillTrendPoint_demand,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Demand, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31729,6 +34013,14 @@ func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field 
 		v := obj.Partner
 		fc.Result = v
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillsGapReport_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31900,6 +34192,14 @@ func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field g
 		v := obj.Skills
 		fc.Result = v
 		return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillsGapReport_skills,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillGap) graphql.Marshaler {
+				return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32125,6 +34425,16 @@ func (ec *executionContext) _Student_gpa(ctx context.Context, field graphql.Coll
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_gpa,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.GPA, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32156,6 +34466,14 @@ func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.C
 		v := obj.Skills
 		fc.Result = v
 		return ec.marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_skills,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.StudentSkill) graphql.Marshaler {
+				return ec.marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32329,6 +34647,16 @@ func (ec *executionContext) _Student_availableFrom(ctx context.Context, field gr
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableFrom,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.AvailableFrom, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32357,6 +34685,16 @@ func (ec *executionContext) _Student_availableUntil(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return obj.AvailableUntil, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableUntil,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.AvailableUntil, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -32421,6 +34759,16 @@ func (ec *executionContext) _Student_consentUpdatedAt(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentUpdatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ConsentUpdatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32449,6 +34797,16 @@ func (ec *executionContext) _Student_email(ctx context.Context, field graphql.Co
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Student().Email(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_email,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().Email(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 				return ec.marshalOString2ᚖstring(ctx, selections, v)
 			},
@@ -32487,6 +34845,16 @@ func (ec *executionContext) _Student_phone(ctx context.Context, field graphql.Co
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_phone,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().Phone(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+				return ec.marshalOString2ᚖstring(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32516,6 +34884,17 @@ func (ec *executionContext) _Student_applications(ctx context.Context, field gra
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Student().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
+				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_applications,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.Student().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
 				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
 			},
@@ -32575,6 +34954,16 @@ func (ec *executionContext) _Student_createdAt(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32608,6 +34997,16 @@ func (ec *executionContext) _Student_updatedAt(ctx context.Context, field graphq
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32636,6 +35035,16 @@ func (ec *executionContext) _Student_consentHistory(ctx context.Context, field g
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentHistory,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
 				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
 			},
@@ -32682,6 +35091,14 @@ func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field 
 		fc.Result = v
 		return ec.marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.StudentEdge) graphql.Marshaler {
+				return ec.marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32723,6 +35140,14 @@ func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, fie
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32760,6 +35185,16 @@ func (ec *executionContext) _StudentConnection_totalCount(ctx context.Context, f
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -32823,6 +35258,14 @@ func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql
 		fc.Result = v
 		return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32863,6 +35306,14 @@ func (ec *executionContext) _StudentPayload_student(ctx context.Context, field g
 		v := obj.Student
 		fc.Result = v
 		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentPayload_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Student, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32905,6 +35356,14 @@ func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, fiel
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32946,6 +35405,14 @@ func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, 
 		fc.Result = v
 		return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
+				return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -32986,6 +35453,14 @@ func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Contex
 		v := obj.PageInfo
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33054,6 +35529,14 @@ func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context,
 		fc.Result = v
 		return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_facets,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Facets, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+				return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33121,6 +35604,14 @@ func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field g
 		fc.Result = v
 		return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.SearchHit) graphql.Marshaler {
+				return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33158,6 +35649,16 @@ func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
 				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
 			},
@@ -33205,6 +35706,16 @@ func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field g
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_score,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.Score, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+				return ec.marshalNFloat2float64(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33236,6 +35747,14 @@ func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, fi
 		v := obj.Highlights
 		fc.Result = v
 		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_highlights,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Highlights, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
+				return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33453,6 +35972,16 @@ func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.Co
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Partner(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33490,6 +36019,16 @@ func (ec *executionContext) _Token_student(ctx context.Context, field graphql.Co
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.Token().Student(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Student(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
 				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
 			},
@@ -33537,6 +36076,16 @@ func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.Co
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_alumnus,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.Token().Alumnus(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33579,6 +36128,16 @@ func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33607,6 +36166,16 @@ func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.
 			func(ctx context.Context) (any, error) {
 				return obj.ExpiresAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_expiresAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.ExpiresAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -33645,6 +36214,16 @@ func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_lastUsedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.LastUsedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33673,6 +36252,16 @@ func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.
 			func(ctx context.Context) (any, error) {
 				return obj.RevokedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_revokedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.RevokedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
 			},
@@ -33840,6 +36429,14 @@ func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.C
 		fc.Result = v
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33881,6 +36478,14 @@ func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.C
 		fc.Result = v
 		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_student,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Student, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
+				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33921,6 +36526,14 @@ func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.C
 		v := obj.Alumnus
 		fc.Result = v
 		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_alumnus,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Alumnus, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
+				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33985,6 +36598,16 @@ func (ec *executionContext) _WebhookAttempt_at(ctx context.Context, field graphq
 			func(ctx context.Context) (any, error) {
 				return obj.At, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookAttempt_at,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.At, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -34127,6 +36750,16 @@ func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field 
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_eventId,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().EventID(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+				return ec.marshalNID2string(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34186,6 +36819,16 @@ func (ec *executionContext) _WebhookDelivery_occurredAt(ctx context.Context, fie
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_occurredAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.OccurredAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34214,6 +36857,16 @@ func (ec *executionContext) _WebhookDelivery_endpoint(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
+				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_endpoint,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
 				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
 			},
@@ -34313,6 +36966,16 @@ func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, 
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_nextAttemptAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().NextAttemptAt(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34398,6 +37061,16 @@ func (ec *executionContext) _WebhookDelivery_replayOf(ctx context.Context, field
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_replayOf,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().ReplayOf(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
+				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34440,6 +37113,16 @@ func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34473,6 +37156,16 @@ func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, fi
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_deliveredAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.DeliveredAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34501,6 +37194,16 @@ func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
+				return ec.marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_attempts,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
 				return ec.marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx, selections, v)
 			},
@@ -34547,6 +37250,14 @@ func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context
 		fc.Result = v
 		return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.WebhookDeliveryEdge) graphql.Marshaler {
+				return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34588,6 +37299,14 @@ func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Cont
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34625,6 +37344,16 @@ func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Co
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -34688,6 +37417,14 @@ func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
+				return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34729,6 +37466,14 @@ func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context
 		fc.Result = v
 		return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryPayload_delivery,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Delivery, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
+				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -34769,6 +37514,14 @@ func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Conte
 		v := obj.UserErrors
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34885,6 +37638,16 @@ func (ec *executionContext) _WebhookEndpoint_partner(ctx context.Context, field 
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
+				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_partner,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
 				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
 			},
@@ -35062,6 +37825,16 @@ func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, fiel
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_createdAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.CreatedAt, nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35090,6 +37863,16 @@ func (ec *executionContext) _WebhookEndpoint_updatedAt(ctx context.Context, fiel
 			func(ctx context.Context) (any, error) {
 				return obj.UpdatedAt, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_updatedAt,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.UpdatedAt, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
 			},
@@ -35124,6 +37907,17 @@ func (ec *executionContext) _WebhookEndpoint_deliveries(ctx context.Context, fie
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.WebhookEndpoint().Deliveries(ctx, obj, fc.Args["statuses"].([]coop.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryConnection) graphql.Marshaler {
+				return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_deliveries,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return ec.Resolvers.WebhookEndpoint().Deliveries(ctx, obj, fc.Args["statuses"].([]coop.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryConnection) graphql.Marshaler {
 				return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection(ctx, selections, v)
 			},
@@ -35182,6 +37976,14 @@ func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context
 		fc.Result = v
 		return ec.marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_edges,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.WebhookEndpointEdge) graphql.Marshaler {
+				return ec.marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35223,6 +38025,14 @@ func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Cont
 		fc.Result = v
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_pageInfo,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35260,6 +38070,16 @@ func (ec *executionContext) _WebhookEndpointConnection_totalCount(ctx context.Co
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+				return ec.marshalNInt2int(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_totalCount,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 				return ec.marshalNInt2int(ctx, selections, v)
 			},
@@ -35323,6 +38143,14 @@ func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field
 		fc.Result = v
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointEdge_node,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
+				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35363,6 +38191,14 @@ func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context
 		v := obj.Endpoint
 		fc.Result = v
 		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointPayload_endpoint,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Endpoint, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
+				return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35405,6 +38241,14 @@ func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Conte
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35445,6 +38289,14 @@ func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, 
 		v := obj.Endpoint
 		fc.Result = v
 		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookSecretPayload_endpoint,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Endpoint, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
+				return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35513,6 +38365,14 @@ func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context
 		fc.Result = v
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookSecretPayload_userErrors,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35555,6 +38415,16 @@ func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_current,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35592,6 +38462,16 @@ func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, fie
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
+				return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_suggested,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
 				return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
 			},
@@ -35717,6 +38597,16 @@ func (ec *executionContext) _WeightSuggestion_currentNdcg(ctx context.Context, f
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_currentNdcg,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -35745,6 +38635,16 @@ func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, f
 			func(ctx context.Context) (any, error) {
 				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_heldOutNdcg,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -35830,6 +38730,16 @@ func (ec *executionContext) _YearFeedback_averageRating(ctx context.Context, fie
 			func(ctx context.Context) (any, error) {
 				return obj.AverageRating, nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_YearFeedback_averageRating,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				return obj.AverageRating, nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 			},
@@ -35994,6 +38904,17 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 				fc := graphql.GetFieldContext(ctx)
 				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
 				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
 			},
@@ -36210,6 +39131,17 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 			},
 			true, true)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36262,6 +39194,14 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 		v := obj.Type
 		fc.Result = v
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_type,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Type, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36408,6 +39348,14 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 		fc.Result = v
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Type, nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36553,6 +39501,14 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 		fc.Result = v
 		return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_types,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Types(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
+				return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+			},
+			true, true)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36593,6 +39549,14 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 		v := obj.QueryType()
 		fc.Result = v
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_queryType,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.QueryType(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36635,6 +39599,14 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 		fc.Result = v
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_mutationType,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.MutationType(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36676,6 +39648,14 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 		fc.Result = v
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_subscriptionType,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SubscriptionType(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36716,6 +39696,14 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 		v := obj.Directives()
 		fc.Result = v
 		return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_directives,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Directives(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
+				return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx, selections, v)
+			},
+			true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36864,6 +39852,17 @@ func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.Co
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Field) graphql.Marshaler {
+				return ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36917,6 +39916,14 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 		fc.Result = v
 		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_interfaces,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Interfaces(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
+				return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36958,6 +39965,14 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 		fc.Result = v
 		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_possibleTypes,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PossibleTypes(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
+				return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36996,6 +40011,17 @@ func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphq
 				fc := graphql.GetFieldContext(ctx)
 				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
 			},
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
+				return ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
+			}),
 			func(ctx context.Context, selections ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 				return ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx, selections, v)
 			},
@@ -37056,6 +40082,17 @@ func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graph
 			},
 			true, false)
 	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
+			ec.op.guarded(func(ctx context.Context) (any, error) {
+				fc := graphql.GetFieldContext(ctx)
+				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
+			}),
+			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+				return ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
+			},
+			true, false)
+	}
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -37108,6 +40145,14 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 		v := obj.OfType()
 		fc.Result = v
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
+	}
+	if ec.op.guardedField(field) {
+		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_ofType,
+			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.OfType(), nil }),
+			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
+				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+			},
+			true, false)
 	}
 	return graphql.ResolveField(
 		ctx,

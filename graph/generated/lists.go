@@ -183,6 +183,7 @@ type operationKey struct{}
 // a context (WithOperation).
 type operation struct {
 	plain func(*ast.Field) bool
+	guard *FieldGuard
 
 	mu     sync.RWMutex
 	fields map[collectKey][]graphql.CollectedField // collectFields' cache
@@ -195,7 +196,34 @@ type operation struct {
 // operation a cache of collected fields. Only the operation's sole field
 // interceptor may say which fields are plain (graph.Rules).
 func WithOperation(ctx context.Context, plain func(*ast.Field) bool) context.Context {
-	return context.WithValue(ctx, operationKey{}, &operation{plain: plain})
+	return WithGuardedOperation(ctx, plain, nil)
+}
+
+// FieldGuard is a step that some fields of an operation run around their
+// resolver, and nothing else: the fields For reports true for run Guard
+// directly, without the field middleware, as the plain fields skip it.
+type FieldGuard struct {
+	For   func(*ast.Field) bool
+	Guard func(ctx context.Context, next graphql.Resolver) (any, error)
+}
+
+// WithGuardedOperation is WithOperation for an operation some of whose
+// fields the field middleware only guards (graph.Rules: the visibility
+// guard): guard says which, and runs it. Like plain, only the operation's
+// sole field interceptor may say so.
+func WithGuardedOperation(ctx context.Context, plain func(*ast.Field) bool, guard *FieldGuard) context.Context {
+	return context.WithValue(ctx, operationKey{}, &operation{plain: plain, guard: guard})
+}
+
+// guardedField reports whether the field's only step is the operation's
+// guard (WithGuardedOperation).
+func (op *operation) guardedField(field graphql.CollectedField) bool {
+	return op != nil && op.guard != nil && op.guard.For(field.Field)
+}
+
+// guarded is resolve run through the operation's guard.
+func (op *operation) guarded(resolve func(context.Context) (any, error)) func(context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) { return op.guard.Guard(ctx, resolve) }
 }
 
 func operationOf(ctx context.Context) *operation {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/crucible-talent/crucible/internal/auth"
 	"github.com/crucible-talent/crucible/internal/demo"
 	"github.com/crucible-talent/crucible/internal/server"
 )
@@ -23,7 +24,8 @@ import (
 // paths and nulls alike.
 func TestPlainFieldsAnswerAsTheMiddlewareDoes(t *testing.T) {
 	e := newEnv(t)
-	if _, err := demo.LoadDemo(context.Background(), e.db, nil); err != nil {
+	sum, err := demo.LoadDemo(context.Background(), e.db, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := server.DefaultConfig()
@@ -72,5 +74,43 @@ func TestPlainFieldsAnswerAsTheMiddlewareDoes(t *testing.T) {
 		if !reflect.DeepEqual(gd, wd) || !reflect.DeepEqual(got.Errors, want.Errors) || got.status != want.status {
 			t.Errorf("%s:\nplain fields: %d %s %+v\nthe middleware: %d %s %+v", doc, got.status, got.Data, got.Errors, want.status, want.Data, want.Errors)
 		}
+	}
+	// The fields whose only step is the visibility guard run it without
+	// the middleware: every role sees, and is refused, the same objects
+	// either way (a partner and a student see a part of what these
+	// documents reach, and are told so in errors).
+	nested := `{ internships(first: 20) { edges { node { title partner { name parent { name } }
+		applications(first: 20) { edges { node { status student { name email } internship { title partner { name } } } } } } } }
+		students(first: 20, orderBy: {field: ID, direction: ASC}) { edges { node { name applications(first: 5) { edges { node { status
+		internship { title site { name } partner { name } } } } } } } }
+		alumni(first: 20) { edges { node { name employer { name } student { name } } } } }`
+	hidden := 0
+	personas := demo.Personas(sum)
+	for _, p := range personas {
+		tok := p.Token
+		secret, _, err := auth.Issue(context.Background(), e.db, &tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		role := p.Key
+		want := tracedEnv.do(secret, nested, nil)
+		got := plainEnv.do(secret, nested, nil)
+		for _, r := range []*gqlResponse{got, want} {
+			sort.Slice(r.Errors, func(i, j int) bool { return fmt.Sprint(r.Errors[i].Path) < fmt.Sprint(r.Errors[j].Path) })
+		}
+		var gd, wd any
+		_ = json.Unmarshal(got.Data, &gd)
+		_ = json.Unmarshal(want.Data, &wd)
+		if !reflect.DeepEqual(gd, wd) || !reflect.DeepEqual(got.Errors, want.Errors) || got.status != want.status {
+			t.Errorf("%s:\nplain fields: %d %s %+v\nthe middleware: %d %s %+v", role, got.status, got.Data, got.Errors, want.status, want.Data, want.Errors)
+		}
+		for _, e := range got.Errors {
+			if e.Extensions["code"] == "NOT_FOUND" || e.Extensions["code"] == "FORBIDDEN" {
+				hidden++
+			}
+		}
+	}
+	if hidden == 0 {
+		t.Error("no role was refused anything: the documents do not test the guard")
 	}
 }
