@@ -81,9 +81,10 @@ func studentPageReads(ctx context.Context) studentPage {
 }
 
 // readApplications returns, for a page that reads its students'
-// applications, what hands each student's applications, read with the page
-// (coop.StudentFilter.WithApplications), to the request's loader, where
-// the applications field and the prefetch find them; nil otherwise.
+// applications, what hands the applications read with the page, by
+// student (coop.StudentFilter.WithApplications), to the request's loader
+// (Loader.Give), where the applications field and the prefetch find them;
+// nil otherwise.
 func readApplications(ctx context.Context, page studentPage) func(map[int64][]*coop.Application) {
 	if !page.applications {
 		return nil

@@ -42,16 +42,25 @@ var studentPartCols = []struct {
 // that order keeps.
 var studentOrderParts = map[string]coop.StudentParts{"STUDENT_NUMBER": coop.StudentRecord}
 
+// studentSelects are the columns of a student list for each set of parts
+// it may leave out, made once.
+var studentSelects = func() (sel [coop.AllStudentParts + 1]string) {
+	for omit := range sel {
+		cols := studentCols
+		for _, p := range studentPartCols {
+			if coop.StudentParts(omit)&p.part != 0 {
+				cols = strings.Replace(cols, p.cols, p.not, 1)
+			}
+		}
+		sel[omit] = cols
+	}
+	return sel
+}()
+
 // studentSelect returns the columns of a student list that leaves out the
 // parts omit names; collectStudent reads either.
 func studentSelect(omit coop.StudentParts) string {
-	cols := studentCols
-	for _, p := range studentPartCols {
-		if omit&p.part != 0 {
-			cols = strings.Replace(cols, p.cols, p.not, 1)
-		}
-	}
-	return cols
+	return studentSelects[omit&coop.AllStudentParts]
 }
 
 // collectStudent reads a row of studentCols, by position (the hot path of
