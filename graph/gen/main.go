@@ -19,7 +19,14 @@
 //     deferred field written in one pass (objectValue).
 //
 //   - Arguments: parsed once per operation and field (fieldArgs), not once
-//     for every object of a list.
+//     for every object of a list, in a field context made only to parse
+//     them (argsOf).
+//
+//   - Fields that skip the field middleware (plain or only guarded) run
+//     through resolveOf with function literals that capture nothing and
+//     method expressions, and a field context without Child (the bare
+//     one): no closure allocated for every object of a list. Empty lists
+//     are one shared value (emptyList).
 //
 // Run it as `make generate` and `go generate ./graph` do:
 //
@@ -167,6 +174,45 @@ var structField = regexp.MustCompile(`^obj\.\w+$`)
 // argsCall is how a field's context parses the field's arguments.
 var argsCall = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
 
+// argsBlock is how a field's context parses the field's arguments and
+// reports an error, in its own context.
+var argsBlock = regexp.MustCompile(`\tctx = graphql\.WithFieldContext\(ctx, fc\)\n\tif fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{\n\t\tec\.Error\(ctx, err\)\n\t\treturn fc, err\n\t\}\n`)
+
+// childContext is the head of a field context whose Child reaches the
+// fields of an object: the function's name, its context parameter's name,
+// the fields set before Child, and the function Child calls.
+var childContext = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_\w+)\((_|ctx) context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n` +
+	`\tfc = &graphql\.FieldContext\{\n((?:\t\t\w+: +.*\n)*)` +
+	`\t\tChild: func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(childFields_\w+)\(ctx, field\)\n\t\t\},\n\t\}\n`)
+
+// bareContexts are the field contexts that have a bare form, without Child.
+type bareContexts map[string]bool
+
+// name is the field context that a field skipping the middleware uses.
+func (b bareContexts) name(fieldContext string) string {
+	if b[fieldContext] {
+		return "bareF" + strings.TrimPrefix(fieldContext, "f")
+	}
+	return fieldContext
+}
+
+// resolverHead is how gqlgen's resolver literal starts; marshalName finds
+// the marshaller that a marshal literal calls.
+const resolverHead = "func(ctx context.Context) (any, error) {"
+
+var marshalName = regexp.MustCompile(`return ec\.(marshal\S+)\(ctx, selections, v\)`)
+
+// objHead finds the type of the object in a field resolution's head.
+var objHead = regexp.MustCompile(`obj (\S+)\) \(ret graphql\.Marshaler\)`)
+
+// objType is the Go type of obj in a field resolution's head.
+func objType(head []byte) string {
+	if m := objHead.FindSubmatch(head); m != nil {
+		return string(m[1])
+	}
+	return "any" // not reached: plainCall and resolverCall match obj's type
+}
+
 // plainScalars are the built-in scalars whose marshalling cannot fail (a
 // Float can: NaN), so a field of them needs no field context of its own.
 var plainScalars = map[string]bool{"String": true, "ID": true, "Int": true, "Boolean": true}
@@ -226,6 +272,16 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	if len(used) == 0 {
 		return fmt.Errorf("no list of objects found in %s: has gqlgen's output changed?", file)
 	}
+	// An empty list is the one emptyList (lists.go): no closure over its
+	// elements, no array boxed.
+	lists := 0
+	for _, call := range []string{"marshalList(", "marshalInOrder("} {
+		lists += bytes.Count(out, []byte("\tret := "+call))
+		out = bytes.ReplaceAll(out, []byte("\tret := "+call), []byte("\tif len(v) == 0 {\n\t\treturn emptyList\n\t}\n\tret := "+call))
+	}
+	if lists != bytes.Count(out, []byte("marshalList(ctx, ec."))+bytes.Count(out, []byte("marshalInOrder(ctx, len(v)")) {
+		return fmt.Errorf("lists in %s that are not assigned to ret: has gqlgen's output changed?", file)
+	}
 	// Every object's marshaller makes a @defer group, with the response
 	// path (a walk up the field contexts), a field set and a map, used only
 	// when one of its fields is deferred: newDeferredGroup makes the full
@@ -253,25 +309,46 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("%d object field collections found in %s for %d objects: has gqlgen's output changed?", n, file, objects)
 	}
 	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := ec.op.collectFields(ec.OperationContext, sel, "))
+	// A field context's Child (how a field middleware reaches the context
+	// of a field below) closes over the execution context: an allocation
+	// for every field of an object type. The fields that skip the
+	// middleware (plainField, guardedField) make theirs without it (the
+	// bare field context); the others set it as before.
+	bare := bareContexts{}
+	out = childContext.ReplaceAllFunc(out, func(m []byte) []byte {
+		g := childContext.FindSubmatch(m)
+		name := string(g[1])
+		bare[name] = true
+		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n"+
+			"\tfc, err := ec.%s(ctx, field)\n\tif fc != nil {\n"+
+			"\t\tfc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n\t\t\treturn ec.%s(ctx, field)\n\t\t}\n"+
+			"\t}\n\treturn fc, err\n}\n\n"+
+			"func (ec *executionContext) %s(%s context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {\n\tfc = &graphql.FieldContext{\n%s\t}\n",
+			name, bare.name(name), g[4], bare.name(name), g[2], g[3])
+	})
+	if len(bare) == 0 {
+		return fmt.Errorf("no field context with a child found in %s: has gqlgen's output changed?", file)
+	}
 	// A field read from memory, of an object or of a scalar that cannot
 	// fail, marshals its value at once when the operation's field
 	// middleware leaves it alone (plainField, lists.go).
 	plain, guarded := 0, 0
 	out = plainCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := plainCall.FindSubmatch(m)
-		head, call, fieldContext, value, vtype, marshal, typ, recover, nonNull := g[1], g[2], g[3], g[4], g[5], g[6], string(g[7]), g[8], g[9]
+		head, call, fieldContext, value, _, marshal, typ, recover, nonNull := g[1], g[2], g[3], g[4], g[5], g[6], string(g[7]), g[8], g[9]
 		if _, ok := p.objects[typ]; ok {
 			// An object: its fields below need this field's context (for
 			// their paths, arguments and errors), but not the middleware;
 			// one the middleware would only guard runs the guard itself.
 			plain++
 			guarded++
+			fc := bare.name(string(fieldContext))
 			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
 				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n"+
-				"\tif ec.op.guardedField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n"+
-				"\t\t\tec.op.guarded(func(ctx context.Context) (any, error) { return %s, nil }),\n"+
-				"\t\t\tfunc(ctx context.Context, selections ast.SelectionSet, v %s) graphql.Marshaler { return %s(ctx, selections, v) },\n"+
-				"\t\t\t%s, %s)\n\t}\n%s", head, fieldContext, value, marshal, fieldContext, value, vtype, marshal, recover, nonNull, call)
+				"\tif ec.op.guardedField(field) {\n\t\treturn resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).%s,\n"+
+				"\t\t\tfunc(_ *executionContext, _ context.Context, obj %s) (any, error) { return %s, nil },\n"+
+				"\t\t\t(*executionContext).%s,\n"+
+				"\t\t\ttrue, %s, %s)\n\t}\n%s", head, fc, value, marshal, fc, objType(head), value, strings.TrimPrefix(string(marshal), "ec."), recover, nonNull, call)
 		}
 		if !plainScalars[typ] && !p.enums[typ] {
 			return m
@@ -288,18 +365,30 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("no plain field found in %s: has gqlgen's output changed?", file)
 	}
 	// A resolver's field that the middleware leaves alone calls the
-	// resolver directly (resolvePlain, lists.go); one that it would only
+	// resolver directly (resolveOf, lists.go); one that it would only
 	// guard runs the operation's guard around it, without the middleware.
-	resolvers := 0
+	resolvers, unmarshalled := 0, 0
 	out = resolverCall.ReplaceAllFunc(out, func(m []byte) []byte {
 		g := resolverCall.FindSubmatch(m)
 		resolvers++
-		return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\t%s,\n\t\t%s,\n\t\t%s, %s)\n\t}\n"+
-			"\tif ec.op.guardedField(field) {\n\t\treturn resolvePlain(ctx, ec.OperationContext, field, ec.%s,\n\t\tec.op.guarded(%s),\n\t\t%s,\n\t\t%s, %s)\n\t}\n%s",
-			g[1], g[3], g[4], g[5], g[6], g[7], g[3], g[4], g[5], g[6], g[7], g[2])
+		fc := bare.name(string(g[3]))
+		// The resolver's literal takes the execution context and the
+		// object as parameters rather than closing over them; the
+		// marshaller becomes a method expression.
+		resolve := bytes.Replace(g[4], []byte(resolverHead), fmt.Appendf(nil, "func(ec *executionContext, ctx context.Context, obj %s) (any, error) {", objType(g[1])), 1)
+		marshal := marshalName.FindSubmatch(g[5])
+		if marshal == nil {
+			unmarshalled++
+			return m
+		}
+		return fmt.Appendf(nil, "%s\tif plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {\n\t\treturn resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).%s,\n\t\t%s,\n\t\t(*executionContext).%s,\n\t\t!plain, %s, %s)\n\t}\n%s",
+			g[1], fc, resolve, marshal[1], g[6], g[7], g[2])
 	})
 	if resolvers == 0 {
 		return fmt.Errorf("no resolver field found in %s: has gqlgen's output changed?", file)
+	}
+	if unmarshalled > 0 {
+		return fmt.Errorf("%d resolver fields in %s whose marshaller was not found: has gqlgen's output changed?", unmarshalled, file)
 	}
 	if guarded == 0 {
 		return fmt.Errorf("no object field read from memory found in %s: has gqlgen's output changed?", file)
@@ -325,10 +414,16 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	out = bytes.Replace(out, []byte(queryBuffer), []byte(queryBufferNew), 1)
 	// A field's arguments are parsed once per operation, not once for
 	// every object of a list (fieldArgs, lists.go).
-	if !argsCall.Match(out) {
+	// The field's context is made for parsing them only when they are
+	// parsed (argsOf, lists.go).
+	n := len(argsCall.FindAll(out, -1))
+	if n == 0 {
 		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
 	}
-	out = argsCall.ReplaceAll(out, []byte("ec.op.fieldArgs(ctx, field, ec.Variables, ec.$1)"))
+	if m := len(argsBlock.FindAll(out, -1)); m != n {
+		return fmt.Errorf("%d of %d field argument parsings in %s have the expected form: has gqlgen's output changed?", m, n, file)
+	}
+	out = argsBlock.ReplaceAll(out, []byte("\tif err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).$1); err != nil {\n\t\treturn fc, err\n\t}\n"))
 	if out, err = format.Source(out); err != nil {
 		return fmt.Errorf("the rewritten %s does not parse: %w", file, err)
 	}

@@ -13599,25 +13599,13 @@ func (ec *executionContext) fieldContext_Agreement_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Agreement_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return ec.Resolvers.Agreement().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Agreement().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13637,15 +13625,22 @@ func (ec *executionContext) _Agreement_partner(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Agreement_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Agreement_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Agreement_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Agreement_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Agreement",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -13703,25 +13698,13 @@ func (ec *executionContext) fieldContext_Agreement_title(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Agreement_signedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_signedOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Agreement_signedOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return obj.SignedOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_signedOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.SignedOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13746,25 +13729,13 @@ func (ec *executionContext) fieldContext_Agreement_signedOn(_ context.Context, f
 }
 
 func (ec *executionContext) _Agreement_validFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validFrom,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Agreement_validFrom,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return obj.ValidFrom, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validFrom,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ValidFrom, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13789,25 +13760,13 @@ func (ec *executionContext) fieldContext_Agreement_validFrom(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_validUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validUntil,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Agreement_validUntil,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return obj.ValidUntil, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_validUntil,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ValidUntil, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13884,25 +13843,13 @@ func (ec *executionContext) fieldContext_Agreement_scopes(_ context.Context, fie
 }
 
 func (ec *executionContext) _Agreement_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Agreement_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13927,25 +13874,13 @@ func (ec *executionContext) fieldContext_Agreement_createdAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Agreement_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Agreement) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Agreement_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Agreement) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Agreement_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -13971,7 +13906,7 @@ func (ec *executionContext) fieldContext_Agreement_updatedAt(_ context.Context, 
 
 func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AgreementConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_AgreementConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -13980,12 +13915,12 @@ func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, fiel
 		return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
-				return ec.marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AgreementConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.AgreementConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14005,22 +13940,29 @@ func (ec *executionContext) _AgreementConnection_edges(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AgreementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgreementConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AgreementConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AgreementConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgreementConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_AgreementConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14029,12 +13971,12 @@ func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, f
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AgreementConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.AgreementConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14054,39 +13996,34 @@ func (ec *executionContext) _AgreementConnection_pageInfo(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AgreementConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AgreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgreementConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AgreementConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_AgreementConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.AgreementConnection) (any, error) {
 				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.AgreementConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14138,7 +14075,7 @@ func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context,
 
 func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AgreementEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AgreementEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_AgreementEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14147,12 +14084,12 @@ func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graph
 		return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AgreementEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.AgreementEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14172,22 +14109,29 @@ func (ec *executionContext) _AgreementEdge_node(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AgreementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgreementEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AgreementEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AgreementEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgreementEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AgreementPayload_agreement(ctx, field)
+		fc, err := ec.bareFieldContext_AgreementPayload_agreement(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14196,12 +14140,12 @@ func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, fie
 		return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementPayload_agreement,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Agreement, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AgreementPayload_agreement,
+			func(_ *executionContext, _ context.Context, obj *model.AgreementPayload) (any, error) {
+				return obj.Agreement, nil
 			},
-			true, false)
+			(*executionContext).marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14221,22 +14165,29 @@ func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AgreementPayload_agreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgreementPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AgreementPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_AgreementPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14245,12 +14196,12 @@ func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, fi
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AgreementPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AgreementPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.AgreementPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14270,15 +14221,22 @@ func (ec *executionContext) _AgreementPayload_userErrors(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgreementPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AgreementPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AgreementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgreementPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14388,25 +14346,13 @@ func (ec *executionContext) fieldContext_Alumnus_major(_ context.Context, field 
 }
 
 func (ec *executionContext) _Alumnus_employer(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_employer,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Alumnus_employer,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return ec.Resolvers.Alumnus().Employer(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_employer,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Alumnus().Employer(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14426,15 +14372,22 @@ func (ec *executionContext) _Alumnus_employer(ctx context.Context, field graphql
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Alumnus_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Alumnus_employer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Alumnus_employer(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Alumnus_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Alumnus",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14466,25 +14419,13 @@ func (ec *executionContext) fieldContext_Alumnus_position(_ context.Context, fie
 }
 
 func (ec *executionContext) _Alumnus_joinedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_joinedOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Alumnus_joinedOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return obj.JoinedOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_joinedOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.JoinedOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14639,25 +14580,13 @@ func (ec *executionContext) fieldContext_Alumnus_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Alumnus_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return ec.Resolvers.Alumnus().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Alumnus().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14677,39 +14606,34 @@ func (ec *executionContext) _Alumnus_student(ctx context.Context, field graphql.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Alumnus_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Alumnus_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Alumnus_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Alumnus_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Alumnus",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Alumnus_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Alumnus_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14734,25 +14658,13 @@ func (ec *executionContext) fieldContext_Alumnus_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Alumnus_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14777,25 +14689,13 @@ func (ec *executionContext) fieldContext_Alumnus_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Alumnus) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_consentHistory,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Alumnus_consentHistory,
+			func(ec *executionContext, ctx context.Context, obj *coop.Alumnus) (any, error) {
 				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
-				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Alumnus_consentHistory,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Alumnus().ConsentHistory(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
-				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14815,22 +14715,29 @@ func (ec *executionContext) _Alumnus_consentHistory(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Alumnus_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Alumnus_consentHistory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Alumnus_consentHistory(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Alumnus_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Alumnus",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ConsentChange(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AlumnusConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_AlumnusConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14839,12 +14746,12 @@ func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field 
 		return ec.marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.AlumnusEdge) graphql.Marshaler {
-				return ec.marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AlumnusConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.AlumnusConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14864,22 +14771,29 @@ func (ec *executionContext) _AlumnusConnection_edges(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AlumnusConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AlumnusConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AlumnusConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlumnusEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AlumnusConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AlumnusConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AlumnusEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AlumnusConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_AlumnusConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -14888,12 +14802,12 @@ func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, fie
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AlumnusConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.AlumnusConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14913,39 +14827,34 @@ func (ec *executionContext) _AlumnusConnection_pageInfo(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AlumnusConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AlumnusConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AlumnusConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AlumnusConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AlumnusConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_AlumnusConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.AlumnusConnection) (any, error) {
 				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.AlumnusConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -14997,7 +14906,7 @@ func (ec *executionContext) fieldContext_AlumnusEdge_cursor(_ context.Context, f
 
 func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AlumnusEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_AlumnusEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15006,12 +14915,12 @@ func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql
 		return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AlumnusEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.AlumnusEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15031,22 +14940,29 @@ func (ec *executionContext) _AlumnusEdge_node(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AlumnusEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AlumnusEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AlumnusEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AlumnusEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AlumnusEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AlumnusPayload_alumnus(ctx, field)
+		fc, err := ec.bareFieldContext_AlumnusPayload_alumnus(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15055,12 +14971,12 @@ func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field g
 		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusPayload_alumnus,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Alumnus, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AlumnusPayload_alumnus,
+			func(_ *executionContext, _ context.Context, obj *model.AlumnusPayload) (any, error) {
+				return obj.Alumnus, nil
 			},
-			true, false)
+			(*executionContext).marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15080,22 +14996,29 @@ func (ec *executionContext) _AlumnusPayload_alumnus(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_AlumnusPayload_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AlumnusPayload_alumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AlumnusPayload_alumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AlumnusPayload_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AlumnusPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AlumnusPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AlumnusPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_AlumnusPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15104,12 +15027,12 @@ func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, fiel
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AlumnusPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AlumnusPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.AlumnusPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15129,15 +15052,22 @@ func (ec *executionContext) _AlumnusPayload_userErrors(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AlumnusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AlumnusPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AlumnusPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AlumnusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AlumnusPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15169,25 +15099,13 @@ func (ec *executionContext) fieldContext_Application_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Application_student(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Application_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return ec.Resolvers.Application().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Application().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15207,39 +15125,34 @@ func (ec *executionContext) _Application_student(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Application_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Application_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Application_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Application_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Application",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Application_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_internship,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Application_internship,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return ec.Resolvers.Application().Internship(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Application().Internship(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15259,15 +15172,22 @@ func (ec *executionContext) _Application_internship(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Application_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Application_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Application_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Application_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Application",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15299,25 +15219,13 @@ func (ec *executionContext) fieldContext_Application_status(_ context.Context, f
 }
 
 func (ec *executionContext) _Application_nextStatuses(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_nextStatuses,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Application_nextStatuses,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return ec.Resolvers.Application().NextStatuses(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
-				return ec.marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_nextStatuses,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Application().NextStatuses(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
-				return ec.marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15368,25 +15276,13 @@ func (ec *executionContext) fieldContext_Application_motivation(_ context.Contex
 }
 
 func (ec *executionContext) _Application_history(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_history,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Application_history,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return ec.Resolvers.Application().History(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
-				return ec.marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_history,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Application().History(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
-				return ec.marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15406,39 +15302,34 @@ func (ec *executionContext) _Application_history(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Application_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Application_history(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Application_history(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationEvent(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Application_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Application",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationEvent(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Application_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Application_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15463,25 +15354,13 @@ func (ec *executionContext) fieldContext_Application_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _Application_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Application) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Application_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Application) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Application_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15507,7 +15386,7 @@ func (ec *executionContext) fieldContext_Application_updatedAt(_ context.Context
 
 func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ApplicationConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_ApplicationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15516,12 +15395,12 @@ func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, fi
 		return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.ApplicationEdge) graphql.Marshaler {
-				return ec.marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ApplicationConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.ApplicationConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15541,22 +15420,29 @@ func (ec *executionContext) _ApplicationConnection_edges(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApplicationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ApplicationConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ApplicationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApplicationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_ApplicationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15565,12 +15451,12 @@ func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context,
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ApplicationConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.ApplicationConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15590,39 +15476,34 @@ func (ec *executionContext) _ApplicationConnection_pageInfo(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApplicationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ApplicationConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ApplicationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApplicationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ApplicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ApplicationConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.ApplicationConnection) (any, error) {
 				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.ApplicationConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15674,7 +15555,7 @@ func (ec *executionContext) fieldContext_ApplicationEdge_cursor(_ context.Contex
 
 func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ApplicationEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_ApplicationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15683,12 +15564,12 @@ func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field gra
 		return ec.marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Application) graphql.Marshaler {
-				return ec.marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ApplicationEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.ApplicationEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15708,15 +15589,22 @@ func (ec *executionContext) _ApplicationEdge_node(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApplicationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ApplicationEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ApplicationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApplicationEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Application(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15826,25 +15714,13 @@ func (ec *executionContext) fieldContext_ApplicationEvent_note(_ context.Context
 }
 
 func (ec *executionContext) _ApplicationEvent_at(ctx context.Context, field graphql.CollectedField, obj *coop.ApplicationEvent) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEvent_at,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ApplicationEvent_at,
+			func(ec *executionContext, ctx context.Context, obj *coop.ApplicationEvent) (any, error) {
 				return obj.At, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationEvent_at,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.At, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15870,7 +15746,7 @@ func (ec *executionContext) fieldContext_ApplicationEvent_at(_ context.Context, 
 
 func (ec *executionContext) _ApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ApplicationPayload_application(ctx, field)
+		fc, err := ec.bareFieldContext_ApplicationPayload_application(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15879,12 +15755,12 @@ func (ec *executionContext) _ApplicationPayload_application(ctx context.Context,
 		return ec.marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationPayload_application,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Application, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Application) graphql.Marshaler {
-				return ec.marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ApplicationPayload_application,
+			func(_ *executionContext, _ context.Context, obj *model.ApplicationPayload) (any, error) {
+				return obj.Application, nil
 			},
-			true, false)
+			(*executionContext).marshalOApplication2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplication,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15904,22 +15780,29 @@ func (ec *executionContext) _ApplicationPayload_application(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationPayload_application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ApplicationPayload_application(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ApplicationPayload_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApplicationPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Application(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApplicationPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ApplicationPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_ApplicationPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15928,12 +15811,12 @@ func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, 
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ApplicationPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ApplicationPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.ApplicationPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -15953,22 +15836,29 @@ func (ec *executionContext) _ApplicationPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ApplicationPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ApplicationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ApplicationPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Attention_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Attention_commitments(ctx, field)
+		fc, err := ec.bareFieldContext_Attention_commitments(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -15977,12 +15867,12 @@ func (ec *executionContext) _Attention_commitments(ctx context.Context, field gr
 		return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Attention_commitments,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Commitments, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Commitment) graphql.Marshaler {
-				return ec.marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Attention_commitments,
+			func(_ *executionContext, _ context.Context, obj *model.Attention) (any, error) {
+				return obj.Commitments, nil
 			},
-			true, true)
+			(*executionContext).marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16002,22 +15892,29 @@ func (ec *executionContext) _Attention_commitments(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Attention_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Attention_commitments(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Attention_commitments(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Attention_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Attention",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Commitment(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Attention_agreements(ctx context.Context, field graphql.CollectedField, obj *model.Attention) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Attention_agreements(ctx, field)
+		fc, err := ec.bareFieldContext_Attention_agreements(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -16026,12 +15923,12 @@ func (ec *executionContext) _Attention_agreements(ctx context.Context, field gra
 		return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Attention_agreements,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Agreements, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Agreement) graphql.Marshaler {
-				return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Attention_agreements,
+			func(_ *executionContext, _ context.Context, obj *model.Attention) (any, error) {
+				return obj.Agreements, nil
 			},
-			true, true)
+			(*executionContext).marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16051,39 +15948,34 @@ func (ec *executionContext) _Attention_agreements(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Attention_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Attention_agreements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Attention_agreements(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Attention_agreements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Attention",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *coop.AuditEntry) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntry_at,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_AuditEntry_at,
+			func(ec *executionContext, ctx context.Context, obj *coop.AuditEntry) (any, error) {
 				return obj.At, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntry_at,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.At, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16239,7 +16131,7 @@ func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context,
 
 func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_AuditEntryConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -16248,12 +16140,12 @@ func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, fie
 		return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
-				return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AuditEntryConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.AuditEntryConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16273,22 +16165,29 @@ func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AuditEntryConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AuditEntryConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditEntryEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_AuditEntryConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -16297,12 +16196,12 @@ func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, 
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AuditEntryConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.AuditEntryConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16322,15 +16221,22 @@ func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AuditEntryConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16363,7 +16269,7 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context
 
 func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_AuditEntryEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -16372,12 +16278,12 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_AuditEntryEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.AuditEntry) graphql.Marshaler {
-				return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_AuditEntryEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.AuditEntryEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNAuditEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAuditEntry,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16397,15 +16303,22 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_AuditEntryEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AuditEntryEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditEntry(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16437,25 +16350,13 @@ func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Commitment_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_agreement,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Commitment_agreement,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return ec.Resolvers.Commitment().Agreement(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_agreement,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Commitment().Agreement(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16475,39 +16376,34 @@ func (ec *executionContext) _Commitment_agreement(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Commitment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Commitment_agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Commitment_agreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Commitment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Commitment_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Commitment_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return ec.Resolvers.Commitment().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Commitment().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16527,15 +16423,22 @@ func (ec *executionContext) _Commitment_partner(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Commitment_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Commitment_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Commitment_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Commitment_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Commitment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16567,25 +16470,13 @@ func (ec *executionContext) fieldContext_Commitment_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Commitment_periodStart(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodStart,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_periodStart,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return obj.PeriodStart, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodStart,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.PeriodStart, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16610,25 +16501,13 @@ func (ec *executionContext) fieldContext_Commitment_periodStart(_ context.Contex
 }
 
 func (ec *executionContext) _Commitment_periodEnd(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodEnd,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_periodEnd,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return obj.PeriodEnd, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_periodEnd,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.PeriodEnd, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16757,25 +16636,13 @@ func (ec *executionContext) fieldContext_Commitment_delivered(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_share(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_share,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_share,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return obj.Share(), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_share,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Share(), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16800,25 +16667,13 @@ func (ec *executionContext) fieldContext_Commitment_share(_ context.Context, fie
 }
 
 func (ec *executionContext) _Commitment_status(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_status,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_status,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return ec.Resolvers.Commitment().Status(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
-				return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_status,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Commitment().Status(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v coop.CommitmentStatus) graphql.Marshaler {
-				return ec.marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNCommitmentStatus2githubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentStatus,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16843,25 +16698,13 @@ func (ec *executionContext) fieldContext_Commitment_status(_ context.Context, fi
 }
 
 func (ec *executionContext) _Commitment_daysLeft(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_daysLeft,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_daysLeft,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_daysLeft,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Commitment().DaysLeft(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16886,25 +16729,13 @@ func (ec *executionContext) fieldContext_Commitment_daysLeft(_ context.Context, 
 }
 
 func (ec *executionContext) _Commitment_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16929,25 +16760,13 @@ func (ec *executionContext) fieldContext_Commitment_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Commitment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Commitment) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Commitment_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Commitment) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Commitment_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -16973,7 +16792,7 @@ func (ec *executionContext) fieldContext_Commitment_updatedAt(_ context.Context,
 
 func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CommitmentConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_CommitmentConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -16982,12 +16801,12 @@ func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, fie
 		return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
-				return ec.marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CommitmentConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.CommitmentConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17007,22 +16826,29 @@ func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommitmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CommitmentConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CommitmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommitmentConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_CommitmentConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17031,12 +16857,12 @@ func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, 
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CommitmentConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.CommitmentConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17056,39 +16882,34 @@ func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CommitmentConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CommitmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommitmentConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CommitmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_CommitmentConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.CommitmentConnection) (any, error) {
 				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.CommitmentConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17140,7 +16961,7 @@ func (ec *executionContext) fieldContext_CommitmentEdge_cursor(_ context.Context
 
 func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CommitmentEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_CommitmentEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17149,12 +16970,12 @@ func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field grap
 		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
-				return ec.marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CommitmentEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.CommitmentEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17174,22 +16995,29 @@ func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommitmentEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CommitmentEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CommitmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommitmentEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Commitment(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CommitmentPayload_commitment(ctx, field)
+		fc, err := ec.bareFieldContext_CommitmentPayload_commitment(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17198,12 +17026,12 @@ func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, f
 		return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentPayload_commitment,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Commitment, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Commitment) graphql.Marshaler {
-				return ec.marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CommitmentPayload_commitment,
+			func(_ *executionContext, _ context.Context, obj *model.CommitmentPayload) (any, error) {
+				return obj.Commitment, nil
 			},
-			true, false)
+			(*executionContext).marshalOCommitment2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitment,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17223,22 +17051,29 @@ func (ec *executionContext) _CommitmentPayload_commitment(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CommitmentPayload_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommitmentPayload_commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CommitmentPayload_commitment(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CommitmentPayload_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommitmentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Commitment(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CommitmentPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_CommitmentPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17247,12 +17082,12 @@ func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, f
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CommitmentPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CommitmentPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.CommitmentPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17272,15 +17107,22 @@ func (ec *executionContext) _CommitmentPayload_userErrors(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommitmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommitmentPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CommitmentPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CommitmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommitmentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17364,25 +17206,13 @@ func (ec *executionContext) fieldContext_ConsentChange_via(_ context.Context, fi
 }
 
 func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *coop.ConsentChange) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ConsentChange_at,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ConsentChange_at,
+			func(ec *executionContext, ctx context.Context, obj *coop.ConsentChange) (any, error) {
 				return obj.At, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ConsentChange_at,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.At, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17563,25 +17393,13 @@ func (ec *executionContext) fieldContext_Contribution_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _Contribution_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Contribution_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return ec.Resolvers.Contribution().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Contribution().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17601,39 +17419,34 @@ func (ec *executionContext) _Contribution_partner(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Contribution_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Contribution_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Contribution_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Contribution_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Contribution",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Contribution_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_agreement,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Contribution_agreement,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return ec.Resolvers.Contribution().Agreement(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_agreement,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Contribution().Agreement(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17653,15 +17466,22 @@ func (ec *executionContext) _Contribution_agreement(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Contribution_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Contribution_agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Contribution_agreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Contribution_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Contribution",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17693,25 +17513,13 @@ func (ec *executionContext) fieldContext_Contribution_title(_ context.Context, f
 }
 
 func (ec *executionContext) _Contribution_startedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_startedOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Contribution_startedOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return obj.StartedOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_startedOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.StartedOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17736,25 +17544,13 @@ func (ec *executionContext) fieldContext_Contribution_startedOn(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_endedOn(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_endedOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Contribution_endedOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return obj.EndedOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_endedOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.EndedOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17831,25 +17627,13 @@ func (ec *executionContext) fieldContext_Contribution_summary(_ context.Context,
 }
 
 func (ec *executionContext) _Contribution_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Contribution_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17874,25 +17658,13 @@ func (ec *executionContext) fieldContext_Contribution_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Contribution_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Contribution) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Contribution_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Contribution) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Contribution_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17918,7 +17690,7 @@ func (ec *executionContext) fieldContext_Contribution_updatedAt(_ context.Contex
 
 func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ContributionConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_ContributionConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17927,12 +17699,12 @@ func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, f
 		return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.ContributionEdge) graphql.Marshaler {
-				return ec.marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ContributionConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.ContributionConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -17952,22 +17724,29 @@ func (ec *executionContext) _ContributionConnection_edges(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ContributionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ContributionConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ContributionConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ContributionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ContributionConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ContributionEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ContributionConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_ContributionConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -17976,12 +17755,12 @@ func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ContributionConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.ContributionConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18001,39 +17780,34 @@ func (ec *executionContext) _ContributionConnection_pageInfo(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ContributionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ContributionConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ContributionConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ContributionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ContributionConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ContributionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ContributionConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ContributionConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.ContributionConnection) (any, error) {
 				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.ContributionConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18085,7 +17859,7 @@ func (ec *executionContext) fieldContext_ContributionEdge_cursor(_ context.Conte
 
 func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ContributionEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ContributionEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_ContributionEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18094,12 +17868,12 @@ func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field gr
 		return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
-				return ec.marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ContributionEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.ContributionEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18119,22 +17893,29 @@ func (ec *executionContext) _ContributionEdge_node(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ContributionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ContributionEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ContributionEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ContributionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ContributionEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contribution(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ContributionPayload_contribution(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ContributionPayload_contribution(ctx, field)
+		fc, err := ec.bareFieldContext_ContributionPayload_contribution(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18143,12 +17924,12 @@ func (ec *executionContext) _ContributionPayload_contribution(ctx context.Contex
 		return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionPayload_contribution,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Contribution, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Contribution) graphql.Marshaler {
-				return ec.marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ContributionPayload_contribution,
+			func(_ *executionContext, _ context.Context, obj *model.ContributionPayload) (any, error) {
+				return obj.Contribution, nil
 			},
-			true, false)
+			(*executionContext).marshalOContribution2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContribution,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18168,22 +17949,29 @@ func (ec *executionContext) _ContributionPayload_contribution(ctx context.Contex
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ContributionPayload_contribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ContributionPayload_contribution(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contribution(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ContributionPayload_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ContributionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contribution(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ContributionPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ContributionPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_ContributionPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18192,12 +17980,12 @@ func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context,
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ContributionPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ContributionPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.ContributionPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18217,15 +18005,22 @@ func (ec *executionContext) _ContributionPayload_userErrors(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ContributionPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ContributionPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ContributionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ContributionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18439,27 +18234,14 @@ func (ec *executionContext) fieldContext_Course_skills(_ context.Context, field 
 }
 
 func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedback,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Course_feedback,
+			func(ec *executionContext, ctx context.Context, obj *coop.Course) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Course().Feedback(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
-				return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedback,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Course().Feedback(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.CourseFeedbackConnection) graphql.Marshaler {
-				return ec.marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18480,15 +18262,22 @@ func (ec *executionContext) _Course_feedback(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Course_feedback(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Course_feedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Course",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedbackConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -18496,36 +18285,21 @@ func (ec *executionContext) fieldContext_Course_feedback(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedback_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Course_feedback_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedbackSummary,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Course_feedbackSummary,
+			func(ec *executionContext, ctx context.Context, obj *coop.Course) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
-				return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_feedbackSummary,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Course().FeedbackSummary(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["until"].(*time.Time))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeedbackSummary) graphql.Marshaler {
-				return ec.marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFeedbackSummary2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeedbackSummary,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18546,15 +18320,22 @@ func (ec *executionContext) _Course_feedbackSummary(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Course_feedbackSummary(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedbackSummary(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Course_feedbackSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Course",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FeedbackSummary(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -18562,34 +18343,20 @@ func (ec *executionContext) fieldContext_Course_feedbackSummary(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Course_feedbackSummary_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Course_feedbackSummary_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Course_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Course_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Course) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18614,25 +18381,13 @@ func (ec *executionContext) fieldContext_Course_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Course_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Course) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Course_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Course) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Course_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18658,7 +18413,7 @@ func (ec *executionContext) fieldContext_Course_updatedAt(_ context.Context, fie
 
 func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_CourseConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18667,12 +18422,12 @@ func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field g
 		return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
-				return ec.marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.CourseConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18692,22 +18447,29 @@ func (ec *executionContext) _CourseConnection_edges(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_CourseConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18716,12 +18478,12 @@ func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, fiel
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.CourseConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18741,39 +18503,34 @@ func (ec *executionContext) _CourseConnection_pageInfo(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_CourseConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.CourseConnection) (any, error) {
 				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.CourseConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18825,7 +18582,7 @@ func (ec *executionContext) fieldContext_CourseEdge_cursor(_ context.Context, fi
 
 func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_CourseEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -18834,12 +18591,10 @@ func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.
 		return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
-				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.CourseEdge) (any, error) { return obj.Node, nil },
+			(*executionContext).marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18859,15 +18614,22 @@ func (ec *executionContext) _CourseEdge_node(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Course(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18899,25 +18661,13 @@ func (ec *executionContext) fieldContext_CourseFeedback_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_course,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedback_course,
+			func(ec *executionContext, ctx context.Context, obj *coop.CourseFeedback) (any, error) {
 				return ec.Resolvers.CourseFeedback().Course(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
-				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_course,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.CourseFeedback().Course(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
-				return ec.marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18937,39 +18687,34 @@ func (ec *executionContext) _CourseFeedback_course(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedback_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedback_course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedback_course(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedback_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedback",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Course(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_alumnus,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedback_alumnus,
+			func(ec *executionContext, ctx context.Context, obj *coop.CourseFeedback) (any, error) {
 				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_alumnus,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.CourseFeedback().Alumnus(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -18989,15 +18734,22 @@ func (ec *executionContext) _CourseFeedback_alumnus(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedback_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedback_alumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedback_alumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedback_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedback",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19055,25 +18807,13 @@ func (ec *executionContext) fieldContext_CourseFeedback_comment(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_givenOn(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_givenOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_CourseFeedback_givenOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.CourseFeedback) (any, error) {
 				return obj.GivenOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_givenOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.GivenOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19098,25 +18838,13 @@ func (ec *executionContext) fieldContext_CourseFeedback_givenOn(_ context.Contex
 }
 
 func (ec *executionContext) _CourseFeedback_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.CourseFeedback) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_CourseFeedback_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.CourseFeedback) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedback_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19142,7 +18870,7 @@ func (ec *executionContext) fieldContext_CourseFeedback_createdAt(_ context.Cont
 
 func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseFeedbackConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_CourseFeedbackConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19151,12 +18879,12 @@ func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context,
 		return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.CourseFeedbackEdge) graphql.Marshaler {
-				return ec.marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedbackConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.CourseFeedbackConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19176,22 +18904,29 @@ func (ec *executionContext) _CourseFeedbackConnection_edges(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedbackConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedbackConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedbackConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedbackConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedbackConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedbackEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19200,12 +18935,12 @@ func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Conte
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedbackConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.CourseFeedbackConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19225,39 +18960,34 @@ func (ec *executionContext) _CourseFeedbackConnection_pageInfo(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedbackConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedbackConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedbackConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedbackConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedbackConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseFeedbackConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_CourseFeedbackConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.CourseFeedbackConnection) (any, error) {
 				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.CourseFeedbackConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19309,7 +19039,7 @@ func (ec *executionContext) fieldContext_CourseFeedbackEdge_cursor(_ context.Con
 
 func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseFeedbackEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_CourseFeedbackEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19318,12 +19048,12 @@ func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field 
 		return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
-				return ec.marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedbackEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.CourseFeedbackEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19343,22 +19073,29 @@ func (ec *executionContext) _CourseFeedbackEdge_node(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedbackEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedbackEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedbackEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedback(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedbackEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedbackEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedback(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseFeedbackPayload_feedback(ctx, field)
+		fc, err := ec.bareFieldContext_CourseFeedbackPayload_feedback(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19367,12 +19104,12 @@ func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context,
 		return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackPayload_feedback,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Feedback, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.CourseFeedback) graphql.Marshaler {
-				return ec.marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedbackPayload_feedback,
+			func(_ *executionContext, _ context.Context, obj *model.CourseFeedbackPayload) (any, error) {
+				return obj.Feedback, nil
 			},
-			true, false)
+			(*executionContext).marshalOCourseFeedback2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseFeedback,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19392,22 +19129,29 @@ func (ec *executionContext) _CourseFeedbackPayload_feedback(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedbackPayload_feedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedbackPayload_feedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedbackPayload_feedback(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedback(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedbackPayload_feedback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedbackPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedback(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CourseFeedbackPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CourseFeedbackPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_CourseFeedbackPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19416,12 +19160,12 @@ func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Contex
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CourseFeedbackPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CourseFeedbackPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.CourseFeedbackPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19441,22 +19185,29 @@ func (ec *executionContext) _CourseFeedbackPayload_userErrors(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CourseFeedbackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CourseFeedbackPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CourseFeedbackPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CourseFeedbackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CourseFeedbackPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CoursePayload_course(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CoursePayload_course(ctx, field)
+		fc, err := ec.bareFieldContext_CoursePayload_course(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19465,12 +19216,12 @@ func (ec *executionContext) _CoursePayload_course(ctx context.Context, field gra
 		return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CoursePayload_course,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Course, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Course) graphql.Marshaler {
-				return ec.marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CoursePayload_course,
+			func(_ *executionContext, _ context.Context, obj *model.CoursePayload) (any, error) {
+				return obj.Course, nil
 			},
-			true, false)
+			(*executionContext).marshalOCourse2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourse,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19490,22 +19241,29 @@ func (ec *executionContext) _CoursePayload_course(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CoursePayload_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CoursePayload_course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CoursePayload_course(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CoursePayload_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CoursePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Course(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CoursePayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_CoursePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19514,12 +19272,12 @@ func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CoursePayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CoursePayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.CoursePayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19539,22 +19297,29 @@ func (ec *executionContext) _CoursePayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CoursePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CoursePayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CoursePayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CoursePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CoursePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CreateTokenPayload_token(ctx, field)
+		fc, err := ec.bareFieldContext_CreateTokenPayload_token(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19563,12 +19328,12 @@ func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field
 		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CreateTokenPayload_token,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Token, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
-				return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CreateTokenPayload_token,
+			func(_ *executionContext, _ context.Context, obj *model.CreateTokenPayload) (any, error) {
+				return obj.Token, nil
 			},
-			true, false)
+			(*executionContext).marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19588,15 +19353,22 @@ func (ec *executionContext) _CreateTokenPayload_token(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CreateTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CreateTokenPayload_token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CreateTokenPayload_token(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CreateTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Token(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19629,7 +19401,7 @@ func (ec *executionContext) fieldContext_CreateTokenPayload_secret(_ context.Con
 
 func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateTokenPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_CreateTokenPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_CreateTokenPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19638,12 +19410,12 @@ func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, 
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_CreateTokenPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_CreateTokenPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.CreateTokenPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19663,15 +19435,22 @@ func (ec *executionContext) _CreateTokenPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CreateTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CreateTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_CreateTokenPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_CreateTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19704,7 +19483,7 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Conte
 
 func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_DeletePayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_DeletePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -19713,12 +19492,12 @@ func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_DeletePayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_DeletePayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.DeletePayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19738,15 +19517,22 @@ func (ec *executionContext) _DeletePayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_DeletePayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_DeletePayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_DeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DeletePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19778,25 +19564,13 @@ func (ec *executionContext) fieldContext_ErasureRequest_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _ErasureRequest_subjectId(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_subjectId,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ErasureRequest_subjectId,
+			func(ec *executionContext, ctx context.Context, obj *coop.ErasureRequest) (any, error) {
 				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-				return ec.marshalNID2string(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_subjectId,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.ErasureRequest().SubjectID(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-				return ec.marshalNID2string(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNID2string,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19899,25 +19673,13 @@ func (ec *executionContext) fieldContext_ErasureRequest_requestedBy(_ context.Co
 }
 
 func (ec *executionContext) _ErasureRequest_requestedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_requestedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ErasureRequest_requestedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.ErasureRequest) (any, error) {
 				return obj.RequestedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_requestedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.RequestedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -19968,25 +19730,13 @@ func (ec *executionContext) fieldContext_ErasureRequest_decidedBy(_ context.Cont
 }
 
 func (ec *executionContext) _ErasureRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *coop.ErasureRequest) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_decidedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ErasureRequest_decidedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.ErasureRequest) (any, error) {
 				return obj.DecidedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequest_decidedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.DecidedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20038,7 +19788,7 @@ func (ec *executionContext) fieldContext_ErasureRequest_decisionNote(_ context.C
 
 func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ErasureRequestConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_ErasureRequestConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20047,12 +19797,12 @@ func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context,
 		return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.ErasureRequestEdge) graphql.Marshaler {
-				return ec.marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ErasureRequestConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.ErasureRequestConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20072,22 +19822,29 @@ func (ec *executionContext) _ErasureRequestConnection_edges(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ErasureRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ErasureRequestConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ErasureRequestConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ErasureRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ErasureRequestConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequestEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ErasureRequestConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_ErasureRequestConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20096,12 +19853,12 @@ func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Conte
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ErasureRequestConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.ErasureRequestConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20121,39 +19878,34 @@ func (ec *executionContext) _ErasureRequestConnection_pageInfo(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ErasureRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ErasureRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ErasureRequestConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ErasureRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ErasureRequestConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ErasureRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ErasureRequestConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.ErasureRequestConnection) (any, error) {
 				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.ErasureRequestConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20205,7 +19957,7 @@ func (ec *executionContext) fieldContext_ErasureRequestEdge_cursor(_ context.Con
 
 func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ErasureRequestEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_ErasureRequestEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20214,12 +19966,12 @@ func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field 
 		return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
-				return ec.marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ErasureRequestEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.ErasureRequestEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20239,22 +19991,29 @@ func (ec *executionContext) _ErasureRequestEdge_node(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ErasureRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ErasureRequestEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ErasureRequestEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequest(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ErasureRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ErasureRequestEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequest(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ErasureRequestPayload_request(ctx, field)
+		fc, err := ec.bareFieldContext_ErasureRequestPayload_request(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20263,12 +20022,12 @@ func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, 
 		return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestPayload_request,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Request, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.ErasureRequest) graphql.Marshaler {
-				return ec.marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ErasureRequestPayload_request,
+			func(_ *executionContext, _ context.Context, obj *model.ErasureRequestPayload) (any, error) {
+				return obj.Request, nil
 			},
-			true, false)
+			(*executionContext).marshalOErasureRequest2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐErasureRequest,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20288,22 +20047,29 @@ func (ec *executionContext) _ErasureRequestPayload_request(ctx context.Context, 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ErasureRequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ErasureRequestPayload_request(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ErasureRequestPayload_request(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequest(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ErasureRequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ErasureRequestPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequest(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ErasureRequestPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ErasureRequestPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_ErasureRequestPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20312,12 +20078,12 @@ func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Contex
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ErasureRequestPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ErasureRequestPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.ErasureRequestPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20337,15 +20103,22 @@ func (ec *executionContext) _ErasureRequestPayload_userErrors(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ErasureRequestPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ErasureRequestPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ErasureRequestPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ErasureRequestPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ErasureRequestPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -20429,25 +20202,13 @@ func (ec *executionContext) fieldContext_Event_title(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_heldOn(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_heldOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Event_heldOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.Event) (any, error) {
 				return obj.HeldOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_heldOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.HeldOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDate2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20498,25 +20259,13 @@ func (ec *executionContext) fieldContext_Event_place(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Event_agreement(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_agreement,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Event_agreement,
+			func(ec *executionContext, ctx context.Context, obj *coop.Event) (any, error) {
 				return ec.Resolvers.Event().Agreement(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_agreement,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Event().Agreement(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Agreement) graphql.Marshaler {
-				return ec.marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOAgreement2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreement,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20536,39 +20285,34 @@ func (ec *executionContext) _Event_agreement(ctx context.Context, field graphql.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Event_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Event_agreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Event_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Event_partners(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_partners,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Event_partners,
+			func(ec *executionContext, ctx context.Context, obj *coop.Event) (any, error) {
 				return ec.Resolvers.Event().Partners(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_partners,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Event().Partners(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20588,22 +20332,29 @@ func (ec *executionContext) _Event_partners(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_partners(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Event_partners(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Event_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Event_participants(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Event_participants(ctx, field)
+		fc, err := ec.bareFieldContext_Event_participants(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20612,12 +20363,12 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 		return ec.marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_participants,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Participants, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.Participant) graphql.Marshaler {
-				return ec.marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Event_participants,
+			func(_ *executionContext, _ context.Context, obj *coop.Event) (any, error) {
+				return obj.Participants, nil
 			},
-			true, true)
+			(*executionContext).marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20637,15 +20388,22 @@ func (ec *executionContext) _Event_participants(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_participants(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Event_participants(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participant(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Event_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Participant(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -20678,7 +20436,7 @@ func (ec *executionContext) fieldContext_Event_summary(_ context.Context, field 
 
 func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Event_actions(ctx, field)
+		fc, err := ec.bareFieldContext_Event_actions(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20687,12 +20445,10 @@ func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.Co
 		return ec.marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_actions,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Actions, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.FollowUp) graphql.Marshaler {
-				return ec.marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Event_actions,
+			func(_ *executionContext, _ context.Context, obj *coop.Event) (any, error) { return obj.Actions, nil },
+			(*executionContext).marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20712,39 +20468,34 @@ func (ec *executionContext) _Event_actions(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_actions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Event_actions(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Event_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FollowUp(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Event_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Event) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20769,25 +20520,13 @@ func (ec *executionContext) fieldContext_Event_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Event) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Event_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Event) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Event_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20813,7 +20552,7 @@ func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, fiel
 
 func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_EventConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_EventConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20822,12 +20561,12 @@ func (ec *executionContext) _EventConnection_edges(ctx context.Context, field gr
 		return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
-				return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_EventConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.EventConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20847,22 +20586,29 @@ func (ec *executionContext) _EventConnection_edges(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_EventConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_EventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_EventConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_EventConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20871,12 +20617,12 @@ func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_EventConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.EventConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20896,39 +20642,34 @@ func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_EventConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_EventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_EventConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.EventConnection) (any, error) {
 				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.EventConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -20980,7 +20721,7 @@ func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, fie
 
 func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_EventEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_EventEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -20989,12 +20730,10 @@ func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.C
 		return ec.marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Event) graphql.Marshaler {
-				return ec.marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_EventEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.EventEdge) (any, error) { return obj.Node, nil },
+			(*executionContext).marshalNEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21014,22 +20753,29 @@ func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_EventEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_EventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_EventPayload_event(ctx, field)
+		fc, err := ec.bareFieldContext_EventPayload_event(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -21038,12 +20784,12 @@ func (ec *executionContext) _EventPayload_event(ctx context.Context, field graph
 		return ec.marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventPayload_event,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Event, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Event) graphql.Marshaler {
-				return ec.marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_EventPayload_event,
+			func(_ *executionContext, _ context.Context, obj *model.EventPayload) (any, error) {
+				return obj.Event, nil
 			},
-			true, false)
+			(*executionContext).marshalOEvent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEvent,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21063,22 +20809,29 @@ func (ec *executionContext) _EventPayload_event(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_EventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventPayload_event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_EventPayload_event(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_EventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_EventPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_EventPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -21087,12 +20840,12 @@ func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field 
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_EventPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_EventPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.EventPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21112,15 +20865,22 @@ func (ec *executionContext) _EventPayload_userErrors(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_EventPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_EventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -21152,25 +20912,13 @@ func (ec *executionContext) fieldContext_ExportPayload_url(_ context.Context, fi
 }
 
 func (ec *executionContext) _ExportPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_expiresAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ExportPayload_expiresAt,
+			func(ec *executionContext, ctx context.Context, obj *model.ExportPayload) (any, error) {
 				return obj.ExpiresAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_expiresAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ExpiresAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21196,7 +20944,7 @@ func (ec *executionContext) fieldContext_ExportPayload_expiresAt(_ context.Conte
 
 func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ExportPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_ExportPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -21205,12 +20953,12 @@ func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ExportPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ExportPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.ExportPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21230,15 +20978,22 @@ func (ec *executionContext) _ExportPayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ExportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ExportPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ExportPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ExportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ExportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -21271,7 +21026,7 @@ func (ec *executionContext) fieldContext_Facet_field(_ context.Context, field gr
 
 func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Facet_buckets(ctx, field)
+		fc, err := ec.bareFieldContext_Facet_buckets(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -21280,12 +21035,10 @@ func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.Co
 		return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Facet_buckets,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Buckets, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
-				return ec.marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Facet_buckets,
+			func(_ *executionContext, _ context.Context, obj *model.Facet) (any, error) { return obj.Buckets, nil },
+			(*executionContext).marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21305,15 +21058,22 @@ func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Facet_buckets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Facet_buckets(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacetBucket(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Facet_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Facet",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FacetBucket(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -21371,25 +21131,13 @@ func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _FeatureWeights_skillCoverage(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_skillCoverage,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_skillCoverage,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.SkillCoverage, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_skillCoverage,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.SkillCoverage, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21414,25 +21162,13 @@ func (ec *executionContext) fieldContext_FeatureWeights_skillCoverage(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_textRelevance(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_textRelevance,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_textRelevance,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.TextRelevance, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_textRelevance,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.TextRelevance, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21457,25 +21193,13 @@ func (ec *executionContext) fieldContext_FeatureWeights_textRelevance(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_majorFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_majorFit,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_majorFit,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.MajorFit, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_majorFit,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.MajorFit, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21500,25 +21224,13 @@ func (ec *executionContext) fieldContext_FeatureWeights_majorFit(_ context.Conte
 }
 
 func (ec *executionContext) _FeatureWeights_academics(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_academics,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_academics,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.Academics, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_academics,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Academics, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21543,25 +21255,13 @@ func (ec *executionContext) fieldContext_FeatureWeights_academics(_ context.Cont
 }
 
 func (ec *executionContext) _FeatureWeights_groupAffinity(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_groupAffinity,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_groupAffinity,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.GroupAffinity, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_groupAffinity,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.GroupAffinity, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21586,25 +21286,13 @@ func (ec *executionContext) fieldContext_FeatureWeights_groupAffinity(_ context.
 }
 
 func (ec *executionContext) _FeatureWeights_availabilityFit(ctx context.Context, field graphql.CollectedField, obj *model.FeatureWeights) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_availabilityFit,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeatureWeights_availabilityFit,
+			func(ec *executionContext, ctx context.Context, obj *model.FeatureWeights) (any, error) {
 				return obj.AvailabilityFit, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeatureWeights_availabilityFit,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.AvailabilityFit, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21655,25 +21343,13 @@ func (ec *executionContext) fieldContext_FeedbackSummary_count(_ context.Context
 }
 
 func (ec *executionContext) _FeedbackSummary_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_averageRating,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FeedbackSummary_averageRating,
+			func(ec *executionContext, ctx context.Context, obj *model.FeedbackSummary) (any, error) {
 				return obj.AverageRating, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_averageRating,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.AverageRating, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21725,7 +21401,7 @@ func (ec *executionContext) fieldContext_FeedbackSummary_suppressed(_ context.Co
 
 func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field graphql.CollectedField, obj *model.FeedbackSummary) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_FeedbackSummary_byYear(ctx, field)
+		fc, err := ec.bareFieldContext_FeedbackSummary_byYear(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -21734,12 +21410,12 @@ func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field g
 		return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FeedbackSummary_byYear,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.ByYear, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.YearFeedback) graphql.Marshaler {
-				return ec.marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_FeedbackSummary_byYear,
+			func(_ *executionContext, _ context.Context, obj *model.FeedbackSummary) (any, error) {
+				return obj.ByYear, nil
 			},
-			true, true)
+			(*executionContext).marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21759,15 +21435,22 @@ func (ec *executionContext) _FeedbackSummary_byYear(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_FeedbackSummary_byYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_FeedbackSummary_byYear(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_FeedbackSummary_byYear(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearFeedback(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_FeedbackSummary_byYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "FeedbackSummary",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_YearFeedback(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -21825,25 +21508,13 @@ func (ec *executionContext) fieldContext_FollowUp_owner(_ context.Context, field
 }
 
 func (ec *executionContext) _FollowUp_dueOn(ctx context.Context, field graphql.CollectedField, obj *coop.FollowUp) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FollowUp_dueOn,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FollowUp_dueOn,
+			func(ec *executionContext, ctx context.Context, obj *coop.FollowUp) (any, error) {
 				return obj.DueOn, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FollowUp_dueOn,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.DueOn, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -21972,25 +21643,13 @@ func (ec *executionContext) fieldContext_FunnelFigure_suppressed(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversion(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversion,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FunnelFigure_conversion,
+			func(ec *executionContext, ctx context.Context, obj *model.FunnelFigure) (any, error) {
 				return obj.Conversion, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversion,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Conversion, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22015,25 +21674,13 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversion(_ context.Conte
 }
 
 func (ec *executionContext) _FunnelFigure_conversionFromApplied(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversionFromApplied,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FunnelFigure_conversionFromApplied,
+			func(ec *executionContext, ctx context.Context, obj *model.FunnelFigure) (any, error) {
 				return obj.ConversionFromApplied, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_conversionFromApplied,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ConversionFromApplied, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22058,25 +21705,13 @@ func (ec *executionContext) fieldContext_FunnelFigure_conversionFromApplied(_ co
 }
 
 func (ec *executionContext) _FunnelFigure_medianDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelFigure) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_medianDays,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_FunnelFigure_medianDays,
+			func(ec *executionContext, ctx context.Context, obj *model.FunnelFigure) (any, error) {
 				return obj.MedianDays, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_FunnelFigure_medianDays,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.MedianDays, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22179,25 +21814,13 @@ func (ec *executionContext) fieldContext_HiringPriorities_id(_ context.Context, 
 }
 
 func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_HiringPriorities_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.HiringPriorities) (any, error) {
 				return ec.Resolvers.HiringPriorities().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.HiringPriorities().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22217,39 +21840,34 @@ func (ec *executionContext) _HiringPriorities_partner(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_HiringPriorities_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HiringPriorities_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_HiringPriorities_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_HiringPriorities_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HiringPriorities",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _HiringPriorities_internship(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_internship,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_HiringPriorities_internship,
+			func(ec *executionContext, ctx context.Context, obj *coop.HiringPriorities) (any, error) {
 				return ec.Resolvers.HiringPriorities().Internship(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.HiringPriorities().Internship(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22269,39 +21887,34 @@ func (ec *executionContext) _HiringPriorities_internship(ctx context.Context, fi
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_HiringPriorities_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HiringPriorities_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_HiringPriorities_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_HiringPriorities_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HiringPriorities",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _HiringPriorities_weights(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_weights,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_HiringPriorities_weights,
+			func(ec *executionContext, ctx context.Context, obj *coop.HiringPriorities) (any, error) {
 				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_weights,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.HiringPriorities().Weights(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22321,15 +21934,22 @@ func (ec *executionContext) _HiringPriorities_weights(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_HiringPriorities_weights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HiringPriorities_weights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_HiringPriorities_weights(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureWeights(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_HiringPriorities_weights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HiringPriorities",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FeatureWeights(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -22465,25 +22085,13 @@ func (ec *executionContext) fieldContext_HiringPriorities_inherited(_ context.Co
 }
 
 func (ec *executionContext) _HiringPriorities_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.HiringPriorities) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_HiringPriorities_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.HiringPriorities) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPriorities_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22509,7 +22117,7 @@ func (ec *executionContext) fieldContext_HiringPriorities_updatedAt(_ context.Co
 
 func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_HiringPrioritiesPayload_hiringPriorities(ctx, field)
+		fc, err := ec.bareFieldContext_HiringPrioritiesPayload_hiringPriorities(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -22518,12 +22126,12 @@ func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx contex
 		return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPrioritiesPayload_hiringPriorities,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.HiringPriorities, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
-				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_HiringPrioritiesPayload_hiringPriorities,
+			func(_ *executionContext, _ context.Context, obj *model.HiringPrioritiesPayload) (any, error) {
+				return obj.HiringPriorities, nil
 			},
-			true, false)
+			(*executionContext).marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22543,22 +22151,29 @@ func (ec *executionContext) _HiringPrioritiesPayload_hiringPriorities(ctx contex
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_HiringPrioritiesPayload_hiringPriorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HiringPrioritiesPayload_hiringPriorities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_HiringPrioritiesPayload_hiringPriorities(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HiringPriorities(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_HiringPrioritiesPayload_hiringPriorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HiringPrioritiesPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HiringPriorities(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.HiringPrioritiesPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_HiringPrioritiesPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_HiringPrioritiesPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -22567,12 +22182,12 @@ func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Cont
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_HiringPrioritiesPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_HiringPrioritiesPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.HiringPrioritiesPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22592,15 +22207,22 @@ func (ec *executionContext) _HiringPrioritiesPayload_userErrors(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HiringPrioritiesPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_HiringPrioritiesPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_HiringPrioritiesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HiringPrioritiesPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -22685,7 +22307,7 @@ func (ec *executionContext) fieldContext_ImportLine_reason(_ context.Context, fi
 
 func (ec *executionContext) _ImportPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ImportPayload_report(ctx, field)
+		fc, err := ec.bareFieldContext_ImportPayload_report(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -22694,12 +22316,12 @@ func (ec *executionContext) _ImportPayload_report(ctx context.Context, field gra
 		return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportPayload_report,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Report, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.ImportReport) graphql.Marshaler {
-				return ec.marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ImportPayload_report,
+			func(_ *executionContext, _ context.Context, obj *model.ImportPayload) (any, error) {
+				return obj.Report, nil
 			},
-			true, false)
+			(*executionContext).marshalOImportReport2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportReport,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22719,22 +22341,29 @@ func (ec *executionContext) _ImportPayload_report(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ImportPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ImportPayload_report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ImportPayload_report(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ImportPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ImportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportReport(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImportPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ImportPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_ImportPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -22743,12 +22372,12 @@ func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ImportPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.ImportPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22768,15 +22397,22 @@ func (ec *executionContext) _ImportPayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ImportPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ImportPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ImportPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ImportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -22861,7 +22497,7 @@ func (ec *executionContext) fieldContext_ImportReport_rejected(_ context.Context
 
 func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graphql.CollectedField, obj *coop.ImportReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ImportReport_lines(ctx, field)
+		fc, err := ec.bareFieldContext_ImportReport_lines(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -22870,12 +22506,12 @@ func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graph
 		return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ImportReport_lines,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Lines, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ImportLine) graphql.Marshaler {
-				return ec.marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ImportReport_lines,
+			func(_ *executionContext, _ context.Context, obj *coop.ImportReport) (any, error) {
+				return obj.Lines, nil
 			},
-			true, true)
+			(*executionContext).marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22895,15 +22531,22 @@ func (ec *executionContext) _ImportReport_lines(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ImportReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ImportReport_lines(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ImportReport_lines(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportLine(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ImportReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ImportReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportLine(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -22935,25 +22578,13 @@ func (ec *executionContext) fieldContext_Internship_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Internship_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Internship_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return ec.Resolvers.Internship().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Internship().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -22973,39 +22604,34 @@ func (ec *executionContext) _Internship_partner(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Internship_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Internship_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Internship_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Internship_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Internship",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Internship_site(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_site,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Internship_site,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return ec.Resolvers.Internship().Site(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
-				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_site,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Internship().Site(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
-				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23025,15 +22651,22 @@ func (ec *executionContext) _Internship_site(ctx context.Context, field graphql.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Internship_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Internship_site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Internship_site(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Internship_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Internship",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Site(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -23092,7 +22725,7 @@ func (ec *executionContext) fieldContext_Internship_description(_ context.Contex
 
 func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Internship_requiredSkills(ctx, field)
+		fc, err := ec.bareFieldContext_Internship_requiredSkills(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23101,12 +22734,12 @@ func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, fiel
 		return ec.marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_requiredSkills,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.RequiredSkills, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.RequiredSkill) graphql.Marshaler {
-				return ec.marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Internship_requiredSkills,
+			func(_ *executionContext, _ context.Context, obj *coop.Internship) (any, error) {
+				return obj.RequiredSkills, nil
 			},
-			true, true)
+			(*executionContext).marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23126,15 +22759,22 @@ func (ec *executionContext) _Internship_requiredSkills(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Internship_requiredSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Internship_requiredSkills(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Internship_requiredSkills(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequiredSkill(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Internship_requiredSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Internship",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RequiredSkill(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -23192,25 +22832,13 @@ func (ec *executionContext) fieldContext_Internship_majorsRequired(_ context.Con
 }
 
 func (ec *executionContext) _Internship_minGpa(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_minGpa,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Internship_minGpa,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return obj.MinGPA, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_minGpa,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.MinGPA, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23313,25 +22941,13 @@ func (ec *executionContext) fieldContext_Internship_slots(_ context.Context, fie
 }
 
 func (ec *executionContext) _Internship_startDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_startDate,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Internship_startDate,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return obj.StartDate, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_startDate,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.StartDate, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23356,25 +22972,13 @@ func (ec *executionContext) fieldContext_Internship_startDate(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_endDate(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_endDate,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Internship_endDate,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return obj.EndDate, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_endDate,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.EndDate, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23477,27 +23081,14 @@ func (ec *executionContext) fieldContext_Internship_leadsToEmployment(_ context.
 }
 
 func (ec *executionContext) _Internship_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_applications,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Internship_applications,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Internship().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
-				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_applications,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Internship().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
-				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23518,15 +23109,22 @@ func (ec *executionContext) _Internship_applications(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Internship_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Internship_applications(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Internship_applications(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Internship_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Internship",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -23534,34 +23132,20 @@ func (ec *executionContext) fieldContext_Internship_applications(ctx context.Con
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Internship_applications_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Internship_applications_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Internship_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Internship_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23586,25 +23170,13 @@ func (ec *executionContext) fieldContext_Internship_createdAt(_ context.Context,
 }
 
 func (ec *executionContext) _Internship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Internship) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Internship_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Internship) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Internship_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23630,7 +23202,7 @@ func (ec *executionContext) fieldContext_Internship_updatedAt(_ context.Context,
 
 func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23639,12 +23211,12 @@ func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, fie
 		return ec.marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.InternshipEdge) graphql.Marshaler {
-				return ec.marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23664,22 +23236,29 @@ func (ec *executionContext) _InternshipConnection_edges(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23688,12 +23267,12 @@ func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, 
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23713,39 +23292,34 @@ func (ec *executionContext) _InternshipConnection_pageInfo(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InternshipConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_InternshipConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.InternshipConnection) (any, error) {
 				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.InternshipConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23797,7 +23371,7 @@ func (ec *executionContext) fieldContext_InternshipEdge_cursor(_ context.Context
 
 func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23806,12 +23380,12 @@ func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field grap
 		return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23831,22 +23405,29 @@ func (ec *executionContext) _InternshipEdge_node(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipPayload_internship(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipPayload_internship(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23855,12 +23436,12 @@ func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, f
 		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipPayload_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Internship, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipPayload_internship,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipPayload) (any, error) {
+				return obj.Internship, nil
 			},
-			true, false)
+			(*executionContext).marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23880,22 +23461,29 @@ func (ec *executionContext) _InternshipPayload_internship(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipPayload_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipPayload_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipPayload_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipPayload_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.InternshipPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -23904,12 +23492,12 @@ func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, f
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -23929,15 +23517,22 @@ func (ec *executionContext) _InternshipPayload_userErrors(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -23969,25 +23564,13 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_rank(_ context
 }
 
 func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_internship,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipRecommendation_internship,
+			func(ec *executionContext, ctx context.Context, obj *coop.Recommendation) (any, error) {
 				return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.InternshipRecommendation().Internship(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24007,39 +23590,34 @@ func (ec *executionContext) _InternshipRecommendation_internship(ctx context.Con
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipRecommendation_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipRecommendation_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipRecommendation_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipRecommendation_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipRecommendation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_score,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_InternshipRecommendation_score,
+			func(ec *executionContext, ctx context.Context, obj *coop.Recommendation) (any, error) {
 				return obj.Score, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_score,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Score, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24065,7 +23643,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_score(_ contex
 
 func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.Recommendation) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipRecommendation_breakdown(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipRecommendation_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -24074,12 +23652,12 @@ func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Cont
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendation_breakdown,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
-				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipRecommendation_breakdown,
+			func(_ *executionContext, _ context.Context, obj *coop.Recommendation) (any, error) {
+				return obj.Breakdown, nil
 			},
-			true, true)
+			(*executionContext).marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24099,15 +23677,22 @@ func (ec *executionContext) _InternshipRecommendation_breakdown(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipRecommendation_breakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipRecommendation_breakdown(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipRecommendation_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipRecommendation",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScoreComponent(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -24166,7 +23751,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendation_missingSkills(
 
 func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipRecommendationConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipRecommendationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -24175,12 +23760,12 @@ func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx contex
 		return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
-				return ec.marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipRecommendationConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipRecommendationConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24200,22 +23785,29 @@ func (ec *executionContext) _InternshipRecommendationConnection_edges(ctx contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipRecommendationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipRecommendationConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipRecommendationConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendationEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipRecommendationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipRecommendationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipRecommendationEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -24224,12 +23816,12 @@ func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx con
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipRecommendationConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipRecommendationConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24249,15 +23841,22 @@ func (ec *executionContext) _InternshipRecommendationConnection_pageInfo(ctx con
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipRecommendationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipRecommendationConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipRecommendationConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipRecommendationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipRecommendationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -24316,7 +23915,7 @@ func (ec *executionContext) fieldContext_InternshipRecommendationEdge_cursor(_ c
 
 func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InternshipRecommendationEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_InternshipRecommendationEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_InternshipRecommendationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -24325,12 +23924,12 @@ func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Conte
 		return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_InternshipRecommendationEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Recommendation) graphql.Marshaler {
-				return ec.marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_InternshipRecommendationEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.InternshipRecommendationEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNInternshipRecommendation2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRecommendation,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24350,15 +23949,22 @@ func (ec *executionContext) _InternshipRecommendationEdge_node(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_InternshipRecommendationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_InternshipRecommendationEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_InternshipRecommendationEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendation(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_InternshipRecommendationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "InternshipRecommendationEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipRecommendation(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -24391,7 +23997,7 @@ func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_marked(_ c
 
 func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -24400,12 +24006,12 @@ func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_MarkNotificationsReadPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_MarkNotificationsReadPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.MarkNotificationsReadPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -24425,15 +24031,22 @@ func (ec *executionContext) _MarkNotificationsReadPayload_userErrors(ctx context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_MarkNotificationsReadPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_MarkNotificationsReadPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MarkNotificationsReadPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -24458,15 +24071,22 @@ func (ec *executionContext) _Mutation_createToken(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createToken(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateTokenPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreateTokenPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24474,9 +24094,7 @@ func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createToken_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createToken_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24502,15 +24120,22 @@ func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_revokeToken(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeTokenPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevokeTokenPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24518,9 +24143,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_revokeToken_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_revokeToken_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24546,15 +24169,22 @@ func (ec *executionContext) _Mutation_createAgreement(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createAgreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24562,9 +24192,7 @@ func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAgreement_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createAgreement_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24590,15 +24218,22 @@ func (ec *executionContext) _Mutation_updateAgreement(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateAgreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24606,9 +24241,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAgreement(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAgreement_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateAgreement_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24634,15 +24267,22 @@ func (ec *executionContext) _Mutation_deleteAgreement(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteAgreement(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24650,9 +24290,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAgreement(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAgreement_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteAgreement_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24678,15 +24316,22 @@ func (ec *executionContext) _Mutation_saveSearch(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_saveSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_saveSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_saveSearch(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearchPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_saveSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearchPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24694,9 +24339,7 @@ func (ec *executionContext) fieldContext_Mutation_saveSearch(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveSearch_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_saveSearch_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24722,15 +24365,22 @@ func (ec *executionContext) _Mutation_followShortlist(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_followShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_followShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_followShortlist(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearchPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_followShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearchPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24738,9 +24388,7 @@ func (ec *executionContext) fieldContext_Mutation_followShortlist(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_followShortlist_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_followShortlist_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24766,15 +24414,22 @@ func (ec *executionContext) _Mutation_deleteSavedSearch(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteSavedSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteSavedSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteSavedSearch(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteSavedSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24782,9 +24437,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSavedSearch(ctx context.
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSavedSearch_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteSavedSearch_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24810,15 +24463,22 @@ func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_markNotificationsRead(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkNotificationsReadPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MarkNotificationsReadPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24826,9 +24486,7 @@ func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_markNotificationsRead_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_markNotificationsRead_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24854,15 +24512,22 @@ func (ec *executionContext) _Mutation_createAlumnus(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createAlumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createAlumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlumnusPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AlumnusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24870,9 +24535,7 @@ func (ec *executionContext) fieldContext_Mutation_createAlumnus(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createAlumnus_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createAlumnus_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24898,15 +24561,22 @@ func (ec *executionContext) _Mutation_updateAlumnus(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateAlumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateAlumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlumnusPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AlumnusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24914,9 +24584,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAlumnus(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateAlumnus_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateAlumnus_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24942,15 +24610,22 @@ func (ec *executionContext) _Mutation_deleteAlumnus(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteAlumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteAlumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteAlumnus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24958,9 +24633,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAlumnus(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteAlumnus_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteAlumnus_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -24986,15 +24659,22 @@ func (ec *executionContext) _Mutation_applyToInternship(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_applyToInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_applyToInternship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_applyToInternship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_applyToInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25002,9 +24682,7 @@ func (ec *executionContext) fieldContext_Mutation_applyToInternship(ctx context.
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_applyToInternship_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_applyToInternship_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25030,15 +24708,22 @@ func (ec *executionContext) _Mutation_transitionApplication(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_transitionApplication(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_transitionApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25046,9 +24731,7 @@ func (ec *executionContext) fieldContext_Mutation_transitionApplication(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_transitionApplication_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_transitionApplication_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25074,15 +24757,22 @@ func (ec *executionContext) _Mutation_createCommitment(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createCommitment(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25090,9 +24780,7 @@ func (ec *executionContext) fieldContext_Mutation_createCommitment(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCommitment_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createCommitment_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25118,15 +24806,22 @@ func (ec *executionContext) _Mutation_updateCommitment(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateCommitment(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25134,9 +24829,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCommitment(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCommitment_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateCommitment_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25162,15 +24855,22 @@ func (ec *executionContext) _Mutation_deleteCommitment(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteCommitment(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25178,9 +24878,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCommitment(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCommitment_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteCommitment_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25206,15 +24904,22 @@ func (ec *executionContext) _Mutation_createContribution(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createContribution(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ContributionPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25222,9 +24927,7 @@ func (ec *executionContext) fieldContext_Mutation_createContribution(ctx context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createContribution_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createContribution_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25250,15 +24953,22 @@ func (ec *executionContext) _Mutation_updateContribution(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateContribution(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ContributionPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25266,9 +24976,7 @@ func (ec *executionContext) fieldContext_Mutation_updateContribution(ctx context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateContribution_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateContribution_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25294,15 +25002,22 @@ func (ec *executionContext) _Mutation_deleteContribution(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteContribution(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteContribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25310,9 +25025,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteContribution(ctx context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteContribution_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteContribution_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25338,15 +25051,22 @@ func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createCourse(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CoursePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25354,9 +25074,7 @@ func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createCourse_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createCourse_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25382,15 +25100,22 @@ func (ec *executionContext) _Mutation_updateCourse(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateCourse(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CoursePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25398,9 +25123,7 @@ func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateCourse_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateCourse_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25426,15 +25149,22 @@ func (ec *executionContext) _Mutation_deleteCourse(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteCourse(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25442,9 +25172,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourse(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourse_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteCourse_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25470,15 +25198,22 @@ func (ec *executionContext) _Mutation_giveCourseFeedback(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_giveCourseFeedback(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_giveCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedbackPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25486,9 +25221,7 @@ func (ec *executionContext) fieldContext_Mutation_giveCourseFeedback(ctx context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_giveCourseFeedback_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_giveCourseFeedback_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25514,15 +25247,22 @@ func (ec *executionContext) _Mutation_deleteCourseFeedback(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteCourseFeedback(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteCourseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25530,9 +25270,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteCourseFeedback(ctx conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteCourseFeedback_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteCourseFeedback_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25558,15 +25296,22 @@ func (ec *executionContext) _Mutation_createEvent(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createEvent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25574,9 +25319,7 @@ func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createEvent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createEvent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25602,15 +25345,22 @@ func (ec *executionContext) _Mutation_updateEvent(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateEvent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25618,9 +25368,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateEvent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateEvent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25646,15 +25394,22 @@ func (ec *executionContext) _Mutation_deleteEvent(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteEvent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25662,9 +25417,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteEvent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteEvent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25690,15 +25443,22 @@ func (ec *executionContext) _Mutation_createExport(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createExport(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ExportPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25706,9 +25466,7 @@ func (ec *executionContext) fieldContext_Mutation_createExport(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createExport_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createExport_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25734,15 +25492,22 @@ func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_importRecords(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25750,9 +25515,7 @@ func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_importRecords_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_importRecords_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25778,15 +25541,22 @@ func (ec *executionContext) _Mutation_createInternship(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createInternship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createInternship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25794,9 +25564,7 @@ func (ec *executionContext) fieldContext_Mutation_createInternship(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createInternship_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createInternship_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25822,15 +25590,22 @@ func (ec *executionContext) _Mutation_updateInternship(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateInternship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateInternship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25838,9 +25613,7 @@ func (ec *executionContext) fieldContext_Mutation_updateInternship(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateInternship_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateInternship_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25866,15 +25639,22 @@ func (ec *executionContext) _Mutation_deleteInternship(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteInternship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteInternship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25882,9 +25662,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteInternship(ctx context.C
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteInternship_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteInternship_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25910,15 +25688,22 @@ func (ec *executionContext) _Mutation_saveShortlist(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_saveShortlist(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SaveShortlistPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_saveShortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SaveShortlistPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25926,9 +25711,7 @@ func (ec *executionContext) fieldContext_Mutation_saveShortlist(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_saveShortlist_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_saveShortlist_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25954,15 +25737,22 @@ func (ec *executionContext) _Mutation_createPartner(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createPartner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -25970,9 +25760,7 @@ func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createPartner_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createPartner_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -25998,15 +25786,22 @@ func (ec *executionContext) _Mutation_updatePartner(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updatePartner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26014,9 +25809,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updatePartner_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updatePartner_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26042,15 +25835,22 @@ func (ec *executionContext) _Mutation_deletePartner(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deletePartner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deletePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26058,9 +25858,7 @@ func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deletePartner_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deletePartner_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26086,15 +25884,22 @@ func (ec *executionContext) _Mutation_acceptWeightSuggestion(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_acceptWeightSuggestion(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HiringPrioritiesPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_acceptWeightSuggestion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HiringPrioritiesPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26102,9 +25907,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptWeightSuggestion(ctx con
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_acceptWeightSuggestion_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_acceptWeightSuggestion_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26130,15 +25933,22 @@ func (ec *executionContext) _Mutation_setHiringPriorities(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_setHiringPriorities(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HiringPrioritiesPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_setHiringPriorities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HiringPrioritiesPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26146,9 +25956,7 @@ func (ec *executionContext) fieldContext_Mutation_setHiringPriorities(ctx contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_setHiringPriorities_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_setHiringPriorities_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26174,15 +25982,22 @@ func (ec *executionContext) _Mutation_requestErasure(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_requestErasure(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_requestErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequestPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26190,9 +26005,7 @@ func (ec *executionContext) fieldContext_Mutation_requestErasure(ctx context.Con
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_requestErasure_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_requestErasure_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26218,15 +26031,22 @@ func (ec *executionContext) _Mutation_decideErasure(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_decideErasure(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_decideErasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequestPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26234,9 +26054,7 @@ func (ec *executionContext) fieldContext_Mutation_decideErasure(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_decideErasure_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_decideErasure_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26262,15 +26080,22 @@ func (ec *executionContext) _Mutation_createSite(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createSite(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SitePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26278,9 +26103,7 @@ func (ec *executionContext) fieldContext_Mutation_createSite(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createSite_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createSite_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26306,15 +26129,22 @@ func (ec *executionContext) _Mutation_updateSite(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateSite(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SitePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SitePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26322,9 +26152,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSite(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateSite_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateSite_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26350,15 +26178,22 @@ func (ec *executionContext) _Mutation_deleteSite(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteSite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteSite(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteSite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26366,9 +26201,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteSite(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteSite_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteSite_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26394,15 +26227,22 @@ func (ec *executionContext) _Mutation_createStudent(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createStudent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createStudent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26410,9 +26250,7 @@ func (ec *executionContext) fieldContext_Mutation_createStudent(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createStudent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createStudent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26438,15 +26276,22 @@ func (ec *executionContext) _Mutation_updateStudent(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateStudent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateStudent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26454,9 +26299,7 @@ func (ec *executionContext) fieldContext_Mutation_updateStudent(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateStudent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateStudent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26482,15 +26325,22 @@ func (ec *executionContext) _Mutation_deleteStudent(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteStudent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteStudent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26498,9 +26348,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteStudent(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteStudent_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteStudent_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26526,15 +26374,22 @@ func (ec *executionContext) _Mutation_createWebhookEndpoint(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_createWebhookEndpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSecretPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_createWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookSecretPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26542,9 +26397,7 @@ func (ec *executionContext) fieldContext_Mutation_createWebhookEndpoint(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_createWebhookEndpoint_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_createWebhookEndpoint_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26570,15 +26423,22 @@ func (ec *executionContext) _Mutation_updateWebhookEndpoint(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_updateWebhookEndpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpointPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_updateWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpointPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26586,9 +26446,7 @@ func (ec *executionContext) fieldContext_Mutation_updateWebhookEndpoint(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_updateWebhookEndpoint_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_updateWebhookEndpoint_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26614,15 +26472,22 @@ func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_rotateWebhookSecret(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSecretPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookSecretPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26630,9 +26495,7 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_rotateWebhookSecret_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_rotateWebhookSecret_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26658,15 +26521,22 @@ func (ec *executionContext) _Mutation_deleteWebhookEndpoint(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_deleteWebhookEndpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_deleteWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeletePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26674,9 +26544,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_deleteWebhookEndpoint_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_deleteWebhookEndpoint_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26702,15 +26570,22 @@ func (ec *executionContext) _Mutation_replayWebhookDelivery(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Mutation_replayWebhookDelivery(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryPayload(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Mutation_replayWebhookDelivery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDeliveryPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -26718,9 +26593,7 @@ func (ec *executionContext) fieldContext_Mutation_replayWebhookDelivery(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Mutation_replayWebhookDelivery_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Mutation_replayWebhookDelivery_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -26753,25 +26626,13 @@ func (ec *executionContext) fieldContext_Notification_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Notification_savedSearch(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_savedSearch,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Notification_savedSearch,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return ec.Resolvers.Notification().SavedSearch(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
-				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_savedSearch,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Notification().SavedSearch(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
-				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26791,15 +26652,22 @@ func (ec *executionContext) _Notification_savedSearch(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Notification_savedSearch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Notification_savedSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Notification_savedSearch(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearch(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Notification_savedSearch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Notification",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearch(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -26831,25 +26699,13 @@ func (ec *executionContext) fieldContext_Notification_searchName(_ context.Conte
 }
 
 func (ec *executionContext) _Notification_students(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_students,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Notification_students,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return ec.Resolvers.Notification().Students(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_students,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Notification().Students(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26869,39 +26725,34 @@ func (ec *executionContext) _Notification_students(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Notification_students(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Notification_students(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Notification_students(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Notification_students(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Notification",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Notification_studentCount(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_studentCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Notification_studentCount,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return ec.Resolvers.Notification().StudentCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_studentCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Notification().StudentCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26926,25 +26777,13 @@ func (ec *executionContext) fieldContext_Notification_studentCount(_ context.Con
 }
 
 func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Notification_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -26969,25 +26808,13 @@ func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _Notification_read(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_read,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Notification_read,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return ec.Resolvers.Notification().Read(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-				return ec.marshalNBoolean2bool(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_read,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Notification().Read(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-				return ec.marshalNBoolean2bool(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNBoolean2bool,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27012,25 +26839,13 @@ func (ec *executionContext) fieldContext_Notification_read(_ context.Context, fi
 }
 
 func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *coop.Notification) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_readAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Notification_readAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Notification) (any, error) {
 				return obj.ReadAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Notification_readAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ReadAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27056,7 +26871,7 @@ func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, 
 
 func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_NotificationConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_NotificationConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -27065,12 +26880,12 @@ func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, f
 		return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
-				return ec.marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_NotificationConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.NotificationConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27090,22 +26905,29 @@ func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_NotificationConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_NotificationConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "NotificationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NotificationEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_NotificationConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -27114,12 +26936,12 @@ func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_NotificationConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.NotificationConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27139,39 +26961,34 @@ func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_NotificationConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "NotificationConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_NotificationConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.NotificationConnection) (any, error) {
 				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.NotificationConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27223,7 +27040,7 @@ func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Conte
 
 func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_NotificationEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_NotificationEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -27232,12 +27049,12 @@ func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field gr
 		return ec.marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_NotificationEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Notification) graphql.Marshaler {
-				return ec.marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_NotificationEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.NotificationEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNNotification2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐNotification,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27257,15 +27074,22 @@ func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_NotificationEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_NotificationEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "NotificationEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Notification(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -27427,25 +27251,13 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 }
 
 func (ec *executionContext) _Participant_student(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Participant_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.Participant) (any, error) {
 				return ec.Resolvers.Participant().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Participant().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27465,39 +27277,34 @@ func (ec *executionContext) _Participant_student(ctx context.Context, field grap
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Participant_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Participant_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Participant_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Participant_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Participant",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Participant_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Participant) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_alumnus,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Participant_alumnus,
+			func(ec *executionContext, ctx context.Context, obj *coop.Participant) (any, error) {
 				return ec.Resolvers.Participant().Alumnus(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Participant_alumnus,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Participant().Alumnus(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27517,15 +27324,22 @@ func (ec *executionContext) _Participant_alumnus(ctx context.Context, field grap
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Participant_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Participant_alumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Participant_alumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Participant_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Participant",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -27635,25 +27449,13 @@ func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field g
 }
 
 func (ec *executionContext) _Partner_parent(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_parent,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_parent,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				return ec.Resolvers.Partner().Parent(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_parent,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Partner().Parent(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27673,41 +27475,35 @@ func (ec *executionContext) _Partner_parent(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_parent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_parent(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_subsidiaries(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_subsidiaries,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_subsidiaries,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Subsidiaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
-				return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_subsidiaries,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Partner().Subsidiaries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
-				return ec.marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27728,15 +27524,22 @@ func (ec *executionContext) _Partner_subsidiaries(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_subsidiaries(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_subsidiaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -27744,9 +27547,7 @@ func (ec *executionContext) fieldContext_Partner_subsidiaries(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_subsidiaries_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Partner_subsidiaries_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -27806,7 +27607,7 @@ func (ec *executionContext) fieldContext_Partner_city(_ context.Context, field g
 
 func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Partner_contacts(ctx, field)
+		fc, err := ec.bareFieldContext_Partner_contacts(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -27815,12 +27616,10 @@ func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql
 		return ec.marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_contacts,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Contacts, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.Contact) graphql.Marshaler {
-				return ec.marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_contacts,
+			func(_ *executionContext, _ context.Context, obj *coop.Partner) (any, error) { return obj.Contacts, nil },
+			(*executionContext).marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27840,41 +27639,35 @@ func (ec *executionContext) _Partner_contacts(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_contacts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_contacts(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_agreements(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_agreements,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_agreements,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
-				return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_agreements,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Partner().Agreements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementConnection) graphql.Marshaler {
-				return ec.marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27895,15 +27688,22 @@ func (ec *executionContext) _Partner_agreements(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_agreements(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -27911,36 +27711,21 @@ func (ec *executionContext) fieldContext_Partner_agreements(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_agreements_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Partner_agreements_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_sites(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_sites,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_sites,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Sites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.SiteConnection) graphql.Marshaler {
-				return ec.marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_sites,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Partner().Sites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.SiteConnection) graphql.Marshaler {
-				return ec.marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -27961,15 +27746,22 @@ func (ec *executionContext) _Partner_sites(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_sites(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SiteConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_sites(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SiteConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -27977,36 +27769,21 @@ func (ec *executionContext) fieldContext_Partner_sites(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_sites_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Partner_sites_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_internships(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_internships,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_internships,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Internships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipConnection) graphql.Marshaler {
-				return ec.marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_internships,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Partner().Internships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.InternshipConnection) graphql.Marshaler {
-				return ec.marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInternshipConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28027,15 +27804,22 @@ func (ec *executionContext) _Partner_internships(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_internships(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_internships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -28043,36 +27827,21 @@ func (ec *executionContext) fieldContext_Partner_internships(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_internships_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Partner_internships_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_alumni(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_alumni,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_alumni,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Partner().Alumni(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.AlumnusConnection) graphql.Marshaler {
-				return ec.marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_alumni,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Partner().Alumni(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.AlumnusConnection) graphql.Marshaler {
-				return ec.marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28093,15 +27862,22 @@ func (ec *executionContext) _Partner_alumni(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_alumni(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlumnusConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_alumni(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AlumnusConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -28109,34 +27885,20 @@ func (ec *executionContext) fieldContext_Partner_alumni(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Partner_alumni_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Partner_alumni_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_hiringPriorities(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_hiringPriorities,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_hiringPriorities,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				return ec.Resolvers.Partner().HiringPriorities(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
-				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_hiringPriorities,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Partner().HiringPriorities(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.HiringPriorities) graphql.Marshaler {
-				return ec.marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOHiringPriorities2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHiringPriorities,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28156,39 +27918,34 @@ func (ec *executionContext) _Partner_hiringPriorities(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_hiringPriorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_hiringPriorities(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_hiringPriorities(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HiringPriorities(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_hiringPriorities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HiringPriorities(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_weightSuggestion,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Partner_weightSuggestion,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
-				return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_weightSuggestion,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Partner().WeightSuggestion(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WeightSuggestion) graphql.Marshaler {
-				return ec.marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWeightSuggestion,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28208,39 +27965,34 @@ func (ec *executionContext) _Partner_weightSuggestion(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_weightSuggestion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_weightSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Partner_weightSuggestion(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeightSuggestion(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Partner_weightSuggestion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WeightSuggestion(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Partner_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Partner_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28265,25 +28017,13 @@ func (ec *executionContext) fieldContext_Partner_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Partner_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Partner) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Partner_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Partner) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Partner_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28309,7 +28049,7 @@ func (ec *executionContext) fieldContext_Partner_updatedAt(_ context.Context, fi
 
 func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PartnerConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_PartnerConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28318,12 +28058,12 @@ func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field 
 		return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
-				return ec.marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PartnerConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.PartnerConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28343,22 +28083,29 @@ func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PartnerConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PartnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_PartnerConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28367,12 +28114,12 @@ func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, fie
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PartnerConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.PartnerConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28392,39 +28139,34 @@ func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PartnerConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PartnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_PartnerConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.PartnerConnection) (any, error) {
 				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.PartnerConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28476,7 +28218,7 @@ func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, f
 
 func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PartnerEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_PartnerEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28485,12 +28227,12 @@ func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql
 		return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PartnerEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.PartnerEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28510,22 +28252,29 @@ func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PartnerEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PartnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PartnerPayload_partner(ctx, field)
+		fc, err := ec.bareFieldContext_PartnerPayload_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28534,12 +28283,12 @@ func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field g
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerPayload_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PartnerPayload_partner,
+			func(_ *executionContext, _ context.Context, obj *model.PartnerPayload) (any, error) {
+				return obj.Partner, nil
 			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28559,22 +28308,29 @@ func (ec *executionContext) _PartnerPayload_partner(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerPayload_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerPayload_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PartnerPayload_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PartnerPayload_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PartnerPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PartnerPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_PartnerPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28583,12 +28339,12 @@ func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, fiel
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PartnerPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PartnerPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.PartnerPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28608,39 +28364,34 @@ func (ec *executionContext) _PartnerPayload_userErrors(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PartnerPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PartnerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PersonalData_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonalData) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PersonalData_generatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_PersonalData_generatedAt,
+			func(ec *executionContext, ctx context.Context, obj *model.PersonalData) (any, error) {
 				return obj.GeneratedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PersonalData_generatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.GeneratedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28692,7 +28443,7 @@ func (ec *executionContext) fieldContext_PersonalData_json(_ context.Context, fi
 
 func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementReport_partner(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementReport_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28701,12 +28452,12 @@ func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field 
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementReport_partner,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementReport) (any, error) {
+				return obj.Partner, nil
 			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28726,15 +28477,22 @@ func (ec *executionContext) _PlacementReport_partner(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementReport_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementReport_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -28766,25 +28524,13 @@ func (ec *executionContext) fieldContext_PlacementReport_groupBy(_ context.Conte
 }
 
 func (ec *executionContext) _PlacementReport_from(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_from,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_PlacementReport_from,
+			func(ec *executionContext, ctx context.Context, obj *model.PlacementReport) (any, error) {
 				return obj.From, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_from,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.From, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28809,25 +28555,13 @@ func (ec *executionContext) fieldContext_PlacementReport_from(_ context.Context,
 }
 
 func (ec *executionContext) _PlacementReport_to(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_to,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_PlacementReport_to,
+			func(ec *executionContext, ctx context.Context, obj *model.PlacementReport) (any, error) {
 				return obj.To, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_to,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.To, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28879,7 +28613,7 @@ func (ec *executionContext) fieldContext_PlacementReport_suppressedBelow(_ conte
 
 func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementReport_rows(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementReport_rows(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28888,12 +28622,12 @@ func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field gra
 		return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_rows,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Rows, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.PlacementRow) graphql.Marshaler {
-				return ec.marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementReport_rows,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementReport) (any, error) {
+				return obj.Rows, nil
 			},
-			true, true)
+			(*executionContext).marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28913,22 +28647,29 @@ func (ec *executionContext) _PlacementReport_rows(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementReport_rows(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementReport_rows(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementRow(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlacementRow(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PlacementReport_total(ctx context.Context, field graphql.CollectedField, obj *model.PlacementReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementReport_total(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementReport_total(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -28937,12 +28678,12 @@ func (ec *executionContext) _PlacementReport_total(ctx context.Context, field gr
 		return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementReport_total,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Total, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PlacementRow) graphql.Marshaler {
-				return ec.marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementReport_total,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementReport) (any, error) {
+				return obj.Total, nil
 			},
-			true, true)
+			(*executionContext).marshalNPlacementRow2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRow,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -28962,15 +28703,22 @@ func (ec *executionContext) _PlacementReport_total(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementReport_total(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementReport_total(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementRow(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlacementRow(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29029,7 +28777,7 @@ func (ec *executionContext) fieldContext_PlacementRow_label(_ context.Context, f
 
 func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementRow_partner(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementRow_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -29038,12 +28786,12 @@ func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field gra
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementRow_partner,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementRow) (any, error) {
+				return obj.Partner, nil
 			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29063,15 +28811,22 @@ func (ec *executionContext) _PlacementRow_partner(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementRow_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementRow_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementRow_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementRow_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementRow",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29104,7 +28859,7 @@ func (ec *executionContext) fieldContext_PlacementRow_own(_ context.Context, fie
 
 func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementRow_internship(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementRow_internship(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -29113,12 +28868,12 @@ func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field 
 		return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Internship, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementRow_internship,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementRow) (any, error) {
+				return obj.Internship, nil
 			},
-			true, false)
+			(*executionContext).marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29138,22 +28893,29 @@ func (ec *executionContext) _PlacementRow_internship(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementRow_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementRow_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementRow_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementRow_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementRow",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementRow_stages(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementRow_stages(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -29162,12 +28924,12 @@ func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field grap
 		return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_stages,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Stages, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.FunnelFigure) graphql.Marshaler {
-				return ec.marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementRow_stages,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementRow) (any, error) {
+				return obj.Stages, nil
 			},
-			true, true)
+			(*executionContext).marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29187,22 +28949,29 @@ func (ec *executionContext) _PlacementRow_stages(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementRow_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementRow_stages(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementRow_stages(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelFigure(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementRow_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementRow",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FunnelFigure(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementRow_hires(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementRow_hires(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -29211,12 +28980,12 @@ func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graph
 		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_hires,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Hires, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
-				return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementRow_hires,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementRow) (any, error) {
+				return obj.Hires, nil
 			},
-			true, false)
+			(*executionContext).marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29236,22 +29005,29 @@ func (ec *executionContext) _PlacementRow_hires(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementRow_hires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementRow_hires(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementRow_hires(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountFigure(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementRow_hires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementRow",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CountFigure(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context, field graphql.CollectedField, obj *model.PlacementRow) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_PlacementRow_formerInternHires(ctx, field)
+		fc, err := ec.bareFieldContext_PlacementRow_formerInternHires(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -29260,12 +29036,12 @@ func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context,
 		return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_PlacementRow_formerInternHires,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.FormerInternHires, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.CountFigure) graphql.Marshaler {
-				return ec.marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_PlacementRow_formerInternHires,
+			func(_ *executionContext, _ context.Context, obj *model.PlacementRow) (any, error) {
+				return obj.FormerInternHires, nil
 			},
-			true, false)
+			(*executionContext).marshalOCountFigure2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCountFigure,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -29285,15 +29061,22 @@ func (ec *executionContext) _PlacementRow_formerInternHires(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_PlacementRow_formerInternHires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PlacementRow_formerInternHires(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_PlacementRow_formerInternHires(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountFigure(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_PlacementRow_formerInternHires(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PlacementRow",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CountFigure(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29317,15 +29100,22 @@ func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_viewer(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Viewer(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29366,9 +29156,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_node_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_node_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29410,9 +29198,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_nodes_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_nodes_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29437,15 +29223,22 @@ func (ec *executionContext) _Query_tokens(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_tokens(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_tokens(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Token(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29470,15 +29263,22 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_auditLog(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditEntryConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29486,9 +29286,7 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_auditLog_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_auditLog_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29514,15 +29312,22 @@ func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_agreements(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_agreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29530,9 +29335,7 @@ func (ec *executionContext) fieldContext_Query_agreements(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_agreements_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_agreements_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29557,15 +29360,22 @@ func (ec *executionContext) _Query_savedSearches(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_savedSearches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_savedSearches(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_savedSearches(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearch(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_savedSearches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearch(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -29590,15 +29400,22 @@ func (ec *executionContext) _Query_notifications(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_notifications(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NotificationConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29606,9 +29423,7 @@ func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_notifications_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_notifications_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29657,15 +29472,22 @@ func (ec *executionContext) _Query_alumni(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_alumni(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_alumni(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_alumni(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlumnusConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_alumni(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AlumnusConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29673,9 +29495,7 @@ func (ec *executionContext) fieldContext_Query_alumni(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_alumni_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_alumni_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29701,15 +29521,22 @@ func (ec *executionContext) _Query_applications(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_applications(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_applications(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29717,9 +29544,7 @@ func (ec *executionContext) fieldContext_Query_applications(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_applications_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_applications_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29745,15 +29570,22 @@ func (ec *executionContext) _Query_commitments(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_commitments(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29761,9 +29593,7 @@ func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_commitments_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_commitments_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29789,15 +29619,22 @@ func (ec *executionContext) _Query_attention(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_attention(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attention(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_attention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attention(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29805,9 +29642,7 @@ func (ec *executionContext) fieldContext_Query_attention(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_attention_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_attention_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29833,15 +29668,22 @@ func (ec *executionContext) _Query_contributions(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_contributions(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContributionConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_contributions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ContributionConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29849,9 +29691,7 @@ func (ec *executionContext) fieldContext_Query_contributions(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_contributions_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_contributions_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29877,15 +29717,22 @@ func (ec *executionContext) _Query_courses(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_courses(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_courses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29893,9 +29740,7 @@ func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_courses_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_courses_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29921,15 +29766,22 @@ func (ec *executionContext) _Query_courseFeedback(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_courseFeedback(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseFeedbackConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_courseFeedback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CourseFeedbackConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29937,9 +29789,7 @@ func (ec *executionContext) fieldContext_Query_courseFeedback(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_courseFeedback_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_courseFeedback_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -29965,15 +29815,22 @@ func (ec *executionContext) _Query_skillsGap(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_skillsGap(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillsGapReport(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_skillsGap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkillsGapReport(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -29981,9 +29838,7 @@ func (ec *executionContext) fieldContext_Query_skillsGap(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_skillsGap_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_skillsGap_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30009,15 +29864,22 @@ func (ec *executionContext) _Query_events(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_events(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EventConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30025,9 +29887,7 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_events_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_events_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30053,15 +29913,22 @@ func (ec *executionContext) _Query_internships(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_internships(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_internships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30069,9 +29936,7 @@ func (ec *executionContext) fieldContext_Query_internships(ctx context.Context, 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_internships_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_internships_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30097,15 +29962,22 @@ func (ec *executionContext) _Query_shortlist(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_shortlist(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_shortlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShortlistConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30113,9 +29985,7 @@ func (ec *executionContext) fieldContext_Query_shortlist(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlist_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_shortlist_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30141,15 +30011,22 @@ func (ec *executionContext) _Query_searchStudents(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_searchStudents(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_searchStudents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentSearchConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30157,9 +30034,7 @@ func (ec *executionContext) fieldContext_Query_searchStudents(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_searchStudents_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_searchStudents_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30185,15 +30060,22 @@ func (ec *executionContext) _Query_recommendedInternships(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_recommendedInternships(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InternshipRecommendationConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_recommendedInternships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InternshipRecommendationConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30201,9 +30083,7 @@ func (ec *executionContext) fieldContext_Query_recommendedInternships(ctx contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_recommendedInternships_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_recommendedInternships_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30229,15 +30109,22 @@ func (ec *executionContext) _Query_shortlists(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_shortlists(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlist(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_shortlists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedShortlist(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30245,9 +30132,7 @@ func (ec *executionContext) fieldContext_Query_shortlists(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_shortlists_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_shortlists_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30273,15 +30158,22 @@ func (ec *executionContext) _Query_partners(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_partners(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30289,9 +30181,7 @@ func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_partners_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_partners_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30317,15 +30207,22 @@ func (ec *executionContext) _Query_placementReport(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_placementReport(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlacementReport(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_placementReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlacementReport(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30333,9 +30230,7 @@ func (ec *executionContext) fieldContext_Query_placementReport(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_placementReport_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_placementReport_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30360,15 +30255,22 @@ func (ec *executionContext) _Query_exportMyData(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_exportMyData(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_exportMyData(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalData(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonalData(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -30393,15 +30295,22 @@ func (ec *executionContext) _Query_erasureRequests(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_erasureRequests(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ErasureRequestConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_erasureRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ErasureRequestConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30409,9 +30318,7 @@ func (ec *executionContext) fieldContext_Query_erasureRequests(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_erasureRequests_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_erasureRequests_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30437,15 +30344,22 @@ func (ec *executionContext) _Query_students(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_students(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_students(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_students(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_students(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30453,9 +30367,7 @@ func (ec *executionContext) fieldContext_Query_students(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_students_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_students_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30481,15 +30393,22 @@ func (ec *executionContext) _Query_webhookEndpoints(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query_webhookEndpoints(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpointConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query_webhookEndpoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpointConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30497,9 +30416,7 @@ func (ec *executionContext) fieldContext_Query_webhookEndpoints(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query_webhookEndpoints_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query_webhookEndpoints_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30525,15 +30442,22 @@ func (ec *executionContext) _Query___type(ctx context.Context, field graphql.Col
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query___type(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30541,9 +30465,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Query___type_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Query___type_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -30568,15 +30490,22 @@ func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query___schema(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Query___schema(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Schema(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Query___schema(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Schema(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -30661,7 +30590,7 @@ func (ec *executionContext) fieldContext_RequiredSkill_mustHave(_ context.Contex
 
 func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_RevokeTokenPayload_token(ctx, field)
+		fc, err := ec.bareFieldContext_RevokeTokenPayload_token(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -30670,12 +30599,12 @@ func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field
 		return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_RevokeTokenPayload_token,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Token, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Token) graphql.Marshaler {
-				return ec.marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_RevokeTokenPayload_token,
+			func(_ *executionContext, _ context.Context, obj *model.RevokeTokenPayload) (any, error) {
+				return obj.Token, nil
 			},
-			true, false)
+			(*executionContext).marshalOToken2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐToken,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30695,22 +30624,29 @@ func (ec *executionContext) _RevokeTokenPayload_token(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RevokeTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RevokeTokenPayload_token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_RevokeTokenPayload_token(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Token(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_RevokeTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Token(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeTokenPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_RevokeTokenPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_RevokeTokenPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -30719,12 +30655,12 @@ func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, 
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_RevokeTokenPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_RevokeTokenPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.RevokeTokenPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30744,22 +30680,29 @@ func (ec *executionContext) _RevokeTokenPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RevokeTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_RevokeTokenPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_RevokeTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SaveShortlistPayload_shortlist(ctx, field)
+		fc, err := ec.bareFieldContext_SaveShortlistPayload_shortlist(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -30768,12 +30711,12 @@ func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context,
 		return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SaveShortlistPayload_shortlist,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Shortlist, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedShortlist) graphql.Marshaler {
-				return ec.marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SaveShortlistPayload_shortlist,
+			func(_ *executionContext, _ context.Context, obj *model.SaveShortlistPayload) (any, error) {
+				return obj.Shortlist, nil
 			},
-			true, false)
+			(*executionContext).marshalOSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlist,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30793,22 +30736,29 @@ func (ec *executionContext) _SaveShortlistPayload_shortlist(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SaveShortlistPayload_shortlist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SaveShortlistPayload_shortlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SaveShortlistPayload_shortlist(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlist(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SaveShortlistPayload_shortlist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SaveShortlistPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedShortlist(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SaveShortlistPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SaveShortlistPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_SaveShortlistPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -30817,12 +30767,12 @@ func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SaveShortlistPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SaveShortlistPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.SaveShortlistPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30842,15 +30792,22 @@ func (ec *executionContext) _SaveShortlistPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SaveShortlistPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SaveShortlistPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SaveShortlistPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SaveShortlistPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -30934,25 +30891,13 @@ func (ec *executionContext) fieldContext_SavedSearch_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _SavedSearch_query(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_query,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedSearch_query,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return ec.Resolvers.SavedSearch().Query(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_query,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedSearch().Query(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOString2ᚖstring,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -30977,25 +30922,13 @@ func (ec *executionContext) fieldContext_SavedSearch_query(_ context.Context, fi
 }
 
 func (ec *executionContext) _SavedSearch_filter(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_filter,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedSearch_filter,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.SavedSearchFilter) graphql.Marshaler {
-				return ec.marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_filter,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedSearch().Filter(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.SavedSearchFilter) graphql.Marshaler {
-				return ec.marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOSavedSearchFilter2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSavedSearchFilter,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31015,39 +30948,34 @@ func (ec *executionContext) _SavedSearch_filter(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SavedSearch_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedSearch_filter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedSearch_filter(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearchFilter(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedSearch_filter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedSearch",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearchFilter(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SavedSearch_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_internship,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedSearch_internship,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return ec.Resolvers.SavedSearch().Internship(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedSearch().Internship(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31067,39 +30995,34 @@ func (ec *executionContext) _SavedSearch_internship(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SavedSearch_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedSearch_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedSearch_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedSearch_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedSearch",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SavedSearch_minScore(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_minScore,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedSearch_minScore,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_minScore,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedSearch().MinScore(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31150,25 +31073,13 @@ func (ec *executionContext) fieldContext_SavedSearch_matchCount(_ context.Contex
 }
 
 func (ec *executionContext) _SavedSearch_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedSearch_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31193,25 +31104,13 @@ func (ec *executionContext) fieldContext_SavedSearch_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _SavedSearch_evaluatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedSearch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_evaluatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedSearch_evaluatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedSearch) (any, error) {
 				return obj.EvaluatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearch_evaluatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.EvaluatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31315,7 +31214,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_graduationYearTo(_ co
 
 func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SavedSearchFilter_skills(ctx, field)
+		fc, err := ec.bareFieldContext_SavedSearchFilter_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -31324,12 +31223,12 @@ func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field
 		return ec.marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_skills,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillLevelValue) graphql.Marshaler {
-				return ec.marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedSearchFilter_skills,
+			func(_ *executionContext, _ context.Context, obj *model.SavedSearchFilter) (any, error) {
+				return obj.Skills, nil
 			},
-			true, true)
+			(*executionContext).marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31349,15 +31248,22 @@ func (ec *executionContext) _SavedSearchFilter_skills(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SavedSearchFilter_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedSearchFilter_skills(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedSearchFilter_skills(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillLevelValue(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedSearchFilter_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedSearchFilter",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkillLevelValue(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -31389,25 +31295,13 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_cities(_ context.Cont
 }
 
 func (ec *executionContext) _SavedSearchFilter_minGpa(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchFilter) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_minGpa,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedSearchFilter_minGpa,
+			func(ec *executionContext, ctx context.Context, obj *model.SavedSearchFilter) (any, error) {
 				return obj.MinGpa, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchFilter_minGpa,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.MinGpa, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31433,7 +31327,7 @@ func (ec *executionContext) fieldContext_SavedSearchFilter_minGpa(_ context.Cont
 
 func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SavedSearchPayload_savedSearch(ctx, field)
+		fc, err := ec.bareFieldContext_SavedSearchPayload_savedSearch(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -31442,12 +31336,12 @@ func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context,
 		return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchPayload_savedSearch,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SavedSearch, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.SavedSearch) graphql.Marshaler {
-				return ec.marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedSearchPayload_savedSearch,
+			func(_ *executionContext, _ context.Context, obj *model.SavedSearchPayload) (any, error) {
+				return obj.SavedSearch, nil
 			},
-			true, false)
+			(*executionContext).marshalOSavedSearch2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearch,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31467,22 +31361,29 @@ func (ec *executionContext) _SavedSearchPayload_savedSearch(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SavedSearchPayload_savedSearch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedSearchPayload_savedSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedSearchPayload_savedSearch(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedSearch(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedSearchPayload_savedSearch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedSearchPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedSearch(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SavedSearchPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SavedSearchPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_SavedSearchPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -31491,12 +31392,12 @@ func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, 
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedSearchPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedSearchPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.SavedSearchPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31516,15 +31417,22 @@ func (ec *executionContext) _SavedSearchPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SavedSearchPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedSearchPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedSearchPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedSearchPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedSearchPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -31582,25 +31490,13 @@ func (ec *executionContext) fieldContext_SavedShortlist_name(_ context.Context, 
 }
 
 func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_internship,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedShortlist_internship,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedShortlist) (any, error) {
 				return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_internship,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedShortlist().Internship(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Internship) graphql.Marshaler {
-				return ec.marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInternship2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐInternship,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31620,15 +31516,22 @@ func (ec *executionContext) _SavedShortlist_internship(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SavedShortlist_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedShortlist_internship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedShortlist_internship(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Internship(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedShortlist_internship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlist",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Internship(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -31660,25 +31563,13 @@ func (ec *executionContext) fieldContext_SavedShortlist_savedBy(_ context.Contex
 }
 
 func (ec *executionContext) _SavedShortlist_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedShortlist_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedShortlist) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31703,25 +31594,13 @@ func (ec *executionContext) fieldContext_SavedShortlist_createdAt(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlist_totalCount(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedShortlist_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedShortlist) (any, error) {
 				return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedShortlist().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31746,25 +31625,13 @@ func (ec *executionContext) fieldContext_SavedShortlist_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field graphql.CollectedField, obj *coop.SavedShortlist) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_entries,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedShortlist_entries,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedShortlist) (any, error) {
 				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
-				return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlist_entries,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedShortlist().Entries(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
-				return ec.marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31784,15 +31651,22 @@ func (ec *executionContext) _SavedShortlist_entries(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SavedShortlist_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedShortlist_entries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedShortlist_entries(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedShortlistEntry(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedShortlist_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlist",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SavedShortlistEntry(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -31824,25 +31698,13 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_rank(_ context.Cont
 }
 
 func (ec *executionContext) _SavedShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_score,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SavedShortlistEntry_score,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedEntry) (any, error) {
 				return obj.Score, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_score,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Score, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31867,25 +31729,13 @@ func (ec *executionContext) fieldContext_SavedShortlistEntry_score(_ context.Con
 }
 
 func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedShortlistEntry_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.SavedEntry) (any, error) {
 				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SavedShortlistEntry().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31905,22 +31755,29 @@ func (ec *executionContext) _SavedShortlistEntry_student(ctx context.Context, fi
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SavedShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedShortlistEntry_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedShortlistEntry_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlistEntry",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.SavedEntry) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SavedShortlistEntry_breakdown(ctx, field)
+		fc, err := ec.bareFieldContext_SavedShortlistEntry_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -31929,12 +31786,12 @@ func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, 
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SavedShortlistEntry_breakdown,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
-				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SavedShortlistEntry_breakdown,
+			func(_ *executionContext, _ context.Context, obj *coop.SavedEntry) (any, error) {
+				return obj.Breakdown, nil
 			},
-			true, true)
+			(*executionContext).marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -31954,15 +31811,22 @@ func (ec *executionContext) _SavedShortlistEntry_breakdown(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SavedShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SavedShortlistEntry_breakdown(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SavedShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SavedShortlistEntry",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScoreComponent(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32046,25 +31910,13 @@ func (ec *executionContext) fieldContext_ScoreComponent_name(_ context.Context, 
 }
 
 func (ec *executionContext) _ScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_value,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ScoreComponent_value,
+			func(ec *executionContext, ctx context.Context, obj *coop.ScoreComponent) (any, error) {
 				return obj.Value, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_value,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Value, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32089,25 +31941,13 @@ func (ec *executionContext) fieldContext_ScoreComponent_value(_ context.Context,
 }
 
 func (ec *executionContext) _ScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_weight,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ScoreComponent_weight,
+			func(ec *executionContext, ctx context.Context, obj *coop.ScoreComponent) (any, error) {
 				return obj.Weight, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_weight,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Weight, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32132,25 +31972,13 @@ func (ec *executionContext) fieldContext_ScoreComponent_weight(_ context.Context
 }
 
 func (ec *executionContext) _ScoreComponent_contribution(ctx context.Context, field graphql.CollectedField, obj *coop.ScoreComponent) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_contribution,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ScoreComponent_contribution,
+			func(ec *executionContext, ctx context.Context, obj *coop.ScoreComponent) (any, error) {
 				return obj.Contribution, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ScoreComponent_contribution,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Contribution, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32176,7 +32004,7 @@ func (ec *executionContext) fieldContext_ScoreComponent_contribution(_ context.C
 
 func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32185,12 +32013,12 @@ func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, fiel
 		return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
-				return ec.marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.ShortlistConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32210,22 +32038,29 @@ func (ec *executionContext) _ShortlistConnection_edges(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShortlistEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32234,12 +32069,12 @@ func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, f
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.ShortlistConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32259,15 +32094,22 @@ func (ec *executionContext) _ShortlistConnection_pageInfo(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32326,7 +32168,7 @@ func (ec *executionContext) fieldContext_ShortlistEdge_cursor(_ context.Context,
 
 func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ShortlistEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32335,12 +32177,12 @@ func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graph
 		return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.ShortlistEntry) graphql.Marshaler {
-				return ec.marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.ShortlistEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNShortlistEntry2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐShortlistEntry,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32360,15 +32202,22 @@ func (ec *executionContext) _ShortlistEdge_node(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShortlistEntry(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShortlistEntry(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32400,25 +32249,13 @@ func (ec *executionContext) fieldContext_ShortlistEntry_rank(_ context.Context, 
 }
 
 func (ec *executionContext) _ShortlistEntry_score(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_score,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_ShortlistEntry_score,
+			func(ec *executionContext, ctx context.Context, obj *coop.ShortlistEntry) (any, error) {
 				return obj.Score, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_score,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Score, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32443,25 +32280,13 @@ func (ec *executionContext) fieldContext_ShortlistEntry_score(_ context.Context,
 }
 
 func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistEntry_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.ShortlistEntry) (any, error) {
 				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.ShortlistEntry().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32481,22 +32306,29 @@ func (ec *executionContext) _ShortlistEntry_student(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistEntry_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistEntry_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistEntry_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistEntry",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistEntry_breakdown(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistEntry_breakdown(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32505,12 +32337,12 @@ func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field
 		return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_breakdown,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Breakdown, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
-				return ec.marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistEntry_breakdown,
+			func(_ *executionContext, _ context.Context, obj *coop.ShortlistEntry) (any, error) {
+				return obj.Breakdown, nil
 			},
-			true, true)
+			(*executionContext).marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32530,15 +32362,22 @@ func (ec *executionContext) _ShortlistEntry_breakdown(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistEntry_breakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistEntry_breakdown(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreComponent(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistEntry_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistEntry",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScoreComponent(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32597,7 +32436,7 @@ func (ec *executionContext) fieldContext_ShortlistEntry_missingSkills(_ context.
 
 func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistEntry_skillMatches(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistEntry_skillMatches(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32606,12 +32445,12 @@ func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, fi
 		return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_skillMatches,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SkillMatches, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
-				return ec.marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistEntry_skillMatches,
+			func(_ *executionContext, _ context.Context, obj *coop.ShortlistEntry) (any, error) {
+				return obj.SkillMatches, nil
 			},
-			true, true)
+			(*executionContext).marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32631,22 +32470,29 @@ func (ec *executionContext) _ShortlistEntry_skillMatches(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistEntry_skillMatches(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistEntry_skillMatches(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillMatch(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistEntry_skillMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistEntry",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkillMatch(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.ShortlistEntry) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_ShortlistEntry_highlights(ctx, field)
+		fc, err := ec.bareFieldContext_ShortlistEntry_highlights(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32655,12 +32501,12 @@ func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, fiel
 		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_ShortlistEntry_highlights,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Highlights, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
-				return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_ShortlistEntry_highlights,
+			func(_ *executionContext, _ context.Context, obj *coop.ShortlistEntry) (any, error) {
+				return obj.Highlights, nil
 			},
-			true, true)
+			(*executionContext).marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32680,15 +32526,22 @@ func (ec *executionContext) _ShortlistEntry_highlights(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ShortlistEntry_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ShortlistEntry_highlights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_ShortlistEntry_highlights(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_ShortlistEntry_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShortlistEntry",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Highlight(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32720,25 +32573,13 @@ func (ec *executionContext) fieldContext_Site_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Site_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Site) (any, error) {
 				return ec.Resolvers.Site().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Site().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32758,15 +32599,22 @@ func (ec *executionContext) _Site_partner(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Site_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Site_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Site_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Site_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Site",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -32902,25 +32750,13 @@ func (ec *executionContext) fieldContext_Site_city(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Site_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Site_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Site) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32945,25 +32781,13 @@ func (ec *executionContext) fieldContext_Site_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _Site_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Site) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Site_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Site) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Site_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -32989,7 +32813,7 @@ func (ec *executionContext) fieldContext_Site_updatedAt(_ context.Context, field
 
 func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SiteConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_SiteConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -32998,12 +32822,12 @@ func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field gra
 		return ec.marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.SiteEdge) graphql.Marshaler {
-				return ec.marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SiteConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.SiteConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33023,22 +32847,29 @@ func (ec *executionContext) _SiteConnection_edges(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SiteConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SiteConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SiteConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SiteEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SiteConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SiteConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SiteEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SiteConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_SiteConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33047,12 +32878,12 @@ func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field 
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SiteConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.SiteConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33072,39 +32903,34 @@ func (ec *executionContext) _SiteConnection_pageInfo(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SiteConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SiteConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SiteConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SiteConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SiteConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SiteConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SiteConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SiteConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.SiteConnection) (any, error) {
 				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.SiteConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33156,7 +32982,7 @@ func (ec *executionContext) fieldContext_SiteEdge_cursor(_ context.Context, fiel
 
 func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SiteEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SiteEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_SiteEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33165,12 +32991,10 @@ func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.Co
 		return ec.marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SiteEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
-				return ec.marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SiteEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.SiteEdge) (any, error) { return obj.Node, nil },
+			(*executionContext).marshalNSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33190,22 +33014,29 @@ func (ec *executionContext) _SiteEdge_node(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SiteEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SiteEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SiteEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SiteEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SiteEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Site(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SitePayload_site(ctx, field)
+		fc, err := ec.bareFieldContext_SitePayload_site(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33214,12 +33045,12 @@ func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql
 		return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SitePayload_site,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Site, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Site) graphql.Marshaler {
-				return ec.marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SitePayload_site,
+			func(_ *executionContext, _ context.Context, obj *model.SitePayload) (any, error) {
+				return obj.Site, nil
 			},
-			true, false)
+			(*executionContext).marshalOSite2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSite,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33239,22 +33070,29 @@ func (ec *executionContext) _SitePayload_site(ctx context.Context, field graphql
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SitePayload_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SitePayload_site(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SitePayload_site(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Site(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SitePayload_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SitePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Site(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SitePayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SitePayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_SitePayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33263,12 +33101,12 @@ func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field g
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SitePayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SitePayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.SitePayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33288,15 +33126,22 @@ func (ec *executionContext) _SitePayload_userErrors(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SitePayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SitePayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SitePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SitePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -33406,25 +33251,13 @@ func (ec *executionContext) fieldContext_SkillGap_mustHave(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_demand,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SkillGap_demand,
+			func(ec *executionContext, ctx context.Context, obj *model.SkillGap) (any, error) {
 				return obj.Demand, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_demand,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Demand, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33501,25 +33334,13 @@ func (ec *executionContext) fieldContext_SkillGap_holders(_ context.Context, fie
 }
 
 func (ec *executionContext) _SkillGap_coverage(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_coverage,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SkillGap_coverage,
+			func(ec *executionContext, ctx context.Context, obj *model.SkillGap) (any, error) {
 				return obj.Coverage, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_coverage,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Coverage, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33544,25 +33365,13 @@ func (ec *executionContext) fieldContext_SkillGap_coverage(_ context.Context, fi
 }
 
 func (ec *executionContext) _SkillGap_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_shortfall,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SkillGap_shortfall,
+			func(ec *executionContext, ctx context.Context, obj *model.SkillGap) (any, error) {
 				return obj.Shortfall, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_shortfall,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Shortfall, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33588,7 +33397,7 @@ func (ec *executionContext) fieldContext_SkillGap_shortfall(_ context.Context, f
 
 func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SkillGap_trend(ctx, field)
+		fc, err := ec.bareFieldContext_SkillGap_trend(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33597,12 +33406,10 @@ func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.C
 		return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_trend,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Trend, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillTrendPoint) graphql.Marshaler {
-				return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SkillGap_trend,
+			func(_ *executionContext, _ context.Context, obj *model.SkillGap) (any, error) { return obj.Trend, nil },
+			(*executionContext).marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33622,22 +33429,29 @@ func (ec *executionContext) _SkillGap_trend(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SkillGap_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SkillGap_trend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SkillGap_trend(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillTrendPoint(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SkillGap_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SkillGap",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkillTrendPoint(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql.CollectedField, obj *model.SkillGap) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SkillGap_courses(ctx, field)
+		fc, err := ec.bareFieldContext_SkillGap_courses(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -33646,12 +33460,12 @@ func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql
 		return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillGap_courses,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Courses, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
-				return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SkillGap_courses,
+			func(_ *executionContext, _ context.Context, obj *model.SkillGap) (any, error) {
+				return obj.Courses, nil
 			},
-			true, true)
+			(*executionContext).marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33671,15 +33485,22 @@ func (ec *executionContext) _SkillGap_courses(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SkillGap_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SkillGap_courses(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SkillGap_courses(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SkillGap_courses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SkillGap",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Course(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -33815,25 +33636,13 @@ func (ec *executionContext) fieldContext_SkillMatch_kind(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SkillMatch_value(ctx context.Context, field graphql.CollectedField, obj *coop.SkillMatch) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillMatch_value,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SkillMatch_value,
+			func(ec *executionContext, ctx context.Context, obj *coop.SkillMatch) (any, error) {
 				return obj.Value, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillMatch_value,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Value, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -33936,25 +33745,13 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_places(_ context.Contex
 }
 
 func (ec *executionContext) _SkillTrendPoint_demand(ctx context.Context, field graphql.CollectedField, obj *model.SkillTrendPoint) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillTrendPoint_demand,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_SkillTrendPoint_demand,
+			func(ec *executionContext, ctx context.Context, obj *model.SkillTrendPoint) (any, error) {
 				return obj.Demand, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillTrendPoint_demand,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Demand, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34006,7 +33803,7 @@ func (ec *executionContext) fieldContext_SkillTrendPoint_supply(_ context.Contex
 
 func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SkillsGapReport_partner(ctx, field)
+		fc, err := ec.bareFieldContext_SkillsGapReport_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -34015,12 +33812,12 @@ func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field 
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillsGapReport_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SkillsGapReport_partner,
+			func(_ *executionContext, _ context.Context, obj *model.SkillsGapReport) (any, error) {
+				return obj.Partner, nil
 			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34040,15 +33837,22 @@ func (ec *executionContext) _SkillsGapReport_partner(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SkillsGapReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SkillsGapReport_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SkillsGapReport_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SkillsGapReport_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SkillsGapReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -34185,7 +33989,7 @@ func (ec *executionContext) fieldContext_SkillsGapReport_suppressedBelow(_ conte
 
 func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field graphql.CollectedField, obj *model.SkillsGapReport) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_SkillsGapReport_skills(ctx, field)
+		fc, err := ec.bareFieldContext_SkillsGapReport_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -34194,12 +33998,12 @@ func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field g
 		return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_SkillsGapReport_skills,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillGap) graphql.Marshaler {
-				return ec.marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_SkillsGapReport_skills,
+			func(_ *executionContext, _ context.Context, obj *model.SkillsGapReport) (any, error) {
+				return obj.Skills, nil
 			},
-			true, true)
+			(*executionContext).marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34219,15 +34023,22 @@ func (ec *executionContext) _SkillsGapReport_skills(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SkillsGapReport_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_SkillsGapReport_skills(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_SkillsGapReport_skills(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillGap(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_SkillsGapReport_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SkillsGapReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SkillGap(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -34415,25 +34226,13 @@ func (ec *executionContext) fieldContext_Student_graduationYear(_ context.Contex
 }
 
 func (ec *executionContext) _Student_gpa(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_gpa,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_gpa,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.GPA, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_gpa,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.GPA, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34459,7 +34258,7 @@ func (ec *executionContext) fieldContext_Student_gpa(_ context.Context, field gr
 
 func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Student_skills(ctx, field)
+		fc, err := ec.bareFieldContext_Student_skills(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -34468,12 +34267,10 @@ func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.C
 		return ec.marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_skills,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Skills, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.StudentSkill) graphql.Marshaler {
-				return ec.marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(ctx, selections, v)
-			},
-			true, true)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Student_skills,
+			func(_ *executionContext, _ context.Context, obj *coop.Student) (any, error) { return obj.Skills, nil },
+			(*executionContext).marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34493,15 +34290,22 @@ func (ec *executionContext) _Student_skills(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Student_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Student_skills(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Student_skills(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSkill(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Student_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Student",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentSkill(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -34637,25 +34441,13 @@ func (ec *executionContext) fieldContext_Student_statement(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_availableFrom(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableFrom,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_availableFrom,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.AvailableFrom, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableFrom,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.AvailableFrom, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34680,25 +34472,13 @@ func (ec *executionContext) fieldContext_Student_availableFrom(_ context.Context
 }
 
 func (ec *executionContext) _Student_availableUntil(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableUntil,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_availableUntil,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.AvailableUntil, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_availableUntil,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.AvailableUntil, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODate2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34749,25 +34529,13 @@ func (ec *executionContext) fieldContext_Student_consentToShare(_ context.Contex
 }
 
 func (ec *executionContext) _Student_consentUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentUpdatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_consentUpdatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.ConsentUpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentUpdatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ConsentUpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34792,25 +34560,13 @@ func (ec *executionContext) fieldContext_Student_consentUpdatedAt(_ context.Cont
 }
 
 func (ec *executionContext) _Student_email(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_email,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_email,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return ec.Resolvers.Student().Email(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_email,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Student().Email(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOString2ᚖstring,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34835,25 +34591,13 @@ func (ec *executionContext) fieldContext_Student_email(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_phone(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_phone,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_phone,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return ec.Resolvers.Student().Phone(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_phone,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Student().Phone(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-				return ec.marshalOString2ᚖstring(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOString2ᚖstring,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34878,27 +34622,14 @@ func (ec *executionContext) fieldContext_Student_phone(_ context.Context, field 
 }
 
 func (ec *executionContext) _Student_applications(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_applications,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Student_applications,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.Student().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
-				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_applications,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.Student().Applications(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.ApplicationConnection) graphql.Marshaler {
-				return ec.marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNApplicationConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34919,15 +34650,22 @@ func (ec *executionContext) _Student_applications(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Student_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Student_applications(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Student_applications(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApplicationConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Student_applications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Student",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApplicationConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -34935,34 +34673,20 @@ func (ec *executionContext) fieldContext_Student_applications(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Student_applications_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Student_applications_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Student_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -34987,25 +34711,13 @@ func (ec *executionContext) fieldContext_Student_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Student_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35030,25 +34742,13 @@ func (ec *executionContext) fieldContext_Student_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Student_consentHistory(ctx context.Context, field graphql.CollectedField, obj *coop.Student) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentHistory,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Student_consentHistory,
+			func(ec *executionContext, ctx context.Context, obj *coop.Student) (any, error) {
 				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
-				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Student_consentHistory,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Student().ConsentHistory(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
-				return ec.marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35068,22 +34768,29 @@ func (ec *executionContext) _Student_consentHistory(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Student_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Student_consentHistory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Student_consentHistory(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Student_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Student",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ConsentChange(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_StudentConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35092,12 +34799,12 @@ func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field 
 		return ec.marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.StudentEdge) graphql.Marshaler {
-				return ec.marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.StudentConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35117,22 +34824,29 @@ func (ec *executionContext) _StudentConnection_edges(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_StudentConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35141,12 +34855,12 @@ func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, fie
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.StudentConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35166,39 +34880,34 @@ func (ec *executionContext) _StudentConnection_pageInfo(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StudentConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_StudentConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.StudentConnection) (any, error) {
 				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.StudentConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35250,7 +34959,7 @@ func (ec *executionContext) fieldContext_StudentEdge_cursor(_ context.Context, f
 
 func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_StudentEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35259,12 +34968,12 @@ func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql
 		return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.StudentEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35284,22 +34993,29 @@ func (ec *executionContext) _StudentEdge_node(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentPayload_student(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentPayload_student(ctx, field)
+		fc, err := ec.bareFieldContext_StudentPayload_student(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35308,12 +35024,12 @@ func (ec *executionContext) _StudentPayload_student(ctx context.Context, field g
 		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentPayload_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Student, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentPayload_student,
+			func(_ *executionContext, _ context.Context, obj *model.StudentPayload) (any, error) {
+				return obj.Student, nil
 			},
-			true, false)
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35333,22 +35049,29 @@ func (ec *executionContext) _StudentPayload_student(ctx context.Context, field g
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_StudentPayload_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentPayload_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentPayload_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentPayload_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StudentPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_StudentPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35357,12 +35080,12 @@ func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, fiel
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.StudentPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35382,22 +35105,29 @@ func (ec *executionContext) _StudentPayload_userErrors(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentSearchConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_StudentSearchConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35406,12 +35136,12 @@ func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, 
 		return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
-				return ec.marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.StudentSearchConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35431,22 +35161,29 @@ func (ec *executionContext) _StudentSearchConnection_edges(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentSearchEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentSearchConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_StudentSearchConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35455,12 +35192,12 @@ func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Contex
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.StudentSearchConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35480,15 +35217,22 @@ func (ec *executionContext) _StudentSearchConnection_pageInfo(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -35521,7 +35265,7 @@ func (ec *executionContext) fieldContext_StudentSearchConnection_totalCount(_ co
 
 func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentSearchConnection_facets(ctx, field)
+		fc, err := ec.bareFieldContext_StudentSearchConnection_facets(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35530,12 +35274,12 @@ func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context,
 		return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchConnection_facets,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Facets, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
-				return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchConnection_facets,
+			func(_ *executionContext, _ context.Context, obj *model.StudentSearchConnection) (any, error) {
+				return obj.Facets, nil
 			},
-			true, true)
+			(*executionContext).marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35555,15 +35299,22 @@ func (ec *executionContext) _StudentSearchConnection_facets(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchConnection_facets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchConnection_facets(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facet(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Facet(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -35596,7 +35347,7 @@ func (ec *executionContext) fieldContext_StudentSearchEdge_cursor(_ context.Cont
 
 func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StudentSearchEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentSearchEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_StudentSearchEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35605,12 +35356,12 @@ func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field g
 		return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.SearchHit) graphql.Marshaler {
-				return ec.marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.StudentSearchEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNStudentSearchHit2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSearchHit,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35630,39 +35381,34 @@ func (ec *executionContext) _StudentSearchEdge_node(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StudentSearchHit(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_StudentSearchHit(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchHit_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.SearchHit) (any, error) {
 				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.StudentSearchHit().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35682,39 +35428,34 @@ func (ec *executionContext) _StudentSearchHit_student(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchHit_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchHit_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchHit_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchHit_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchHit",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _StudentSearchHit_score(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_score,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_StudentSearchHit_score,
+			func(ec *executionContext, ctx context.Context, obj *coop.SearchHit) (any, error) {
 				return obj.Score, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_score,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.Score, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-				return ec.marshalNFloat2float64(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFloat2float64,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35740,7 +35481,7 @@ func (ec *executionContext) fieldContext_StudentSearchHit_score(_ context.Contex
 
 func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *coop.SearchHit) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_StudentSearchHit_highlights(ctx, field)
+		fc, err := ec.bareFieldContext_StudentSearchHit_highlights(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -35749,12 +35490,12 @@ func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, fi
 		return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_StudentSearchHit_highlights,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Highlights, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
-				return ec.marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_StudentSearchHit_highlights,
+			func(_ *executionContext, _ context.Context, obj *coop.SearchHit) (any, error) {
+				return obj.Highlights, nil
 			},
-			true, true)
+			(*executionContext).marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -35774,15 +35515,22 @@ func (ec *executionContext) _StudentSearchHit_highlights(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_StudentSearchHit_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_StudentSearchHit_highlights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_StudentSearchHit_highlights(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_StudentSearchHit_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StudentSearchHit",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Highlight(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -35859,15 +35607,22 @@ func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Subscription_notificationAdded(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Notification(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -35875,9 +35630,7 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx cont
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_Subscription_notificationAdded_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_Subscription_notificationAdded_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -35962,25 +35715,13 @@ func (ec *executionContext) fieldContext_Token_role(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Token_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return ec.Resolvers.Token().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Token().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36000,39 +35741,34 @@ func (ec *executionContext) _Token_partner(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Token_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Token_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Token_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Token_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Token",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Token_student(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_student,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Token_student,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return ec.Resolvers.Token().Student(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Token().Student(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36052,39 +35788,34 @@ func (ec *executionContext) _Token_student(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Token_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Token_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Token_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Token_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Token",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_alumnus,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Token_alumnus,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return ec.Resolvers.Token().Alumnus(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_alumnus,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.Token().Alumnus(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36104,39 +35835,34 @@ func (ec *executionContext) _Token_alumnus(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Token_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Token_alumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Token_alumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Token_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Token",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Token_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Token_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36161,25 +35887,13 @@ func (ec *executionContext) fieldContext_Token_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_expiresAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_expiresAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Token_expiresAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return obj.ExpiresAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_expiresAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.ExpiresAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36204,25 +35918,13 @@ func (ec *executionContext) fieldContext_Token_expiresAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Token_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_lastUsedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Token_lastUsedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return obj.LastUsedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_lastUsedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.LastUsedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36247,25 +35949,13 @@ func (ec *executionContext) fieldContext_Token_lastUsedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Token_revokedAt(ctx context.Context, field graphql.CollectedField, obj *coop.Token) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_revokedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_Token_revokedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.Token) (any, error) {
 				return obj.RevokedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Token_revokedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.RevokedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36421,7 +36111,7 @@ func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field gr
 
 func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Viewer_partner(ctx, field)
+		fc, err := ec.bareFieldContext_Viewer_partner(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -36430,12 +36120,10 @@ func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.C
 		return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Partner, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Viewer_partner,
+			func(_ *executionContext, _ context.Context, obj *model.Viewer) (any, error) { return obj.Partner, nil },
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36455,22 +36143,29 @@ func (ec *executionContext) _Viewer_partner(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Viewer_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Viewer_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Viewer_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Viewer_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Viewer",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Viewer_student(ctx, field)
+		fc, err := ec.bareFieldContext_Viewer_student(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -36479,12 +36174,10 @@ func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.C
 		return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_student,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Student, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Student) graphql.Marshaler {
-				return ec.marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent(ctx, selections, v)
-			},
-			true, false)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Viewer_student,
+			func(_ *executionContext, _ context.Context, obj *model.Viewer) (any, error) { return obj.Student, nil },
+			(*executionContext).marshalOStudent2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudent,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36504,22 +36197,29 @@ func (ec *executionContext) _Viewer_student(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Viewer_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Viewer_student(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Viewer_student(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Student(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Viewer_student(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Viewer",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Student(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_Viewer_alumnus(ctx, field)
+		fc, err := ec.bareFieldContext_Viewer_alumnus(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -36528,12 +36228,10 @@ func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.C
 		return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_Viewer_alumnus,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Alumnus, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Alumnus) graphql.Marshaler {
-				return ec.marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus(ctx, selections, v)
-			},
-			true, false)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_Viewer_alumnus,
+			func(_ *executionContext, _ context.Context, obj *model.Viewer) (any, error) { return obj.Alumnus, nil },
+			(*executionContext).marshalOAlumnus2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAlumnus,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36553,15 +36251,22 @@ func (ec *executionContext) _Viewer_alumnus(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Viewer_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Viewer_alumnus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_Viewer_alumnus(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alumnus(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_Viewer_alumnus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Viewer",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Alumnus(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -36593,25 +36298,13 @@ func (ec *executionContext) fieldContext_WebhookAttempt_attempt(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookAttempt_at(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookAttempt) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookAttempt_at,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookAttempt_at,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookAttempt) (any, error) {
 				return obj.At, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookAttempt_at,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.At, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36740,25 +36433,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_eventId,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDelivery_eventId,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return ec.Resolvers.WebhookDelivery().EventID(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-				return ec.marshalNID2string(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_eventId,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDelivery().EventID(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-				return ec.marshalNID2string(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNID2string,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36809,25 +36490,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventType(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_occurredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_occurredAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDelivery_occurredAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return obj.OccurredAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_occurredAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.OccurredAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36852,25 +36521,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_occurredAt(_ context.Co
 }
 
 func (ec *executionContext) _WebhookDelivery_endpoint(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_endpoint,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDelivery_endpoint,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
-				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_endpoint,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDelivery().Endpoint(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
-				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -36890,15 +36547,22 @@ func (ec *executionContext) _WebhookDelivery_endpoint(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDelivery_endpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDelivery_endpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDelivery_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDelivery",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -36956,25 +36620,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attemptCount(_ context.
 }
 
 func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_nextAttemptAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDelivery_nextAttemptAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return ec.Resolvers.WebhookDelivery().NextAttemptAt(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_nextAttemptAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDelivery().NextAttemptAt(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37051,25 +36703,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_replayOf(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_replayOf,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDelivery_replayOf,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return ec.Resolvers.WebhookDelivery().ReplayOf(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
-				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_replayOf,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDelivery().ReplayOf(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
-				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37089,39 +36729,34 @@ func (ec *executionContext) _WebhookDelivery_replayOf(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_replayOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDelivery_replayOf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDelivery_replayOf(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDelivery_replayOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDelivery",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDelivery(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDelivery_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37146,25 +36781,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_deliveredAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDelivery_deliveredAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return obj.DeliveredAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_deliveredAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.DeliveredAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-				return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalODateTime2ᚖtimeᚐTime,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37189,25 +36812,13 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.C
 }
 
 func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookDelivery) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_attempts,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDelivery_attempts,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookDelivery) (any, error) {
 				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
-				return ec.marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDelivery_attempts,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDelivery().Attempts(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
-				return ec.marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37227,22 +36838,29 @@ func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDelivery_attempts(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookAttempt(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDelivery",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookAttempt(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookDeliveryConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37251,12 +36869,12 @@ func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context
 		return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.WebhookDeliveryEdge) graphql.Marshaler {
-				return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDeliveryConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookDeliveryConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37276,22 +36894,29 @@ func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDeliveryConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDeliveryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDeliveryConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDeliveryEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37300,12 +36925,12 @@ func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Cont
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDeliveryConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookDeliveryConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37325,39 +36950,34 @@ func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDeliveryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDeliveryConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookDeliveryConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.WebhookDeliveryConnection) (any, error) {
 				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookDeliveryConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37409,7 +37029,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Co
 
 func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookDeliveryEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37418,12 +37038,12 @@ func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
-				return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDeliveryEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookDeliveryEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37443,22 +37063,29 @@ func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDeliveryEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDeliveryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDeliveryEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDelivery(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookDeliveryPayload_delivery(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookDeliveryPayload_delivery(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37467,12 +37094,12 @@ func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context
 		return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryPayload_delivery,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Delivery, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookDelivery) graphql.Marshaler {
-				return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDeliveryPayload_delivery,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookDeliveryPayload) (any, error) {
+				return obj.Delivery, nil
 			},
-			true, false)
+			(*executionContext).marshalOWebhookDelivery2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookDelivery,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37492,22 +37119,29 @@ func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDeliveryPayload_delivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDeliveryPayload_delivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDeliveryPayload_delivery(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDeliveryPayload_delivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDeliveryPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDelivery(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookDeliveryPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookDeliveryPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookDeliveryPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37516,12 +37150,12 @@ func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Conte
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookDeliveryPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookDeliveryPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookDeliveryPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37541,15 +37175,22 @@ func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDeliveryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookDeliveryPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookDeliveryPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookDeliveryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookDeliveryPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -37633,25 +37274,13 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_description(_ context.C
 }
 
 func (ec *executionContext) _WebhookEndpoint_partner(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_partner,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpoint_partner,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookEndpoint) (any, error) {
 				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_partner,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookEndpoint().Partner(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.Partner) graphql.Marshaler {
-				return ec.marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOPartner2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartner,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37671,15 +37300,22 @@ func (ec *executionContext) _WebhookEndpoint_partner(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpoint_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpoint_partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpoint_partner(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpoint_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpoint",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Partner(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -37815,25 +37451,13 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdBy(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_createdAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookEndpoint_createdAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookEndpoint) (any, error) {
 				return obj.CreatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_createdAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.CreatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37858,25 +37482,13 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_createdAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_updatedAt,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookEndpoint_updatedAt,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookEndpoint) (any, error) {
 				return obj.UpdatedAt, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_updatedAt,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.UpdatedAt, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-				return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNDateTime2timeᚐTime,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37901,27 +37513,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_updatedAt(_ context.Con
 }
 
 func (ec *executionContext) _WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField, obj *coop.WebhookEndpoint) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_deliveries,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpoint_deliveries,
+			func(ec *executionContext, ctx context.Context, obj *coop.WebhookEndpoint) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return ec.Resolvers.WebhookEndpoint().Deliveries(ctx, obj, fc.Args["statuses"].([]coop.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryConnection) graphql.Marshaler {
-				return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpoint_deliveries,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return ec.Resolvers.WebhookEndpoint().Deliveries(ctx, obj, fc.Args["statuses"].([]coop.WebhookDeliveryStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryConnection) graphql.Marshaler {
-				return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryConnection,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -37942,15 +37541,22 @@ func (ec *executionContext) _WebhookEndpoint_deliveries(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpoint_deliveries(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryConnection(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpoint_deliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpoint",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDeliveryConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -37958,9 +37564,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field_WebhookEndpoint_deliveries_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field_WebhookEndpoint_deliveries_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -37968,7 +37572,7 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 
 func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookEndpointConnection_edges(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookEndpointConnection_edges(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -37977,12 +37581,12 @@ func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context
 		return ec.marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_edges,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Edges, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.WebhookEndpointEdge) graphql.Marshaler {
-				return ec.marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpointConnection_edges,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookEndpointConnection) (any, error) {
+				return obj.Edges, nil
 			},
-			true, true)
+			(*executionContext).marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38002,22 +37606,29 @@ func (ec *executionContext) _WebhookEndpointConnection_edges(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpointConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpointConnection_edges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpointConnection_edges(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpointEdge(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpointConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpointConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpointEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookEndpointConnection_pageInfo(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookEndpointConnection_pageInfo(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38026,12 +37637,12 @@ func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Cont
 		return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_pageInfo,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PageInfo, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-				return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpointConnection_pageInfo,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookEndpointConnection) (any, error) {
+				return obj.PageInfo, nil
 			},
-			true, true)
+			(*executionContext).marshalNPageInfo2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPageInfo,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38051,39 +37662,34 @@ func (ec *executionContext) _WebhookEndpointConnection_pageInfo(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpointConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpointConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpointConnection_pageInfo(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpointConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpointConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookEndpointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointConnection) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_totalCount,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WebhookEndpointConnection_totalCount,
+			func(ec *executionContext, ctx context.Context, obj *model.WebhookEndpointConnection) (any, error) {
 				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointConnection_totalCount,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WebhookEndpointConnection().TotalCount(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-				return ec.marshalNInt2int(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNInt2int,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38135,7 +37741,7 @@ func (ec *executionContext) fieldContext_WebhookEndpointEdge_cursor(_ context.Co
 
 func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointEdge) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookEndpointEdge_node(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookEndpointEdge_node(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38144,12 +37750,12 @@ func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointEdge_node,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Node, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
-				return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpointEdge_node,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookEndpointEdge) (any, error) {
+				return obj.Node, nil
 			},
-			true, true)
+			(*executionContext).marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38169,22 +37775,29 @@ func (ec *executionContext) _WebhookEndpointEdge_node(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpointEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpointEdge_node(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpointEdge_node(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpointEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpointEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookEndpointPayload_endpoint(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38193,12 +37806,12 @@ func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context
 		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointPayload_endpoint,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Endpoint, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
-				return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpointPayload_endpoint,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookEndpointPayload) (any, error) {
+				return obj.Endpoint, nil
 			},
-			true, false)
+			(*executionContext).marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38218,22 +37831,29 @@ func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpointPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpointPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookEndpointPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38242,12 +37862,12 @@ func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Conte
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookEndpointPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookEndpointPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookEndpointPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38267,22 +37887,29 @@ func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookEndpointPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookEndpointPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookSecretPayload_endpoint(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookSecretPayload_endpoint(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38291,12 +37918,12 @@ func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, 
 		return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookSecretPayload_endpoint,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Endpoint, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *coop.WebhookEndpoint) graphql.Marshaler {
-				return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookSecretPayload_endpoint,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookSecretPayload) (any, error) {
+				return obj.Endpoint, nil
 			},
-			true, false)
+			(*executionContext).marshalOWebhookEndpoint2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEndpoint,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38316,15 +37943,22 @@ func (ec *executionContext) _WebhookSecretPayload_endpoint(ctx context.Context, 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookSecretPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookSecretPayload_endpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookSecretPayload_endpoint(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookSecretPayload_endpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookSecretPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookEndpoint(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -38357,7 +37991,7 @@ func (ec *executionContext) fieldContext_WebhookSecretPayload_secret(_ context.C
 
 func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSecretPayload) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext_WebhookSecretPayload_userErrors(ctx, field)
+		fc, err := ec.bareFieldContext_WebhookSecretPayload_userErrors(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -38366,12 +38000,12 @@ func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context
 		return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WebhookSecretPayload_userErrors,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.UserErrors, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-				return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WebhookSecretPayload_userErrors,
+			func(_ *executionContext, _ context.Context, obj *model.WebhookSecretPayload) (any, error) {
+				return obj.UserErrors, nil
 			},
-			true, true)
+			(*executionContext).marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38391,39 +38025,34 @@ func (ec *executionContext) _WebhookSecretPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookSecretPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WebhookSecretPayload_userErrors(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WebhookSecretPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WebhookSecretPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_current,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WeightSuggestion_current,
+			func(ec *executionContext, ctx context.Context, obj *coop.WeightSuggestion) (any, error) {
 				return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_current,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WeightSuggestion().Current(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalNFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38443,39 +38072,34 @@ func (ec *executionContext) _WeightSuggestion_current(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WeightSuggestion_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WeightSuggestion_current(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WeightSuggestion_current(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureWeights(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WeightSuggestion_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WeightSuggestion",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FeatureWeights(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_suggested,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext_WeightSuggestion_suggested,
+			func(ec *executionContext, ctx context.Context, obj *coop.WeightSuggestion) (any, error) {
 				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_suggested,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WeightSuggestion().Suggested(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *model.FeatureWeights) graphql.Marshaler {
-				return ec.marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFeatureWeights2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFeatureWeights,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38495,15 +38119,22 @@ func (ec *executionContext) _WeightSuggestion_suggested(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_WeightSuggestion_suggested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WeightSuggestion_suggested(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext_WeightSuggestion_suggested(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeatureWeights(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext_WeightSuggestion_suggested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WeightSuggestion",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FeatureWeights(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -38587,25 +38218,13 @@ func (ec *executionContext) fieldContext_WeightSuggestion_enough(_ context.Conte
 }
 
 func (ec *executionContext) _WeightSuggestion_currentNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_currentNdcg,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WeightSuggestion_currentNdcg,
+			func(ec *executionContext, ctx context.Context, obj *coop.WeightSuggestion) (any, error) {
 				return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_currentNdcg,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WeightSuggestion().CurrentNdcg(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38630,25 +38249,13 @@ func (ec *executionContext) fieldContext_WeightSuggestion_currentNdcg(_ context.
 }
 
 func (ec *executionContext) _WeightSuggestion_heldOutNdcg(ctx context.Context, field graphql.CollectedField, obj *coop.WeightSuggestion) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_heldOutNdcg,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_WeightSuggestion_heldOutNdcg,
+			func(ec *executionContext, ctx context.Context, obj *coop.WeightSuggestion) (any, error) {
 				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_WeightSuggestion_heldOutNdcg,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return ec.Resolvers.WeightSuggestion().HeldOutNdcg(ctx, obj)
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38725,25 +38332,13 @@ func (ec *executionContext) fieldContext_YearFeedback_count(_ context.Context, f
 }
 
 func (ec *executionContext) _YearFeedback_averageRating(ctx context.Context, field graphql.CollectedField, obj *model.YearFeedback) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_YearFeedback_averageRating,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).fieldContext_YearFeedback_averageRating,
+			func(ec *executionContext, ctx context.Context, obj *model.YearFeedback) (any, error) {
 				return obj.AverageRating, nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext_YearFeedback_averageRating,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				return obj.AverageRating, nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
-				return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalOFloat2ᚖfloat64,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38898,27 +38493,14 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Directive_args,
+			func(ec *executionContext, ctx context.Context, obj *introspection.Directive) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Directive_args,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -38939,15 +38521,22 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Directive_args(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___InputValue(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Directive",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -38955,9 +38544,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Directive_args_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field___Directive_args_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -39120,27 +38707,14 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Field_args,
+			func(ec *executionContext, ctx context.Context, obj *introspection.Field) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, true)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_args,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return obj.VisibleArgs(fc.Args["includeDeprecated"].(bool)), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, true)
+			(*executionContext).marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ,
+			!plain, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39161,15 +38735,22 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Field_args(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___InputValue(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -39177,9 +38758,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Field_args_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field___Field_args_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -39187,7 +38766,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Field_type(ctx, field)
+		fc, err := ec.bareFieldContext___Field_type(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39196,12 +38775,12 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Field_type,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Type, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Field_type,
+			func(_ *executionContext, _ context.Context, obj *introspection.Field) (any, error) {
+				return obj.Type, nil
 			},
-			true, true)
+			(*executionContext).marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39221,15 +38800,22 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Field_type(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Field_type(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -39340,7 +38926,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___InputValue_type(ctx, field)
+		fc, err := ec.bareFieldContext___InputValue_type(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39349,12 +38935,12 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___InputValue_type,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Type, nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___InputValue_type,
+			func(_ *executionContext, _ context.Context, obj *introspection.InputValue) (any, error) {
+				return obj.Type, nil
 			},
-			true, true)
+			(*executionContext).marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39374,15 +38960,22 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___InputValue_type(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___InputValue_type(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__InputValue",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -39493,7 +39086,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Schema_types(ctx, field)
+		fc, err := ec.bareFieldContext___Schema_types(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39502,12 +39095,12 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 		return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_types,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Types(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-				return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Schema_types,
+			func(_ *executionContext, _ context.Context, obj *introspection.Schema) (any, error) {
+				return obj.Types(), nil
 			},
-			true, true)
+			(*executionContext).marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39527,22 +39120,29 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Schema_types(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Schema_types(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Schema_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Schema_queryType(ctx, field)
+		fc, err := ec.bareFieldContext___Schema_queryType(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39551,12 +39151,12 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 		return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_queryType,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.QueryType(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Schema_queryType,
+			func(_ *executionContext, _ context.Context, obj *introspection.Schema) (any, error) {
+				return obj.QueryType(), nil
 			},
-			true, true)
+			(*executionContext).marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39576,22 +39176,29 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Schema_queryType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Schema_queryType(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Schema_queryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Schema_mutationType(ctx, field)
+		fc, err := ec.bareFieldContext___Schema_mutationType(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39600,12 +39207,12 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_mutationType,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.MutationType(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Schema_mutationType,
+			func(_ *executionContext, _ context.Context, obj *introspection.Schema) (any, error) {
+				return obj.MutationType(), nil
 			},
-			true, false)
+			(*executionContext).marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39625,22 +39232,29 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Schema_mutationType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Schema_mutationType(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Schema_mutationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Schema_subscriptionType(ctx, field)
+		fc, err := ec.bareFieldContext___Schema_subscriptionType(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39649,12 +39263,12 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_subscriptionType,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.SubscriptionType(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Schema_subscriptionType,
+			func(_ *executionContext, _ context.Context, obj *introspection.Schema) (any, error) {
+				return obj.SubscriptionType(), nil
 			},
-			true, false)
+			(*executionContext).marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39674,22 +39288,29 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Schema_subscriptionType(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Schema_subscriptionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Schema_directives(ctx, field)
+		fc, err := ec.bareFieldContext___Schema_directives(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39698,12 +39319,12 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 		return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Schema_directives,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Directives(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-				return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Schema_directives,
+			func(_ *executionContext, _ context.Context, obj *introspection.Schema) (any, error) {
+				return obj.Directives(), nil
 			},
-			true, true)
+			(*executionContext).marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ,
+			true, true, true)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39723,15 +39344,22 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Schema_directives(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Schema_directives(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Directive(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Schema_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Directive(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -39841,27 +39469,14 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_fields,
+			func(ec *executionContext, ctx context.Context, obj *introspection.Type) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Field) graphql.Marshaler {
-				return ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_fields,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return obj.Fields(fc.Args["includeDeprecated"].(bool)), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Field) graphql.Marshaler {
-				return ec.marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐFieldᚄ,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39882,15 +39497,22 @@ func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_fields(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Field(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Field(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -39898,9 +39520,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_fields_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field___Type_fields_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -39908,7 +39528,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Type_interfaces(ctx, field)
+		fc, err := ec.bareFieldContext___Type_interfaces(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39917,12 +39537,12 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_interfaces,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.Interfaces(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-				return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_interfaces,
+			func(_ *executionContext, _ context.Context, obj *introspection.Type) (any, error) {
+				return obj.Interfaces(), nil
 			},
-			true, false)
+			(*executionContext).marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39942,22 +39562,29 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_interfaces(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_interfaces(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_interfaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Type_possibleTypes(ctx, field)
+		fc, err := ec.bareFieldContext___Type_possibleTypes(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -39966,12 +39593,12 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 		return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_possibleTypes,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.PossibleTypes(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-				return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_possibleTypes,
+			func(_ *executionContext, _ context.Context, obj *introspection.Type) (any, error) {
+				return obj.PossibleTypes(), nil
 			},
-			true, false)
+			(*executionContext).marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -39991,41 +39618,35 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_possibleTypes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_possibleTypes(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_possibleTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_enumValues,
+			func(ec *executionContext, ctx context.Context, obj *introspection.Type) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
-				return ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_enumValues,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return obj.EnumValues(fc.Args["includeDeprecated"].(bool)), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
-				return ec.marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -40046,15 +39667,22 @@ func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_enumValues(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___EnumValue(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___EnumValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -40062,36 +39690,21 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_enumValues_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field___Type_enumValues_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	if ec.op.plainField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
-			func(ctx context.Context) (any, error) {
+	if plain := ec.op.plainField(field); plain || ec.op.guardedField(field) {
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_inputFields,
+			func(ec *executionContext, ctx context.Context, obj *introspection.Type) (any, error) {
 				fc := graphql.GetFieldContext(ctx)
 				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
 			},
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, false)
-	}
-	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_inputFields,
-			ec.op.guarded(func(ctx context.Context) (any, error) {
-				fc := graphql.GetFieldContext(ctx)
-				return obj.VisibleInputFields(fc.Args["includeDeprecated"].(bool)), nil
-			}),
-			func(ctx context.Context, selections ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-				return ec.marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, selections, v)
-			},
-			true, false)
+			(*executionContext).marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ,
+			!plain, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -40112,15 +39725,22 @@ func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_inputFields(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___InputValue(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_inputFields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -40128,9 +39748,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.op.fieldArgs(ctx, field, ec.Variables, ec.field___Type_inputFields_args); err != nil {
-		ec.Error(ctx, err)
+	if err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).field___Type_inputFields_args); err != nil {
 		return fc, err
 	}
 	return fc, nil
@@ -40138,7 +39756,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	if ec.op.plainField(field) {
-		fc, err := ec.fieldContext___Type_ofType(ctx, field)
+		fc, err := ec.bareFieldContext___Type_ofType(ctx, field)
 		if err != nil {
 			return graphql.Null
 		}
@@ -40147,12 +39765,12 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 		return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, v)
 	}
 	if ec.op.guardedField(field) {
-		return resolvePlain(ctx, ec.OperationContext, field, ec.fieldContext___Type_ofType,
-			ec.op.guarded(func(ctx context.Context) (any, error) { return obj.OfType(), nil }),
-			func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-				return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
+		return resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).bareFieldContext___Type_ofType,
+			func(_ *executionContext, _ context.Context, obj *introspection.Type) (any, error) {
+				return obj.OfType(), nil
 			},
-			true, false)
+			(*executionContext).marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType,
+			true, true, false)
 	}
 	return graphql.ResolveField(
 		ctx,
@@ -40172,15 +39790,22 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext___Type_ofType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	fc, err := ec.bareFieldContext___Type_ofType(ctx, field)
+	if fc != nil {
+		fc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields___Type(ctx, field)
+		}
+	}
+	return fc, err
+}
+
+func (ec *executionContext) bareFieldContext___Type_ofType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -52889,6 +52514,9 @@ func (ec *executionContext) unmarshalNAcceptWeightSuggestionInput2githubᚗcom�
 }
 
 func (ec *executionContext) marshalNAgreement2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Agreement) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Agreement", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -52921,6 +52549,9 @@ func (ec *executionContext) marshalNAgreementConnection2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNAgreementEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAgreementEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgreementEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "AgreementEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53013,6 +52644,9 @@ func (ec *executionContext) unmarshalNAgreementScope2ᚕgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.AgreementScope) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53075,6 +52709,9 @@ func (ec *executionContext) marshalNAlumnusConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNAlumnusEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAlumnusEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AlumnusEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "AlumnusEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53133,6 +52770,9 @@ func (ec *executionContext) marshalNApplicationConnection2ᚖgithubᚗcomᚋcruc
 }
 
 func (ec *executionContext) marshalNApplicationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐApplicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ApplicationEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ApplicationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53157,6 +52797,9 @@ func (ec *executionContext) marshalNApplicationEdge2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNApplicationEvent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.ApplicationEvent) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ApplicationEvent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53255,6 +52898,9 @@ func (ec *executionContext) unmarshalNApplicationStatus2ᚕgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53300,6 +52946,9 @@ func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "AuditEntryEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53338,6 +52987,9 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCommitment2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Commitment) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Commitment", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53370,6 +53022,9 @@ func (ec *executionContext) marshalNCommitmentConnection2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNCommitmentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "CommitmentEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53482,6 +53137,9 @@ var (
 )
 
 func (ec *executionContext) marshalNConsentChange2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐConsentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.ConsentChange) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ConsentChange", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53510,6 +53168,9 @@ func (ec *executionContext) marshalNContact2githubᚗcomᚋcrucibleᚑtalentᚋc
 }
 
 func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Contact) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Contact", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53547,6 +53208,9 @@ func (ec *executionContext) marshalNContributionConnection2ᚖgithubᚗcomᚋcru
 }
 
 func (ec *executionContext) marshalNContributionEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐContributionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ContributionEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ContributionEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53607,6 +53271,9 @@ func (ec *executionContext) marshalNContributionPayload2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNCourse2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Course) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Course", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53639,6 +53306,9 @@ func (ec *executionContext) marshalNCourseConnection2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNCourseEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "CourseEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53679,6 +53349,9 @@ func (ec *executionContext) marshalNCourseFeedbackConnection2ᚖgithubᚗcomᚋc
 }
 
 func (ec *executionContext) marshalNCourseFeedbackEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐCourseFeedbackEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourseFeedbackEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "CourseFeedbackEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53854,6 +53527,9 @@ func (ec *executionContext) marshalNErasureRequestConnection2ᚖgithubᚗcomᚋc
 }
 
 func (ec *executionContext) marshalNErasureRequestEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐErasureRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ErasureRequestEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ErasureRequestEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -53930,6 +53606,9 @@ func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "EventEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54058,6 +53737,9 @@ func (ec *executionContext) marshalNExportPayload2ᚖgithubᚗcomᚋcrucibleᚑt
 }
 
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Facet) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Facet", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54082,6 +53764,9 @@ func (ec *executionContext) marshalNFacet2ᚖgithubᚗcomᚋcrucibleᚑtalentᚋ
 }
 
 func (ec *executionContext) marshalNFacetBucket2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFacetBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacetBucket) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "FacetBucket", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54145,6 +53830,9 @@ func (ec *executionContext) marshalNFollowUp2githubᚗcomᚋcrucibleᚑtalentᚋ
 }
 
 func (ec *executionContext) marshalNFollowUp2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐFollowUpᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.FollowUp) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "FollowUp", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54166,6 +53854,9 @@ func (ec *executionContext) unmarshalNFollowUpInput2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNFunnelFigure2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐFunnelFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FunnelFigure) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "FunnelFigure", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54199,6 +53890,9 @@ func (ec *executionContext) marshalNHighlight2githubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Highlight) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Highlight", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54311,6 +54005,9 @@ func (ec *executionContext) marshalNImportLine2githubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNImportLine2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐImportLineᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ImportLine) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ImportLine", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54365,6 +54062,9 @@ func (ec *executionContext) marshalNInternshipConnection2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNInternshipEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InternshipEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "InternshipEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54423,6 +54123,9 @@ func (ec *executionContext) marshalNInternshipRecommendationConnection2ᚖgithub
 }
 
 func (ec *executionContext) marshalNInternshipRecommendationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐInternshipRecommendationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InternshipRecommendationEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "InternshipRecommendationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54516,6 +54219,9 @@ func (ec *executionContext) marshalNNotificationConnection2ᚖgithubᚗcomᚋcru
 }
 
 func (ec *executionContext) marshalNNotificationEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "NotificationEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54552,6 +54258,9 @@ func (ec *executionContext) marshalNParticipant2githubᚗcomᚋcrucibleᚑtalent
 }
 
 func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Participant) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Participant", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54603,6 +54312,9 @@ var (
 )
 
 func (ec *executionContext) marshalNPartner2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Partner) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Partner", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54635,6 +54347,9 @@ func (ec *executionContext) marshalNPartnerConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNPartnerEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "PartnerEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54755,6 +54470,9 @@ func (ec *executionContext) marshalNPlacementReport2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNPlacementRow2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐPlacementRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlacementRow) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "PlacementRow", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54788,6 +54506,9 @@ func (ec *executionContext) marshalNRequiredSkill2githubᚗcomᚋcrucibleᚑtale
 }
 
 func (ec *executionContext) marshalNRequiredSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRequiredSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.RequiredSkill) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "RequiredSkill", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54868,6 +54589,9 @@ func (ec *executionContext) unmarshalNRole2ᚕgithubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.Role) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54902,6 +54626,9 @@ func (ec *executionContext) marshalNSaveShortlistPayload2ᚖgithubᚗcomᚋcruci
 }
 
 func (ec *executionContext) marshalNSavedSearch2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedSearchᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedSearch) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SavedSearch", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54960,6 +54687,9 @@ func (ec *executionContext) marshalNSavedSearchPayload2ᚖgithubᚗcomᚋcrucibl
 }
 
 func (ec *executionContext) marshalNSavedShortlist2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedShortlistᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedShortlist) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SavedShortlist", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -54984,6 +54714,9 @@ func (ec *executionContext) marshalNSavedShortlist2ᚖgithubᚗcomᚋcrucibleᚑ
 }
 
 func (ec *executionContext) marshalNSavedShortlistEntry2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSavedEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.SavedEntry) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SavedShortlistEntry", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55012,6 +54745,9 @@ func (ec *executionContext) marshalNScoreComponent2githubᚗcomᚋcrucibleᚑtal
 }
 
 func (ec *executionContext) marshalNScoreComponent2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐScoreComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ScoreComponent) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ScoreComponent", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55041,6 +54777,9 @@ func (ec *executionContext) marshalNShortlistConnection2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNShortlistEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐShortlistEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShortlistEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "ShortlistEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55089,6 +54828,9 @@ func (ec *executionContext) marshalNSiteConnection2ᚖgithubᚗcomᚋcrucibleᚑ
 }
 
 func (ec *executionContext) marshalNSiteEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSiteEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SiteEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SiteEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55151,6 +54893,9 @@ func (ec *executionContext) marshalNSitePayload2ᚖgithubᚗcomᚋcrucibleᚑtal
 }
 
 func (ec *executionContext) marshalNSkillGap2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillGapᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillGap) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SkillGap", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55180,6 +54925,9 @@ func (ec *executionContext) unmarshalNSkillLevelFilter2ᚖgithubᚗcomᚋcrucibl
 }
 
 func (ec *executionContext) marshalNSkillLevelValue2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillLevelValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillLevelValue) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SkillLevelValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55208,6 +54956,9 @@ func (ec *executionContext) marshalNSkillMatch2githubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐSkillMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.SkillMatch) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SkillMatch", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55224,6 +54975,9 @@ func (ec *executionContext) marshalNSkillMatch2ᚕgithubᚗcomᚋcrucibleᚑtale
 }
 
 func (ec *executionContext) marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐSkillTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillTrendPoint) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "SkillTrendPoint", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55299,6 +55053,9 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNStudent2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Student) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Student", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55331,6 +55088,9 @@ func (ec *executionContext) marshalNStudentConnection2ᚖgithubᚗcomᚋcrucible
 }
 
 func (ec *executionContext) marshalNStudentEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StudentEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "StudentEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55391,6 +55151,9 @@ func (ec *executionContext) marshalNStudentSearchConnection2ᚖgithubᚗcomᚋcr
 }
 
 func (ec *executionContext) marshalNStudentSearchEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐStudentSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StudentSearchEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "StudentSearchEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55427,6 +55190,9 @@ func (ec *executionContext) marshalNStudentSkill2githubᚗcomᚋcrucibleᚑtalen
 }
 
 func (ec *executionContext) marshalNStudentSkill2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐStudentSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.StudentSkill) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "StudentSkill", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55448,6 +55214,9 @@ func (ec *executionContext) unmarshalNStudentSkillInput2ᚖgithubᚗcomᚋcrucib
 }
 
 func (ec *executionContext) marshalNToken2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.Token) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "Token", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55532,6 +55301,9 @@ func (ec *executionContext) unmarshalNUpdateWebhookEndpointInput2githubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "UserError", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55564,6 +55336,9 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋcrucibleᚑtalent�
 }
 
 func (ec *executionContext) marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*coop.WebhookAttempt) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "WebhookAttempt", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55604,6 +55379,9 @@ func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookDeliveryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WebhookDeliveryEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "WebhookDeliveryEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55680,6 +55458,9 @@ func (ec *executionContext) marshalNWebhookEndpointConnection2ᚖgithubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNWebhookEndpointEdge2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐWebhookEndpointEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WebhookEndpointEdge) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "WebhookEndpointEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55760,6 +55541,9 @@ func (ec *executionContext) unmarshalNWebhookEventType2ᚕgithubᚗcomᚋcrucibl
 }
 
 func (ec *executionContext) marshalNWebhookEventType2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐWebhookEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.WebhookEventType) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55797,6 +55581,9 @@ func (ec *executionContext) marshalNWeightSuggestion2ᚖgithubᚗcomᚋcrucible�
 }
 
 func (ec *executionContext) marshalNYearFeedback2ᚕᚖgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋgraphᚋmodelᚐYearFeedbackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.YearFeedback) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "YearFeedback", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55825,6 +55612,9 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__Directive", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55869,6 +55659,9 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55897,6 +55690,9 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -55925,6 +55721,9 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -56006,6 +55805,9 @@ func (ec *executionContext) marshalOAgreementScope2ᚕgithubᚗcomᚋcrucibleᚑ
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -56081,6 +55883,9 @@ func (ec *executionContext) unmarshalOAgreementStatus2ᚕgithubᚗcomᚋcrucible
 func (ec *executionContext) marshalOAgreementStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐAgreementStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.AgreementStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -56197,6 +56002,9 @@ func (ec *executionContext) unmarshalOApplicationStatus2ᚕgithubᚗcomᚋcrucib
 func (ec *executionContext) marshalOApplicationStatus2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐApplicationStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ApplicationStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -56333,6 +56141,9 @@ func (ec *executionContext) marshalOCommitmentKind2ᚕgithubᚗcomᚋcrucibleᚑ
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -56452,6 +56263,9 @@ func (ec *executionContext) unmarshalOContributionKind2ᚕgithubᚗcomᚋcrucibl
 func (ec *executionContext) marshalOContributionKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐContributionKindᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.ContributionKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -56593,6 +56407,9 @@ func (ec *executionContext) marshalOErasureStatus2ᚕgithubᚗcomᚋcrucibleᚑt
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -56643,6 +56460,9 @@ func (ec *executionContext) unmarshalOEventKind2ᚕgithubᚗcomᚋcrucibleᚑtal
 func (ec *executionContext) marshalOEventKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.EventKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -56883,6 +56703,9 @@ func (ec *executionContext) marshalOInternshipStatus2ᚕgithubᚗcomᚋcrucible�
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57007,6 +56830,9 @@ func (ec *executionContext) unmarshalOPartnerKind2ᚕgithubᚗcomᚋcrucibleᚑt
 func (ec *executionContext) marshalOPartnerKind2ᚕgithubᚗcomᚋcrucibleᚑtalentᚋcrucibleᚋinternalᚋcoopᚐPartnerKindᚄ(ctx context.Context, sel ast.SelectionSet, v []coop.PartnerKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57294,6 +57120,9 @@ func (ec *executionContext) marshalOStudentFacetField2ᚕgithubᚗcomᚋcrucible
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57393,6 +57222,9 @@ func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚕgithubᚗcomᚋcruc
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57436,6 +57268,9 @@ func (ec *executionContext) marshalOWebhookEventType2ᚕgithubᚗcomᚋcrucible�
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalInOrder(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57454,6 +57289,9 @@ func (ec *executionContext) marshalOWebhookEventType2ᚕgithubᚗcomᚋcrucible�
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__EnumValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57474,6 +57312,9 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__Field", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57493,6 +57334,9 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
+	if len(v) == 0 {
+		return emptyList
+	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -57511,6 +57355,9 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
+	}
+	if len(v) == 0 {
+		return emptyList
 	}
 	ret := marshalList(ctx, ec.OperationContext, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)

@@ -221,11 +221,6 @@ func (op *operation) guardedField(field graphql.CollectedField) bool {
 	return op != nil && op.guard != nil && op.guard.For(field.Field)
 }
 
-// guarded is resolve run through the operation's guard.
-func (op *operation) guarded(resolve func(context.Context) (any, error)) func(context.Context) (any, error) {
-	return func(ctx context.Context) (any, error) { return op.guard.Guard(ctx, resolve) }
-}
-
 func operationOf(ctx context.Context) *operation {
 	op, _ := ctx.Value(operationKey{}).(*operation)
 	return op
@@ -312,6 +307,36 @@ func (op *operation) fieldArgs(ctx context.Context, field graphql.CollectedField
 	return args, nil
 }
 
+// argsOf sets fc.Args to the field's arguments, parsed once per operation
+// (fieldArgs). A field context made the field's context only to parse its
+// arguments and report what failed: argsOf makes it only when it parses
+// (the first of a field's occurrences), and reports a parse error or panic
+// there, as the field context did.
+func (op *operation) argsOf(ec *executionContext, ctx context.Context, fc *graphql.FieldContext, field graphql.CollectedField,
+	parse func(*executionContext, context.Context, map[string]any) (map[string]any, error)) (err error) {
+	if op != nil && field.Field != nil {
+		op.mu.RLock()
+		args, ok := op.args[field.Field]
+		op.mu.RUnlock()
+		if ok {
+			fc.Args = args
+			return nil
+		}
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	parseWith := func(ctx context.Context, raw map[string]any) (map[string]any, error) { return parse(ec, ctx, raw) }
+	if fc.Args, err = op.fieldArgs(ctx, field, ec.Variables, parseWith); err != nil {
+		ec.Error(ctx, err)
+	}
+	return err
+}
+
 // objectValue is the value of an object whose fields are resolved: out
 // itself when some of its fields are deferred (gqlgen's field set writes
 // them apart), else an objectJSON over the same values. gqlgen's FieldSet
@@ -358,19 +383,23 @@ func (o *objectJSON) MarshalGQL(w io.Writer) {
 	w.Write(closeBrace)
 }
 
-// resolvePlain resolves a field that the operation's field middleware
-// leaves alone (plainField) as graphql.ResolveField does, without calling
-// the middleware: the same field context, panic recovery, errors and null
-// checks, but the resolver and the marshaller are called directly, so the
-// closures that gqlgen hands to the middleware (and the context they
-// capture) are not allocated for every object of a list.
-func resolvePlain[T any](ctx context.Context, oc *graphql.OperationContext, field graphql.CollectedField,
-	fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
-	resolve func(context.Context) (any, error),
-	marshal func(context.Context, ast.SelectionSet, T) graphql.Marshaler,
-	recoverFromPanic, nonNull bool,
+// resolveOf resolves a field of obj that the operation's field middleware
+// leaves alone (plainField), or only guards (guardedField: guarded is
+// true), as graphql.ResolveField does, without calling the middleware: the
+// same field context, panic recovery, errors and null checks, but the
+// resolver and the marshaller are called directly. They and the field
+// context's function are passed as functions of the execution context and
+// the object, not as closures over them: graph/gen hands it function
+// literals that capture nothing and method expressions, so that no closure
+// is allocated for every object of a list (only the guard's callback is,
+// for a guarded field). op is the execution context's operation.
+func resolveOf[O, T any](ctx context.Context, ec *executionContext, op *operation, obj O, field graphql.CollectedField,
+	fieldContext func(*executionContext, context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	resolve func(*executionContext, context.Context, O) (any, error),
+	marshal func(*executionContext, context.Context, ast.SelectionSet, T) graphql.Marshaler,
+	guarded, recoverFromPanic, nonNull bool,
 ) (ret graphql.Marshaler) {
-	fc, err := fieldContext(ctx, field)
+	fc, err := fieldContext(ec, ctx, field)
 	if err != nil {
 		return graphql.Null
 	}
@@ -378,14 +407,19 @@ func resolvePlain[T any](ctx context.Context, oc *graphql.OperationContext, fiel
 	if recoverFromPanic {
 		defer func() {
 			if r := recover(); r != nil {
-				oc.Error(ctx, oc.Recover(ctx, r))
+				ec.Error(ctx, ec.Recover(ctx, r))
 				ret = graphql.Null
 			}
 		}()
 	}
-	res, err := resolve(ctx)
+	var res any
+	if guarded {
+		res, err = op.guard.Guard(ctx, func(ctx context.Context) (any, error) { return resolve(ec, ctx, obj) })
+	} else {
+		res, err = resolve(ec, ctx, obj)
+	}
 	if err != nil {
-		oc.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
+		ec.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
 		if fc.NonNull && !nonNull {
 			return graphql.RequiredNull
 		}
@@ -402,16 +436,21 @@ func resolvePlain[T any](ctx context.Context, oc *graphql.OperationContext, fiel
 	}
 	if v, ok := res.(T); ok {
 		fc.Result = v
-		return marshal(ctx, field.Selections, v)
+		return marshal(ec, ctx, field.Selections, v)
 	}
 	if m, ok := res.(graphql.Marshaler); ok {
 		fc.Result = m
 		return m
 	}
 	var t T
-	oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
+	ec.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
 	return graphql.Null
 }
+
+// emptyList is the value of every empty list: it writes [] as the
+// graphql.Array of no elements that gqlgen would make for each (two
+// allocations a list, the elements' closure and the array boxed).
+var emptyList graphql.Marshaler = graphql.Array{}
 
 // stringAt and intAt marshal a String! or Int! read from a field of an
 // object, in place: graphql.MarshalString and MarshalInt close over a copy

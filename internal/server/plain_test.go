@@ -18,7 +18,7 @@ import (
 
 // TestPlainFieldsAnswerAsTheMiddlewareDoes: the fields that the rules leave
 // alone skip the field middleware (generated code: plainField, the struct
-// fields of objects, resolvePlain for resolvers). A server with another
+// fields of objects, resolveOf for resolvers). A server with another
 // field interceptor (tracing) runs every field through the middleware as
 // gqlgen does; both must answer every document the same, data, errors,
 // paths and nulls alike.
