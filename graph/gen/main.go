@@ -178,14 +178,28 @@ var argsCall = regexp.MustCompile(`ec\.(field_\w+_args)\(ctx, field\.ArgumentMap
 // reports an error, in its own context.
 var argsBlock = regexp.MustCompile(`\tctx = graphql\.WithFieldContext\(ctx, fc\)\n\tif fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{\n\t\tec\.Error\(ctx, err\)\n\t\treturn fc, err\n\t\}\n`)
 
-// childContext is the head of a field context whose Child reaches the
-// fields of an object: the function's name, its context parameter's name,
-// the fields set before Child, and the function Child calls.
-var childContext = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_\w+)\((_|ctx) context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n` +
+// fieldContextFunc is a field's context function: its name, the fields of
+// the context set before Child, Child's function literal, and the rest of
+// the function's body.
+var fieldContextFunc = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_\w+)\((?:_|ctx) context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n` +
 	`\tfc = &graphql\.FieldContext\{\n((?:\t\t\w+: +.*\n)*)` +
-	`\t\tChild: func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.(childFields_\w+)\(ctx, field\)\n\t\t\},\n\t\}\n`)
+	`\t\tChild: (func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n(?:\t\t\t.*\n)+?\t\t\}),\n\t\}\n` +
+	`((?:\t.*\n|\n)*?)\}\n`)
 
-// bareContexts are the field contexts that have a bare form, without Child.
+// scalarContextFunc is a scalar field's context function: its name, and
+// graphql.NewScalarFieldContext's arguments after the field (the object's
+// name, is method, is resolver, the type's name).
+var scalarContextFunc = regexp.MustCompile(`func \(ec \*executionContext\) (fieldContext_\w+)\((?:_|ctx) context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n` +
+	`\treturn graphql\.NewScalarFieldContext\(("\w+"), field, (true|false), (true|false), ("\w+")\)\n\}\n`)
+
+// concurrentCall is how an object's marshaller schedules a field that
+// gqlgen resolves concurrently: the flags (recover from panics, non-null)
+// and the field's resolution.
+var concurrentCall = regexp.MustCompile(`\t\t\tout\.ResolveConcurrently\(ec\.OperationContext, &deferred, i,\n\t\t\t\t(true|false), (true|false),\n` +
+	`\t\t\t\tfunc\(ctx context\.Context\) graphql\.Marshaler \{\n\t\t\t\t\treturn ec\.(_\w+)\(ctx, field, obj\)\n\t\t\t\t\}\)\n`)
+
+// bareContexts are the field contexts that have a bare form: without
+// Child, and with the field's context.
 type bareContexts map[string]bool
 
 // name is the field context that a field skipping the middleware uses.
@@ -219,11 +233,16 @@ var plainScalars = map[string]bool{"String": true, "ID": true, "Int": true, "Boo
 
 // objectFunc is the start of an object type's marshaller (after "func ");
 // objectTail is how it ends, and objectTailNew how it ends after gen.
-var objectFunc = regexp.MustCompile(`^\(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj \S+\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\(`)
+var objectFunc = regexp.MustCompile(`^\(ec \*executionContext\) _(\w+)\(ctx context\.Context, sel ast\.SelectionSet, obj \S+\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\(`)
 
 const (
 	objectTail    = "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}"
-	objectTailNew = "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectValue(out, fields, len(deferred.Defers))\n}"
+	objectTailNew = "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn objectValue(out, written, fields, len(deferred.Defers))\n}"
+	// objectSet makes the object's field set; objectSetNew makes it with
+	// its written form (newObject), told whether the type has fields that
+	// gqlgen resolves concurrently.
+	objectSet    = "\tout := graphql.NewFieldSet(fields)\n"
+	objectSetNew = "\tout, written := newObject(ctx, fields, %t)\n"
 )
 
 // collectCall is how an object's marshaller collects its fields.
@@ -295,8 +314,14 @@ func (p *listPlan) rewrite(file, pkg string) error {
 	objects := 0
 	funcs := bytes.Split(out, []byte("\nfunc "))
 	for i, f := range funcs {
-		if objectFunc.Match(f) && bytes.Count(f, []byte(objectTail)) == 1 {
-			funcs[i] = bytes.Replace(f, []byte(objectTail), []byte(objectTailNew), 1)
+		if objectFunc.Match(f) && bytes.Count(f, []byte(objectTail)) == 1 && bytes.Count(f, []byte(objectSet)) == 1 {
+			typ := string(objectFunc.FindSubmatch(f)[1])
+			o, ok := p.objects[typ]
+			if !ok {
+				return fmt.Errorf("object marshaller of %s, a type gqlgen did not list", typ)
+			}
+			f = bytes.Replace(f, []byte(objectTail), []byte(objectTailNew), 1)
+			funcs[i] = bytes.Replace(f, []byte(objectSet), fmt.Appendf(nil, objectSetNew, len(o.concurrent) > 0), 1)
 			objects++
 		}
 	}
@@ -309,26 +334,69 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("%d object field collections found in %s for %d objects: has gqlgen's output changed?", n, file, objects)
 	}
 	out = bytes.ReplaceAll(out, []byte(collectCall), []byte("fields := ec.op.collectFields(ec.OperationContext, sel, "))
+	// A field's arguments are parsed once per operation, not once for
+	// every object of a list (fieldArgs, lists.go).
+	// The field's context is made for parsing them only when they are
+	// parsed (argsOf, lists.go).
+	n := len(argsCall.FindAll(out, -1))
+	if n == 0 {
+		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
+	}
+	if m := len(argsBlock.FindAll(out, -1)); m != n {
+		return fmt.Errorf("%d of %d field argument parsings in %s have the expected form: has gqlgen's output changed?", m, n, file)
+	}
+	out = argsBlock.ReplaceAll(out, []byte("\tif err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).$1); err != nil {\n\t\treturn fc, err\n\t}\n"))
 	// A field context's Child (how a field middleware reaches the context
 	// of a field below) closes over the execution context: an allocation
 	// for every field of an object type. The fields that skip the
-	// middleware (plainField, guardedField) make theirs without it (the
-	// bare field context); the others set it as before.
+	// middleware (plainField, guardedField) make theirs without it, with
+	// the context that carries it in the same allocation (the bare field
+	// context, newFieldContext in lists.go); the others set Child as
+	// before.
 	bare := bareContexts{}
-	out = childContext.ReplaceAllFunc(out, func(m []byte) []byte {
-		g := childContext.FindSubmatch(m)
+	out = fieldContextFunc.ReplaceAllFunc(out, func(m []byte) []byte {
+		g := fieldContextFunc.FindSubmatch(m)
+		name, literal, child, body := string(g[1]), g[2], g[3], g[4]
+		bare[name] = true
+		body = bytes.ReplaceAll(body, []byte("\treturn fc, nil\n"), []byte("\treturn fc, fctx, nil\n"))
+		body = bytes.ReplaceAll(body, []byte("\treturn fc, err\n"), []byte("\treturn fc, fctx, err\n"))
+		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n"+
+			"\tfc, _, err := ec.%s(ctx, field)\n\tif fc != nil {\n\t\tfc.Child = %s\n\t}\n\treturn fc, err\n}\n\n"+
+			"func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, fctx context.Context, err error) {\n"+
+			"\tfc, fctx = newFieldContext(ctx, graphql.FieldContext{\n%s\t})\n%s}\n",
+			name, bare.name(name), child, bare.name(name), literal, body)
+	})
+	// A scalar field's context (graphql.NewScalarFieldContext) closes over
+	// the type's name for its Child.
+	out = scalarContextFunc.ReplaceAllFunc(out, func(m []byte) []byte {
+		g := scalarContextFunc.FindSubmatch(m)
 		name := string(g[1])
 		bare[name] = true
-		return fmt.Appendf(nil, "func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n"+
-			"\tfc, err := ec.%s(ctx, field)\n\tif fc != nil {\n"+
-			"\t\tfc.Child = func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n\t\t\treturn ec.%s(ctx, field)\n\t\t}\n"+
-			"\t}\n\treturn fc, err\n}\n\n"+
-			"func (ec *executionContext) %s(%s context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {\n\tfc = &graphql.FieldContext{\n%s\t}\n",
-			name, bare.name(name), g[4], bare.name(name), g[2], g[3])
+		return fmt.Appendf(nil, "func (ec *executionContext) %s(_ context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {\n"+
+			"\treturn graphql.NewScalarFieldContext(%s, field, %s, %s, %s)\n}\n\n"+
+			"func (ec *executionContext) %s(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, context.Context, error) {\n"+
+			"\tfc, fctx := newFieldContext(ctx, graphql.FieldContext{Object: %s, Field: field, IsMethod: %s, IsResolver: %s})\n\treturn fc, fctx, nil\n}\n",
+			name, g[2], g[3], g[4], g[5], bare.name(name), g[2], g[3], g[4])
 	})
-	if len(bare) == 0 {
-		return fmt.Errorf("no field context with a child found in %s: has gqlgen's output changed?", file)
+	if n := bytes.Count(out, []byte("\nfunc (ec *executionContext) fieldContext_")); n != len(bare) {
+		return fmt.Errorf("%d of %d field contexts in %s have the expected form: has gqlgen's output changed?", len(bare), n, file)
 	}
+	// A field gqlgen resolves concurrently is resolved at once, in field
+	// order, when its object is marshalled in order (a list above found
+	// nothing to batch: marshalList): gqlgen would schedule it on the
+	// field set, a closure and a task, and then run it inline or, with
+	// another such field, in a goroutine of its own (resolveNow, lists.go).
+	concurrent := len(concurrentCall.FindAll(out, -1))
+	if concurrent == 0 {
+		return fmt.Errorf("no field resolved concurrently found in %s: has gqlgen's output changed?", file)
+	}
+	if n := bytes.Count(out, []byte("out.ResolveConcurrently(")); n != concurrent {
+		return fmt.Errorf("%d of %d fields resolved concurrently in %s have the expected form: has gqlgen's output changed?", concurrent, n, file)
+	}
+	out = concurrentCall.ReplaceAll(out, []byte("\t\t\tif !field.IsDeferred() && inOrder(ctx) {\n"+
+		"\t\t\t\tout.Values[i] = resolveNow(ctx, ec, field, obj, (*executionContext).$3, $1)\n"+
+		"\t\t\t\tif out.Values[i] == invalidResult($2) {\n\t\t\t\t\tatomic.AddUint32(&out.Invalids, 1)\n\t\t\t\t}\n"+
+		"\t\t\t\tbreak\n\t\t\t}\n$0"))
 	// A field read from memory, of an object or of a scalar that cannot
 	// fail, marshals its value at once when the operation's field
 	// middleware leaves it alone (plainField, lists.go).
@@ -343,8 +411,8 @@ func (p *listPlan) rewrite(file, pkg string) error {
 			plain++
 			guarded++
 			fc := bare.name(string(fieldContext))
-			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\tfc, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
-				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(graphql.WithFieldContext(ctx, fc), field.Selections, v)\n\t}\n"+
+			return fmt.Appendf(nil, "%s\tif ec.op.plainField(field) {\n\t\tfc, fctx, err := ec.%s(ctx, field)\n\t\tif err != nil {\n\t\t\treturn graphql.Null\n\t\t}\n"+
+				"\t\tv := %s\n\t\tfc.Result = v\n\t\treturn %s(fctx, field.Selections, v)\n\t}\n"+
 				"\tif ec.op.guardedField(field) {\n\t\treturn resolveOf(ctx, ec, ec.op, obj, field, (*executionContext).%s,\n"+
 				"\t\t\tfunc(_ *executionContext, _ context.Context, obj %s) (any, error) { return %s, nil },\n"+
 				"\t\t\t(*executionContext).%s,\n"+
@@ -412,18 +480,6 @@ func (p *listPlan) rewrite(file, pkg string) error {
 		return fmt.Errorf("%d query response buffers found in %s, want 1: has gqlgen's output changed?", n, file)
 	}
 	out = bytes.Replace(out, []byte(queryBuffer), []byte(queryBufferNew), 1)
-	// A field's arguments are parsed once per operation, not once for
-	// every object of a list (fieldArgs, lists.go).
-	// The field's context is made for parsing them only when they are
-	// parsed (argsOf, lists.go).
-	n := len(argsCall.FindAll(out, -1))
-	if n == 0 {
-		return fmt.Errorf("no field arguments found in %s: has gqlgen's output changed?", file)
-	}
-	if m := len(argsBlock.FindAll(out, -1)); m != n {
-		return fmt.Errorf("%d of %d field argument parsings in %s have the expected form: has gqlgen's output changed?", m, n, file)
-	}
-	out = argsBlock.ReplaceAll(out, []byte("\tif err = ec.op.argsOf(ec, ctx, fc, field, (*executionContext).$1); err != nil {\n\t\treturn fc, err\n\t}\n"))
 	if out, err = format.Source(out); err != nil {
 		return fmt.Errorf("the rewritten %s does not parse: %w", file, err)
 	}

@@ -101,6 +101,20 @@ func marshalInOrder(ctx context.Context, n int, omitPanicHandler bool, marshalEl
 	return ret
 }
 
+// newFieldContext is a field's context (fc) and the context carrying it, as
+// graphql.WithFieldContext makes it, in one allocation rather than two.
+func newFieldContext(ctx context.Context, fc graphql.FieldContext) (*graphql.FieldContext, context.Context) {
+	b := &fieldContextBox{fc: fc}
+	b.fc.Parent = graphql.GetFieldContext(ctx)
+	b.ctx = fieldContextCtx{Context: ctx, fc: &b.fc}
+	return &b.fc, &b.ctx
+}
+
+type fieldContextBox struct {
+	fc  graphql.FieldContext
+	ctx fieldContextCtx
+}
+
 // fieldContextCtx is what graphql.WithFieldContext returns (a context whose
 // graphql.GetFieldContext is fc), as a type of ours, so that the contexts
 // of a list's elements can be allocated together; WithFieldContext also
@@ -339,14 +353,77 @@ func (op *operation) argsOf(ec *executionContext, ctx context.Context, fc *graph
 
 // objectValue is the value of an object whose fields are resolved: out
 // itself when some of its fields are deferred (gqlgen's field set writes
-// them apart), else an objectJSON over the same values. gqlgen's FieldSet
-// writes an object through an iterator, a map of the names written and
-// their closures, four allocations or more an object; objectJSON, one.
-func objectValue(out *graphql.FieldSet, fields []graphql.CollectedField, defers int) graphql.Marshaler {
+// them apart), else an objectJSON over the same values (written, when
+// newObject made it). gqlgen's FieldSet writes an object through an
+// iterator, a map of the names written and their closures, four
+// allocations or more an object; objectJSON, one or none.
+func objectValue(out *graphql.FieldSet, written *objectJSON, fields []graphql.CollectedField, defers int) graphql.Marshaler {
 	if defers > 0 || len(out.Values) != len(fields) {
 		return out
 	}
+	if written != nil {
+		return written
+	}
 	return &objectJSON{fields: fields, values: out.Values}
+}
+
+// newObject makes an object's field set. gqlgen's (graphql.NewFieldSet)
+// costs two allocations, and its written form (objectJSON) a third. When
+// nothing will read the field set's fields (none of them is deferred, and
+// none will be scheduled on it: the type has no field that gqlgen resolves
+// concurrently, or the object is marshalled in order, where such fields
+// are resolved at once), the set, its values and its written form are
+// allocated together, in one allocation for up to four fields. Otherwise
+// it is gqlgen's, and written is nil.
+func newObject(ctx context.Context, fields []graphql.CollectedField, concurrent bool) (out *graphql.FieldSet, written *objectJSON) {
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return graphql.NewFieldSet(fields), nil
+		}
+	}
+	if concurrent && !inOrder(ctx) {
+		return graphql.NewFieldSet(fields), nil
+	}
+	var values []graphql.Marshaler
+	switch len(fields) {
+	case 1:
+		b := &struct {
+			objectBox
+			v [1]graphql.Marshaler
+		}{}
+		out, written, values = &b.set, &b.written, b.v[:]
+	case 2:
+		b := &struct {
+			objectBox
+			v [2]graphql.Marshaler
+		}{}
+		out, written, values = &b.set, &b.written, b.v[:]
+	case 3:
+		b := &struct {
+			objectBox
+			v [3]graphql.Marshaler
+		}{}
+		out, written, values = &b.set, &b.written, b.v[:]
+	case 4:
+		b := &struct {
+			objectBox
+			v [4]graphql.Marshaler
+		}{}
+		out, written, values = &b.set, &b.written, b.v[:]
+	default:
+		b := &objectBox{}
+		out, written, values = &b.set, &b.written, make([]graphql.Marshaler, len(fields))
+	}
+	out.Values = values
+	*written = objectJSON{fields: fields, values: values}
+	return out, written
+}
+
+// objectBox is an object's field set and its written form, allocated
+// together (newObject).
+type objectBox struct {
+	set     graphql.FieldSet
+	written objectJSON
 }
 
 // objectJSON writes an object's fields in order, each response name once
@@ -394,16 +471,15 @@ func (o *objectJSON) MarshalGQL(w io.Writer) {
 // is allocated for every object of a list (only the guard's callback is,
 // for a guarded field). op is the execution context's operation.
 func resolveOf[O, T any](ctx context.Context, ec *executionContext, op *operation, obj O, field graphql.CollectedField,
-	fieldContext func(*executionContext, context.Context, graphql.CollectedField) (*graphql.FieldContext, error),
+	fieldContext func(*executionContext, context.Context, graphql.CollectedField) (*graphql.FieldContext, context.Context, error),
 	resolve func(*executionContext, context.Context, O) (any, error),
 	marshal func(*executionContext, context.Context, ast.SelectionSet, T) graphql.Marshaler,
 	guarded, recoverFromPanic, nonNull bool,
 ) (ret graphql.Marshaler) {
-	fc, err := fieldContext(ec, ctx, field)
+	fc, ctx, err := fieldContext(ec, ctx, field)
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
 	if recoverFromPanic {
 		defer func() {
 			if r := recover(); r != nil {
@@ -445,6 +521,40 @@ func resolveOf[O, T any](ctx context.Context, ec *executionContext, op *operatio
 	var t T
 	ec.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
 	return graphql.Null
+}
+
+// inOrder reports whether ctx's object is marshalled in order all the way
+// from its root field (loaders.InOrder): nothing below it can join a
+// batch, so a field that gqlgen resolves concurrently may be resolved at
+// once (resolveNow).
+func inOrder(ctx context.Context) bool { return loaders.IsInOrder(ctx) }
+
+// resolveNow resolves a field that gqlgen would resolve concurrently, at
+// once and in the object's goroutine, as gqlgen's task would: a panic,
+// when recovered, is an error and a null. The object's marshaller stores
+// the value and counts it (invalidResult).
+func resolveNow[O any](ctx context.Context, ec *executionContext, field graphql.CollectedField, obj O,
+	resolve func(*executionContext, context.Context, graphql.CollectedField, O) graphql.Marshaler, recoverFromPanic bool,
+) (ret graphql.Marshaler) {
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				ec.Error(ctx, ec.Recover(ctx, r))
+				ret = graphql.Null
+			}
+		}()
+	}
+	return resolve(ec, ctx, field, obj)
+}
+
+// invalidResult is the value of a field that makes its object invalid (a
+// null in its place), as gqlgen's field set counts it: Null for a non-null
+// field, else RequiredNull (a null from below that must propagate).
+func invalidResult(nonNull bool) graphql.Marshaler {
+	if nonNull {
+		return graphql.Null
+	}
+	return graphql.RequiredNull
 }
 
 // emptyList is the value of every empty list: it writes [] as the

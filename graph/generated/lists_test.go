@@ -3,6 +3,7 @@ package generated
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -203,7 +204,7 @@ func TestObjectJSON(t *testing.T) {
 	copy(fs.Values, values)
 	var want, got, partial strings.Builder
 	fs.MarshalGQL(&want)
-	objectValue(fs, fields, 0).MarshalGQL(&got)
+	objectValue(fs, nil, fields, 0).MarshalGQL(&got)
 	if got.String() != want.String() || got.String() != `{"a":"x\"y","b":1}` {
 		t.Errorf("objectJSON wrote %s, gqlgen's field set %s", got.String(), want.String())
 	}
@@ -211,8 +212,52 @@ func TestObjectJSON(t *testing.T) {
 	if partial.String() != `{"b":2}` {
 		t.Errorf("with the first value missing: %s", partial.String())
 	}
-	if objectValue(fs, fields, 1) != graphql.Marshaler(fs) {
+	if objectValue(fs, nil, fields, 1) != graphql.Marshaler(fs) {
 		t.Error("an object with deferred fields must stay gqlgen's field set")
+	}
+}
+
+// TestNewObject: an object's field set made with its written form holds
+// one value per field, writes what gqlgen's field set writes, and costs
+// one allocation up to four fields; it is gqlgen's own (nothing written
+// beside it) when a field is deferred, or when the type has fields that
+// gqlgen resolves concurrently and the object is not marshalled in order.
+func TestNewObject(t *testing.T) {
+	ctx := context.Background()
+	for n := range 7 {
+		fields := make([]graphql.CollectedField, n)
+		for i := range fields {
+			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: fmt.Sprintf("f%d", i)}}
+		}
+		out, written := newObject(ctx, fields, false)
+		if written == nil || len(out.Values) != n {
+			t.Fatalf("%d fields: written %v, %d values", n, written, len(out.Values))
+		}
+		want := graphql.NewFieldSet(fields)
+		for i := range n {
+			out.Values[i] = graphql.MarshalInt(i)
+			want.Values[i] = graphql.MarshalInt(i)
+		}
+		var got, gqlgen strings.Builder
+		objectValue(out, written, fields, 0).MarshalGQL(&got)
+		want.MarshalGQL(&gqlgen)
+		if got.String() != gqlgen.String() {
+			t.Errorf("%d fields: written %s, gqlgen's field set %s", n, got.String(), gqlgen.String())
+		}
+		if allocs := testing.AllocsPerRun(100, func() { newObject(ctx, fields, false) }); n <= 4 && allocs != 1 || allocs > 2 {
+			t.Errorf("%d fields: %v allocations", n, allocs)
+		}
+	}
+	fields := []graphql.CollectedField{{Field: &ast.Field{Alias: "a"}}}
+	if _, written := newObject(ctx, fields, true); written != nil {
+		t.Error("a type with concurrent fields, not in order, needs gqlgen's field set")
+	}
+	if _, written := newObject(loaders.InOrder(ctx), fields, true); written == nil {
+		t.Error("in order, concurrent fields are resolved at once: no need for gqlgen's field set")
+	}
+	deferred := []graphql.CollectedField{{Field: &ast.Field{Alias: "a"}, Deferrables: []*graphql.Deferrable{{Label: "x"}}}}
+	if _, written := newObject(loaders.InOrder(ctx), deferred, false); written != nil || !deferred[0].IsDeferred() {
+		t.Error("a deferred field needs gqlgen's field set")
 	}
 }
 
@@ -305,5 +350,81 @@ func TestListElementContextsAreGqlgens(t *testing.T) {
 	}
 	if graphql.GetFieldContext(got[0]) == graphql.GetFieldContext(got[1]) {
 		t.Error("two elements share a field context")
+	}
+}
+
+// TestResolveNow: a field resolved at once (in order) answers what its
+// resolution answers; a panic, when recovered, is one error and a null
+// (which the object counts as invalid for a non-null field), as gqlgen's
+// task does, and is not recovered otherwise.
+func TestResolveNow(t *testing.T) {
+	es := NewExecutableSchema(Config{}).(*executableSchema)
+	quiet := func(context.Context, any) error { return fmt.Errorf("internal system error") }
+	oc := &graphql.OperationContext{RecoverFunc: quiet}
+	ctx := graphql.WithResponseContext(graphql.WithOperationContext(context.Background(), oc), graphql.DefaultErrorPresenter, quiet)
+	ec := newExecutionContext(oc, es, nil)
+	field := graphql.CollectedField{Field: &ast.Field{Name: "f", Alias: "f"}}
+	n := 7
+	value := func(_ *executionContext, _ context.Context, _ graphql.CollectedField, obj *int) graphql.Marshaler {
+		return graphql.MarshalInt(*obj)
+	}
+	var got strings.Builder
+	resolveNow(ctx, ec, field, &n, value, true).MarshalGQL(&got)
+	if got.String() != "7" || len(graphql.GetErrors(ctx)) != 0 {
+		t.Fatalf("resolved %s with errors %v", got.String(), graphql.GetErrors(ctx))
+	}
+	boom := func(*executionContext, context.Context, graphql.CollectedField, *int) graphql.Marshaler {
+		panic("boom")
+	}
+	if v := resolveNow(ctx, ec, field, &n, boom, true); v != graphql.Null || v != invalidResult(true) {
+		t.Errorf("a recovered panic resolved to %v, want a null that invalidates a non-null field", v)
+	}
+	if errs := graphql.GetErrors(ctx); len(errs) != 1 {
+		t.Errorf("a recovered panic left %d errors, want 1", len(errs))
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a panic was recovered though the field does not recover")
+			}
+		}()
+		resolveNow(ctx, ec, field, &n, boom, false)
+	}()
+	if invalidResult(false) != graphql.RequiredNull {
+		t.Error("a nullable field invalidates its object only with a null that must propagate")
+	}
+}
+
+// TestNewFieldContext: a field's context made with the context carrying it
+// is what graphql.WithFieldContext makes: the field context found in it,
+// its parent the one above, the path, values and deadline above kept; in
+// one allocation.
+func TestNewFieldContext(t *testing.T) {
+	type key struct{}
+	parentFC := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "node"}}}
+	base, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Minute)
+	defer cancel()
+	ctx := graphql.WithFieldContext(base, parentFC)
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "applications", Name: "applications"}}
+	fc, c := newFieldContext(ctx, graphql.FieldContext{Object: "Student", Field: field, IsResolver: true})
+	wantFC := &graphql.FieldContext{Object: "Student", Field: field, IsResolver: true}
+	want := graphql.WithFieldContext(ctx, wantFC)
+	if graphql.GetFieldContext(c) != fc || fc.Parent != parentFC || wantFC.Parent != fc.Parent {
+		t.Fatalf("field context %+v, parent %p, want parent %p", graphql.GetFieldContext(c), fc.Parent, parentFC)
+	}
+	if fc.Object != "Student" || !fc.IsResolver || fc.Field.Alias != "applications" {
+		t.Errorf("the field context's fields are lost: %+v", fc)
+	}
+	if p, w := graphql.GetPath(c).String(), graphql.GetPath(want).String(); p != w || p != "node.applications" {
+		t.Errorf("path %s, gqlgen's %s", p, w)
+	}
+	if c.Value(key{}) != "v" {
+		t.Error("the value above is lost")
+	}
+	if d, ok := c.Deadline(); !ok || d.IsZero() {
+		t.Error("the deadline above is lost")
+	}
+	if n := testing.AllocsPerRun(100, func() { newFieldContext(ctx, graphql.FieldContext{Field: field}) }); n != 1 {
+		t.Errorf("%v allocations, want 1", n)
 	}
 }

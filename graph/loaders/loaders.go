@@ -453,6 +453,10 @@ func inOrder(ctx context.Context) bool {
 	return on
 }
 
+// IsInOrder reports whether ctx was marked InOrder (and no list above it
+// marshalled concurrently).
+func IsInOrder(ctx context.Context) bool { return inOrder(ctx) }
+
 type missKey struct{}
 
 func missed(ctx context.Context) context.Context { return context.WithValue(ctx, missKey{}, true) }
