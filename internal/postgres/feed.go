@@ -177,7 +177,7 @@ func (db *DB) IndexStudents(ctx context.Context, ids []int64) ([]*IndexedStudent
 	b := &pgx.Batch{}
 	b.Queue(studentsByIDs, ids).Query(func(rows pgx.Rows) error {
 		var err error
-		ss, err = pgx.CollectRows(rows, studentCollector(16))
+		ss, err = pgx.CollectRows(rows, studentCollector(16, 0))
 		return err
 	})
 	b.Queue(`

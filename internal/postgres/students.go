@@ -12,53 +12,53 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const studentCols = `s.id, s.student_number, s.name, s.college, s.major, s.enrolment_year, s.graduation_year, s.gpa::float8 AS gpa,
-	s.courses, s.certificates, s.languages, s.preferred_cities, s.statement, s.available_from, s.available_until,
-	s.consent_to_share, s.consent_updated_at, s.email, s.phone, s.created_at, s.updated_at,
-	s.skill_names, s.skill_levels`
-
-// studentsFrom is what studentCols are selected from. A student's skills
-// are on the row, as two arrays in the order a page shows them (migration
-// 0017 keeps them equal to student_skills).
-const studentsFrom = `students s`
-
-// Columns of studentCols that a list may leave out (coop.StudentParts),
-// and what stands in their place: the same positions and types, empty.
-var studentPartCols = []struct {
-	part      coop.StudentParts
-	cols, not string
+// studentColumns are the columns of a student's row, in the order
+// studentCollector scans them, each with the part of the record it holds
+// (coop.StudentParts; 0 for the columns every list reads). A student's
+// skills are on the row, as two arrays in the order a page shows them
+// (migration 0017 keeps them equal to student_skills).
+var studentColumns = []struct {
+	sql  string
+	part coop.StudentParts
 }{
-	{coop.StudentProfile, `s.courses, s.certificates, s.languages, s.preferred_cities, s.statement`, `NULL::text[], NULL::text[], NULL::text[], NULL::text[], ''::text`},
-	{coop.StudentSkills, `s.skill_names, s.skill_levels`, `NULL::text[], NULL::int2[]`},
-	{coop.StudentRecord, `s.student_number`, `''::text`},
-	{coop.StudentRecord, `s.college`, `''::text`},
-	{coop.StudentRecord, `s.enrolment_year`, `0::int`},
-	{coop.StudentContact, `s.email, s.phone`, `''::text, ''::text`},
-	{coop.StudentDates, `s.available_from, s.available_until`, `NULL::date, NULL::date`},
-	{coop.StudentDates, `s.consent_updated_at`, `NULL::timestamptz`},
+	{"s.id", 0}, {"s.student_number", coop.StudentRecord}, {"s.name", 0}, {"s.college", coop.StudentRecord},
+	{"s.major", 0}, {"s.enrolment_year", coop.StudentRecord}, {"s.graduation_year", 0}, {"s.gpa::float8 AS gpa", 0},
+	{"s.courses", coop.StudentProfile}, {"s.certificates", coop.StudentProfile}, {"s.languages", coop.StudentProfile},
+	{"s.preferred_cities", coop.StudentProfile}, {"s.statement", coop.StudentProfile},
+	{"s.available_from", coop.StudentDates}, {"s.available_until", coop.StudentDates},
+	{"s.consent_to_share", 0}, {"s.consent_updated_at", coop.StudentDates},
+	{"s.email", coop.StudentContact}, {"s.phone", coop.StudentContact},
+	{"s.created_at", 0}, {"s.updated_at", 0},
+	{"s.skill_names", coop.StudentSkills}, {"s.skill_levels", coop.StudentSkills},
 }
+
+// studentCols are all the columns of a student (studentCollector(n, 0)).
+var studentCols = studentSelect(0)
+
+// studentsFrom is what studentColumns are selected from.
+const studentsFrom = `students s`
 
 // studentOrderParts are the parts an order's cursor reads, which a list in
 // that order keeps.
 var studentOrderParts = map[string]coop.StudentParts{"STUDENT_NUMBER": coop.StudentRecord}
 
 // studentSelects are the columns of a student list for each set of parts
-// it may leave out, made once.
+// it may leave out (the parts' columns are not selected), made once.
 var studentSelects = func() (sel [coop.AllStudentParts + 1]string) {
 	for omit := range sel {
-		cols := studentCols
-		for _, p := range studentPartCols {
-			if coop.StudentParts(omit)&p.part != 0 {
-				cols = strings.Replace(cols, p.cols, p.not, 1)
+		var cols []string
+		for _, c := range studentColumns {
+			if c.part&coop.StudentParts(omit) == 0 {
+				cols = append(cols, c.sql)
 			}
 		}
-		sel[omit] = cols
+		sel[omit] = strings.Join(cols, ", ")
 	}
 	return sel
 }()
 
 // studentSelect returns the columns of a student list that leaves out the
-// parts omit names; collectStudent reads either.
+// parts omit names; studentCollector(n, omit) reads them.
 func studentSelect(omit coop.StudentParts) string {
 	return studentSelects[omit&coop.AllStudentParts]
 }
@@ -66,19 +66,20 @@ func studentSelect(omit coop.StudentParts) string {
 // collectStudent reads a row of studentCols, by position (the hot path of
 // every student page: mapping columns to fields by name, with reflection,
 // cost more than the rest of reading the row). The skills come as two
-// arrays in the same order (names and levels; empty, or null when the
-// list left them out), which pgx reads in binary.
+// arrays in the same order (names and levels), which pgx reads in binary.
 func collectStudent(row pgx.CollectableRow) (*coop.Student, error) {
-	return studentCollector(1)(row)
+	return studentCollector(1, 0)(row)
 }
 
 // studentCollector is collectStudent for the rows of one query, which
-// reads about rows students: the students are allocated together (rows of
+// reads about rows students and selects the columns of
+// studentSelect(omit): the students are allocated together (rows of
 // them, then sixteen at a time) and the scan's destinations are kept from
 // row to row (two allocations a row fewer, a third of the bytes of a page
-// of students).
-func studentCollector(rows int) pgx.RowToFunc[*coop.Student] {
+// of students). The fields of the parts left out keep their zero values.
+func studentCollector(rows int, omit coop.StudentParts) pgx.RowToFunc[*coop.Student] {
 	next := min(max(rows, 1), coop.MaxPageSize+1)
+	omit &= coop.AllStudentParts
 	var chunk []coop.Student
 	var opts []studentOptional
 	var names []string
@@ -86,7 +87,7 @@ func studentCollector(rows int) pgx.RowToFunc[*coop.Student] {
 	var gpa pgtype.Float8
 	var from, until pgtype.Date
 	var consentAt pgtype.Timestamptz
-	var dest []any
+	var all, sel, dest []any
 	return func(row pgx.CollectableRow) (*coop.Student, error) {
 		if len(chunk) == cap(chunk) {
 			chunk = make([]coop.Student, 0, next)
@@ -96,10 +97,21 @@ func studentCollector(rows int) pgx.RowToFunc[*coop.Student] {
 		chunk = chunk[:len(chunk)+1]
 		s, o := &chunk[len(chunk)-1], &opts[len(chunk)-1]
 		names, levels = nil, nil
-		dest = append(dest[:0], &s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &gpa,
+		all = append(all[:0], &s.ID, &s.StudentNumber, &s.Name, &s.College, &s.Major, &s.EnrolmentYear, &s.GraduationYear, &gpa,
 			&s.Courses, &s.Certificates, &s.Languages, &s.PreferredCities, &s.Statement, &from, &until,
 			&s.ConsentToShare, &consentAt, &s.Email, &s.Phone, &s.CreatedAt, &s.UpdatedAt,
 			&names, &levels)
+		dest = all
+		if omit != 0 {
+			sel = sel[:0]
+			for i, c := range studentColumns {
+				if c.part&omit == 0 {
+					sel = append(sel, all[i])
+				}
+			}
+			dest = sel
+		}
+		from, until, consentAt, gpa = pgtype.Date{}, pgtype.Date{}, pgtype.Timestamptz{}, pgtype.Float8{}
 		if err := row.Scan(dest...); err != nil {
 			return nil, err
 		}
@@ -211,12 +223,13 @@ func (db *DB) FindStudents(ctx context.Context, f coop.StudentFilter, opt coop.L
 	}
 	var a args
 	where := studentWhere(f, &a)
-	cols := studentSelect(f.Omit &^ studentOrderParts[opt.OrderBy])
+	omit := f.Omit &^ studentOrderParts[opt.OrderBy]
+	cols := studentSelect(omit)
 	limit, _ := opt.Limit()
 	spec := listSpec[*coop.Student]{
 		from: "SELECT " + cols + " FROM " + studentsFrom, idExpr: "s.id", where: where, args: a,
 		orders: studentOrders(), deflt: "ID", id: func(x *coop.Student) int64 { return x.ID },
-		collect: studentCollector(limit + 1),
+		collect: studentCollector(limit+1, omit),
 	}
 	apps := pageApplications{rows: min(max(limit+1, 0), coop.MaxPageSize+1)}
 	withApps := f.WithApplications != nil && cheapStudentPage(f, opt)
@@ -332,11 +345,11 @@ func (db *DB) countAllStudents(ctx context.Context) (int, error) {
 
 // StudentsByIDs returns the students with the given ids.
 func (db *DB) StudentsByIDs(ctx context.Context, ids []int64) ([]*coop.Student, error) {
-	return manyWith(ctx, db.Pool, studentCollector(len(ids)), "students", studentsByIDs, ids)
+	return manyWith(ctx, db.Pool, studentCollector(len(ids), 0), "students", studentsByIDs, ids)
 }
 
 // studentsByIDs selects the students of ids ($1) that were not erased.
-const studentsByIDs = "SELECT " + studentCols + " FROM " + studentsFrom + " WHERE s.id = ANY($1) AND s.erased_at IS NULL"
+var studentsByIDs = "SELECT " + studentCols + " FROM " + studentsFrom + " WHERE s.id = ANY($1) AND s.erased_at IS NULL"
 
 // FindStudentByID returns one student or NOT_FOUND.
 func (db *DB) FindStudentByID(ctx context.Context, id int64) (*coop.Student, error) {
