@@ -10,8 +10,8 @@
 # (DURATION each, default 20s; CONNECTIONS, default 32): a page of 50
 # students ordered by id with their skills, and a page of 50 students with
 # applications → internship → partner. Each server is measured twice per
-# query, interleaved, after a warm-up on both queries; it prints req/s, p50 and p99 and the
-# ratio of Crucible's req/s to PostGraphile's. Crucible runs as a career
+# query, interleaved, after a warm-up on both queries; it prints req/s,
+# p50 and p99 and the ratio of Crucible's req/s to PostGraphile's. Crucible runs as a career
 # officer, with its authorization, audit log and limits on.
 #
 # With BASE=<git revision> it also builds Crucible at that revision (in a
