@@ -11,8 +11,9 @@
 # students ordered by id with their skills, and a page of 50 students with
 # applications → internship → partner. Each server is measured twice per
 # query, interleaved, after a warm-up on both queries; it prints req/s,
-# p50 and p99 and the ratio of Crucible's req/s to PostGraphile's. Crucible runs as a career
-# officer, with its authorization, audit log and limits on.
+# p50 and p99 and the ratio of Crucible's req/s to PostGraphile's.
+# Crucible runs as a career officer, with its authorization, audit log
+# and limits on.
 #
 # With BASE=<git revision> it also builds Crucible at that revision (in a
 # scratch worktree), runs it on the same database, and measures it in the
