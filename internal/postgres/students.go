@@ -111,7 +111,8 @@ func studentCollector(rows int, omit coop.StudentParts) pgx.RowToFunc[*coop.Stud
 			}
 			dest = sel
 		}
-		from, until, consentAt, gpa = pgtype.Date{}, pgtype.Date{}, pgtype.Timestamptz{}, pgtype.Float8{}
+		// The dates are not scanned when left out: none from the row before.
+		from, until, consentAt = pgtype.Date{}, pgtype.Date{}, pgtype.Timestamptz{}
 		if err := row.Scan(dest...); err != nil {
 			return nil, err
 		}
