@@ -29,6 +29,9 @@ type Follower struct {
 	// whichever client it serves next (if any), and would hold a client
 	// connection of the pooler for good.
 	NoListen bool
+	// ReadWait bounds how long ReadYourWrites waits (default 2 s): a
+	// mutation's answer is late by at most that much when the index lags.
+	ReadWait time.Duration
 
 	wg       sync.WaitGroup // the goroutines of Start
 	mu       sync.Mutex
@@ -394,7 +397,7 @@ func (f *Follower) listen(ctx context.Context) {
 		nil, f.Notify, nil)
 }
 
-// ReadYourWrites waits (at most 2 s) until this process's index shows the
+// ReadYourWrites waits (at most ReadWait) until this process's index shows the
 // writes committed so far: what a server calls after a mutation that
 // changed indexed data. When ctx carries a write receipt that noted the
 // request's changes (postgres.WithWriteReceipt), it waits for those, with
@@ -404,12 +407,16 @@ func (f *Follower) ReadYourWrites(ctx context.Context) error {
 	if f == nil {
 		return nil
 	}
+	wait := f.ReadWait
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
 	if mark := postgres.ReceiptFrom(ctx).Mark(); mark > 0 {
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, wait)
 		defer cancel()
 		return f.WaitFor(ctx, mark)
 	}
-	return f.WaitForWrites(ctx, 2*time.Second)
+	return f.WaitForWrites(ctx, wait)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -2,6 +2,7 @@ package indexsync_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -155,7 +156,9 @@ func TestReadYourWritesWithAReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	fctx, cancel := context.WithCancel(ctx)
-	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: time.Hour, NoListen: true}
+	// ReadWait: the default 2 s was exceeded once under the whole suite's
+	// load on two cores; a follower that never catches up still fails.
+	f := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: time.Hour, NoListen: true, ReadWait: 20 * time.Second}
 	f.Start(fctx, true)
 	t.Cleanup(func() { cancel(); f.Wait(); ix.Close() })
 	if err := f.WaitForWrites(ctx, 5*time.Second); err != nil {
@@ -193,6 +196,24 @@ func TestReadYourWritesWithAReceipt(t *testing.T) {
 	res, _ := ix.Search(ctx, matching.SearchRequest{VisibleToPartner: "1"})
 	if res.TotalCount != 0 {
 		t.Fatal("withdrawn consent still visible after ReadYourWrites")
+	}
+
+	// A follower that has stopped never catches up: ReadYourWrites gives
+	// up after ReadWait and says so.
+	cancel()
+	f.Wait()
+	f.ReadWait = 100 * time.Millisecond
+	rctx = postgres.WithWriteReceipt(ctx)
+	yes := true
+	if _, err := db.UpdateStudent(rctx, s.ID, coop.StudentUpdate{ConsentToShare: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := f.ReadYourWrites(rctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("ReadYourWrites on a stopped follower: %v, want the deadline", err)
+	}
+	if waited := time.Since(start); waited > 1500*time.Millisecond { // the default is 2 s
+		t.Fatalf("ReadYourWrites waited %v with ReadWait 100ms", waited)
 	}
 }
 

@@ -116,7 +116,9 @@ func newEnvDeps(t testing.TB, hcfg server.Config, deps func(*server.Deps)) *env 
 		t.Fatal(err)
 	}
 	fctx, stop := context.WithCancel(context.Background())
-	follower := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 100 * time.Millisecond}
+	// ReadWait: tests read what a mutation wrote at once; under the whole
+	// suite's load the default 2 s can pass before the index catches up.
+	follower := &indexsync.Follower{DB: db, Index: ix, Log: quiet, Poll: 100 * time.Millisecond, ReadWait: 20 * time.Second}
 	t.Cleanup(func() { stop(); follower.Wait(); ix.Close() })
 	follower.Start(fctx, true)
 	res := graph.New(db, ranker.Ranker{Index: ix})
